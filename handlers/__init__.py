@@ -1,0 +1,1 @@
+"""Conversations: one module per dialogue; handlers decide, the engine does the I/O."""

@@ -1,0 +1,65 @@
+"""`make run`'s launcher: embedded Redis, web and worker up; Ctrl-C leaves nothing behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import pytest
+
+from bot.embedded_redis import free_port
+
+ROOT = Path(__file__).parents[1]
+
+
+def wait_for_health(url: str, timeout_seconds: float = 60.0) -> dict[str, object]:
+    """Poll url until it answers 200; return the JSON-less status line."""
+    deadline = time.monotonic() + timeout_seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                return {"status": answer.status, "body": answer.read().decode()}
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} did not answer within {timeout_seconds} s")
+
+
+@pytest.mark.slow
+def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "REDIS_"))}
+    env.update(PORT=str(port), BOT_LOCAL_DIR=str(tmp_path), WEB_CONCURRENCY="1")
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "bot.localrun"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    try:
+        health = wait_for_health(f"http://127.0.0.1:{port}/healthz")
+        assert health["status"] == 200
+        ready = wait_for_health(f"http://127.0.0.1:{port}/readyz")
+        assert '"redis":"ok"' in str(ready["body"])
+        family = psutil.Process(launcher.pid).children(recursive=True)
+        names = " ".join(" ".join(p.cmdline()) for p in family)
+        assert "redis-server" in names and "gunicorn" in names and "bot.worker" in names
+        assert (tmp_path / "redis" / "appendonlydir").exists() or any(
+            p.name.endswith(".aof") for p in (tmp_path / "redis").iterdir()
+        )
+        os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C does
+        output = launcher.communicate(timeout=60)[0].decode()
+    finally:
+        if launcher.poll() is None:
+            os.killpg(launcher.pid, signal.SIGKILL)
+    assert launcher.returncode == 0, output
+    assert "Embedded Redis stopped." in output
+    _, alive = psutil.wait_procs(family, timeout=10)
+    assert alive == [], [" ".join(p.cmdline()) for p in alive]
