@@ -6,10 +6,13 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from bot.cli import register_cli
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
+from bot.seeding import seed_registry
 from bot.services import build_services
 
 __all__ = ["create_app", "create_app_or_exit"]
@@ -21,16 +24,27 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
-    app.extensions["bot"] = build_services(settings)
+    services = build_services(settings)
+    app.extensions["bot"] = services
     register_blueprints(app)
+    register_cli(app)
+    seed_registry(services)
     return app
 
 
 def register_blueprints(app: Flask) -> None:
     """Attach every HTTP route of the bot."""
-    from bot import health
+    from bot import health, portal, webhook
 
     app.register_blueprint(health.blueprint)
+    app.register_blueprint(webhook.blueprint)
+    app.register_blueprint(portal.blueprint)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
+
+
+def too_large(error: RequestEntityTooLarge) -> tuple[Response, int]:
+    """Bodies over WEBHOOK_MAX_BODY_BYTES: a clear error, nothing read further."""
+    return jsonify(error="body too large"), 413
 
 
 def create_app_or_exit() -> Flask:

@@ -44,6 +44,9 @@ class Settings:
     zalo_app_secret: str = var("", "App secret key (OAuth refresh)", secret=True)
     zalo_oa_id: str = var("", "OA id")
     zalo_oa_secret_key: str = var("", "OA secret key (webhook signature)", secret=True)
+    zalo_extra_apps: tuple[str, ...] = var(
+        (), "further apps whose events are accepted: `app_id:oa_secret_key,...`", True
+    )
     zalo_access_token: str = var("", "first access token; rotated ones live in Redis", True)
     zalo_refresh_token: str = var("", "first refresh token; rotated ones live in Redis", True)
     zalo_openapi_url: str = var("https://openapi.zalo.me", "OA API base")
@@ -83,6 +86,10 @@ class Settings:
     otp_sends_per_account_day: int = var(10, "codes per account per day")
     sms_global_per_minute: int = var(60, "SMS ceiling for the whole bot per minute")
     bot_language: str = var("vi", "`vi` or `en`")
+    bot_timezone: str = var("Asia/Ho_Chi_Minh", "time zone of times shown to users")
+    zalo_share_info_image_url: str = var(
+        "", "image of the 'share your phone' form (unset: the form is not offered)"
+    )
     bot_sandbox: bool = var(False, "`1`: nothing leaves the machine (default when no credentials)")
     conversation_idle_seconds: int = var(900, "idle time after which a dialogue restarts")
     webhook_max_body_bytes: int = var(65536, "larger webhook bodies get 413")
@@ -150,6 +157,7 @@ def sandbox_defaults() -> dict[str, Any]:
         "zalo_oa_secret_key": SANDBOX_OA_SECRET_KEY,
         "otp_hash_key": SANDBOX_OTP_HASH_KEY,
         "zns_otp_template_id": "sandbox-otp-template",
+        "zalo_share_info_image_url": "https://example.invalid/share-phone.png",
     }
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 from rq import SimpleWorker, Worker
-from rq.worker import BaseWorker
 from rq.job import Job
 from rq.queue import Queue
+from rq.worker import BaseWorker
 
 from bot.context_ids import set_correlation_id
 from bot.services import QUEUE_NAMES, services_of
@@ -25,8 +25,11 @@ class AppContextMixin:
     def perform_job(self, job: Job, queue: Queue, *args: Any) -> bool:
         """Perform the job with the app context pushed and the job id on log lines."""
         set_correlation_id(f"job-{job.id}")
-        with self.app.app_context():
-            result: bool = super().perform_job(job, queue, *args)  # type: ignore[misc]
+        try:
+            with self.app.app_context():
+                result: bool = super().perform_job(job, queue, *args)  # type: ignore[misc]
+        finally:
+            set_correlation_id("-")
         return result
 
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import re
+import uuid
+from typing import Any
+
 from flask import Flask
+from flask.testing import FlaskClient
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
+from rq.timeouts import TimerDeathPenalty
+from werkzeug.test import TestResponse
 
+from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
+from bot.keys import UserRef
+from bot.senders import sandbox_chat_key
 from bot.services import services_of
-from bot.worker import make_worker
+from bot.worker import BotSimpleWorker, make_worker
+from zalo_api.signature import sign
 
 
 def promote_scheduled(app: Flask) -> int:
@@ -24,7 +37,18 @@ def promote_scheduled(app: Flask) -> int:
     return moved
 
 
-def run_jobs(app: Flask, fast_forward: bool = True, max_rounds: int = 50) -> int:
+class ThreadedWorker(BotSimpleWorker):
+    """A SimpleWorker that can run outside the main thread (no signal handlers)."""
+
+    death_penalty_class = TimerDeathPenalty
+
+    def _install_signal_handlers(self) -> None:
+        """Signals belong to the main thread; tests stop this worker by burst mode."""
+
+
+def run_jobs(
+    app: Flask, fast_forward: bool = True, max_rounds: int = 50, threaded: bool = False
+) -> int:
     """Run queued jobs with a SimpleWorker in burst mode until none is left.
 
     With fast_forward, jobs waiting for a delayed retry are run too, round after round,
@@ -33,7 +57,129 @@ def run_jobs(app: Flask, fast_forward: bool = True, max_rounds: int = 50) -> int
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        make_worker(app, simple=True).work(burst=True)
+        worker = make_worker(app, simple=True)
+        if threaded:
+            worker.__class__ = ThreadedWorker
+        worker.work(burst=True, logging_level="WARNING")
         if not (fast_forward and promote_scheduled(app)):
             return rounds
     raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+
+
+# ---------------------------------------------------------------------------------------------
+# Zalo events, signed as Zalo signs them, and dialogue helpers.
+
+APP_ID = SANDBOX_APP_ID
+OA_ID = SANDBOX_OA_ID
+OA_SECRET = SANDBOX_OA_SECRET_KEY
+_sequence = itertools.count(1)
+
+
+def next_timestamp() -> str:
+    """Strictly increasing millisecond timestamps, as Zalo sends them (strings)."""
+    return str(1795000000000 + next(_sequence))
+
+
+def user_event(name: str, user: str, **fields: Any) -> dict[str, Any]:
+    """A user-originated event in Zalo's shape (sender = user, recipient = OA)."""
+    return {
+        "app_id": fields.pop("app_id", APP_ID),
+        "user_id_by_app": fields.pop("user_id_by_app", f"app-{user}"),
+        "event_name": name,
+        "timestamp": fields.pop("timestamp", None) or next_timestamp(),
+        "sender": {"id": user},
+        "recipient": {"id": fields.pop("oa_id", OA_ID)},
+        **fields,
+    }
+
+
+def text_event(user: str = "u1", text: str = "menu", **fields: Any) -> dict[str, Any]:
+    """user_send_text with a fresh msg_id (pass msg_id= to redeliver the same event)."""
+    msg_id = fields.pop("msg_id", None) or uuid.uuid4().hex
+    return user_event("user_send_text", user, message={"text": text, "msg_id": msg_id}, **fields)
+
+
+def image_event(user: str = "u1") -> dict[str, Any]:
+    """user_send_image."""
+    attachment = {"type": "image", "payload": {"url": "https://example.invalid/i.jpg"}}
+    message = {"msg_id": uuid.uuid4().hex, "text": "", "attachments": [attachment]}
+    return user_event("user_send_image", user, message=message)
+
+
+def follow_event(user: str = "u1", name: str = "follow") -> dict[str, Any]:
+    """follow / unfollow (flat oa_id, follower.id)."""
+    return {
+        "app_id": APP_ID,
+        "oa_id": OA_ID,
+        "user_id_by_app": f"app-{user}",
+        "event_name": name,
+        "timestamp": next_timestamp(),
+        "source": "oa_profile",
+        "follower": {"id": user},
+    }
+
+
+def submit_info_event(user: str = "u1", phone: str = "0912345678") -> dict[str, Any]:
+    """user_submit_info (older flat shape)."""
+    info = {"name": "Nguyễn Văn A", "phone": phone, "address": "1 Đường Láng", "city": "Hà Nội"}
+    return user_event("user_submit_info", user, info=info)
+
+
+def encode_event(event: dict[str, Any]) -> bytes:
+    """The body bytes as Zalo would send them (compact, UTF-8)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def post_event(
+    client: FlaskClient, event: dict[str, Any] | bytes, secret: str = OA_SECRET
+) -> TestResponse:
+    """POST an event to /webhook with a correct X-ZEvent-Signature."""
+    body = event if isinstance(event, bytes) else encode_event(event)
+    headers = {"X-ZEvent-Signature": sign(body, secret), "Content-Type": "application/json"}
+    return client.post("/webhook", data=body, headers=headers)
+
+
+def bot_messages(app: Flask, user: str = "u1", oa_id: str = OA_ID) -> list[str]:
+    """Every text the bot sent user so far (sandbox chat log)."""
+    lines = services_of(app).redis.lrange(sandbox_chat_key(UserRef(oa_id, user)), 0, -1)
+    decoded = [json.loads(line) for line in lines]
+    return [d["payload"].get("text", d["kind"]) for d in decoded if d["from"] == "bot"]
+
+
+class Dialogue:
+    """A user talking to the bot through the real webhook and real workers."""
+
+    def __init__(self, app: Flask, user: str = "u1") -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.user = user
+        self.seen = 0
+
+    def send(self, event: dict[str, Any]) -> list[str]:
+        """Post an event, run the jobs, return the bot's new messages."""
+        answer = post_event(self.client, event)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        run_jobs(self.app)
+        messages = bot_messages(self.app, self.user)
+        new, self.seen = messages[self.seen :], len(messages)
+        return new
+
+    def say(self, text: str) -> str:
+        """Type text; return the bot's answer (its new messages joined by blank lines)."""
+        return "\n\n".join(self.send(text_event(self.user, text)))
+
+
+def phone_codes(app: Flask, phone: str, channel: str | None = None) -> list[str]:
+    """The codes the sandbox delivered to phone (SMS and Zalo inbox), oldest first."""
+    from bot.sms.console import read_phone_inbox
+
+    items = read_phone_inbox(services_of(app).redis, phone)
+    texts = [item["text"] for item in items if channel is None or item["channel"] == channel]
+    return [match for text in texts for match in re.findall(r"(?<!\d)\d{6}(?!\d)", text)]
+
+
+def last_code(app: Flask, phone: str, channel: str | None = None) -> str:
+    """The newest code delivered to phone."""
+    codes = phone_codes(app, phone, channel)
+    assert codes, f"no code reached the phone by {channel or 'any channel'}"
+    return codes[-1]

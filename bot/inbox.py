@@ -1,0 +1,87 @@
+"""Inbound events of one user: recorded once by the webhook, drained in order by a worker."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import IntEnum
+
+import redis
+
+from bot.keys import UserRef
+from bot.redis_values import ScriptArgs
+from bot.serial import SerialQueue
+
+# Zalo retries for hours (one source says 12): remember delivered events for two days.
+SEEN_TTL_MS = 2 * 24 * 3600 * 1000
+# A queued processing job clears this flag when it starts; until then, no second job.
+PENDING_TTL_MS = 60 * 1000
+# A worker holds a user's drain lock at most this long without renewing it.
+DRAIN_LOCK_TTL_MS = 60 * 1000
+
+# KEYS: seen, inbox, pending, drain lock. ARGV: dedupe key, score, event body, now ms.
+RECEIVE = """
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
+  if redis.call('ZCARD', KEYS[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 0
+     and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then
+    return 2
+  end
+  return 0
+end
+local now = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], now, ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then return 3 end
+return 1
+"""
+
+
+class Receipt(IntEnum):
+    """What recording an event did (values are the script's answers)."""
+
+    DUPLICATE = 0
+    QUEUED = 1  # new; a processing job is already waiting for this user
+    DUPLICATE_KICK = 2  # seen before, but its processing job was lost: start one
+    QUEUED_KICK = 3  # new; start a processing job
+
+    @property
+    def needs_job(self) -> bool:
+        """Whether the caller must enqueue a processing job for the user."""
+        return self in (Receipt.DUPLICATE_KICK, Receipt.QUEUED_KICK)
+
+
+@dataclass(frozen=True)
+class EventInbox:
+    """Keys and scripts of one user's inbound events."""
+
+    client: redis.Redis
+    user: UserRef
+
+    @property
+    def keys(self) -> list[str]:
+        """seen, inbox, pending, drain lock: all under the user's hash tag."""
+        return [self.user.key(k) for k in ("seen", "inbox", "pending", "drainlock")]
+
+    def receive(self, dedupe_key: str, timestamp_ms: int, body: bytes) -> Receipt:
+        """Record an event unless it was delivered before (one round trip)."""
+        script = self.client.register_script(RECEIVE)
+        now_ms = int(time.time() * 1000)
+        args: ScriptArgs = [dedupe_key, timestamp_ms, body, now_ms, SEEN_TTL_MS, PENDING_TTL_MS]
+        return Receipt(int(script(keys=self.keys, args=args)))
+
+    def drain_queue(self) -> SerialQueue:
+        """The serial queue a processing job drains (ordered by Zalo's timestamp)."""
+        seen, inbox, pending, lock = self.keys
+        return SerialQueue(self.client, inbox, lock, "zset", DRAIN_LOCK_TTL_MS)
+
+    @property
+    def pending_key(self) -> str:
+        """The flag a starting processing job clears."""
+        return self.keys[2]
+
+    def forget(self, pipe: redis.client.Pipeline) -> None:
+        """Delete the user's queued events and delivery history (user_withdraw)."""
+        seen, inbox, pending, _ = self.keys
+        pipe.delete(seen, inbox, pending)

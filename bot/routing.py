@@ -1,0 +1,26 @@
+"""The bot's conversations, assembled into one engine."""
+
+from __future__ import annotations
+
+from bot.engine import Engine
+from bot.flow import Flow
+
+
+def build_engine() -> Engine:
+    """Every flow of the bot, with the routes that work everywhere."""
+    from handlers import (
+        admin_commands,
+        admin_unlink,
+        basics,
+        unlink_guide,
+        verify_code,
+        verify_phone,
+    )
+
+    flows: list[Flow] = [
+        verify_phone.VERIFY,
+        admin_commands.ADMIN_FLOW,
+        admin_unlink.UNLINK_FLOW,
+        unlink_guide.GUIDE,
+    ]
+    return Engine(flows, [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES], idle=basics.idle)

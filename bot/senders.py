@@ -1,0 +1,65 @@
+"""Where replies go: Zalo's OA API, or (sandbox) a chat log in Redis."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Protocol
+
+import redis
+
+from bot.keys import UserRef
+from zalo_api.oa import OAClient
+
+SANDBOX_CHAT_LENGTH = 200
+
+
+class Sender(Protocol):
+    """Sends one outbox item to a user; raises zalo_api errors."""
+
+    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+        """Send or raise."""
+
+
+class ZaloSender:
+    """Customer-service messages through the OA API."""
+
+    def __init__(self, oa: OAClient) -> None:
+        self.oa = oa
+
+    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+        """One API call per item (texts were split when queued)."""
+        if kind == "request_user_info":
+            self.oa.send_request_user_info(
+                user.user_id, payload["title"], payload["subtitle"], payload["image_url"]
+            )
+        else:
+            self.oa.send_text(user.user_id, payload["text"])
+
+
+def sandbox_chat_key(user: UserRef) -> str:
+    """The sandbox chat log of user (what the simulator shows)."""
+    return user.key("sandbox:chat")
+
+
+def append_chat(
+    client: redis.Redis, user: UserRef, sender: str, kind: str, payload: dict[str, str]
+) -> None:
+    """Add a line to the sandbox chat log, keeping the last SANDBOX_CHAT_LENGTH."""
+    key = sandbox_chat_key(user)
+    line = json.dumps({"from": sender, "kind": kind, "payload": payload, "at": time.time()})
+    with client.pipeline() as pipe:
+        pipe.rpush(key, line)
+        pipe.ltrim(key, -SANDBOX_CHAT_LENGTH, -1)
+        pipe.execute()
+
+
+class SandboxSender:
+    """Nothing leaves the machine: replies land in the user's sandbox chat log."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+        """Append to the chat log."""
+        append_chat(self.client, user, "bot", kind, payload)

@@ -1,0 +1,41 @@
+"""Text as users type it: case, diacritics, spaces and punctuation made irrelevant."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Vietnamese letters whose base letter is not recovered by dropping combining marks.
+EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+EDGE_PUNCTUATION = "!?.,;:…\"'“”‘’()[]{}<>«»~*-_=+|\\`"
+SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case and drop diacritics: 'Xác Thực' -> 'xac thuc', 'HỦY' -> 'huy'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(EXTRA_FOLDS))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def normalize(text: str) -> str:
+    """The comparable form of a typed word or button payload.
+
+    Spaces collapse, punctuation around the words goes, and a leading '#' (button payloads
+    such as '#verify') goes too, so '#verify' == 'Verify!' == ' verify '. A leading '/'
+    stays: it marks a command.
+    """
+    folded = SPACES.sub(" ", fold(text)).strip().strip(EDGE_PUNCTUATION).strip()
+    if folded.startswith("#"):
+        folded = folded[1:].strip(EDGE_PUNCTUATION).strip()
+    return folded
+
+
+def to_ascii_digits(text: str) -> str:
+    """Full-width and other Unicode digits as ASCII ('１２３' -> '123'); the rest unchanged."""
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
+
+
+def digits_only(text: str) -> str:
+    """The digits of text, spaces and separators dropped ('12 34-56' -> '123456')."""
+    return "".join(c for c in to_ascii_digits(text) if c.isascii() and c.isdigit())

@@ -1,0 +1,73 @@
+"""Zalo OAuth tokens in Redis (durable), and the lock that keeps one refresher at a time."""
+
+from __future__ import annotations
+
+import json
+import time
+from contextlib import AbstractContextManager
+
+import redis
+
+from zalo_api.oauth import TokenPair
+
+# A seeded access token's real expiry is unknown: assume it is fresh for an hour.
+SEEDED_TOKEN_LIFETIME_SECONDS = 3600
+
+
+class RedisTokenStorage:
+    """Owns zalo:tokens:{app_id}: the current access and refresh tokens as JSON, no TTL."""
+
+    def __init__(self, client: redis.Redis, app_id: str) -> None:
+        self.client = client
+        self.key = f"zalo:tokens:{{{app_id}}}"
+
+    def load(self) -> TokenPair | None:
+        """The stored pair, or None before the first one."""
+        raw = self.client.get(self.key)
+        if raw is None:
+            return None
+        data = json.loads(raw)
+        return TokenPair(data["access_token"], data["refresh_token"], float(data["expires_at"]))
+
+    def save(self, pair: TokenPair) -> None:
+        """Store a rotated pair (before the new access token is used)."""
+        self.client.set(self.key, self.encode(pair))
+
+    def seed(self, access_token: str, refresh_token: str) -> bool:
+        """Store the configured first tokens unless rotated ones are already here."""
+        if not (access_token or refresh_token):
+            return False
+        expires_at = time.time() + (SEEDED_TOKEN_LIFETIME_SECONDS if access_token else 0)
+        pair = TokenPair(access_token, refresh_token, expires_at)
+        return bool(self.client.set(self.key, self.encode(pair), nx=True))
+
+    def delete(self) -> None:
+        """Forget the tokens (the app was unlinked)."""
+        self.client.delete(self.key)
+
+    @staticmethod
+    def encode(pair: TokenPair) -> str:
+        """The stored JSON form of a pair."""
+        return json.dumps(
+            {
+                "access_token": pair.access_token,
+                "refresh_token": pair.refresh_token,
+                "expires_at": pair.expires_at,
+            }
+        )
+
+
+class RedisRefreshLock:
+    """A redis-py Lock per app: one token refresher across every process and host."""
+
+    def __init__(self, client: redis.Redis, app_id: str, wait_seconds: float = 10.0) -> None:
+        self.client = client
+        self.name = f"zalo:tokens-lock:{{{app_id}}}"
+        self.wait_seconds = wait_seconds
+
+    def __call__(self) -> AbstractContextManager[object]:
+        """A context manager holding the lock; raises redis LockError after the wait."""
+        lock: AbstractContextManager[object] = self.client.lock(
+            self.name, timeout=30, sleep=0.05, blocking_timeout=self.wait_seconds
+        )
+        return lock

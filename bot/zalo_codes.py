@@ -1,0 +1,52 @@
+"""Where Zalo codes go: the approved ZNS template, or (sandbox) the phone's inbox."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import redis
+
+from bot.config import Settings
+from bot.sms.console import PHONE_INBOX_MAX_ITEMS, PHONE_INBOX_TTL_SECONDS, phone_inbox_key
+from zalo_api.zns import ZNSClient
+
+
+class ZnsCodeSender:
+    """Sends the code as the ZNS OTP template (ZNS_OTP_TEMPLATE_ID, parameter ZNS_OTP_PARAM)."""
+
+    def __init__(self, zns: ZNSClient, settings: Settings) -> None:
+        self.zns = zns
+        self.settings = settings
+
+    def send(self, phone_e164: str, code: str, reference: str) -> None:
+        """One template message; raises zalo_api errors (-118: the number has no Zalo)."""
+        self.zns.send_template(
+            phone_e164,
+            self.settings.zns_otp_template_id,
+            {self.settings.zns_otp_param: code},
+            reference,
+            development=self.settings.zns_mode == "development",
+        )
+
+
+class SandboxZaloCodeSender:
+    """Sandbox: the 'Zalo message' lands in the phone's inbox next to its SMS."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    def send(self, phone_e164: str, code: str, reference: str) -> None:
+        """Append the message the template would show."""
+        key = phone_inbox_key(phone_e164)
+        item = {
+            "channel": "zalo",
+            "text": f"[ZNS OTP] {code}",
+            "reference": reference,
+            "at": time.time(),
+        }
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, json.dumps(item))
+            pipe.ltrim(key, -PHONE_INBOX_MAX_ITEMS, -1)
+            pipe.expire(key, PHONE_INBOX_TTL_SECONDS)
+            pipe.execute()

@@ -1,0 +1,120 @@
+"""The conversation engine with a toy flow: entry, states, fallbacks, re-prompts, crashes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.context import Context
+from bot.keys import UserRef
+from tests.helpers import follow_event, image_event, text_event
+from tests.toyflow import toy_engine
+from zalo_api.events import parse_event
+
+ENGINE = toy_engine()
+
+
+def run(event: dict[str, Any], state: str | None = None, lang: str = "vi", **data: Any) -> Context:
+    """Handle one event in the given state; the context shows the outcome."""
+    ctx = Context(user=UserRef("oa", "u1"), lang=lang, state=state, data=dict(data))
+    ctx.state = ENGINE.handle(parse_event(event), ctx)
+    return ctx
+
+
+def texts(ctx: Context) -> list[str]:
+    """The texts a context recorded."""
+    return [reply.payload.get("text", "") for reply in ctx.replies]
+
+
+def test_entry_starts_the_flow() -> None:
+    ctx = run(text_event(text="Toy!"))
+    assert ctx.state == "toy:counting"
+    assert texts(ctx) == ["started"]
+    assert ctx.data == {"n": 0}
+
+
+def test_button_payload_equals_the_typed_word() -> None:
+    assert run(text_event(text="#toy")).state == "toy:counting"
+
+
+def test_state_routes_see_the_flow_data() -> None:
+    ctx = run(text_event(text="more a"), state="toy:counting", n=4)
+    assert texts(ctx) == ["n=5 tag=a"]
+    assert ctx.state == "toy:counting"
+
+
+def test_otherwise_reprompts_and_keeps_the_state() -> None:
+    ctx = run(text_event(text="what?"), state="toy:counting", n=1)
+    assert texts(ctx) == ["say more"]
+    assert ctx.state == "toy:counting"
+
+
+@pytest.mark.parametrize("word", ["hủy", "HUY", "cancel", "  Huỷ! "])
+def test_cancel_works_in_any_state(word: str) -> None:
+    ctx = run(text_event(text=word), state="toy:counting", n=3)
+    assert ctx.state is None
+    assert texts(ctx) == ['Đã hủy. Gõ "menu" để xem các lựa chọn.']
+
+
+def test_cancel_when_idle_says_there_is_nothing_to_cancel() -> None:
+    ctx = run(text_event(text="cancel"), lang="en")
+    assert texts(ctx) == ['Nothing is in progress. Type "menu" to see what I can do.']
+
+
+def test_help_in_a_state_keeps_the_state() -> None:
+    ctx = run(text_event(text="help"), state="toy:counting", n=2)
+    assert ctx.state == "toy:counting"
+    assert texts(ctx)[0].startswith("Bạn đang ở bước:")
+
+
+def test_language_switch_applies_to_its_own_reply() -> None:
+    ctx = run(text_event(text="/lang en"), state="toy:counting", n=2)
+    assert ctx.lang == "en" and ctx.language_changed
+    assert texts(ctx) == ["Language set to English."]
+    assert ctx.state == "toy:counting"
+
+
+def test_unknown_language_explains_usage() -> None:
+    assert texts(run(text_event(text="/lang fr")))[0].startswith('Gõ "/lang vi"')
+
+
+def test_unknown_text_when_idle_shows_the_menu() -> None:
+    ctx = run(text_event(text="bonjour"), lang="en")
+    assert texts(ctx)[0].startswith("Here is what I can do")
+    assert ctx.state is None
+
+
+def test_entry_mid_flow_restarts() -> None:
+    ctx = run(text_event(text="toy"), state="toy:counting", n=9)
+    assert ctx.data == {"n": 0}
+
+
+def test_images_get_a_please_type_and_keep_the_state() -> None:
+    ctx = run(image_event(), state="toy:counting", n=1)
+    assert texts(ctx) == ["Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ nội dung nhé."]
+    assert ctx.state == "toy:counting"
+
+
+def test_follow_gets_welcome_and_menu() -> None:
+    ctx = run(follow_event())
+    assert len(ctx.replies) == 2 and texts(ctx)[0].startswith("Chào mừng")
+
+
+def test_unfollow_ends_the_dialogue_silently() -> None:
+    ctx = run(follow_event(name="unfollow"), state="toy:counting", n=1)
+    assert ctx.state is None and ctx.replies == []
+
+
+def test_state_from_an_older_release_starts_afresh() -> None:
+    ctx = run(text_event(text="bonjour"), state="gone:away", x=1)
+    assert ctx.state is None and ctx.data == {}
+
+
+def test_a_crash_costs_one_apology_and_nothing_else() -> None:
+    ctx = run(text_event(text="boom"), state="toy:counting", n=1)
+    assert texts(ctx) == [
+        "Xin lỗi, đã có lỗi xảy ra phía chúng tôi. Bạn vui lòng thử lại sau ít phút."
+    ]
+    assert ctx.state is None
+    assert ctx.jobs == []
