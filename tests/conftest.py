@@ -16,6 +16,8 @@ from bot import create_app
 from bot.embedded_redis import EmbeddedRedis
 from tests.helpers import run_jobs
 
+pytest_plugins = ["tests.leakcheck"]
+
 
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[EmbeddedRedis]:

@@ -19,7 +19,7 @@ from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
 from bot.keys import UserRef
 from bot.senders import sandbox_chat_key
 from bot.services import services_of
-from bot.worker import BotSimpleWorker, make_worker
+from bot.worker import BotSimpleWorker, make_worker  # noqa: F401  (re-exported for tests)
 from zalo_api.signature import sign
 
 
@@ -180,6 +180,9 @@ def phone_codes(app: Flask, phone: str, channel: str | None = None) -> list[str]
 
 def last_code(app: Flask, phone: str, channel: str | None = None) -> str:
     """The newest code delivered to phone."""
+    from tests.leakcheck import remember
+
     codes = phone_codes(app, phone, channel)
     assert codes, f"no code reached the phone by {channel or 'any channel'}"
+    remember(*codes)
     return codes[-1]

@@ -1,0 +1,73 @@
+"""A pytest plugin: no code, token, secret or full phone number in any log line of the suite.
+
+Every log record of the whole session is kept (formatted, with tracebacks). Tests register
+the codes they see (tests.helpers.last_code does) and the fakes' credentials; at the end of
+the session, any log line containing one of them, or an unmasked phone number, fails the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from bot.masking import PHONE_IN_TEXT
+
+SEEN_SECRETS: set[str] = set()
+RECORDS: list[str] = []
+
+
+class KeepEverything(logging.Handler):
+    """Keeps every formatted record."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Store the message and any traceback (tests' own demo loggers excepted)."""
+        if record.name.startswith("tests."):
+            return
+        try:
+            text = record.getMessage()
+        except Exception:  # a broken record is not our concern here
+            text = str(record.msg)
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        RECORDS.append(f"{record.name}: {text}")
+
+
+def remember(*secrets: str) -> None:
+    """Register values that must never be logged (codes, tokens, keys)."""
+    SEEN_SECRETS.update(s for s in secrets if s)
+
+
+def leaks() -> list[str]:
+    """Log lines that contain a registered secret or an unmasked phone number."""
+    found = []
+    codes = {s for s in SEEN_SECRETS if s.isdigit()}
+    others = SEEN_SECRETS - codes
+    for line in RECORDS:
+        words = set(re.findall(r"(?<!\d)\d{6}(?!\d)", line))
+        if words & codes or any(s in line for s in others) or PHONE_IN_TEXT.search(line):
+            found.append(line[:300])
+    return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start keeping records before any test runs."""
+    handler = KeepEverything(level=logging.DEBUG)
+    logging.getLogger().addHandler(handler)
+    config.stash[HANDLER] = handler
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the session when a log line leaked something."""
+    found = leaks()
+    if found:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"LEAK CHECK: {len(found)} log line(s) leak secrets or phones:")
+            for line in found[:20]:
+                reporter.write_line("  " + line)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+HANDLER = pytest.StashKey[logging.Handler]()

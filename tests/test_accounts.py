@@ -1,0 +1,102 @@
+"""Accounts: one phone per account, one account per phone, claimed atomically."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+import redis
+
+from bot.accounts import AccountStore
+
+OA = "oa1"
+PHONE = "+84912345678"
+
+
+@pytest.fixture
+def accounts(rdb: redis.Redis) -> AccountStore:
+    """The store on the test Redis."""
+    return AccountStore(rdb)
+
+
+def test_claim_records_channel_times_separately(accounts: AccountStore) -> None:
+    assert accounts.claim(OA, "u1", PHONE, "sms", 1000, "app-u1")
+    assert accounts.claim(OA, "u1", PHONE, "zalo", 2000, "app-u1")
+    account = accounts.get(OA, "u1")
+    assert account is not None
+    assert (account.phone, account.sms_verified_at, account.zalo_verified_at) == (PHONE, 1000, 2000)
+    assert accounts.owner_of(OA, PHONE) == "u1"
+
+
+def test_another_account_cannot_claim_a_verified_number(accounts: AccountStore) -> None:
+    accounts.claim(OA, "u1", PHONE, "sms", 1000)
+    assert not accounts.claim(OA, "u2", PHONE, "sms", 1001)
+    assert accounts.get(OA, "u2") is None
+
+
+def test_changing_the_number_releases_the_old_one_and_clears_both(accounts: AccountStore) -> None:
+    accounts.claim(OA, "u1", PHONE, "sms", 1000)
+    accounts.claim(OA, "u1", PHONE, "zalo", 1001)
+    accounts.claim(OA, "u1", "+84987654321", "sms", 2000)
+    account = accounts.get(OA, "u1")
+    assert account is not None
+    assert (account.phone, account.sms_verified_at, account.zalo_verified_at) == (
+        "+84987654321",
+        2000,
+        None,
+    )
+    assert accounts.owner_of(OA, PHONE) is None
+    assert accounts.claim(OA, "u2", PHONE, "sms", 2001)
+
+
+def test_find_by_the_app_scoped_id(accounts: AccountStore) -> None:
+    accounts.claim(OA, "u1", PHONE, "sms", 1000, "5521772797175877300")
+    found = accounts.find(OA, "5521772797175877300")
+    assert found is not None and found.user_id == "u1"
+    assert accounts.find(OA, "nobody") is None
+
+
+def test_numbers_are_per_oa(accounts: AccountStore) -> None:
+    assert accounts.claim("oa1", "u1", PHONE, "sms", 1)
+    assert accounts.claim("oa2", "u9", PHONE, "sms", 1)
+
+
+def race_once(accounts: AccountStore, phone: str) -> dict[str, bool]:
+    """Two accounts claim phone at the same instant; who won."""
+    barrier = threading.Barrier(2)
+    results: dict[str, bool] = {}
+
+    def claim(user: str) -> None:
+        barrier.wait()
+        results[user] = accounts.claim(OA, user, phone, "sms", 1)
+
+    threads = [threading.Thread(target=claim, args=(u,)) for u in ("u1", "u2")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_accounts_racing_for_one_number_a_hundred_times(
+    accounts: AccountStore, rdb: redis.Redis
+) -> None:
+    for round_no in range(100):
+        phone = f"+8491234{round_no:04d}"
+        results = race_once(accounts, phone)
+        assert sorted(results.values()) == [False, True], round_no
+        winner = next(u for u, won in results.items() if won)
+        assert accounts.owner_of(OA, phone) == winner
+        rdb.flushall()
+
+
+def test_forget_deletes_the_account_and_frees_the_number(
+    accounts: AccountStore, rdb: redis.Redis
+) -> None:
+    accounts.claim(OA, "u1", PHONE, "sms", 1000, "app-u1")
+    with rdb.pipeline() as pipe:
+        accounts.forget(pipe, OA, "u1")
+        pipe.execute()
+    assert accounts.get(OA, "u1") is None
+    assert accounts.owner_of(OA, PHONE) is None
+    assert accounts.find(OA, "app-u1") is None
