@@ -19,3 +19,18 @@ errorlog = "-"
 # gunicorn's runtime control socket is one fixed path per user: two instances on one host
 # (web + benchmark, two checkouts) would fight over it, and nothing here uses it.
 control_socket_disable = True
+
+
+def on_starting(server: object) -> None:
+    """prometheus-client's multiprocess mode writes one file per process into this folder."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    """A gunicorn worker died: let prometheus-client fold its gauges away."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

@@ -83,6 +83,11 @@ def main() -> int:
     # The Procfile says `gunicorn` and `python`: make them this virtualenv's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("LOG_FORMAT", "text")
+    # Web and worker share one metrics folder, so /metrics shows the worker's counters too.
+    metrics_dir = Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     base_url = f"http://127.0.0.1:{env['PORT']}"
     embedded = None
     if not env.get("REDIS_URL"):

@@ -26,4 +26,8 @@ OTP_SENDS = Counter(
 VERIFICATIONS = Counter("bot_verifications_total", "Phone numbers verified", ["channel"])
 LOCKOUTS = Counter("bot_verification_lockouts_total", "Verifications locked after wrong codes")
 RATE_LIMITED = Counter("bot_rate_limited_total", "Code sends refused by a limit", ["limit"])
-SMS_CEILING = Gauge("bot_sms_global_ceiling_reached", "1 while the global SMS ceiling is hit")
+SMS_CEILING = Gauge(
+    "bot_sms_global_ceiling_reached",
+    "1 while the global SMS ceiling is hit",
+    multiprocess_mode="mostrecent",
+)

@@ -13,7 +13,6 @@ from rq import Retry
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.metrics import JOB_FAILURES
 from bot.portal import account_json
 from bot.services import current_services
 
@@ -64,10 +63,8 @@ def notify_portal(oa_id: str, user_id: str, channel: str, verified_at: int) -> s
             timeout=settings.http_timeout_seconds,
         )
     except requests.RequestException as exc:
-        JOB_FAILURES.labels("portal_callback").inc()
         raise CallbackRetry(type(exc).__name__) from exc
     if answer.status_code >= 500 or answer.status_code in (408, 429):
-        JOB_FAILURES.labels("portal_callback").inc()
         raise CallbackRetry(f"portal answered {answer.status_code}")
     if answer.status_code >= 400:
         log.error(

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from flask import Flask
+from prometheus_client import start_http_server
 from rq import SimpleWorker, Worker
 from rq.job import Job
 from rq.queue import Queue
 from rq.worker import BaseWorker
 
 from bot.context_ids import set_correlation_id
+from bot.metrics import JOB_FAILURES
 from bot.services import QUEUE_NAMES, services_of
 
 log = logging.getLogger(__name__)
@@ -48,7 +51,14 @@ def make_worker(app: Flask, simple: bool = False, **kwargs: Any) -> BaseWorker:
     queues = [services.queue(name) for name in QUEUE_NAMES]
     worker = cls(queues, connection=services.redis, **kwargs)
     worker.app = app
+    worker.push_exc_handler(count_failure)  # type: ignore[no-untyped-call]
     return worker
+
+
+def count_failure(job: Job, *exc_info: Any) -> bool:
+    """Count a failed attempt by job function; True lets RQ's own handling go on."""
+    JOB_FAILURES.labels((job.func_name or "?").rsplit(".", 1)[-1]).inc()
+    return True
 
 
 def main() -> None:
@@ -58,6 +68,9 @@ def main() -> None:
     app = create_app_or_exit()
     simple = services_of(app).settings.worker_class == "simple"
     worker = make_worker(app, simple=simple)
+    port = os.environ.get("WORKER_METRICS_PORT")
+    if port:  # when the worker runs on another host than the web process
+        start_http_server(int(port))
     log.info("worker starting on queues %s", ", ".join(QUEUE_NAMES))
     worker.work(with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel()))
 

@@ -1,0 +1,55 @@
+"""GET /metrics: Prometheus text, from every gunicorn worker (and the RQ worker) on the host."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import redis
+from flask import Blueprint, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import REGISTRY, Collector
+
+from bot.services import Services, current_services
+
+blueprint = Blueprint("metrics", __name__)
+
+
+class QueueDepthCollector(Collector):
+    """Jobs waiting per RQ queue, read from Redis at scrape time."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        """One gauge sample per queue (none when Redis does not answer)."""
+        family = GaugeMetricFamily(
+            "bot_queue_jobs", "Jobs waiting in each RQ queue", labels=["queue"]
+        )
+        try:
+            for name, queue in self.services.queues.items():
+                family.add_metric([name], float(queue.count))
+        except redis.RedisError:
+            return
+        yield family
+
+
+def counters_registry() -> CollectorRegistry:
+    """This process's counters, or (under gunicorn and with the RQ worker on the same host)
+    every process's, merged from the files in PROMETHEUS_MULTIPROC_DIR."""
+    if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    return registry
+
+
+@blueprint.get("/metrics")
+def metrics() -> Response:
+    """The Prometheus exposition: counters and histograms, then the queue depths."""
+    queues = CollectorRegistry(auto_describe=False)
+    queues.register(QueueDepthCollector(current_services()))
+    output = generate_latest(counters_registry()) + generate_latest(queues)
+    return Response(output, mimetype=CONTENT_TYPE_LATEST)
