@@ -59,8 +59,8 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
 def ask_phone(event: Event, ctx: Context) -> str | None:
     """Ask for a number, with Zalo's one-tap 'share my phone' form when configured."""
     ctx.data.pop("phone", None)
-    ctx.reply("ask_phone")
     image = ctx.services.settings.zalo_share_info_image_url
+    ctx.reply("ask_phone_or_share" if image else "ask_phone")
     if image:
         ctx.request_user_info("share_info_title", "share_info_subtitle", image)
     return AWAITING_PHONE

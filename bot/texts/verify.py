@@ -8,6 +8,10 @@ TEXTS = {
     "step_code": {"vi": "nhập mã xác thực", "en": "entering the code"},
     "step_confirm_number": {"vi": "xác nhận số điện thoại", "en": "confirming your number"},
     "ask_phone": {
+        "vi": "Vui lòng nhập số điện thoại bạn muốn xác thực (ví dụ 0912 345 678).",
+        "en": "Please type the phone number to verify (e.g. 0912 345 678).",
+    },
+    "ask_phone_or_share": {
         "vi": "Vui lòng nhập số điện thoại bạn muốn xác thực (ví dụ 0912 345 678), "
         "hoặc bấm chia sẻ thông tin bên dưới.",
         "en": "Please type the phone number to verify (e.g. 0912 345 678), "

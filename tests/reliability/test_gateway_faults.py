@@ -1,0 +1,82 @@
+"""An SMS gateway answering 500, timing out or slow: retries with backoff, the user is told
+after the last failure, and nothing is left stuck."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask
+from rq.job import Job
+from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+from bot.services import QUEUE_MESSAGES, services_of
+from tests.helpers import QuickWorker, make_worker, post_event, promote_scheduled, user_event
+from tests.production import Chat, production_bot
+
+
+def nothing_left(app: Flask) -> None:
+    """No queued, scheduled or running job, and no per-user lock left behind."""
+    services = services_of(app)
+    for queue in services.queues.values():
+        assert queue.count == 0, queue.name
+        assert ScheduledJobRegistry(queue=queue).count == 0, queue.name
+        assert StartedJobRegistry(queue=queue).count == 0, queue.name
+    assert services.redis.keys("drainlock:*") == [] and services.redis.keys("sendlock:*") == []
+
+
+def retry_delays(app: Flask) -> list[float]:
+    """Run the queued jobs attempt by attempt; the delay RQ scheduled before each retry."""
+    services = services_of(app)
+    registry = ScheduledJobRegistry(queue=services.queue(QUEUE_MESSAGES))
+    delays = []
+    for _ in range(10):
+        worker = make_worker(app, simple=True)
+        worker.__class__ = QuickWorker
+        worker.work(burst=True, logging_level="WARNING")
+        for job_id in registry.get_job_ids():
+            if Job.fetch(job_id, connection=services.redis).func_name == "bot.otp_jobs.send_code":
+                delays.append(registry.get_scheduled_time(job_id).timestamp() - time.time())
+        if not promote_scheduled(app):
+            break
+    return delays
+
+
+def test_500s_are_retried_with_growing_waits_then_the_user_is_told(config: dict[str, Any]) -> None:
+    with production_bot(config, "http") as (app, zalo, sms):
+        sms.always_fail("http", http_status=500)
+        chat = Chat(app, zalo)
+        chat.say("xác thực"), chat.say("0912345678")
+        event = user_event("user_send_text", chat.user, message={"text": "1", "msg_id": "m1"},
+                           app_id=zalo.app_id, oa_id=zalo.oa_id)  # fmt: skip
+        post_event(chat.client, event, secret=zalo.oa_secret_key)
+        delays = retry_delays(app)
+        assert len(delays) == 3 and delays[0] < delays[1] < delays[2]
+        assert len(sms.requests) == 4
+        assert "Không gửi được mã qua SMS" in zalo.messages_to(chat.user)[-1]
+        nothing_left(app)
+
+
+def test_timeouts_then_success_deliver_one_code(config: dict[str, Any]) -> None:
+    with production_bot(config, "esms", HTTP_TIMEOUT_SECONDS=0.3) as (app, zalo, sms):
+        sms.timeout_next("esms", 1.0)
+        sms.timeout_next("esms", 1.0)
+        chat = Chat(app, zalo)
+        chat.say("xác thực"), chat.say("0912345678")
+        assert "Đã gửi mã" in chat.say("1")
+        deadline = time.monotonic() + 10
+        while len(sms.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(sms.messages_to("+84912345678")) == 1  # RequestId made the retries safe
+        code = sms.last_code_to("+84912345678")
+        assert code is not None and "thành công" in chat.say(code)
+        nothing_left(app)
+
+
+def test_a_slow_gateway_within_the_timeout_is_simply_slow(config: dict[str, Any]) -> None:
+    with production_bot(config, "speedsms", HTTP_TIMEOUT_SECONDS=3) as (app, zalo, sms):
+        sms.timeout_next("speedsms", 0.5)
+        chat = Chat(app, zalo)
+        chat.say("xác thực"), chat.say("0912345678"), chat.say("1")
+        assert len(sms.requests) == 1 and len(sms.sent) == 1
+        nothing_left(app)
