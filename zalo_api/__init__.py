@@ -1,6 +1,6 @@
 """The Zalo platform: webhook signature, typed events, OA / ZNS / OAuth clients, errors.
 
-Knows no Flask, no Redis, no RQ: it could be published on its own.
+Knows no Flask, no Redis, no RQ, and reads no environment: every client takes its base URL.
 """
 
 from zalo_api.errors import (
@@ -14,43 +14,84 @@ from zalo_api.errors import (
     ZaloHTTPError,
     ZaloNetworkError,
     ZaloOAuthError,
+    ZaloRefreshBusyError,
     ZaloTokenMissingError,
 )
-from zalo_api.events import Event, UserEvent, parse_event
+from zalo_api.events import (
+    Attachment,
+    Event,
+    Follow,
+    OAEcho,
+    Receipt,
+    SubmittedInfo,
+    Unfollow,
+    Unknown,
+    UserAttachment,
+    UserClickChatNow,
+    UserEvent,
+    UserSubmitInfo,
+    UserText,
+    UserWithdraw,
+    parse_event,
+)
 from zalo_api.oa import OAClient, UserDetail
 from zalo_api.oauth import OAuthClient, TokenPair
 from zalo_api.signature import compute_signature, sign, verify_signature
-from zalo_api.text import split_text
-from zalo_api.tokens import InMemoryTokenStorage, ThreadRefreshLock, TokenManager
+from zalo_api.text import MAX_TEXT_CHARS, split_text
+from zalo_api.tokens import (
+    InMemoryTokenStorage,
+    RefreshLock,
+    ThreadRefreshLock,
+    TokenManager,
+    TokenRefresher,
+    TokenStorage,
+)
 from zalo_api.zns import ZNSClient, ZNSResult, normalize_zns_phone
 
 __all__ = [
+    "Attachment",
     "BadSignatureError",
+    "Event",
     "EventParseError",
+    "Follow",
+    "InMemoryTokenStorage",
+    "MAX_TEXT_CHARS",
     "MalformedBodyError",
     "MissingSignatureError",
+    "OAClient",
+    "OAEcho",
+    "OAuthClient",
+    "Receipt",
+    "RefreshLock",
     "SignatureError",
+    "SubmittedInfo",
+    "ThreadRefreshLock",
+    "TokenManager",
+    "TokenPair",
+    "TokenRefresher",
+    "TokenStorage",
+    "Unfollow",
+    "Unknown",
+    "UserAttachment",
+    "UserClickChatNow",
+    "UserDetail",
+    "UserEvent",
+    "UserSubmitInfo",
+    "UserText",
+    "UserWithdraw",
+    "ZNSClient",
+    "ZNSResult",
     "ZaloAPIError",
     "ZaloError",
     "ZaloHTTPError",
     "ZaloNetworkError",
     "ZaloOAuthError",
+    "ZaloRefreshBusyError",
     "ZaloTokenMissingError",
-    "Event",
-    "UserEvent",
-    "parse_event",
-    "OAClient",
-    "UserDetail",
-    "OAuthClient",
-    "TokenPair",
     "compute_signature",
-    "sign",
-    "verify_signature",
-    "split_text",
-    "InMemoryTokenStorage",
-    "ThreadRefreshLock",
-    "TokenManager",
-    "ZNSClient",
-    "ZNSResult",
     "normalize_zns_phone",
+    "parse_event",
+    "sign",
+    "split_text",
+    "verify_signature",
 ]

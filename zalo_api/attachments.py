@@ -1,57 +1,60 @@
-"""Attachments of user_send_<kind> events, and small list readers."""
+"""The attachments of user_send_<kind> events (image, sticker, ..., location)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 from zalo_api.errors import EventParseError
-from zalo_api.fields import as_text, get_path, mapping
+from zalo_api.fields import json_type, optional_list, optional_object, optional_text
 
 
-def string_list(data: Mapping[str, Any], path: str) -> tuple[str, ...]:
-    """A list of strings (absent: empty)."""
-    value = get_path(data, path)
-    if value is None:
-        return ()
-    if not isinstance(value, list):
-        raise EventParseError(f"{path} must be a list")
-    return tuple(as_text(item, path) for item in value)
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """One attachment; `payload` is Zalo's, read-only; location adds latitude/longitude."""
+
+    type: str
+    url: str | None
+    payload: Mapping[str, Any]
+    latitude: str | None = None
+    longitude: str | None = None
 
 
 def coordinate(payload: Mapping[str, Any], name: str) -> str | None:
-    """A location coordinate as text (Zalo sends strings; numbers are accepted)."""
-    value = get_path(payload, f"coordinates.{name}")
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise EventParseError(f"coordinates.{name} must be a number")
-    return str(value)
+    """A location coordinate as text (Zalo sends strings; a JSON number is accepted too)."""
+    value = optional_object(payload, "coordinates").get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return str(value)
+        except ValueError:  # an integer with thousands of digits is no coordinate
+            pass
+    raise EventParseError(f"field coordinates.{name} is not a number: {json_type(value)}")
 
 
-def parse_attachments(data: Mapping[str, Any]) -> tuple[Any, ...]:
-    """message.attachments as Attachment objects."""
-    from zalo_api.events import Attachment
+def parse_attachment(item: Any) -> Attachment:
+    """One element of message.attachments."""
+    if not isinstance(item, Mapping):
+        raise EventParseError(f"must be an object, got {json_type(item)}")
+    payload = optional_object(item, "payload")
+    return Attachment(
+        type=optional_text(item, "type") or "",
+        url=optional_text(payload, "url"),
+        payload=MappingProxyType(dict(payload)),
+        latitude=coordinate(payload, "latitude"),
+        longitude=coordinate(payload, "longitude"),
+    )
 
-    items = get_path(data, "message.attachments")
-    if items is None:
-        return ()
-    if not isinstance(items, list):
-        raise EventParseError("message.attachments must be a list")
+
+def parse_attachments(data: Mapping[str, Any]) -> tuple[Attachment, ...]:
+    """message.attachments (absent: none)."""
     found = []
-    for item in items:
-        if not isinstance(item, Mapping):
-            raise EventParseError("message.attachments items must be objects")
-        payload = mapping(item, "payload")
-        url = payload.get("url")
-        found.append(
-            Attachment(
-                type=as_text(item.get("type", ""), "message.attachments.type"),
-                url=url if isinstance(url, str) else None,
-                payload=MappingProxyType(dict(payload)),
-                latitude=coordinate(payload, "latitude"),
-                longitude=coordinate(payload, "longitude"),
-            )
-        )
+    for index, item in enumerate(optional_list(data, "message.attachments")):
+        try:
+            found.append(parse_attachment(item))
+        except EventParseError as exc:  # name the element: "message.attachments[1]: ..."
+            raise EventParseError(f"message.attachments[{index}]: {exc}") from None
     return tuple(found)

@@ -1,4 +1,4 @@
-"""The information a user shares through a request_user_info form (both shapes Zalo sent)."""
+"""What a user shares through a request_user_info form, in either shape Zalo has sent."""
 
 from __future__ import annotations
 
@@ -6,12 +6,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zalo_api.fields import first
+from zalo_api.fields import optional_ident
+
+# Newer shape first: user_dob, gender, full_address{user_address, user_city, ...};
+# then the older flat one: address, city, district, ward.
+INFO_PATHS = {
+    "name": ("name",),
+    "phone": ("phone",),
+    "address": ("full_address.user_address", "address"),
+    "city": ("full_address.user_city", "city"),
+    "district": ("full_address.user_district", "district"),
+    "ward": ("full_address.user_ward", "ward"),
+    "dob": ("user_dob", "dob"),
+    "gender": ("gender",),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class SubmittedInfo:
-    """Name, phone and address; the newer nested shape and the older flat one alike."""
+    """Name, phone, address and the rest; None for what the user did not share."""
 
     name: str | None = None
     phone: str | None = None
@@ -23,15 +36,15 @@ class SubmittedInfo:
     gender: str | None = None
 
 
-def parse_info(info: Mapping[str, Any]) -> SubmittedInfo:
-    """Newer: user_dob, gender, full_address{user_city, ...}; older: address, city, ..."""
-    return SubmittedInfo(
-        name=first(info, "name"),
-        phone=first(info, "phone"),
-        address=first(info, "full_address.user_address", "address"),
-        city=first(info, "full_address.user_city", "city"),
-        district=first(info, "full_address.user_district", "district"),
-        ward=first(info, "full_address.user_ward", "ward"),
-        dob=first(info, "user_dob", "dob"),
-        gender=first(info, "gender"),
-    )
+def first_value(event: Mapping[str, Any], paths: tuple[str, ...]) -> str | None:
+    """The first present value among info.<path>; a number (a phone may be one) becomes text."""
+    for path in paths:
+        value = optional_ident(event, f"info.{path}")
+        if value is not None:
+            return value
+    return None
+
+
+def parse_info(event: Mapping[str, Any]) -> SubmittedInfo:
+    """SubmittedInfo from the `info` object of a user_submit_info event."""
+    return SubmittedInfo(**{name: first_value(event, paths) for name, paths in INFO_PATHS.items()})

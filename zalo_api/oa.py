@@ -1,30 +1,37 @@
-"""OA API: customer-service messages and user details."""
+"""OA API: customer-service messages (text, request_user_info) and user details."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import requests
 
 from zalo_api.text import split_text
 from zalo_api.tokens import TokenManager
-from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport
+from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport, data_of, text_or_none
+
+MESSAGE_PATH = "/v3.0/oa/message/cs"
+USER_DETAIL_PATH = "/v3.0/oa/user/detail"
+MAX_TITLE_CHARS = 100
+MAX_SUBTITLE_CHARS = 500
 
 
 @dataclass(frozen=True)
 class UserDetail:
-    """What the OA may know of a follower."""
+    """What the OA knows of a user; phone only when they shared it."""
 
     user_id: str
     display_name: str | None
     phone: str | None
-    raw: dict[str, Any]
+    raw: Mapping[str, Any]
 
 
 class OAClient:
-    """POST {openapi}/v3.0/oa/message/cs and GET /v3.0/oa/user/detail, `access_token` header."""
+    """POST {openapi}/v3.0/oa/message/cs and GET /v3.0/oa/user/detail (`access_token` header)."""
 
     def __init__(
         self,
@@ -38,53 +45,57 @@ class OAClient:
         self.tokens = tokens
         self.transport = Transport(timeout, session)
 
-    def _post_cs(self, payload: dict[str, Any]) -> str:
-        """One customer-service message; its message_id."""
-
-        def call(token: str) -> dict[str, Any]:
-            return self.transport.request(
-                "POST",
-                f"{self.base_url}/v3.0/oa/message/cs",
-                json=payload,
-                headers={"access_token": token},
-            )
-
-        body = self.tokens.call(call)
-        return str((body.get("data") or {}).get("message_id", ""))
-
     def send_text(self, user_id: str, text: str) -> list[str]:
-        """Send text (split over 2,000 characters); the message ids, one per part."""
-        return [
-            self._post_cs({"recipient": {"user_id": user_id}, "message": {"text": part}})
-            for part in split_text(text)
-        ]
+        """Send text, split over 2,000 characters; the message ids, one per part, in order.
+
+        A failure on a later part raises after the earlier parts went out: callers that
+        retry should split first (split_text) and send one part per call.
+        """
+        parts = split_text(text)
+        if not parts:
+            raise ValueError("cannot send an empty text")
+        return [self._send(user_id, {"text": part}) for part in parts]
 
     def send_request_user_info(
         self, user_id: str, title: str, subtitle: str, image_url: str
     ) -> str:
         """The 'share your information' form (answered by a user_submit_info event)."""
-        element = {"title": title[:100], "subtitle": subtitle[:500], "image_url": image_url}
+        element = {
+            "title": title[:MAX_TITLE_CHARS],
+            "subtitle": subtitle[:MAX_SUBTITLE_CHARS],
+            "image_url": image_url,
+        }
         payload = {"template_type": "request_user_info", "elements": [element]}
-        message = {"attachment": {"type": "template", "payload": payload}}
-        return self._post_cs({"recipient": {"user_id": user_id}, "message": message})
+        return self._send(user_id, {"attachment": {"type": "template", "payload": payload}})
 
     def get_user_detail(self, user_id: str) -> UserDetail:
-        """display_name and the shared phone (when the user shared it)."""
-        params = {"data": json.dumps({"user_id": user_id})}
+        """The user's display name, and phone when they shared it with the OA."""
+        query = {"data": json.dumps({"user_id": user_id}, separators=(",", ":"))}
 
         def call(token: str) -> dict[str, Any]:
             return self.transport.request(
                 "GET",
-                f"{self.base_url}/v3.0/oa/user/detail",
-                params=params,
+                self.base_url + USER_DETAIL_PATH,
+                params=query,
                 headers={"access_token": token},
             )
 
-        data = self.tokens.call(call).get("data") or {}
-        shared = data.get("shared_info") or {}
+        data = data_of(self.tokens.call(call))
+        shared = data.get("shared_info")
         return UserDetail(
-            str(data.get("user_id", user_id)),
-            data.get("display_name"),
-            shared.get("phone"),
-            dict(data),
+            user_id=text_or_none(data.get("user_id")) or user_id,
+            display_name=text_or_none(data.get("display_name")),
+            phone=text_or_none(shared.get("phone")) if isinstance(shared, Mapping) else None,
+            raw=MappingProxyType(dict(data)),
         )
+
+    def _send(self, user_id: str, message: Mapping[str, Any]) -> str:
+        """One customer-service message; its message_id."""
+        payload = {"recipient": {"user_id": user_id}, "message": message}
+
+        def call(token: str) -> dict[str, Any]:
+            return self.transport.request(
+                "POST", self.base_url + MESSAGE_PATH, json=payload, headers={"access_token": token}
+            )
+
+        return text_or_none(data_of(self.tokens.call(call)).get("message_id")) or ""

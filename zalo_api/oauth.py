@@ -1,23 +1,34 @@
-"""OAuth v4 for OA tokens: refresh a (single-use) refresh token into a new pair."""
+"""OAuth v4 for OA tokens: spend a (single-use) refresh token for a new pair."""
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
-from zalo_api.errors import ZaloHTTPError, ZaloOAuthError
+from zalo_api.errors import ZaloOAuthError
 from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport
+
+log = logging.getLogger(__name__)
+
+ACCESS_TOKEN_PATH = "/v4/oa/access_token"
+# When an answer has tokens but no readable expires_in: the shortest lifetime Zalo ever
+# documented. Refusing the answer instead would lose the new refresh token (the old one
+# is spent already).
+FALLBACK_LIFETIME_SECONDS = 3600
 
 
 @dataclass(frozen=True)
 class TokenPair:
-    """An access token, the refresh token that comes with it, and when the access expires."""
+    """An access token, the refresh token that came with it, and when the access expires."""
 
     access_token: str
     refresh_token: str
-    expires_at: float
+    expires_at: float  # Unix time, seconds
 
     def __repr__(self) -> str:
         """Never show tokens (tracebacks and logs print reprs)."""
@@ -25,7 +36,7 @@ class TokenPair:
 
 
 class OAuthClient:
-    """POST {oauth}/v4/oa/access_token with the App secret in the `secret_key` header."""
+    """POST {oauth}/v4/oa/access_token, the App secret in the `secret_key` header."""
 
     def __init__(
         self,
@@ -35,14 +46,20 @@ class OAuthClient:
         *,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         session: requests.Session | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        self.url = base_url.rstrip("/") + "/v4/oa/access_token"
+        self.url = base_url.rstrip("/") + ACCESS_TOKEN_PATH
         self.app_id = app_id
         self.app_secret = app_secret
         self.transport = Transport(timeout, session)
+        self.clock = clock
+
+    def __repr__(self) -> str:
+        """The App id only: the secret stays out of logs."""
+        return f"OAuthClient(app_id={self.app_id!r})"
 
     def refresh(self, refresh_token: str) -> TokenPair:
-        """Spend refresh_token; the answer holds the next refresh token, to store at once."""
+        """Spend refresh_token; store the returned pair before using its access token."""
         form = {
             "app_id": self.app_id,
             "grant_type": "refresh_token",
@@ -51,13 +68,19 @@ class OAuthClient:
         body = self.transport.request(
             "POST", self.url, data=form, headers={"secret_key": self.app_secret}
         )
-        if "access_token" not in body or "refresh_token" not in body:
-            name = str(body.get("error_name", "invalid_response"))
-            raise ZaloOAuthError(name, str(body.get("error_description", "")))
-        try:
-            lifetime = int(str(body.get("expires_in", "3600")))
-        except ValueError:
-            raise ZaloHTTPError(200, "expires_in is not a number") from None
-        return TokenPair(
-            str(body["access_token"]), str(body["refresh_token"]), time.time() + lifetime
+        return token_pair(body, self.clock())
+
+
+def token_pair(body: Mapping[str, Any], now: float) -> TokenPair:
+    """The pair of a successful answer; expires_in is a string of seconds ("90000")."""
+    access, refresh = body.get("access_token"), body.get("refresh_token")
+    if not (isinstance(access, str) and access and isinstance(refresh, str) and refresh):
+        raise ZaloOAuthError("invalid_response", "the answer has no access and refresh token")
+    try:
+        lifetime = int(str(body.get("expires_in")).strip())
+    except ValueError:
+        log.warning(
+            "OAuth answer without a usable expires_in; assuming %ss", FALLBACK_LIFETIME_SECONDS
         )
+        lifetime = FALLBACK_LIFETIME_SECONDS
+    return TokenPair(access, refresh, now + lifetime)

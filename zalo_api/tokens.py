@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol, TypeVar
 
-from zalo_api.errors import ZaloError, ZaloTokenMissingError
-from zalo_api.oauth import OAuthClient, TokenPair
+from zalo_api.errors import ZaloError, ZaloRefreshBusyError, ZaloTokenMissingError
+from zalo_api.oauth import TokenPair
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+DEFAULT_REFRESH_MARGIN_SECONDS = 300
+DEFAULT_LOCK_WAIT_SECONDS = 10.0
 
 
 class TokenStorage(Protocol):
-    """Where the current pair lives (the bot keeps it in Redis, durably)."""
+    """Where the current pair lives, durably (the bot keeps it in Redis)."""
 
     def load(self) -> TokenPair | None:
         """The stored pair, if any."""
@@ -25,10 +30,17 @@ class TokenStorage(Protocol):
 
 
 class RefreshLock(Protocol):
-    """A factory of an exclusive lock with a bounded wait (raises when the wait runs out)."""
+    """A factory of an exclusive lock with a bounded wait (raising when the wait runs out)."""
 
     def __call__(self) -> AbstractContextManager[object]:
-        """Hold the lock for the duration of the with-block."""
+        """A context manager holding the lock for its with-block."""
+
+
+class TokenRefresher(Protocol):
+    """What spends a refresh token (OAuthClient)."""
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        """The next pair."""
 
 
 class InMemoryTokenStorage:
@@ -36,6 +48,7 @@ class InMemoryTokenStorage:
 
     def __init__(self, pair: TokenPair | None = None) -> None:
         self.pair = pair
+        self.saves = 0
 
     def load(self) -> TokenPair | None:
         """The pair."""
@@ -44,41 +57,42 @@ class InMemoryTokenStorage:
     def save(self, pair: TokenPair) -> None:
         """Keep the pair."""
         self.pair = pair
+        self.saves += 1
 
 
 class ThreadRefreshLock:
-    """A RefreshLock for one process."""
+    """A RefreshLock for the threads of one process."""
 
-    def __init__(self, wait_seconds: float = 10.0) -> None:
+    def __init__(self, wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS) -> None:
         self._lock = threading.Lock()
         self.wait_seconds = wait_seconds
 
     @contextmanager
     def _held(self) -> Iterator[None]:
         if not self._lock.acquire(timeout=self.wait_seconds):
-            raise TimeoutError("token refresh lock not acquired")
+            raise ZaloRefreshBusyError(f"token refresh lock not free after {self.wait_seconds}s")
         try:
             yield
         finally:
             self._lock.release()
 
     def __call__(self) -> AbstractContextManager[object]:
-        """Hold the lock."""
+        """Hold the lock (ZaloRefreshBusyError after wait_seconds)."""
         return self._held()
 
 
 class TokenManager:
-    """Gives out a valid access token; refreshes it, once, under the lock, storing first."""
+    """Gives out a valid access token; refreshes it under the lock, storing the pair first."""
 
     def __init__(
         self,
         storage: TokenStorage,
-        oauth: OAuthClient,
+        oauth: TokenRefresher,
         lock: RefreshLock,
         *,
-        refresh_margin_seconds: float = 300,
+        refresh_margin_seconds: float = DEFAULT_REFRESH_MARGIN_SECONDS,
         clock: Callable[[], float] = time.time,
-    ):
+    ) -> None:
         self.storage = storage
         self.oauth = oauth
         self.lock = lock
@@ -89,33 +103,42 @@ class TokenManager:
         """The stored pair, or ZaloTokenMissingError."""
         pair = self.storage.load()
         if pair is None:
-            raise ZaloTokenMissingError("no Zalo token stored: set ZALO_REFRESH_TOKEN")
+            raise ZaloTokenMissingError("no Zalo token stored: provide a first refresh token")
         return pair
 
+    def fresh(self, pair: TokenPair) -> bool:
+        """Whether the pair's access token stays valid beyond the margin."""
+        return bool(pair.access_token) and pair.expires_at - self.clock() > self.margin
+
     def access_token(self) -> str:
-        """A token valid for at least the margin (refreshing first when it is not)."""
+        """A token valid for at least the margin (refreshed first when it is not)."""
         pair = self.current()
-        if pair.expires_at - self.clock() > self.margin:
-            return pair.access_token
-        return self.refresh(pair.access_token)
+        return pair.access_token if self.fresh(pair) else self.refresh(pair.access_token)
 
     def refresh(self, stale_access_token: str | None) -> str:
-        """Refresh unless another process already has: one refresh token is spent once."""
+        """A new access token, unless another refresher already replaced the stale one.
+
+        Under the lock the pair is read again: a stored token that differs from the stale
+        one (None: no token in hand) and is fresh was rotated by someone else, so our copy
+        of the refresh token is spent and OAuth must not be called. Otherwise the new pair
+        is stored before its access token is handed out.
+        """
         with self.lock():
             pair = self.current()
-            fresh = pair.expires_at - self.clock() > self.margin
-            if pair.access_token != stale_access_token and fresh:
-                return pair.access_token  # someone rotated while we waited for the lock
+            if pair.access_token != stale_access_token and self.fresh(pair):
+                return pair.access_token
             new_pair = self.oauth.refresh(pair.refresh_token)
-            self.storage.save(new_pair)  # before use: the old refresh token is dead now
+            self.storage.save(new_pair)
+            log.info("Zalo access token refreshed; expires at %.0f", new_pair.expires_at)
             return new_pair.access_token
 
     def call(self, fn: Callable[[str], T]) -> T:
-        """fn(access_token); on a token error, refresh and retry exactly once."""
+        """fn(access_token); on a token-expired error, refresh and retry exactly once."""
         token = self.access_token()
         try:
             return fn(token)
         except ZaloError as exc:
             if not exc.token_expired:
                 raise
+            log.info("Zalo refused the access token (%s); refreshing", exc)
         return fn(self.refresh(token))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -9,14 +10,20 @@ from typing import Any
 import requests
 
 from zalo_api.tokens import TokenManager
-from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport
+from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport, data_of, text_or_none
 
+TEMPLATE_PATH = "/message/template"
 MAX_TRACKING_ID_CHARS = 48
+VN_COUNTRY_CODE = "84"
+# What people put between digits: spaces, dots, dashes, parentheses.
+PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+NATIONAL_VN = re.compile(r"0[1-9][0-9]{8,9}")  # 0 + 9 digits (mobile) or 10 (landline)
+INTERNATIONAL = re.compile(r"[1-9][0-9]{7,14}")  # E.164 without the '+'
 
 
 @dataclass(frozen=True)
 class ZNSResult:
-    """An accepted template message and the OA's remaining quota."""
+    """An accepted template message and the OA's quota after it."""
 
     msg_id: str
     sent_time: str | None
@@ -25,11 +32,17 @@ class ZNSResult:
 
 
 def normalize_zns_phone(phone: str) -> str:
-    """'+84 912 345 678', '0912345678', '84912345678' -> '84912345678' (digits, no '+')."""
-    digits = "".join(c for c in phone if c.isdigit())
-    if phone.strip().startswith("0") and len(digits) == 10:
-        digits = "84" + digits[1:]
-    if not 8 <= len(digits) <= 15 or digits.startswith("0"):
+    """'+84 912 345 678', '0912345678', '0084912345678' -> '84912345678'; ValueError else."""
+    compact = PHONE_SEPARATORS.sub("", phone)
+    if compact.startswith("+"):
+        digits = compact[1:]
+    elif compact.startswith("00"):  # international call prefix
+        digits = compact[2:]
+    elif NATIONAL_VN.fullmatch(compact):
+        digits = VN_COUNTRY_CODE + compact[1:]
+    else:
+        digits = compact
+    if not INTERNATIONAL.fullmatch(digits):
         raise ValueError("not a phone number ZNS accepts")
     return digits
 
@@ -45,7 +58,7 @@ class ZNSClient:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         session: requests.Session | None = None,
     ) -> None:
-        self.url = base_url.rstrip("/") + "/message/template"
+        self.url = base_url.rstrip("/") + TEMPLATE_PATH
         self.tokens = tokens
         self.transport = Transport(timeout, session)
 
@@ -58,9 +71,11 @@ class ZNSClient:
         *,
         development: bool = False,
     ) -> ZNSResult:
-        """Send; ZaloAPIError with no_zalo_account (-118) when the phone has no Zalo."""
+        """Send; a ZaloAPIError with no_zalo_account (-118) when the phone has no Zalo."""
         if not 0 < len(tracking_id) <= MAX_TRACKING_ID_CHARS:
             raise ValueError(f"tracking_id must be 1-{MAX_TRACKING_ID_CHARS} characters")
+        if not template_id:
+            raise ValueError("template_id is empty")
         payload: dict[str, Any] = {
             "phone": normalize_zns_phone(phone),
             "template_id": template_id,
@@ -68,18 +83,19 @@ class ZNSClient:
             "tracking_id": tracking_id,
         }
         if development:
-            payload["mode"] = "development"
+            payload["mode"] = "development"  # only the OA's and App's admins receive it
 
         def call(token: str) -> dict[str, Any]:
             return self.transport.request(
                 "POST", self.url, json=payload, headers={"access_token": token}
             )
 
-        data = self.tokens.call(call).get("data") or {}
-        quota = data.get("quota") or {}
+        data = data_of(self.tokens.call(call))
+        quota = data.get("quota")
+        quota = quota if isinstance(quota, Mapping) else {}
         return ZNSResult(
-            str(data.get("msg_id", "")),
-            data.get("sent_time"),
-            quota.get("dailyQuota"),
-            quota.get("remainingQuota"),
+            msg_id=text_or_none(data.get("msg_id")) or "",
+            sent_time=text_or_none(data.get("sent_time")),
+            daily_quota=text_or_none(quota.get("dailyQuota")),
+            remaining_quota=text_or_none(quota.get("remainingQuota")),
         )
