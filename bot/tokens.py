@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import redis
 
+from zalo_api.errors import ZaloRefreshBusyError
 from zalo_api.oauth import TokenPair
 
 # A seeded access token's real expiry is unknown: assume it is fresh for an hour.
@@ -66,8 +68,24 @@ class RedisRefreshLock:
         self.wait_seconds = wait_seconds
 
     def __call__(self) -> AbstractContextManager[object]:
-        """A context manager holding the lock; raises redis LockError after the wait."""
-        lock: AbstractContextManager[object] = self.client.lock(
+        """A context manager holding the lock; ZaloRefreshBusyError (retryable) after the wait."""
+        return self._held()
+
+    @contextmanager
+    def _held(self) -> Iterator[None]:
+        lock = self.client.lock(
             self.name, timeout=30, sleep=0.05, blocking_timeout=self.wait_seconds
         )
-        return lock
+        try:
+            acquired = lock.acquire()
+        except redis.RedisError as exc:
+            raise ZaloRefreshBusyError("token refresh lock unavailable") from exc
+        if not acquired:
+            raise ZaloRefreshBusyError("another process is refreshing the token")
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except redis.exceptions.LockError:
+                pass  # it expired while we refreshed; the token is stored already
