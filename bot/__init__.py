@@ -34,13 +34,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_blueprints(app: Flask) -> None:
     """Attach every HTTP route of the bot."""
-    from bot import health, metrics_http, portal, request_ids, webhook
+    from bot import health, metrics_http, portal, request_ids, site_verification, webhook
 
     request_ids.install(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics_http.blueprint)
     app.register_blueprint(webhook.blueprint)
     app.register_blueprint(portal.blueprint)
+    app.register_blueprint(site_verification.blueprint)
     app.register_error_handler(RequestEntityTooLarge, too_large)
 
 

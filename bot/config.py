@@ -52,6 +52,9 @@ class Settings:
     zalo_openapi_url: str = var("https://openapi.zalo.me", "OA API base")
     zalo_oauth_url: str = var("https://oauth.zaloapp.com", "OAuth base")
     zalo_business_url: str = var("https://business.openapi.zalo.me", "ZNS base")
+    zalo_site_verification: str = var(
+        "", "code of the domain verification file Zalo gives (served at /zalo_verifier<code>.html)"
+    )
     zns_otp_template_id: str = var("", "approved ZNS OTP template (Zalo codes need it)")
     zns_otp_param: str = var("otp", "the template's code parameter")
     zns_mode: str = var("", "`development` sends only to OA admins")
