@@ -55,7 +55,7 @@ def reference_of(nonce: str) -> str:
     A hash of the nonce, not the nonce: gateways and logs see it, and the nonce plus
     OTP_HASH_KEY would give the code.
     """
-    return "otp-" + hashlib.sha256(nonce.encode()).hexdigest()[:32]
+    return "otp-" + hashlib.sha256(nonce.encode()).hexdigest()[:20]
 
 
 class CodeStore:

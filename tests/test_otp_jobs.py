@@ -14,6 +14,7 @@ from bot import create_app
 from bot.codes import derive_code, reference_of
 from bot.context import Context
 from bot.embedded_redis import free_port
+from bot.inbox import dedupe_digest
 from bot.keys import UserRef
 from bot.services import services_of
 from tests.fakes.sms import PROVIDERS, FakeSmsGateways
@@ -22,6 +23,7 @@ from tests.helpers import run_jobs
 PHONE = "+84912345678"
 USER = UserRef("9876543210987654321", "u1")
 HASH_KEY = "test-otp-hash-key"
+ISSUED_NONCES: list[str] = []  # the nonce of every code request_code() asked for
 CREDENTIALS = {
     "BOT_SANDBOX": "0",
     "ZALO_APP_ID": "1234567890123456789",
@@ -60,6 +62,7 @@ def request_code(app: Flask, channel: str = "sms") -> str:
     for job in ctx.jobs:
         services.queue(job.queue).enqueue(job.func, *job.args, **job.options)
     nonce = ctx.jobs[0].args[4]
+    ISSUED_NONCES.append(nonce)
     return derive_code(HASH_KEY, nonce)
 
 
@@ -123,8 +126,8 @@ def test_esms_duplicate_request_id_counts_as_sent(
 
 def reported_failures(app: Flask) -> list[str]:
     """Failures the send jobs reported to the user's conversation (its inbox's history)."""
-    seen = services_of(app).redis.zrange(USER.key("seen"), 0, -1)
-    return [key.decode() for key in seen if key.startswith(b"failed:")]
+    seen = {key.decode() for key in services_of(app).redis.zrange(USER.key("seen"), 0, -1)}
+    return [n for n in ISSUED_NONCES if dedupe_digest(f"failed:{reference_of(n)}") in seen]
 
 
 def wait_for(condition: Any, seconds: float = 10.0) -> None:

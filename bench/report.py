@@ -1,0 +1,127 @@
+"""The benchmark report: Markdown, printed and written to bench/results.md."""
+
+from __future__ import annotations
+
+import datetime
+
+from bench.latency import Latencies
+from bench.webhook import WebhookFigures
+from bench.worker_throughput import Throughput
+
+
+def verdict(ok: bool) -> str:
+    """A goal met or missed."""
+    return "met" if ok else "MISSED"
+
+
+class Report:
+    """Sections appended as they are measured."""
+
+    def __init__(self, machine: str) -> None:
+        today = datetime.date.today().isoformat()
+        self.lines = [f"# Benchmarks ({today})", "", f"Machine: {machine}.", ""]
+
+    def webhook(self, figures: list[WebhookFigures]) -> None:
+        """Throughput and latency of the three routes per gunicorn worker class."""
+        self.lines += [
+            "## Webhook under gunicorn (load from a second process, 16 keep-alive connections)",
+            "",
+            "| worker class | route | req/s | p50 ms | p99 ms | errors |",
+            "|---|---|---|---|---|---|",
+        ]
+        for f in figures:
+            for name, result in (
+                ("bare 200", f.bare),
+                ("one RQ enqueue", f.enqueue),
+                ("**/webhook** (mid-dialogue text)", f.webhook),
+            ):
+                self.lines.append(
+                    f"| {f.worker_class} | {name} | {result.rate:,.0f} | "
+                    f"{result.percentile(0.5):.1f} | {result.percentile(0.99):.1f} | "
+                    f"{result.errors} |"
+                )
+        self.lines.append("")
+        for f in figures:
+            self.lines.append(
+                f"- {f.worker_class}: webhook / enqueue-only = **{f.ratio_to_enqueue:.2f}** "
+                f"(goal ≥ 0.8: {verdict(f.ratio_to_enqueue >= 0.8)}); "
+                f"webhook / bare = {f.ratio_to_bare:.2f}"
+            )
+        best = max(figures, key=lambda f: f.webhook.rate)
+        self.lines += ["", f"Fastest webhook: **{best.worker_class}**.", ""]
+
+    def roundtrips(self, found: dict[str, tuple[float, float]]) -> None:
+        """Round trips per event."""
+        self.lines += [
+            "## Redis round trips per inbound event",
+            "",
+            "Counted at the socket (a pipeline or a script is one round trip). The worker "
+            "column includes RQ's own bookkeeping for the processing and the reply job.",
+            "",
+            "| event | webhook | worker |",
+            "|---|---|---|",
+        ]
+        for name, (web, work) in found.items():
+            self.lines.append(f"| {name} | {web:.0f} | {work:.0f} |")
+        mid = found["text, mid-dialogue"][0]
+        self.lines += [
+            "",
+            f"Mid-dialogue text in the webhook: {mid:.0f} (goal ≤ 3: {verdict(mid <= 3)}).",
+            "",
+        ]
+
+    def latency(self, found: dict[str, tuple[Latencies, Latencies]]) -> None:
+        """Webhook receipt to the SMS gateway."""
+        self.lines += [
+            "## From webhook receipt to the code at the SMS gateway (warm worker, loopback)",
+            "",
+            "| worker class | p50 ms | p95 ms | direct provider call p50 / p95 ms |",
+            "|---|---|---|---|",
+        ]
+        for cls, (bot, direct) in found.items():
+            self.lines.append(
+                f"| {cls} | {bot.percentile(0.5):.1f} | {bot.percentile(0.95):.1f} | "
+                f"{direct.percentile(0.5):.1f} / {direct.percentile(0.95):.1f} |"
+            )
+        best = min(found.values(), key=lambda pair: pair[0].percentile(0.95))[0]
+        self.lines += [
+            "",
+            f"Best p95: {best.percentile(0.95):.1f} ms (goal < 100 ms: "
+            f"{verdict(best.percentile(0.95) < 100)}).",
+            "",
+        ]
+
+    def throughput(self, t: Throughput) -> None:
+        """Reply jobs per second."""
+        self.lines += [
+            "## Reply jobs per second against a zero-latency fake Zalo",
+            "",
+            "| how | messages/s | vs plain loop |",
+            "|---|---|---|",
+            f"| plain loop calling OAClient.send_text | {t.plain_loop:,.0f} | 1.00 |",
+            f"| SimpleWorker (WORKER_CLASS=simple) | {t.simple_worker:,.0f} | "
+            f"{t.simple_worker / t.plain_loop:.2f} |",
+            f"| forking Worker (WORKER_CLASS=fork) | {t.forking_worker:,.0f} | "
+            f"{t.forking_worker / t.plain_loop:.2f} |",
+            "",
+        ]
+
+    def memory(self, account: float, conversation: float) -> None:
+        """Bytes per record."""
+        self.lines += [
+            "## Redis memory (100,000 of each, INFO used_memory delta)",
+            "",
+            f"- per verified account (record + phone and app-id indexes): **{account:.0f} B** "
+            f"(goal ≤ 200: {verdict(account <= 200)})",
+            f"- per active conversation (state + delivery history): **{conversation:.0f} B** "
+            f"(goal ≤ 600: {verdict(conversation <= 600)})",
+            "",
+        ]
+
+    def footer(self, seconds: float) -> None:
+        """How long the run took."""
+        self.lines.append(f"Whole run: {seconds:.0f} s.")
+
+    def render(self) -> str:
+        """The Markdown text."""
+        return "\n".join(self.lines) + "\n"
