@@ -65,6 +65,12 @@ def set_language(event: Event, ctx: Context) -> str | None:
     return ctx.state
 
 
+def whoami(event: Event, ctx: Context) -> str | None:
+    """'/whoami': the user's own id as the OA sees it (what ADMIN_ZALO_IDS lists)."""
+    ctx.reply("whoami", user_id=ctx.user.user_id)
+    return ctx.state
+
+
 def please_type(event: Event, ctx: Context) -> str | None:
     """Images, stickers, files...: ask for text, keep the dialogue where it was."""
     ctx.reply("please_type")
@@ -85,4 +91,5 @@ GLOBAL_ROUTES: list[Route] = [
     Keyword(*CANCEL_WORDS, then=cancel),
     Keyword(*HELP_WORDS, then=show_help),
     Command("lang", then=set_language),
+    Command("whoami", then=whoami),
 ]

@@ -118,3 +118,7 @@ def test_a_crash_costs_one_apology_and_nothing_else() -> None:
     ]
     assert ctx.state is None
     assert ctx.jobs == []
+
+
+def test_whoami_tells_the_user_their_oa_scoped_id() -> None:
+    assert texts(run(text_event(text="/whoami"))) == ["Mã người dùng Zalo của bạn với OA này: u1"]

@@ -45,6 +45,10 @@ TEXTS = {
         "vi": 'Gõ "/lang vi" (tiếng Việt) hoặc "/lang en" (English).',
         "en": 'Type "/lang en" (English) or "/lang vi" (tiếng Việt).',
     },
+    "whoami": {
+        "vi": "Mã người dùng Zalo của bạn với OA này: {user_id}",
+        "en": "Your Zalo user id for this OA: {user_id}",
+    },
     "please_type": {
         "vi": "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ nội dung nhé.",
         "en": "Sorry, I can only read text messages. Please type your answer.",
