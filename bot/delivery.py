@@ -78,12 +78,21 @@ def queue_replies(
     """Append replies to the user's outbox and start a delivery job, in the open transaction."""
     if Outbox(services.redis, user).push(pipe, replies):
         services.queue(QUEUE_MESSAGES).enqueue(
-            deliver_replies, *user.as_args(), pipeline=pipe, **DELIVERY_JOB_OPTIONS
+            deliver_replies,
+            *user.as_args(),
+            pipeline=pipe,
+            description=user.job_description("deliver_replies"),
+            **DELIVERY_JOB_OPTIONS,
         )
 
 
 def recheck_later(services: Services, oa_id: str, user_id: str) -> None:
     """Look again once the other sender's lock must have expired (covers a crashed sender)."""
     services.queue(QUEUE_MESSAGES).enqueue_in(
-        timedelta(milliseconds=SEND_LOCK_TTL_MS), deliver_replies, oa_id, user_id, result_ttl=0
+        timedelta(milliseconds=SEND_LOCK_TTL_MS),
+        deliver_replies,
+        oa_id,
+        user_id,
+        result_ttl=0,
+        description=UserRef(oa_id, user_id).job_description("deliver_replies"),
     )

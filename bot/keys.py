@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.masking import mask_user_id
+
 
 @dataclass(frozen=True, slots=True)
 class UserRef:
@@ -24,3 +26,7 @@ class UserRef:
     def as_args(self) -> tuple[str, str]:
         """JSON-able job arguments naming this user."""
         return (self.oa_id, self.user_id)
+
+    def job_description(self, job: str) -> str:
+        """What RQ logs for a job of this user: never its arguments (phones, code nonces)."""
+        return f"{job}({mask_user_id(self.user_id)})"

@@ -44,12 +44,23 @@ def enqueue_processing(services: Services, user: UserRef, delay_seconds: float =
     """Start (or, with a delay, re-check) the processing of user's inbox."""
     queue = services.queue(QUEUE_EVENTS)
     if delay_seconds:
-        queue.enqueue_in(timedelta(seconds=delay_seconds), process_events, *user.as_args())
+        queue.enqueue_in(
+            timedelta(seconds=delay_seconds),
+            process_events,
+            *user.as_args(),
+            description=user.job_description("process_events"),
+        )
         return
     # In a pipeline, RQ's writes for the job go out in one round trip instead of two.
     with services.redis.pipeline() as pipe:
         pipe.multi()
-        queue.enqueue(process_events, *user.as_args(), pipeline=pipe, **PROCESS_JOB_OPTIONS)
+        queue.enqueue(
+            process_events,
+            *user.as_args(),
+            pipeline=pipe,
+            description=user.job_description("process_events"),
+            **PROCESS_JOB_OPTIONS,
+        )
         pipe.execute()
 
 
@@ -149,7 +160,10 @@ def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conve
     if ctx.language_changed:
         services.conversations.save_language(pipe, ctx.user, ctx.lang)
     for job in ctx.jobs:
-        services.queue(job.queue).enqueue(job.func, *job.args, pipeline=pipe, **job.options)
+        description = ctx.user.job_description(job.func.__name__)
+        services.queue(job.queue).enqueue(
+            job.func, *job.args, pipeline=pipe, description=description, **job.options
+        )
     queue_replies(services, pipe, ctx.user, ctx.replies)
     for entry in ctx.audits:
         services.audit.write(entry, pipe)

@@ -39,16 +39,23 @@ def remember(*secrets: str) -> None:
     SEEN_SECRETS.update(s for s in secrets if s)
 
 
+def leak_in(line: str, codes: set[str], others: set[str]) -> str | None:
+    """What leaks in line (the secret or phone, shown around its place), else None."""
+    hits = [m for m in re.finditer(r"(?<!\d)\d{6}(?!\d)", line) if m.group() in codes]
+    hits += [m for s in others for m in re.finditer(re.escape(s), line)]
+    hits += list(PHONE_IN_TEXT.finditer(line))
+    if not hits:
+        return None
+    start = max(0, hits[0].start() - 120)
+    return f"{line[:80]} ... {line[start : hits[0].end() + 40]}"
+
+
 def leaks() -> list[str]:
     """Log lines that contain a registered secret or an unmasked phone number."""
-    found = []
     codes = {s for s in SEEN_SECRETS if s.isdigit()}
     others = SEEN_SECRETS - codes
-    for line in RECORDS:
-        words = set(re.findall(r"(?<!\d)\d{6}(?!\d)", line))
-        if words & codes or any(s in line for s in others) or PHONE_IN_TEXT.search(line):
-            found.append(line[:300])
-    return found
+    found = (leak_in(line, codes, others) for line in RECORDS)
+    return [leak for leak in found if leak is not None]
 
 
 def pytest_configure(config: pytest.Config) -> None:
