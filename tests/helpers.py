@@ -58,7 +58,11 @@ class ThreadedWorker(QuickWorker):
 
 
 def run_jobs(
-    app: Flask, fast_forward: bool = True, max_rounds: int = 50, threaded: bool = False
+    app: Flask,
+    fast_forward: bool = True,
+    max_rounds: int = 50,
+    threaded: bool = False,
+    log_level: str = "WARNING",
 ) -> int:
     """Run queued jobs with a SimpleWorker in burst mode until none is left.
 
@@ -70,7 +74,7 @@ def run_jobs(
         rounds += 1
         worker = make_worker(app, simple=True)
         worker.__class__ = ThreadedWorker if threaded else QuickWorker
-        worker.work(burst=True, logging_level="WARNING")
+        worker.work(burst=True, logging_level=log_level)
         if not (fast_forward and promote_scheduled(app)):
             return rounds
     raise AssertionError(f"jobs still pending after {max_rounds} rounds")
@@ -159,8 +163,9 @@ def bot_messages(app: Flask, user: str = "u1", oa_id: str = OA_ID) -> list[str]:
 class Dialogue:
     """A user talking to the bot through the real webhook and real workers."""
 
-    def __init__(self, app: Flask, user: str = "u1") -> None:
+    def __init__(self, app: Flask, user: str = "u1", log_level: str = "WARNING") -> None:
         self.app = app
+        self.log_level = log_level
         self.client = app.test_client()
         self.user = user
         self.seen = 0
@@ -169,7 +174,7 @@ class Dialogue:
         """Post an event, run the jobs, return the bot's new messages."""
         answer = post_event(self.client, event)
         assert answer.status_code == 200, answer.get_data(as_text=True)
-        run_jobs(self.app)
+        run_jobs(self.app, log_level=self.log_level)
         messages = bot_messages(self.app, self.user)
         new, self.seen = messages[self.seen :], len(messages)
         return new
