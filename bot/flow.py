@@ -20,6 +20,17 @@ Handler = Callable[[Event, Context], str | None]
 NO_MATCH: Any = None
 
 
+def reply_and_stay(key: str) -> Handler:
+    """A handler that answers with one catalogue text and keeps the dialogue where it is."""
+
+    def handler(event: Event, ctx: Context) -> str | None:
+        ctx.reply(key)
+        return ctx.state
+
+    handler.__doc__ = f"Reply {key!r}, keep the state."
+    return handler
+
+
 class Route:
     """A matcher with the handler to run when it matches (the value goes to ctx.match)."""
 

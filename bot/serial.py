@@ -17,34 +17,38 @@ import redis
 
 from bot.redis_values import ScriptArgs
 
+# The first `batch` items of a sorted set (by score) or a list (by position).
+FIRST_ITEMS = """
+local function first_items(key, batch, kind)
+  if kind == 'zset' then return redis.call('ZRANGE', key, 0, tonumber(batch) - 1) end
+  return redis.call('LRANGE', key, 0, tonumber(batch) - 1)
+end
+"""
+
 # KEYS: lock, queue, flag to clear, then keys to read. ARGV: token, ttl ms, batch, kind.
-ACQUIRE = """
+ACQUIRE = (
+    FIRST_ITEMS
+    + """
 if KEYS[3] ~= KEYS[1] then redis.call('DEL', KEYS[3]) end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
-local items
-if ARGV[4] == 'zset' then
-  items = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-else
-  items = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-end
+local items = first_items(KEYS[2], ARGV[3], ARGV[4])
 if #items == 0 then redis.call('DEL', KEYS[1]) end
 local answer = {items}
 for i = 4, #KEYS do answer[#answer + 1] = redis.call('GET', KEYS[i]) or '' end
 return answer
 """
+)
 
 # KEYS: lock, queue. ARGV: token, ttl ms, batch, kind. Empty queue: release, answer {}.
-NEXT_OR_RELEASE = """
+NEXT_OR_RELEASE = (
+    FIRST_ITEMS
+    + """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local items
-if ARGV[4] == 'zset' then
-  items = redis.call('ZRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-else
-  items = redis.call('LRANGE', KEYS[2], 0, tonumber(ARGV[3]) - 1)
-end
+local items = first_items(KEYS[2], ARGV[3], ARGV[4])
 if #items == 0 then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return items
 """
+)
 
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import Context
-from bot.flow import Command, Event, Keyword, OnEvent, Route
+from bot.flow import Command, Event, Keyword, OnEvent, Route, reply_and_stay
 from zalo_api.events import (
     Follow,
     Unfollow,
@@ -71,12 +71,6 @@ def whoami(event: Event, ctx: Context) -> str | None:
     return ctx.state
 
 
-def please_type(event: Event, ctx: Context) -> str | None:
-    """Images, stickers, files...: ask for text, keep the dialogue where it was."""
-    ctx.reply("please_type")
-    return ctx.state
-
-
 def idle(event: Event, ctx: Context) -> str | None:
     """Nothing else matched: the menu (keeps any dialogue)."""
     return menu(event, ctx)
@@ -87,7 +81,8 @@ GLOBAL_ROUTES: list[Route] = [
     OnEvent(Unfollow, then=drop_conversation),
     OnEvent(UserWithdraw, then=withdraw),
     OnEvent(UserClickChatNow, then=menu),
-    OnEvent(UserAttachment, then=please_type),
+    # Images, stickers, files...: ask for text, keep the dialogue where it was.
+    OnEvent(UserAttachment, then=reply_and_stay("please_type")),
     Keyword(*CANCEL_WORDS, then=cancel),
     Keyword(*HELP_WORDS, then=show_help),
     Command("lang", then=set_language),

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.context import Context
-from bot.flow import Choice, Digits, Event, Keyword, OnEvent, Route
+from bot.flow import Choice, Digits, Event, Keyword, OnEvent, Route, reply_and_stay
 from bot.internal_events import SendFailed
 from bot.phones import mask_for_user
 from handlers.verify_common import (
@@ -111,18 +111,6 @@ def resend(event: Event, ctx: Context) -> str | None:
     return send(ctx, ctx.data.get("channel", "sms"))
 
 
-def method_reprompt(event: Event, ctx: Context) -> str | None:
-    """Anything else while choosing the method."""
-    ctx.reply("method_reprompt")
-    return ctx.state
-
-
-def code_reprompt(event: Event, ctx: Context) -> str | None:
-    """Anything else while waiting for the code."""
-    ctx.reply("code_reprompt")
-    return ctx.state
-
-
 def send_failed(event: Event, ctx: Context) -> str | None:
     """A code could not be delivered: tell the user if it is still the code they wait for."""
     assert isinstance(event, SendFailed)
@@ -171,6 +159,9 @@ def verified_text(ctx: Context, at: int | None) -> str:
     return ctx.text("status_yes", date=datetime.fromtimestamp(at, zone).strftime("%d/%m/%Y"))
 
 
+# Anything else while choosing the method, or while waiting for the code.
+method_reprompt = reply_and_stay("method_reprompt")
+code_reprompt = reply_and_stay("code_reprompt")
 METHOD_ROUTES: list[Route] = [Choice(METHODS, then=choose_method)]
 CODE_ROUTES: list[Route] = [
     Digits(6, then=check_code),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -201,3 +203,12 @@ def last_code(app: Flask, phone: str, channel: str | None = None) -> str:
     assert codes, f"no code reached the phone by {channel or 'any channel'}"
     remember(*codes)
     return codes[-1]
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 20.0) -> None:
+    """Wait until condition() holds: a fake gateway may still be answering a slow request,
+    a subprocess may still be starting. (A wait, not a timing assertion.)"""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)

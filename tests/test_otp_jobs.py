@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from bot.inbox import dedupe_digest
 from bot.keys import UserRef
 from bot.services import services_of
 from tests.fakes.sms import PROVIDERS, FakeSmsGateways
-from tests.helpers import run_jobs
+from tests.helpers import run_jobs, wait_for
 
 PHONE = "+84912345678"
 USER = UserRef("9876543210987654321", "u1")
@@ -128,14 +127,6 @@ def reported_failures(app: Flask) -> list[str]:
     """Failures the send jobs reported to the user's conversation (its inbox's history)."""
     seen = {key.decode() for key in services_of(app).redis.zrange(USER.key("seen"), 0, -1)}
     return [n for n in ISSUED_NONCES if dedupe_digest(f"failed:{reference_of(n)}") in seen]
-
-
-def wait_for(condition: Any, seconds: float = 10.0) -> None:
-    """Wait until condition() holds (a fake gateway may still be answering a slow request)."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def test_a_permanent_failure_is_not_retried_and_is_reported(

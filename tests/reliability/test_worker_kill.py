@@ -16,7 +16,7 @@ from rq.registry import StartedJobRegistry
 
 from bot.services import QUEUE_MESSAGES, services_of
 from tests.fakes.sms import FakeSmsGateways
-from tests.helpers import run_jobs
+from tests.helpers import run_jobs, wait_for
 from tests.test_otp_jobs import CREDENTIALS, PHONE, bot_for, request_code
 
 ROOT = Path(__file__).parents[2]
@@ -35,14 +35,6 @@ def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
         [sys.executable, "-m", "bot.worker"], cwd=ROOT, env=env,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-
-
-def wait_for(condition: Any, seconds: float = 20.0) -> None:
-    """Wait until condition() holds."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
 
 
 def test_a_killed_worker_leaves_one_code_to_the_next(
