@@ -60,10 +60,22 @@ def run_processes(env: dict[str, str]) -> int:
                 code = child.wait()
                 return 0 if interrupted else code
             except KeyboardInterrupt:
-                # honcho got the same SIGINT from the terminal; wait for it to stop its children.
                 interrupted = True
+                stop_if_still_running(child)
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def stop_if_still_running(child: subprocess.Popen[bytes], grace_seconds: float = 2.0) -> None:
+    """After our SIGINT: from a terminal, honcho got it too and is already stopping its
+    children; when only we got it (`kill -INT <pid>`), tell honcho ourselves. Not both at
+    once: a second signal makes the RQ worker abandon its job instead of finishing it."""
+    try:
+        child.wait(grace_seconds)
+    except subprocess.TimeoutExpired:
+        child.send_signal(signal.SIGTERM)
+    except KeyboardInterrupt:
+        pass
 
 
 def sandbox_expected(env: dict[str, str]) -> bool:

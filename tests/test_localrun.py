@@ -31,7 +31,8 @@ def wait_for_health(url: str, timeout_seconds: float = 60.0) -> dict[str, object
 
 
 @pytest.mark.slow
-def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "kill-INT-launcher"])
+def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path, whole_group: bool) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "REDIS_"))}
     env.update(PORT=str(port), BOT_LOCAL_DIR=str(tmp_path), WEB_CONCURRENCY="1")
@@ -54,7 +55,10 @@ def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path) -> None:
         assert (tmp_path / "redis" / "appendonlydir").exists() or any(
             p.name.endswith(".aof") for p in (tmp_path / "redis").iterdir()
         )
-        os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C does
+        if whole_group:
+            os.killpg(launcher.pid, signal.SIGINT)  # what Ctrl-C does
+        else:
+            os.kill(launcher.pid, signal.SIGINT)  # only make's child got it
         output = launcher.communicate(timeout=60)[0].decode()
     finally:
         if launcher.poll() is None:
