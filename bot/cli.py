@@ -46,7 +46,7 @@ def assets_unlink(kind: str, asset_id: str) -> None:
 
     services = current_services()
     result = services.assets.unlink(kind, asset_id, by="cli")
-    if result == "ok":
+    if result != "unknown":  # 'already': finish what an interrupted unlink may have left
         delete_tokens(services, kind, asset_id)
     services.audit.write(
         AuditEntry("cli", "flask assets unlink", "cli", f"{kind}:{asset_id}", result)
@@ -95,16 +95,18 @@ def verification_unlock(target: str) -> None:
 @verification_cli.command("status")
 @click.argument("user_id")
 def verification_status(user_id: str) -> None:
-    """An account as the portal API shows it (JSON)."""
+    """An account as the portal API shows it (JSON); a locked user shows even before verifying."""
+    from bot.accounts import Account
     from bot.portal import account_json
 
     services = current_services()
     oa_id = services.settings.zalo_oa_id
-    account = services.verifier.accounts.find(oa_id, user_id)
-    if account is None:
+    found = services.verifier.accounts.find(oa_id, user_id)
+    account = found or Account(user_id, None, None, None, None)
+    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, account.user_id), account.phone)
+    if found is None and not wait:
         click.echo(f"no verification record for {user_id}")
         raise SystemExit(1)
-    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, account.user_id), account.phone)
     click.echo(json.dumps(account_json(account, wait, time.time()), indent=2))
 
 

@@ -61,7 +61,7 @@ return {'wrong', tonumber(ARGV[2]) - fails, code[2], code[3]}
 
 # KEYS: account lock, account fails, number lock ('-' when not given). Each lock names the
 # other side (the account's lock holds the number, the number's lock holds the account's
-# lock key), so lifting one lifts both.
+# lock key), so lifting one lifts both; lifting a lock also ends the resend cooldown.
 UNLOCK = """
 local lifted = 0
 local account, number = KEYS[1], KEYS[3]
@@ -76,6 +76,10 @@ if account ~= '-' then
   lifted = lifted + redis.call('DEL', account)
   local fails = string.gsub(account, '^otp%-lock:', 'otp-fails:')
   redis.call('DEL', fails)
+  -- An admin lifted a real lock: the user may ask for a new code right away.
+  if lifted > 0 then
+    redis.call('DEL', (string.gsub(account, '^otp%-lock:', 'otp-cooldown:')))
+  end
 end
 return lifted
 """

@@ -69,16 +69,19 @@ class Engine:
 
     def run(self, flow: Flow | None, handler: Handler, event: Event, ctx: Context) -> str | None:
         """Run a handler; for admin flows, check access first and audit the step."""
-        if flow is None or not flow.admin_only:
+        # A global route (cancel, help...) taken inside an admin dialogue is one of its steps.
+        guard = flow if flow is not None else self.flow_of(ctx.state)
+        if guard is None or not guard.admin_only:
             return handler(event, ctx)
         step, command = ctx.state or "entry", describe(event)
         if not ctx.is_admin:
             ctx.audit(step, command, result="refused")
             ctx.replies.clear()
             ctx.reply("menu")  # the same answer as for any text we do not know: reveals nothing
-            return None if flow.owns(ctx.state) else ctx.state
+            return None if guard.owns(ctx.state) else ctx.state
         next_state = handler(event, ctx)
-        ctx.audit(step, command, result=ctx.audit_result or "ok")
+        left = flow is None and next_state is None  # 'hủy' (or an unfollow) ended the dialogue
+        ctx.audit(step, command, result=ctx.audit_result or ("cancelled" if left else "ok"))
         return next_state
 
     def handle(self, event: Event, ctx: Context) -> str | None:

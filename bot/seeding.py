@@ -14,11 +14,17 @@ log = logging.getLogger(__name__)
 def seed_registry(services: Services) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
     settings = services.settings
-    wanted = [("app", settings.zalo_app_id), ("oa", settings.zalo_oa_id)]
-    wanted += [("app", entry.partition(":")[0]) for entry in settings.zalo_extra_apps]
+    # Named after the variable it came from, so admins see which one is the bot's own.
+    wanted = [
+        ("app", settings.zalo_app_id, "ZALO_APP_ID"),
+        ("oa", settings.zalo_oa_id, "ZALO_OA_ID"),
+    ]
+    wanted += [
+        ("app", entry.partition(":")[0], "ZALO_EXTRA_APPS") for entry in settings.zalo_extra_apps
+    ]
     try:
-        for kind, asset_id in wanted:
-            if services.assets.seed(kind, asset_id, f"{kind.upper()} {asset_id}"):
+        for kind, asset_id, name in wanted:
+            if services.assets.seed(kind, asset_id, name):
                 log.info("registered %s %s from configuration", kind, asset_id)
     except redis.RedisError as exc:
         # Start anyway: /readyz reports Redis, and the next start-up seeds.

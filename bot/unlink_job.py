@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from rq import Retry
+
 from bot.context import AuditEntry, Outgoing
 from bot.delivery import queue_replies
 from bot.keys import UserRef
@@ -13,15 +15,23 @@ from bot.tokens import RedisTokenStorage
 
 log = logging.getLogger(__name__)
 
-UNLINK_JOB_OPTIONS = {"result_ttl": 0, "failure_ttl": 7 * 24 * 3600, "job_timeout": 60}
+# Retried on a transient failure (Redis): a retry finds the asset 'already' unlinked and still
+# deletes its tokens, so a crash between the two steps never leaves tokens behind.
+UNLINK_JOB_OPTIONS = {
+    "retry": Retry(max=3, interval=[5, 30, 120]),
+    "result_ttl": 0,
+    "failure_ttl": 7 * 24 * 3600,
+    "job_timeout": 60,
+}
 
 
 def unlink_asset(oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str) -> str:
     """Unlink (atomically: of two admins, one wins), drop its tokens, audit, tell the admin."""
     services = current_services()
     result = services.assets.unlink(kind, asset_id, by=admin_id)
-    if result == "ok":
+    if result != "unknown":
         delete_tokens(services, kind, asset_id)
+    if result == "ok":
         log.info("%s %s unlinked", kind, asset_id)
     key = {"ok": "unlink_done", "already": "unlink_already"}.get(result, "unlink_unknown_asset")
     text = render(key, lang, kind=render(f"kind_{kind}", lang), id=asset_id)

@@ -3,12 +3,13 @@
 ```mermaid
 stateDiagram-v2
     [*] --> choose_kind: /unlink
+    [*] --> choose_asset: /unlink app, /unlink oa
     [*] --> confirm: /unlink app <id>, /unlink oa <id>
     choose_kind --> choose_asset: 1 App ID / 2 OA
     choose_asset --> confirm: number or id
     confirm --> confirm_again: CONFIRM (the asset this chat goes through)
-    confirm --> [*]: CONFIRM (a worker unlinks) / anything else (cancelled)
-    confirm_again --> [*]: CONFIRM (a worker unlinks) / anything else (cancelled)
+    confirm --> [*]: CONFIRM (a worker unlinks) / any other text (cancelled)
+    confirm_again --> [*]: CONFIRM (a worker unlinks) / any other text (cancelled)
 ```
 """
 
@@ -40,6 +41,9 @@ def start(event: Event, ctx: Context) -> str | None:
     args = list(ctx.match)
     if len(args) == 2 and args[0] in ("app", "oa"):
         return propose(ctx, args[0], args[1])
+    if len(args) == 1 and args[0] in ("app", "oa"):
+        ctx.match = args[0]
+        return choose_kind(event, ctx)
     ctx.data = {}
     ctx.reply("unlink_choose_kind")
     return CHOOSE_KIND
@@ -51,6 +55,7 @@ def choose_kind(event: Event, ctx: Context) -> str | None:
     linked = [a for a in ctx.services.assets.all(kind) if a.linked]
     if not linked:
         ctx.reply("unlink_none_of_kind", kind=kind_name(ctx, kind))
+        ctx.audit_result = "none linked"
         return None
     ctx.data = {"kind": kind, "ids": [a.asset_id for a in linked]}
     lines = "\n".join(f"{n}. {a.asset_id} — {a.name}" for n, a in enumerate(linked, start=1))
@@ -128,8 +133,9 @@ UNLINK_FLOW = UNLINK.flow(
     states={
         CHOOSE_KIND: [Choice(KINDS, then=choose_kind)],
         CHOOSE_ASSET: [AnyText(then=choose_asset)],
-        CONFIRM: [Keyword(*CONFIRM_WORDS, then=confirmed)],
-        CONFIRM_AGAIN: [Keyword(*CONFIRM_WORDS, then=confirmed)],
+        # Any other text cancels, even a word that would start another dialogue ('verify').
+        CONFIRM: [Keyword(*CONFIRM_WORDS, then=confirmed), AnyText(then=not_confirmed)],
+        CONFIRM_AGAIN: [Keyword(*CONFIRM_WORDS, then=confirmed), AnyText(then=not_confirmed)],
     },
-    otherwise={CHOOSE_KIND: kind_reprompt, CONFIRM: not_confirmed, CONFIRM_AGAIN: not_confirmed},
+    otherwise={CHOOSE_KIND: kind_reprompt},
 )

@@ -1,0 +1,168 @@
+"""The /unlink dialogue as admins live it: real webhook, signed events, real workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+
+from bot.services import services_of
+from bot.tokens import RedisTokenStorage
+from tests.adminkit import (
+    ADMIN,
+    EXTRA_APP,
+    OTHER_OA,
+    admin_app,
+    all_linked,
+    asset_status,
+    audit_steps,
+    say_all,
+)
+from tests.helpers import APP_ID, OA_ID, Dialogue
+
+PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Flask:
+    """The sandbox bot with admins and a second app linked."""
+    return admin_app(config)
+
+
+@pytest.fixture
+def admin(app: Flask) -> Dialogue:
+    """An admin (from ADMIN_ZALO_IDS) chatting with the bot."""
+    return Dialogue(app, ADMIN)
+
+
+def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redis.Redis) -> None:
+    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    kinds = admin.say("/unlink")
+    assert "1. App ID" in kinds and "2. OA" in kinds
+    listed = admin.say("1")
+    assert f"1. {APP_ID}" in listed and f"2. {EXTRA_APP} — Shop mini app" in listed
+    plan = admin.say("2")
+    assert f"App ID {EXTRA_APP} (Shop mini app)" in plan
+    assert "token đã lưu của nó bị xóa" in plan and "XÁC NHẬN" in plan
+    assert asset_status(app, "app", EXTRA_APP) == "linked"  # nothing happens before confirm
+    result = admin.say("XÁC NHẬN")
+    assert f"Đang hủy liên kết App ID {EXTRA_APP}" in result
+    assert result.endswith(f"Đã hủy liên kết App ID {EXTRA_APP}.")
+    asset = services_of(app).assets.get("app", EXTRA_APP)
+    assert asset is not None and asset.status == "unlinked" and asset.unlinked_by == ADMIN
+    assert asset.name == "Shop mini app" and asset.unlinked_at  # kept, with its history
+    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+    assert rdb.keys("conv:*") == []  # the dialogue is over
+    assert EXTRA_APP not in admin.say("/assets")
+
+
+def test_unlinking_another_oa_by_typing_its_id_needs_one_confirmation(
+    app: Flask, admin: Dialogue
+) -> None:
+    services_of(app).assets.link("oa", OTHER_OA, "Chi nhánh Hà Nội")
+    listed = say_all(admin, "/unlink", "2")
+    assert f"{OA_ID}" in listed and f"{OTHER_OA} — Chi nhánh Hà Nội" in listed
+    assert f"OA {OTHER_OA} (Chi nhánh Hà Nội)" in admin.say(OTHER_OA)
+    assert f"Đã hủy liên kết OA {OTHER_OA}." in admin.say("xac nhan")
+    assert asset_status(app, "oa", OTHER_OA) == "unlinked"
+    assert asset_status(app, "oa", OA_ID) == "linked"
+
+
+def test_unlinking_the_oa_of_this_chat_needs_a_second_confirmation(
+    app: Flask, admin: Dialogue
+) -> None:
+    assert f"OA {OA_ID}" in say_all(admin, "/unlink", "2", "1")
+    warning = admin.say("xác nhận")
+    assert "CẢNH BÁO" in warning and "bot sẽ ngừng trả lời ở đây" in warning
+    assert asset_status(app, "oa", OA_ID) == "linked"  # one confirmation is not enough
+    assert f"Đã hủy liên kết OA {OA_ID}." in admin.say("confirm")
+    assert asset_status(app, "oa", OA_ID) == "unlinked"
+    assert admin.say("/assets") == ""  # events through an unlinked OA get no answer
+
+
+def test_unlinking_the_app_of_this_chat_needs_a_second_confirmation(
+    app: Flask, admin: Dialogue
+) -> None:
+    admin.say(f"/unlink app {APP_ID}")
+    assert "CẢNH BÁO" in admin.say("confirm")
+    assert "Đã hủy, không có gì thay đổi" in admin.say("ok")  # not the confirm word
+    assert asset_status(app, "app", APP_ID) == "linked"
+    admin.say(f"/unlink app {APP_ID}"), admin.say("confirm")
+    assert f"Đã hủy liên kết App ID {APP_ID}." in admin.say("XÁC NHẬN")
+    assert asset_status(app, "app", APP_ID) == "unlinked"
+
+
+def test_the_shortcut_jumps_to_the_confirmation(app: Flask, admin: Dialogue) -> None:
+    plan = admin.say(f"/unlink app {EXTRA_APP}")
+    assert f"Sắp hủy liên kết App ID {EXTRA_APP}" in plan
+    assert f"Đã hủy liên kết App ID {EXTRA_APP}." in admin.say("Xác Nhận")
+    assert asset_status(app, "app", EXTRA_APP) == "unlinked"
+
+
+def test_the_kind_alone_lists_that_kind(admin: Dialogue) -> None:
+    listed = admin.say("/unlink oa")
+    assert f"1. {OA_ID}" in listed and "Chọn OA" in listed
+
+
+@pytest.mark.parametrize(
+    "text", [f"/unlink app 999{EXTRA_APP}", f"/unlink oa {EXTRA_APP}", f"/unlink app {OA_ID}"]
+)
+def test_the_shortcut_with_an_unknown_id_changes_nothing(
+    app: Flask, admin: Dialogue, rdb: redis.Redis, text: str
+) -> None:
+    assert "Không tìm thấy" in admin.say(text)
+    assert all_linked(app) and rdb.keys("conv:*") == []
+
+
+def test_an_already_unlinked_asset_cannot_be_picked_again(app: Flask, admin: Dialogue) -> None:
+    say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
+    assert "Không tìm thấy App ID" in admin.say(f"/unlink app {EXTRA_APP}")
+    assert EXTRA_APP not in say_all(admin, "/unlink", "1")
+
+
+@pytest.mark.parametrize(
+    ("steps", "state"),
+    [
+        (["/unlink"], "choose_kind"),
+        (["/unlink", "1"], "choose_asset"),
+        (PICK_EXTRA, "confirm"),
+        ([f"/unlink oa {OA_ID}", "confirm"], "confirm_again"),
+    ],
+)
+def test_cancel_at_each_step(
+    app: Flask, admin: Dialogue, rdb: redis.Redis, steps: list[str], state: str
+) -> None:
+    say_all(admin, *steps)
+    assert admin.say("hủy").startswith("Đã hủy")
+    assert all_linked(app) and rdb.keys("conv:*") == []
+    assert audit_steps(app)[-1] == (ADMIN, "hủy", f"admin_unlink:{state}", "", "cancelled")
+    assert admin.say("confirm") != ""  # a late confirm word unlinks nothing
+    assert all_linked(app)
+
+
+@pytest.mark.parametrize("word", ["ok", "yes", "có", "xác nhận đi", "1", "verify", "/assets"])
+def test_any_other_word_at_the_confirmation_cancels(
+    app: Flask, admin: Dialogue, rdb: redis.Redis, word: str
+) -> None:
+    say_all(admin, *PICK_EXTRA)
+    assert admin.say(word) == "Đã hủy, không có gì thay đổi."
+    assert all_linked(app) and rdb.keys("conv:*") == []
+    assert audit_steps(app)[-1][2:] == ("admin_unlink:confirm", f"app:{EXTRA_APP}", "cancelled")
+
+
+def test_a_wrong_pick_asks_again(admin: Dialogue) -> None:
+    say_all(admin, "/unlink")
+    assert "Vui lòng gõ 1 (App ID) hoặc 2 (OA)" in admin.say("3")
+    admin.say("1")
+    assert "Không tìm thấy lựa chọn này" in admin.say("7")
+    assert f"App ID {EXTRA_APP}" in admin.say(EXTRA_APP)
+
+
+def test_english_dialogue(admin: Dialogue) -> None:
+    admin.say("/lang en")
+    assert "What do you want to unlink?" in admin.say("/unlink")
+    assert "type its number or its id" in admin.say("app")
+    assert "Type CONFIRM" in admin.say("2")
+    assert f"App ID {EXTRA_APP} is unlinked." in admin.say("confirm")

@@ -1,0 +1,121 @@
+"""What an unlink does (its app's events ignored, one winner of two admins) and its audit."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from prometheus_client import REGISTRY
+
+from bot.services import services_of
+from bot.tokens import RedisTokenStorage
+from tests.adminkit import (
+    ADMIN,
+    ADMIN2,
+    EXTRA_APP,
+    EXTRA_SECRET,
+    admin_app,
+    audit_steps,
+    say_all,
+)
+from tests.helpers import OA_ID, Dialogue, bot_messages, post_event, run_jobs, text_event
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Flask:
+    """The sandbox bot with admins and a second app linked."""
+    return admin_app(config)
+
+
+@pytest.fixture
+def admin(app: Flask) -> Dialogue:
+    """An admin (from ADMIN_ZALO_IDS) chatting with the bot."""
+    return Dialogue(app, ADMIN)
+
+
+def test_a_signed_event_of_an_unlinked_app_is_acknowledged_and_ignored(
+    app: Flask, admin: Dialogue, rdb: redis.Redis
+) -> None:
+    client = app.test_client()
+
+    def from_extra_app(user: str, secret: str = EXTRA_SECRET) -> int:
+        event = text_event(user, "xác thực", app_id=EXTRA_APP)
+        status = post_event(client, event, secret=secret).status_code
+        run_jobs(app)
+        return status
+
+    assert from_extra_app("x1") == 200 and bot_messages(app, "x1") != []  # answered while linked
+    assert rdb.exists(f"conv:{{{OA_ID}:x1}}")
+    say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
+    ignored_before = ignored_unlinked()
+    assert from_extra_app("x2", secret="not-the-key") == 401  # still checked first
+    assert from_extra_app("x2") == 200
+    assert bot_messages(app, "x2") == []
+    assert not rdb.exists(f"conv:{{{OA_ID}:x2}}", f"lang:{{{OA_ID}:x2}}")
+    assert ignored_unlinked() == ignored_before + 1
+    assert Dialogue(app, "u1").say("menu") != ""  # the bot's own app still answers
+
+
+def ignored_unlinked() -> float:
+    """The metric of events dropped because their app or OA is unlinked."""
+    value = REGISTRY.get_sample_value("bot_events_ignored_total", {"reason": "unlinked"})
+    return value or 0.0
+
+
+def test_two_admins_confirming_at_once_one_wins(app: Flask) -> None:
+    first, second = Dialogue(app, ADMIN), Dialogue(app, ADMIN2)
+    for d in (first, second):
+        assert "XÁC NHẬN" in d.say(f"/unlink app {EXTRA_APP}")
+    for d in (first, second):  # both confirmations arrive before any worker runs
+        assert post_event(d.client, text_event(d.user, "xác nhận")).status_code == 200
+    workers = [
+        threading.Thread(target=run_jobs, args=(app,), kwargs={"threaded": True}) for _ in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    run_jobs(app)  # anything a busy worker left for later
+    last = [bot_messages(app, user)[-1] for user in (ADMIN, ADMIN2)]
+    done = f"Đã hủy liên kết App ID {EXTRA_APP}."
+    already = f"App ID {EXTRA_APP} đã được hủy liên kết trước đó."
+    assert sorted(last) == sorted([done, already])
+    results = [row[4] for row in audit_steps(app) if row[2] == "worker"]
+    assert sorted(results) == ["already", "ok"]
+    asset = services_of(app).assets.get("app", EXTRA_APP)
+    assert asset is not None and asset.unlinked_by == (ADMIN if last[0] == done else ADMIN2)
+
+
+def test_the_audit_shows_every_step_in_order(app: Flask, admin: Dialogue) -> None:
+    say_all(admin, "/unlink", "1", "2", "nope")
+    say_all(admin, f"/unlink oa {OA_ID}", "confirm", "hủy")
+    say_all(admin, f"/unlink app {EXTRA_APP}", "xác nhận")
+    extra, oa = f"app:{EXTRA_APP}", f"oa:{OA_ID}"
+    assert audit_steps(app) == [
+        (ADMIN, "/unlink", "entry", "", "ok"),
+        (ADMIN, "1", "admin_unlink:choose_kind", "", "ok"),
+        (ADMIN, "2", "admin_unlink:choose_asset", extra, "ok"),
+        (ADMIN, "nope", "admin_unlink:confirm", extra, "cancelled"),
+        (ADMIN, f"/unlink oa {OA_ID}", "entry", oa, "ok"),
+        (ADMIN, "confirm", "admin_unlink:confirm", oa, "warned"),
+        (ADMIN, "hủy", "admin_unlink:confirm_again", "", "cancelled"),
+        (ADMIN, f"/unlink app {EXTRA_APP}", "entry", extra, "ok"),
+        (ADMIN, "xác nhận", "admin_unlink:confirm", extra, "queued"),
+        (ADMIN, "unlink", "worker", extra, "ok"),
+    ]
+    shown = admin.say("/audit")
+    assert shown.index("/unlink [entry]") < shown.index("[worker] app:")
+    assert "nope [admin_unlink:confirm]" in shown and "→ cancelled" in shown
+
+
+def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
+    app: Flask, admin: Dialogue, rdb: redis.Redis
+) -> None:
+    say_all(admin, f"/unlink app {EXTRA_APP}")
+    services_of(app).assets.unlink("app", EXTRA_APP, by=ADMIN2)  # as if a crash came next
+    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    assert f"App ID {EXTRA_APP} đã được hủy liên kết trước đó." in admin.say("confirm")
+    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None

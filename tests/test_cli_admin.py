@@ -1,0 +1,140 @@
+"""Operator commands: `flask assets ...`, `flask admins ...`, `flask verification ...`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import redis
+from click.testing import Result
+from flask import Flask
+
+from bot.services import services_of
+from bot.tokens import RedisTokenStorage
+from tests.adminkit import ADMIN, ADMIN2, EXTRA_APP, admin_app, asset_status, audit_steps
+from tests.helpers import APP_ID, OA_ID, Dialogue, last_code
+
+PHONE = "+84912345678"
+
+
+@pytest.fixture
+def app(config: dict[str, Any]) -> Flask:
+    """The sandbox bot with admins and a second app linked."""
+    return admin_app(config)
+
+
+def flask(app: Flask, *args: str) -> Result:
+    """Run `flask <args>` against app."""
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_assets_list_shows_every_asset_and_who_unlinked_one(app: Flask) -> None:
+    lines = flask(app, "assets", "list").output.splitlines()
+    assert lines == [
+        f"app\t{APP_ID}\tlinked\tZALO_APP_ID",
+        f"app\t{EXTRA_APP}\tlinked\tShop mini app",
+        f"oa\t{OA_ID}\tlinked\tZALO_OA_ID",
+    ]
+    flask(app, "assets", "unlink", "app", EXTRA_APP)
+    unlinked = flask(app, "assets", "list").output.splitlines()[1]
+    assert unlinked.startswith(f"app\t{EXTRA_APP}\tunlinked\tShop mini app by cli at ")
+
+
+def test_assets_link_adds_or_relinks(app: Flask) -> None:
+    result = flask(app, "assets", "link", "oa", "555", "--name", "Chi nhánh")
+    assert result.exit_code == 0 and result.output == "linked oa 555\n"
+    asset = services_of(app).assets.get("oa", "555")
+    assert asset is not None and asset.linked and asset.name == "Chi nhánh"
+    flask(app, "assets", "unlink", "oa", "555")
+    flask(app, "assets", "link", "oa", "555")
+    assert asset_status(app, "oa", "555") == "linked"
+
+
+def test_assets_link_refuses_an_unknown_kind(app: Flask) -> None:
+    result = flask(app, "assets", "link", "bot", "555")
+    assert result.exit_code != 0 and "Invalid value" in result.output
+    assert services_of(app).assets.get("bot", "555") is None
+
+
+def test_assets_unlink_drops_tokens_and_is_audited(app: Flask, rdb: redis.Redis) -> None:
+    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    result = flask(app, "assets", "unlink", "app", EXTRA_APP)
+    assert result.exit_code == 0 and result.output == f"unlinked app {EXTRA_APP}\n"
+    assert asset_status(app, "app", EXTRA_APP) == "unlinked"
+    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+    again = flask(app, "assets", "unlink", "app", EXTRA_APP)
+    assert again.exit_code == 0 and again.output == "already unlinked\n"
+    unknown = flask(app, "assets", "unlink", "oa", "999")
+    assert unknown.exit_code == 1 and unknown.output == "unknown oa 999\n"
+    assert [(s[0], s[2], s[3], s[4]) for s in audit_steps(app)] == [
+        ("cli", "cli", f"app:{EXTRA_APP}", "ok"),
+        ("cli", "cli", f"app:{EXTRA_APP}", "already"),
+        ("cli", "cli", "oa:999", "unknown"),
+    ]
+
+
+def test_unlinking_the_bots_oa_drops_the_bots_tokens(app: Flask, rdb: redis.Redis) -> None:
+    RedisTokenStorage(rdb, APP_ID).seed("access-main", "refresh-main")
+    flask(app, "assets", "unlink", "oa", OA_ID)
+    assert RedisTokenStorage(rdb, APP_ID).load() is None
+    assert Dialogue(app, "u1").say("menu") == ""  # its events are ignored from now on
+
+
+def test_admins_add_remove_list(app: Flask) -> None:
+    assert flask(app, "admins", "add", "u7").output == "u7 is now an admin\n"
+    assert flask(app, "admins", "add", "u7").output == "u7 is already an admin\n"
+    assert flask(app, "admins", "list").output.splitlines() == [
+        f"{ADMIN}\tADMIN_ZALO_IDS",
+        f"{ADMIN2}\tADMIN_ZALO_IDS",
+        "u7\tflask admins add",
+    ]
+    assert services_of(app).admins.is_admin("u7")
+    assert flask(app, "admins", "remove", "u7").output == "u7 removed\n"
+    assert not services_of(app).admins.is_admin("u7")
+    removed = flask(app, "admins", "remove", ADMIN).output
+    assert removed == f"{ADMIN} was not added with admins add\n"
+    assert services_of(app).admins.is_admin(ADMIN)  # configured admins stay
+
+
+def lock_out(app: Flask) -> None:
+    """u1 types five wrong codes for PHONE."""
+    d = Dialogue(app, "u1")
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    wrong = "000000" if last_code(app, PHONE) != "000000" else "111111"
+    for _ in range(5):
+        d.say(wrong)
+
+
+@pytest.mark.parametrize(("target", "shown"), [("u1", "u1"), ("0912345678", "+8491*****78")])
+def test_verification_unlock(app: Flask, target: str, shown: str) -> None:
+    lock_out(app)
+    result = flask(app, "verification", "unlock", target)
+    assert result.output == f"{shown}: unlocked\n"
+    assert flask(app, "verification", "unlock", target).output == f"{shown}: was not locked\n"
+    d = Dialogue(app, "u1")
+    d.say("xác thực"), d.say("0912345678")
+    assert "Đã gửi mã" in d.say("1")  # right after, no waiting
+
+
+def test_verification_status(app: Flask) -> None:
+    lock_out(app)
+    status = json.loads(flask(app, "verification", "status", "u1").output)
+    assert status["user_id"] == "u1" and status["locked_until"] is not None
+    assert status["sms_verified"] is False and status["phone"] is None
+    flask(app, "verification", "unlock", "u1")
+    assert flask(app, "verification", "status", "u1").exit_code == 1  # nothing left to show
+
+
+def test_verification_status_of_a_verified_account(app: Flask) -> None:
+    d = Dialogue(app, "u1")
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    d.say(last_code(app, PHONE))
+    status = json.loads(flask(app, "verification", "status", "u1").output)
+    assert status["phone"] == PHONE and status["sms_verified"] is True
+    assert status["user_id_by_app"] == "app-u1"
+
+
+def test_verification_status_of_an_unknown_account(app: Flask) -> None:
+    result = flask(app, "verification", "status", "nobody")
+    assert result.exit_code == 1 and result.output == "no verification record for nobody\n"
