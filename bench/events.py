@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import uuid
+from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID
+from bot.sandbox_events import encode_event, signed_headers, text_event
 
-from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
-from zalo_api.signature import sign
+__all__ = ["signed_headers", "text_body"]
 
 
 def text_body(
@@ -17,18 +16,5 @@ def text_body(
     timestamp: int = 1795000000000,
 ) -> bytes:
     """A user_send_text body as Zalo sends it (compact JSON, ids as strings)."""
-    event = {
-        "app_id": app_id,
-        "user_id_by_app": f"app-{user}",
-        "event_name": "user_send_text",
-        "timestamp": str(timestamp),
-        "sender": {"id": user},
-        "recipient": {"id": oa_id},
-        "message": {"text": text, "msg_id": uuid.uuid4().hex},
-    }
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def signed_headers(body: bytes, secret: str = SANDBOX_OA_SECRET_KEY) -> dict[str, str]:
-    """The headers Zalo sends with body."""
-    return {"X-ZEvent-Signature": sign(body, secret), "Content-Type": "application/json"}
+    event = text_event(user, text, app_id=app_id, oa_id=oa_id, timestamp=str(timestamp))
+    return encode_event(event)

@@ -13,7 +13,7 @@ from bot.cli import register_cli
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from bot.seeding import seed_registry
-from bot.services import build_services
+from bot.services import build_services, services_of
 
 __all__ = ["create_app", "create_app_or_exit"]
 
@@ -42,6 +42,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webhook.blueprint)
     app.register_blueprint(portal.blueprint)
     app.register_blueprint(site_verification.blueprint)
+    if services_of(app).settings.bot_sandbox:  # never served with real credentials
+        from bot import simulator
+
+        app.register_blueprint(simulator.blueprint)
     app.register_error_handler(RequestEntityTooLarge, too_large)
 
 

@@ -112,5 +112,8 @@ def verification_status(user_id: str) -> None:
 
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
+    from bot.chat_cli import chat_command
+
     for group in (assets_cli, admins_cli, verification_cli):
         app.cli.add_command(group)
+    app.cli.add_command(chat_command)

@@ -9,7 +9,7 @@ from redis.client import Pipeline
 from bot.inbox import EventInbox
 from bot.keys import UserRef
 from bot.outbox import Outbox
-from bot.senders import sandbox_chat_key
+from bot.senders import sandbox_chat_key, sandbox_phones_key
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -20,6 +20,6 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     services.conversations.forget(pipe, user)
     EventInbox(services.redis, user).forget(pipe)
     Outbox(services.redis, user).forget(pipe)
-    pipe.delete(sandbox_chat_key(user))
+    pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
     services.verifier.codes.forget(pipe, user)
     services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)

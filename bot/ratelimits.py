@@ -64,6 +64,11 @@ class SendLimits:
             SMS_CEILING.set(0)
         return None
 
+    def clear(self, user: UserRef, phone: str) -> None:
+        """Forget the sends counted for this account and number (sandbox reset)."""
+        for name, limiter, item, ident in self.rules(user, phone, "zalo"):
+            limiter.clear(item, "otp", name, ident)
+
     def refuse(
         self,
         name: str,

@@ -42,6 +42,11 @@ def sandbox_chat_key(user: UserRef) -> str:
     return user.key("sandbox:chat")
 
 
+def sandbox_phones_key(user: UserRef) -> str:
+    """The numbers user typed in the sandbox (the simulator's reset clears their limits)."""
+    return user.key("sandbox:phones")
+
+
 def append_chat(
     client: redis.Redis, user: UserRef, sender: str, kind: str, payload: dict[str, str]
 ) -> None:

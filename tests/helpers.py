@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import time
@@ -17,12 +16,13 @@ from rq.registry import ScheduledJobRegistry
 from rq.timeouts import TimerDeathPenalty
 from werkzeug.test import TestResponse
 
+from bot import sandbox_events
 from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
 from bot.keys import UserRef
+from bot.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
 from bot.senders import sandbox_chat_key
 from bot.services import services_of
 from bot.worker import BotSimpleWorker, make_worker  # noqa: F401  (re-exported for tests)
-from zalo_api.signature import sign
 
 
 def promote_scheduled(app: Flask) -> int:
@@ -88,31 +88,21 @@ def run_jobs(
 APP_ID = SANDBOX_APP_ID
 OA_ID = SANDBOX_OA_ID
 OA_SECRET = SANDBOX_OA_SECRET_KEY
-_sequence = itertools.count(1)
-
-
-def next_timestamp() -> str:
-    """Strictly increasing millisecond timestamps, as Zalo sends them (strings)."""
-    return str(1795000000000 + next(_sequence))
-
-
-def user_event(name: str, user: str, **fields: Any) -> dict[str, Any]:
-    """A user-originated event in Zalo's shape (sender = user, recipient = OA)."""
-    return {
-        "app_id": fields.pop("app_id", APP_ID),
-        "user_id_by_app": fields.pop("user_id_by_app", f"app-{user}"),
-        "event_name": name,
-        "timestamp": fields.pop("timestamp", None) or next_timestamp(),
-        "sender": {"id": user},
-        "recipient": {"id": fields.pop("oa_id", OA_ID)},
-        **fields,
-    }
 
 
 def text_event(user: str = "u1", text: str = "menu", **fields: Any) -> dict[str, Any]:
     """user_send_text with a fresh msg_id (pass msg_id= to redeliver the same event)."""
-    msg_id = fields.pop("msg_id", None) or uuid.uuid4().hex
-    return user_event("user_send_text", user, message={"text": text, "msg_id": msg_id}, **fields)
+    return sandbox_events.text_event(user, text, **fields)
+
+
+def follow_event(user: str = "u1", name: str = "follow") -> dict[str, Any]:
+    """follow / unfollow."""
+    return sandbox_events.follow_event(user, name)
+
+
+def submit_info_event(user: str = "u1", phone: str = "0912345678") -> dict[str, Any]:
+    """user_submit_info (older flat shape)."""
+    return sandbox_events.submit_info_event(user, phone)
 
 
 def image_event(user: str = "u1") -> dict[str, Any]:
@@ -122,37 +112,12 @@ def image_event(user: str = "u1") -> dict[str, Any]:
     return user_event("user_send_image", user, message=message)
 
 
-def follow_event(user: str = "u1", name: str = "follow") -> dict[str, Any]:
-    """follow / unfollow (flat oa_id, follower.id)."""
-    return {
-        "app_id": APP_ID,
-        "oa_id": OA_ID,
-        "user_id_by_app": f"app-{user}",
-        "event_name": name,
-        "timestamp": next_timestamp(),
-        "source": "oa_profile",
-        "follower": {"id": user},
-    }
-
-
-def submit_info_event(user: str = "u1", phone: str = "0912345678") -> dict[str, Any]:
-    """user_submit_info (older flat shape)."""
-    info = {"name": "Nguyễn Văn A", "phone": phone, "address": "1 Đường Láng", "city": "Hà Nội"}
-    return user_event("user_submit_info", user, info=info)
-
-
-def encode_event(event: dict[str, Any]) -> bytes:
-    """The body bytes as Zalo would send them (compact, UTF-8)."""
-    return json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-
-
 def post_event(
     client: FlaskClient, event: dict[str, Any] | bytes, secret: str = OA_SECRET
 ) -> TestResponse:
     """POST an event to /webhook with a correct X-ZEvent-Signature."""
     body = event if isinstance(event, bytes) else encode_event(event)
-    headers = {"X-ZEvent-Signature": sign(body, secret), "Content-Type": "application/json"}
-    return client.post("/webhook", data=body, headers=headers)
+    return client.post("/webhook", data=body, headers=signed_headers(body, secret))
 
 
 def bot_messages(app: Flask, user: str = "u1", oa_id: str = OA_ID) -> list[str]:

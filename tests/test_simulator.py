@@ -1,0 +1,181 @@
+"""The simulator page and its API: sandbox only, real webhook, real workers."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import redis
+from flask import Flask
+from flask.testing import FlaskClient
+
+from bot.keys import UserRef
+from bot.simulator.playground import USERS_KEY
+from tests.helpers import OA_ID, run_jobs
+from tests.leakcheck import remember
+from tests.production import production_bot
+
+PHONE = "+84912345678"
+
+
+class PageUser:
+    """Someone using the simulator page: the same calls its JavaScript makes."""
+
+    def __init__(self, app: Flask, user: str = "u1") -> None:
+        self.app = app
+        self.client: FlaskClient = app.test_client()
+        self.user = user
+        self.seen = 0
+
+    def post(self, path: str, **payload: Any) -> Any:
+        """POST JSON to the simulator API; the answer must be a success."""
+        answer = self.client.post(f"/simulator/api/{path}", json=payload)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return answer.json
+
+    def new_lines(self) -> list[dict[str, Any]]:
+        """Run the worker, then read the chat log from where the page left off."""
+        run_jobs(self.app)
+        answer = self.client.get(f"/simulator/api/chat?user={self.user}&after={self.seen}")
+        assert answer.status_code == 200 and answer.json is not None
+        self.seen = answer.json["next"]
+        lines: list[dict[str, Any]] = answer.json["lines"]
+        return lines
+
+    def say(self, text: str) -> str:
+        """Type text in the page; the bot's new replies, joined."""
+        self.post("say", user=self.user, text=text)
+        lines = self.new_lines()
+        assert lines[0] == {**lines[0], "from": "user", "payload": {"text": text}}
+        return "\n".join(line["payload"].get("text", line["kind"]) for line in lines[1:])
+
+    def phone_panel(self) -> dict[str, list[str]]:
+        """What the phone panel shows: number → message texts."""
+        answer = self.client.get("/simulator/api/phones")
+        assert answer.json is not None
+        return {p["phone"]: [m["text"] for m in p["messages"]] for p in answer.json["phones"]}
+
+    def code_on_phone(self, phone: str) -> str:
+        """The newest code the phone panel shows for phone."""
+        codes = re.findall(r"\d{6}", " ".join(self.phone_panel()[phone]))
+        remember(*codes)
+        return codes[-1]
+
+
+def test_page_and_assets_are_served_in_sandbox(client: FlaskClient) -> None:
+    page = client.get("/simulator")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'name="viewport"' in html and "simulator.js" in html and "phone-panel" in html
+    assert client.get("/simulator/static/simulator.js").status_code == 200
+    assert client.get("/simulator/static/simulator.css").status_code == 200
+
+
+def test_no_simulator_outside_sandbox(config: dict[str, Any]) -> None:
+    with production_bot(config) as (app, _zalo, _sms):
+        client = app.test_client()
+        assert client.get("/simulator").status_code == 404
+        said = client.post("/simulator/api/say", json={"user": "u1", "text": "hi"})
+        assert said.status_code == 404
+
+
+def test_a_new_user_follows_and_is_welcomed(app: Flask, rdb: redis.Redis) -> None:
+    tester = PageUser(app, "alice")
+    assert tester.post("users", user="alice")["webhook_status"] == 200
+    welcome = tester.new_lines()
+    assert {line["from"] for line in welcome} == {"bot"}
+    assert "Chào mừng" in welcome[0]["payload"]["text"]
+    assert "xác thực" in welcome[-1]["payload"]["text"]
+    users = tester.client.get("/simulator/api/users").json
+    assert users == {"users": [{"id": "alice", "admin": False}]}
+    assert rdb.sismember(USERS_KEY, "alice")
+
+
+def test_verify_a_phone_by_sms_through_the_page(app: Flask) -> None:
+    tester = PageUser(app)
+    tester.post("users", user="u1")
+    tester.new_lines()
+    assert "số điện thoại" in tester.say("xác thực")
+    assert "1. SMS" in tester.say("0912 345 678")
+    assert "Đã gửi mã" in tester.say("1")
+    code = tester.code_on_phone(PHONE)
+    assert "Xác thực thành công" in tester.say(code)
+    assert "SMS: đã xác thực" in tester.say("trạng thái")
+
+
+def test_zalo_codes_show_on_the_phone_panel_too(app: Flask) -> None:
+    tester = PageUser(app)
+    tester.say("xác thực zalo")
+    tester.say("0912345678")
+    assert any(text.startswith("[ZNS OTP]") for text in tester.phone_panel()[PHONE])
+    assert "qua Zalo" in tester.say(tester.code_on_phone(PHONE))
+
+
+def test_sharing_the_phone_answers_the_request_card(app: Flask) -> None:
+    tester = PageUser(app)
+    tester.post("say", user="u1", text="xác thực")
+    kinds = [line["kind"] for line in tester.new_lines()]
+    assert kinds[-1] == "request_user_info"  # the page draws the card with a share button
+    tester.post("share", user="u1", phone="0912345678")
+    lines = tester.new_lines()
+    assert lines[0]["from"] == "user" and lines[0]["kind"] == "info"
+    assert "1. SMS" in lines[-1]["payload"]["text"]
+
+
+def test_admin_toggle_opens_and_closes_the_admin_commands(app: Flask) -> None:
+    tester = PageUser(app)
+    assert tester.post("admin", user="u1", admin=True) == {"admin": True}
+    assert tester.client.get("/simulator/api/chat?user=u1").json["admin"] is True
+    assert "1000000000000000001" in tester.say("/assets")  # the registry, listed
+    assert tester.post("admin", user="u1", admin=False) == {"admin": False}
+    refused = tester.say("/assets")
+    assert "1000000000000000001" not in refused and "Mình có thể" in refused  # just the menu
+
+
+def test_reset_forgets_the_user_and_lifts_locks_and_limits(app: Flask, rdb: redis.Redis) -> None:
+    tester = PageUser(app)
+    tester.say("xác thực")
+    tester.say("0912345678")
+    tester.say("1")
+    code = tester.code_on_phone(PHONE)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        tester.say(wrong)
+    assert "khóa" in tester.say("xác thực").lower()
+    tester.post("reset", user="u1")
+    fresh = tester.client.get("/simulator/api/chat?user=u1").json
+    assert fresh["lines"] == []  # the page starts an empty chat...
+    run_jobs(app)
+    lines = tester.client.get("/simulator/api/chat?user=u1").json["lines"]
+    assert lines and {line["from"] for line in lines} == {"bot"}  # ...with a fresh welcome
+    assert "Chào mừng" in lines[0]["payload"]["text"]
+    assert PHONE not in tester.phone_panel()
+    tester.seen = len(lines)
+    tester.say("xác thực")
+    assert "Đã gửi mã" in (tester.say("0912345678") + tester.say("1"))
+    assert not rdb.exists(UserRef(OA_ID, "u1").key("otp-lock"))
+
+
+def test_bad_input_gets_a_clear_error(client: FlaskClient) -> None:
+    cases = [
+        ("say", {"user": "", "text": "hi"}, "user id"),
+        ("say", {"user": "a b", "text": "hi"}, "user id"),
+        ("say", {"user": "u1", "text": "   "}, "characters"),
+        ("say", {"user": "u1", "text": "x" * 2001}, "characters"),
+        ("say", {"user": ["u1"], "text": "hi"}, "must be text"),
+        ("share", {"user": "u1", "phone": ""}, "phone"),
+        ("users", {"user": "x" * 41}, "user id"),
+    ]
+    for path, payload, message in cases:
+        answer = client.post(f"/simulator/api/{path}", json=payload)
+        assert answer.status_code == 400 and message in answer.json["error"], (path, payload)
+    form = client.post("/simulator/api/say", data={"user": "u1", "text": "hi"})
+    assert form.status_code == 400 and "JSON" in form.json["error"]
+    assert client.get("/simulator/api/chat?user=../x").status_code == 400
+
+
+def test_a_bad_offset_reads_from_the_start(app: Flask) -> None:
+    tester = PageUser(app)
+    tester.say("menu")
+    answer = tester.client.get("/simulator/api/chat?user=u1&after=-3")
+    assert answer.status_code == 200 and answer.json["lines"][0]["from"] == "user"

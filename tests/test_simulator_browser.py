@@ -1,0 +1,187 @@
+"""The simulator page in a real headless Chromium: verify a phone end to end through the page.
+
+Needs Debian's chromium and chromium-driver (`.ci/run` installs them). Where they are missing
+the test is skipped with the reason, except in CI, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.wait import WebDriverWait
+from werkzeug.serving import make_server
+
+from tests.helpers import run_jobs
+from tests.leakcheck import remember
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+# Without the background-networking flags Chromium keeps dialling Google from a closed network.
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+PHONE_SIZE = (390, 844)
+SCREENSHOT_ENV = "SIMULATOR_SCREENSHOT"  # e.g. docs/simulator.png to refresh the README's
+
+
+def need_browser() -> tuple[str, str]:
+    """The Chromium and ChromeDriver paths, or skip (fail in CI) saying what is missing."""
+    if CHROMIUM and CHROMEDRIVER:
+        return CHROMIUM, CHROMEDRIVER
+    reason = "no chromium/chromedriver on PATH (apt-get install chromium chromium-driver)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI must run the browser test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def live_bot(app: Flask) -> Iterator[str]:
+    """The bot on a loopback port, with a worker thread sending replies as they are queued."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            run_jobs(app, threaded=True)
+            stop.wait(0.05)
+
+    working = threading.Thread(target=work, daemon=True)
+    working.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    stop.set()
+    working.join(10)
+    server.shutdown()
+    serving.join(10)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    """Headless Chromium on a fresh profile, phone-sized."""
+    chromium, chromedriver = need_browser()
+    with tempfile.TemporaryDirectory(prefix="bot-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in (*FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(options=options, service=Service(chromedriver))
+        driver.set_window_size(*PHONE_SIZE)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+class Page:
+    """The simulator as a person uses it: fields, buttons, and what appears."""
+
+    def __init__(self, driver: WebDriver) -> None:
+        self.driver = driver
+
+    def type_into(self, element_id: str, text: str) -> None:
+        """Type text into a field and press Enter (submits its form)."""
+        field = self.driver.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(text + "\n")
+
+    def wait_for_bot(self, words: str) -> str:
+        """Wait until a bot bubble contains words; return that bubble's text."""
+        found: list[str] = []
+
+        def seen(driver: WebDriver) -> bool:
+            bubbles = driver.find_elements(By.CSS_SELECTOR, "#chat .msg.bot")
+            found[:] = [b.text for b in bubbles if words in b.text]
+            return bool(found)
+
+        self.wait(seen, f"bot saying {words!r}")
+        return found[-1]
+
+    def wait(self, condition: object, what: str) -> None:
+        """Wait (not a timing assertion: the bound only ends a hung test) with a clear message."""
+        status = self.driver.find_element(By.ID, "status")
+        try:
+            WebDriverWait(self.driver, 30, poll_frequency=0.1).until(condition)  # type: ignore[arg-type]
+        except Exception as exc:
+            chat = self.driver.find_element(By.ID, "chat").text
+            raise AssertionError(f"no {what}; status={status.text!r}; chat={chat!r}") from exc
+
+    def code_on_phone_panel(self, phone: str) -> str:
+        """Wait for an SMS to phone on the phone panel; its code."""
+        codes: list[str] = []
+
+        def arrived(driver: WebDriver) -> bool:
+            selector = f'#phones .phone[data-phone="{phone}"] .sms'
+            texts = [e.text for e in driver.find_elements(By.CSS_SELECTOR, selector)]
+            codes[:] = re.findall(r"\d{6}", " ".join(texts))
+            return bool(codes)
+
+        self.wait(arrived, f"SMS on the phone panel for {phone}")
+        remember(*codes)
+        return codes[0]  # newest first on the panel
+
+
+def test_verify_a_phone_through_the_simulator_page(
+    live_bot: str, browser: WebDriver, tmp_path: Path
+) -> None:
+    browser.get(f"{live_bot}/simulator")
+    page = Page(browser)
+    page.type_into("new-user", "u1")
+    page.wait_for_bot("Chào mừng")
+    page.type_into("message", "xác thực")
+    page.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#chat .card"), "share-phone card")
+    page.wait_for_bot("số điện thoại")
+    page.type_into("message", "0912 345 678")
+    page.wait_for_bot("1. SMS")
+    page.type_into("message", "1")
+    page.wait_for_bot("Đã gửi mã")
+    code = page.code_on_phone_panel("+84912345678")
+    page.type_into("message", code)
+    assert "09xx xxx 678" in page.wait_for_bot("Xác thực thành công")
+    user_lines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#chat .msg.user")]
+    assert user_lines == ["xác thực", "0912 345 678", "1", code]
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - window.innerWidth"
+    )
+    assert overflow <= 0, "the page scrolls sideways on a phone-sized screen"
+    browser.set_window_size(1100, 760)
+    target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "simulator.png")
+    assert browser.save_screenshot(str(target)), "no screenshot"
+
+
+def test_admin_toggle_through_the_page(live_bot: str, browser: WebDriver) -> None:
+    browser.get(f"{live_bot}/simulator")
+    page = Page(browser)
+    page.type_into("new-user", "boss")
+    page.wait_for_bot("Chào mừng")
+    browser.find_element(By.ID, "admin-toggle").click()
+    page.wait(
+        lambda d: d.find_element(By.CSS_SELECTOR, "[data-say='/unlink']").is_displayed(),
+        "admin chips",
+    )
+    browser.find_element(By.CSS_SELECTOR, "[data-say='/unlink']").click()
+    page.wait_for_bot("App ID")
+    page.type_into("message", "hủy")
+    page.wait_for_bot("Đã hủy")
