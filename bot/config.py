@@ -6,6 +6,7 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # Ids of the built-in sandbox app and OA: numeric strings like Zalo's, obviously fake.
@@ -147,9 +148,24 @@ def load_settings(
         values["bot_sandbox"] = not any(given.get(name) for name in CREDENTIAL_VARS)
     if values.get("bot_sandbox", False):
         values = {**sandbox_defaults(), **values}
+        if not values.get("redis_url"):  # `flask chat` beside a running `make run`
+            values["redis_url"] = local_redis_url(environ)
     settings = Settings(**values)
     validate(settings)
     return settings
+
+
+def local_redis_url_file(environ: Mapping[str, str]) -> Path:
+    """Where `make run` notes the URL of its embedded Redis while it runs."""
+    return Path(environ.get("BOT_LOCAL_DIR") or ".local").resolve() / "redis.url"
+
+
+def local_redis_url(environ: Mapping[str, str]) -> str:
+    """The URL of a running `make run`'s embedded Redis ('' when none runs)."""
+    try:
+        return local_redis_url_file(environ).read_text().strip()
+    except OSError:
+        return ""
 
 
 def sandbox_defaults() -> dict[str, Any]:
@@ -167,7 +183,10 @@ def sandbox_defaults() -> dict[str, Any]:
 def validate(settings: Settings) -> None:
     """Raise ConfigError naming the first missing or malformed setting."""
     if not settings.redis_url:
-        raise ConfigError("REDIS_URL is required (make run starts an embedded Redis for you)")
+        raise ConfigError(
+            "REDIS_URL is required (make run starts an embedded Redis; in sandbox mode, the "
+            "flask commands use the one of a running make run)"
+        )
     if settings.bot_language not in ("vi", "en"):
         raise ConfigError(f"BOT_LANGUAGE must be vi or en, got {settings.bot_language!r}")
     if settings.worker_class not in ("simple", "fork"):

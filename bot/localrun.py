@@ -17,6 +17,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bot.config import local_redis_url_file
 from bot.embedded_redis import EmbeddedRedis, project_data_dir
 
 DEFAULT_PORT = "8000"
@@ -90,6 +91,8 @@ def sandbox_expected(env: dict[str, str]) -> bool:
 
 def main() -> int:
     """Start everything, wait for Ctrl-C, stop everything."""
+    # Started in the background by a shell (`make run &`), SIGINT arrives ignored: take it back.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
     env.setdefault("PORT", DEFAULT_PORT)
     # The Procfile says `gunicorn` and `python`: make them this virtualenv's.
@@ -101,10 +104,12 @@ def main() -> int:
     metrics_dir.mkdir(parents=True)
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
     base_url = f"http://127.0.0.1:{env['PORT']}"
-    embedded = None
+    embedded, url_file = None, local_redis_url_file(env)
     if not env.get("REDIS_URL"):
         embedded = EmbeddedRedis(project_data_dir()).start()
         env["REDIS_URL"] = embedded.url
+        url_file.parent.mkdir(parents=True, exist_ok=True)
+        url_file.write_text(embedded.url + "\n")  # for `flask chat` in another terminal
         print(f"Embedded Redis on {embedded.url} (data: {embedded.data_dir})", flush=True)
     watcher = threading.Thread(
         target=announce_when_up, args=(base_url, sandbox_expected(env)), daemon=True
@@ -114,6 +119,7 @@ def main() -> int:
         return run_processes(env)
     finally:
         if embedded is not None:
+            url_file.unlink(missing_ok=True)
             embedded.stop()
             print("Embedded Redis stopped.", flush=True)
 
