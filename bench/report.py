@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import datetime
+import os
+import runpy
+from pathlib import Path
+from unittest import mock
 
 from bench.latency import Latencies
 from bench.webhook import WebhookFigures
 from bench.worker_throughput import Throughput
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def procfile_worker_class() -> str:
+    """The worker class gunicorn.conf.py chooses when GUNICORN_WORKER_CLASS is not set."""
+    env = {k: v for k, v in os.environ.items() if k != "GUNICORN_WORKER_CLASS"}
+    with mock.patch.dict(os.environ, env, clear=True):
+        found: str = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["worker_class"]
+    return found
 
 
 def verdict(ok: bool) -> str:
@@ -48,7 +62,14 @@ class Report:
                 f"webhook / bare = {f.ratio_to_bare:.2f}"
             )
         best = max(figures, key=lambda f: f.webhook.rate)
-        self.lines += ["", f"Fastest webhook: **{best.worker_class}**.", ""]
+        steadiest = min(figures, key=lambda f: f.webhook.percentile(0.99))
+        self.lines += [
+            "",
+            f"Fastest webhook: **{best.worker_class}**; lowest webhook p99: "
+            f"**{steadiest.worker_class}**. The Procfile runs `{procfile_worker_class()}` "
+            "(gunicorn.conf.py; the README's deployment section says why).",
+            "",
+        ]
 
     def roundtrips(self, found: dict[str, tuple[float, float]]) -> None:
         """Round trips per event."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -22,11 +23,22 @@ PENDING_TTL_MS = 60 * 1000
 DRAIN_LOCK_TTL_MS = 60 * 1000
 
 # KEYS: seen, inbox, pending, drain lock.
-# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), pending TTL (ms).
+# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), pending TTL (ms), then the
+# commands that enqueue a processing job: their count, and each as its length and its words.
+# Setting the pending flag and enqueueing happen together or not at all.
 RECEIVE = """
+local function start_job()
+  if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then return false end
+  local at = 8
+  for _ = 1, tonumber(ARGV[7]) do
+    local words = tonumber(ARGV[at])
+    redis.call(unpack(ARGV, at + 1, at + words))
+    at = at + words + 1
+  end
+  return true
+end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if redis.call('ZCARD', KEYS[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 0
-     and redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then
+  if redis.call('ZCARD', KEYS[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 0 and start_job() then
     return 2
   end
   return 0
@@ -36,9 +48,10 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-if redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then return 3 end
+if start_job() then return 3 end
 return 1
 """
+Command = Sequence[str | int | float | bytes]
 
 
 def dedupe_digest(dedupe_key: str) -> str:
@@ -52,13 +65,8 @@ class Receipt(IntEnum):
 
     DUPLICATE = 0
     QUEUED = 1  # new; a processing job is already waiting for this user
-    DUPLICATE_KICK = 2  # seen before, but its processing job was lost: start one
-    QUEUED_KICK = 3  # new; start a processing job
-
-    @property
-    def needs_job(self) -> bool:
-        """Whether the caller must enqueue a processing job for the user."""
-        return self in (Receipt.DUPLICATE_KICK, Receipt.QUEUED_KICK)
+    DUPLICATE_KICK = 2  # seen before, but its processing job was lost: one was started
+    QUEUED_KICK = 3  # new; a processing job was started
 
 
 @dataclass(frozen=True)
@@ -73,12 +81,18 @@ class EventInbox:
         """seen, inbox, pending, drain lock: all under the user's hash tag."""
         return [self.user.key(k) for k in ("seen", "inbox", "pending", "drainlock")]
 
-    def receive(self, dedupe_key: str, timestamp_ms: int, body: bytes) -> Receipt:
-        """Record an event unless it was delivered before (one round trip)."""
-        script = self.client.register_script(RECEIVE)
+    def receive(
+        self, dedupe_key: str, timestamp_ms: int, body: bytes, start_job: Sequence[Command]
+    ) -> Receipt:
+        """Record an event unless it was delivered before and, when no processing job is
+        waiting for the user, run the start_job commands (all in one round trip)."""
         now = int(time.time())
         digest = dedupe_digest(dedupe_key)
         args: ScriptArgs = [digest, timestamp_ms, body, now, SEEN_TTL_SECONDS, PENDING_TTL_MS]
+        args.append(len(start_job))
+        for command in start_job:
+            args += [len(command), *command]
+        script = self.client.register_script(RECEIVE)  # EVALSHA, reloaded if Redis lost it
         return Receipt(int(script(keys=self.keys, args=args)))
 
     def drain_queue(self) -> SerialQueue:

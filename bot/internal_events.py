@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.inbox import EventInbox
 from bot.keys import UserRef
 
 if TYPE_CHECKING:
@@ -50,7 +49,7 @@ def notify_send_failed(
     services: Services, user: UserRef, channel: str, reason: str, reference: str
 ) -> None:
     """Queue a SendFailed for user (once per code, however often the job runs)."""
-    from bot.processing import enqueue_processing
+    from bot.processing import record_event
 
     now_ms = int(time.time() * 1000)
     body = {
@@ -61,6 +60,4 @@ def notify_send_failed(
         "timestamp": str(now_ms),
     }
     encoded = json.dumps(body, separators=(",", ":")).encode()
-    receipt = EventInbox(services.redis, user).receive(f"failed:{reference}", now_ms, encoded)
-    if receipt.needs_job:
-        enqueue_processing(services, user)
+    record_event(services, user, f"failed:{reference}", now_ms, encoded)

@@ -19,7 +19,7 @@ from bot.conversations import Conversation
 from bot.delivery import queue_replies
 from bot.flow import AnyEvent
 from bot.forget import forget_user
-from bot.inbox import DRAIN_LOCK_TTL_MS, EventInbox
+from bot.inbox import DRAIN_LOCK_TTL_MS, Command, EventInbox, Receipt
 from bot.internal_events import decode_internal
 from bot.keys import UserRef
 from bot.masking import mask_user_id
@@ -62,6 +62,31 @@ def enqueue_processing(services: Services, user: UserRef, delay_seconds: float =
             **PROCESS_JOB_OPTIONS,
         )
         pipe.execute()
+
+
+def record_event(
+    services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
+) -> Receipt:
+    """Put an event in user's inbox and, if none is waiting, a processing job in the queue."""
+    inbox = EventInbox(services.redis, user)
+    return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services, user))
+
+
+def enqueue_commands(services: Services, user: UserRef) -> list[Command]:
+    """The commands with which RQ would enqueue user's processing job, recorded, not sent.
+
+    The inbox script runs them only when the user has no job waiting: deciding and enqueueing
+    take one round trip instead of two, and a crash cannot separate them.
+    """
+    with services.redis.pipeline(transaction=False) as recorder:
+        services.queue(QUEUE_EVENTS).enqueue(
+            process_events,
+            *user.as_args(),
+            pipeline=recorder,
+            description=user.job_description("process_events"),
+            **PROCESS_JOB_OPTIONS,
+        )
+        return [args for args, _options in recorder.command_stack]
 
 
 def process_events(oa_id: str, user_id: str) -> int:

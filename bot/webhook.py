@@ -10,7 +10,7 @@ from typing import Any
 import redis
 from flask import Blueprint, Response, jsonify, request
 
-from bot.inbox import EventInbox, Receipt
+from bot.inbox import Receipt
 from bot.keys import UserRef
 from bot.metrics import (
     BAD_REQUESTS,
@@ -21,7 +21,7 @@ from bot.metrics import (
     SIGNATURE_FAILURES,
     WEBHOOK_LATENCY,
 )
-from bot.processing import enqueue_processing
+from bot.processing import record_event
 from bot.services import Services, current_services
 from zalo_api.errors import BadSignatureError, EventParseError, MalformedBodyError
 from zalo_api.events import Event, UserEvent, parse_event
@@ -98,9 +98,7 @@ def dispatch(services: Services, event: Event, raw: bytes) -> tuple[Response, in
         return answer(200, ok=True)
     user = UserRef(event.oa_id, event.user_id)
     timestamp_ms = int(event.timestamp) if event.timestamp.isdigit() else 0
-    receipt = EventInbox(services.redis, user).receive(event.dedupe_key, timestamp_ms, raw)
+    receipt = record_event(services, user, event.dedupe_key, timestamp_ms, raw)
     if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_KICK):
         DUPLICATES.inc()
-    if receipt.needs_job:
-        enqueue_processing(services, user)
     return answer(200, ok=True)

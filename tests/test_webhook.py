@@ -261,3 +261,26 @@ def test_the_webhook_makes_no_outbound_http_call(
         assert post_event(client, text_event(text=text)).status_code == 200
     assert calls == []
     assert queued_jobs(app) == 1
+
+
+def commands_run(rdb: redis.Redis, action: Any) -> dict[str, int]:
+    """The commands Redis ran (calls by name, scripts' inner commands included) during action."""
+    rdb.config_resetstat()
+    action()
+    stats = rdb.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(s["calls"]) for name, s in stats.items()}
+
+
+def test_a_new_event_is_one_round_trip_that_also_enqueues_its_job(
+    app: Flask, client: FlaskClient, rdb: redis.Redis
+) -> None:
+    post_event(client, text_event("warm-up"))  # RQ asks the server version once per process
+    ran = commands_run(rdb, lambda: post_event(client, text_event("u1", "hi")))
+    assert ran.pop("evalsha") == 1 and ran.pop("config") == 1  # the script, and our resetstat
+    assert "multi" not in ran and "exec" not in ran and ran.get("rpush") == 1  # inside it
+    assert queued_jobs(app) == 2
+    again = commands_run(rdb, lambda: post_event(client, text_event("u1", "more")))
+    assert again.get("rpush") is None and again.get("evalsha") == 1  # a job already waits
+    assert queued_jobs(app) == 2
+    run_jobs(app)
+    assert bot_messages(app, "u1")  # the job the script enqueued runs like any RQ job
