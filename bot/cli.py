@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
 from bot.assets import KINDS
-from bot.keys import UserRef
 from bot.services import current_services
 
 assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
@@ -96,18 +94,13 @@ def verification_unlock(target: str) -> None:
 @click.argument("user_id")
 def verification_status(user_id: str) -> None:
     """An account as the portal API shows it (JSON); a locked user shows even before verifying."""
-    from bot.accounts import Account
-    from bot.portal import account_json
+    from bot.portal import account_view
 
-    services = current_services()
-    oa_id = services.settings.zalo_oa_id
-    found = services.verifier.accounts.find(oa_id, user_id)
-    account = found or Account(user_id, None, None, None, None)
-    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, account.user_id), account.phone)
-    if found is None and not wait:
+    view = account_view(current_services(), user_id)
+    if view is None:
         click.echo(f"no verification record for {user_id}")
         raise SystemExit(1)
-    click.echo(json.dumps(account_json(account, wait, time.time()), indent=2))
+    click.echo(json.dumps(view, indent=2))
 
 
 def register_cli(app: Flask) -> None:

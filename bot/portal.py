@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -11,7 +12,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from bot.accounts import Account
-from bot.services import current_services
+from bot.keys import UserRef
+from bot.services import Services, current_services
 
 blueprint = Blueprint("portal", __name__, url_prefix="/api/v1")
 
@@ -33,6 +35,18 @@ def account_json(account: Account, locked_for_seconds: int, now: float) -> dict[
         "zalo_verified_at": iso(account.zalo_verified_at),
         "locked_until": iso(now + locked_for_seconds) if locked_for_seconds else None,
     }
+
+
+def account_view(services: Services, any_id: str) -> dict[str, Any] | None:
+    """The account of any_id as the portal reads it; a user locked out before ever verifying
+    shows too (no phone, the lock's end). None when the bot knows nothing of any_id."""
+    oa_id = services.settings.zalo_oa_id
+    found = services.verifier.accounts.find(oa_id, any_id)
+    account = found or Account(any_id, None, None, None, None)
+    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, account.user_id), account.phone)
+    if found is None and not wait:
+        return None
+    return account_json(account, wait, time.time())
 
 
 def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -60,18 +74,10 @@ def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
 @require_api_key
 def get_account(any_id: str) -> tuple[Response, int]:
     """An account by OA-scoped user id or app-scoped user_id_by_app; 404 when unknown."""
-    import time
-
-    services = current_services()
-    verifier = services.verifier
-    account = verifier.accounts.find(services.settings.zalo_oa_id, any_id)
-    if account is None:
+    view = account_view(current_services(), any_id)
+    if view is None:
         return jsonify(error="unknown account"), 404
-    from bot.keys import UserRef
-
-    user = UserRef(services.settings.zalo_oa_id, account.user_id)
-    wait = verifier.codes.lock_wait_seconds(user, account.phone)
-    return jsonify(account_json(account, wait, time.time())), 200
+    return jsonify(view), 200
 
 
 @blueprint.get("/assets")

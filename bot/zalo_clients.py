@@ -18,7 +18,9 @@ def build_token_manager(services: Services) -> TokenManager:
     """Tokens in Redis, seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
     settings = services.settings
     storage = RedisTokenStorage(services.redis, settings.zalo_app_id)
-    storage.seed(settings.zalo_access_token, settings.zalo_refresh_token)
+    app = services.assets.get("app", settings.zalo_app_id)
+    if app is None or app.linked:  # an admin unlinked it: a restart must not bring tokens back
+        storage.seed(settings.zalo_access_token, settings.zalo_refresh_token)
     oauth = OAuthClient(
         settings.zalo_oauth_url,
         settings.zalo_app_id,

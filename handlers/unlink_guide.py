@@ -26,4 +26,7 @@ def guide(event: Event, ctx: Context) -> str | None:
     return ctx.state
 
 
-GUIDE = Flow(name="guide", entry=[Keyword(*QUESTIONS, then=guide)], states={})
+# Also a step route of dialogues that take any text (typing a phone number), so the question
+# is answered there too instead of being read as a bad number.
+ASKED = Keyword(*QUESTIONS, then=guide)
+GUIDE = Flow(name="guide", entry=[ASKED], states={})

@@ -21,6 +21,7 @@ from __future__ import annotations
 from bot.context import Context
 from bot.flow import AnyText, Choice, Event, Flow, Keyword, OnEvent
 from bot.phones import mask_for_user, parse_phone
+from handlers import unlink_guide
 from handlers import verify_code as code
 from handlers.verify_common import (
     AWAITING_CODE,
@@ -121,9 +122,14 @@ VERIFY = Flow(
         OnEvent(UserSubmitInfo, then=prefill_from_form),
     ],
     states={
-        CONFIRM_NUMBER: [Choice(YES, then=use_number_on_file), AnyText(then=take_typed_phone)],
+        CONFIRM_NUMBER: [
+            Choice(YES, then=use_number_on_file),
+            unlink_guide.ASKED,
+            AnyText(then=take_typed_phone),
+        ],
         AWAITING_PHONE: [
             OnEvent(UserSubmitInfo, then=take_shared_phone),
+            unlink_guide.ASKED,
             AnyText(then=take_typed_phone),
         ],
         AWAITING_METHOD: code.METHOD_ROUTES,

@@ -10,6 +10,7 @@ import redis
 from flask import Flask
 from prometheus_client import REGISTRY
 
+from bot import create_app
 from bot.services import services_of
 from bot.tokens import RedisTokenStorage
 from tests.adminkit import (
@@ -21,7 +22,16 @@ from tests.adminkit import (
     audit_steps,
     say_all,
 )
-from tests.helpers import OA_ID, Dialogue, bot_messages, post_event, run_jobs, text_event
+from tests.helpers import (
+    APP_ID,
+    OA_ID,
+    Dialogue,
+    bot_messages,
+    post_event,
+    run_jobs,
+    text_event,
+)
+from tests.leakcheck import remember
 
 
 @pytest.fixture
@@ -119,3 +129,23 @@ def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
     RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
     assert f"App ID {EXTRA_APP} đã được hủy liên kết trước đó." in admin.say("confirm")
     assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+
+
+def test_a_restart_does_not_bring_back_the_tokens_of_an_unlinked_app(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    remember("seed-access-token", "seed-refresh-token")
+    configured = {
+        **config,
+        "ZALO_ACCESS_TOKEN": "seed-access-token",
+        "ZALO_REFRESH_TOKEN": "seed-refresh-token",
+    }
+    first = create_app(configured)
+    assert services_of(first).tokens  # built on first use: seeds the configured pair
+    storage = RedisTokenStorage(rdb, APP_ID)
+    assert storage.load() is not None
+    unlinked = first.test_cli_runner().invoke(args=["assets", "unlink", "app", APP_ID])
+    assert unlinked.exit_code == 0 and storage.load() is None
+    restarted = create_app(configured)
+    assert services_of(restarted).tokens
+    assert storage.load() is None

@@ -80,6 +80,17 @@ def test_locked_accounts_show_until_when(portal_app: Flask) -> None:
     assert account is not None and account["locked_until"] is not None
 
 
+def test_a_user_locked_before_ever_verifying_shows_locked(portal_app: Flask) -> None:
+    d = Dialogue(portal_app, "u2")
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    wrong = f"{(int(last_code(portal_app, '+84912345678')) + 1) % 1_000_000:06d}"
+    for _ in range(5):
+        d.say(wrong)
+    account = portal_app.test_client().get("/api/v1/accounts/u2", headers=AUTH).json
+    assert account is not None and account["locked_until"] is not None
+    assert account["phone"] is None and not account["sms_verified"]
+
+
 def test_callback_is_signed_and_retried(config: dict[str, Any], httpserver: HTTPServer) -> None:
     received: list[Request] = []
     attempts = iter([500, 200])

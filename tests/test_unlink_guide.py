@@ -58,3 +58,12 @@ def test_the_guide_is_not_an_admin_command(app: Flask, rdb: redis.Redis) -> None
 
 def test_plain_cancel_is_not_the_guide(app: Flask) -> None:
     assert STEPS_VI not in Dialogue(app, "u1").say("hủy")
+
+
+def test_the_guide_while_the_bot_waits_for_a_phone_number(app: Flask, rdb: redis.Redis) -> None:
+    d = Dialogue(app, "u1")
+    assert "số điện thoại" in d.say("xác thực")
+    answer = d.say("cách hủy liên kết OA")
+    assert STEPS_VI in answer and "Đây không phải số điện thoại" not in answer
+    assert b"verify:awaiting_phone" in (rdb.get(f"conv:{{{OA_ID}:u1}}") or b"")
+    assert "1. SMS" in d.say("0912345678")  # the dialogue goes on
