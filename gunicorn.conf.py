@@ -2,7 +2,8 @@
 
 import os
 
-bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# Platforms route to $PORT on every interface; `make run` binds loopback only (GUNICORN_BIND).
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # gthread: the webhook's work is short Redis round trips, so threads overlap the waits
 # cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")

@@ -132,6 +132,10 @@ class Report:
         self.lines += [
             "## Redis memory (100,000 of each, INFO used_memory delta)",
             "",
+            "Measured as the growth of `used_memory` rather than `MEMORY USAGE` of keys: accounts "
+            "live in bucketed hashes (many accounts per key), so no key is one account, and the "
+            "delta also counts the keyspace's own overhead.",
+            "",
             f"- per verified account (record + phone and app-id indexes): **{account:.0f} B** "
             f"(goal ≤ 200: {verdict(account <= 200)})",
             f"- per active conversation (state + delivery history): **{conversation:.0f} B** "

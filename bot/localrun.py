@@ -95,6 +95,8 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
     env.setdefault("PORT", DEFAULT_PORT)
+    # A sandbox is for this machine: not reachable from the network (set GUNICORN_BIND to share).
+    env.setdefault("GUNICORN_BIND", f"127.0.0.1:{env['PORT']}")
     # The Procfile says `gunicorn` and `python`: make them this virtualenv's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("LOG_FORMAT", "text")
