@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask
@@ -80,6 +82,25 @@ def run_jobs(
         if not (fast_forward and promote_scheduled(app)):
             return rounds
     raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+
+
+@contextmanager
+def background_worker(app: Flask) -> Iterator[None]:
+    """A worker thread running jobs as they are queued, as `make run`'s worker does."""
+    stop = threading.Event()
+
+    def work() -> None:
+        while not stop.is_set():
+            run_jobs(app, threaded=True)
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(10)
 
 
 # ---------------------------------------------------------------------------------------------

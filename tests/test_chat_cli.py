@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 from click.testing import Result
 from flask import Flask
 
 from bot import create_app
-from tests.helpers import run_jobs
+from tests.helpers import background_worker
 from tests.leakcheck import remember
 from tests.production import production_bot
 
@@ -56,20 +55,8 @@ def test_share_admin_and_reset_commands(app: Flask) -> None:
 
 
 def test_replies_from_another_worker(app: Flask) -> None:
-    stop = threading.Event()
-
-    def worker() -> None:
-        while not stop.is_set():
-            run_jobs(app, threaded=True)
-            stop.wait(0.05)
-
-    thread = threading.Thread(target=worker, daemon=True)
-    thread.start()
-    try:
+    with background_worker(app):
         result = chat(app, "menu", args=("--user", "u2", "--no-worker"))
-    finally:
-        stop.set()
-        thread.join(10)
     assert result.exit_code == 0 and result.output.count("bot> ") >= 2, result.output
 
 

@@ -23,7 +23,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
-from tests.helpers import run_jobs
+from tests.helpers import background_worker
 from tests.leakcheck import remember
 
 pytestmark = pytest.mark.browser
@@ -62,18 +62,8 @@ def live_bot(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     serving.start()
-    stop = threading.Event()
-
-    def work() -> None:
-        while not stop.is_set():
-            run_jobs(app, threaded=True)
-            stop.wait(0.05)
-
-    working = threading.Thread(target=work, daemon=True)
-    working.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    stop.set()
-    working.join(10)
+    with background_worker(app):
+        yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     serving.join(10)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import redis
 from flask import Flask
@@ -14,7 +12,6 @@ from tests.adminkit import (
     ADMIN,
     EXTRA_APP,
     OTHER_OA,
-    admin_app,
     all_linked,
     asset_status,
     audit_steps,
@@ -23,18 +20,6 @@ from tests.adminkit import (
 from tests.helpers import APP_ID, OA_ID, Dialogue
 
 PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
-
-
-@pytest.fixture
-def app(config: dict[str, Any]) -> Flask:
-    """The sandbox bot with admins and a second app linked."""
-    return admin_app(config)
-
-
-@pytest.fixture
-def admin(app: Flask) -> Dialogue:
-    """An admin (from ADMIN_ZALO_IDS) chatting with the bot."""
-    return Dialogue(app, ADMIN)
 
 
 def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redis.Redis) -> None:

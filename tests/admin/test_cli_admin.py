@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 import redis
@@ -12,16 +11,10 @@ from flask import Flask
 
 from bot.services import services_of
 from bot.tokens import RedisTokenStorage
-from tests.adminkit import ADMIN, ADMIN2, EXTRA_APP, admin_app, asset_status, audit_steps
+from tests.adminkit import ADMIN, ADMIN2, EXTRA_APP, asset_status, audit_steps
 from tests.helpers import APP_ID, OA_ID, Dialogue, last_code
 
 PHONE = "+84912345678"
-
-
-@pytest.fixture
-def app(config: dict[str, Any]) -> Flask:
-    """The sandbox bot with admins and a second app linked."""
-    return admin_app(config)
 
 
 def flask(app: Flask, *args: str) -> Result:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pytest
 import redis
 from flask import Flask
 from prometheus_client import REGISTRY
@@ -18,7 +17,6 @@ from tests.adminkit import (
     ADMIN2,
     EXTRA_APP,
     EXTRA_SECRET,
-    admin_app,
     audit_steps,
     say_all,
 )
@@ -32,18 +30,6 @@ from tests.helpers import (
     text_event,
 )
 from tests.leakcheck import remember
-
-
-@pytest.fixture
-def app(config: dict[str, Any]) -> Flask:
-    """The sandbox bot with admins and a second app linked."""
-    return admin_app(config)
-
-
-@pytest.fixture
-def admin(app: Flask) -> Dialogue:
-    """An admin (from ADMIN_ZALO_IDS) chatting with the bot."""
-    return Dialogue(app, ADMIN)
 
 
 def test_a_signed_event_of_an_unlinked_app_is_acknowledged_and_ignored(

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 import redis
 from flask import Flask
 
 from bot.keys import UserRef
 from bot.services import services_of
-from tests.adminkit import ADMIN, EXTRA_APP, admin_app, audit_rows, audit_steps
+from tests.adminkit import ADMIN, EXTRA_APP, audit_rows, audit_steps
 from tests.helpers import APP_ID, OA_ID, Dialogue, last_code
 
 PHONE = "+84912345678"
 ADMIN_COMMANDS = ["/help", "/assets", "/audit", "/unlock u1", "/unlink", f"/unlink app {EXTRA_APP}"]
-
-
-@pytest.fixture
-def app(config: dict[str, Any]) -> Flask:
-    """The sandbox bot with admins and a second app linked."""
-    return admin_app(config)
-
-
-@pytest.fixture
-def admin(app: Flask) -> Dialogue:
-    """An admin (from ADMIN_ZALO_IDS) chatting with the bot."""
-    return Dialogue(app, ADMIN)
 
 
 def lock_out(app: Flask, user: str = "u1") -> Dialogue:
