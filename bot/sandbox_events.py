@@ -37,6 +37,16 @@ class Clock:
 CLOCK = Clock()
 
 
+def envelope(name: str, user: str, app_id: str, timestamp: str | None) -> dict[str, Any]:
+    """The fields every event carries (the signature covers app_id and timestamp)."""
+    return {
+        "app_id": app_id,
+        "user_id_by_app": f"app-{user}",
+        "event_name": name,
+        "timestamp": timestamp or CLOCK.next(),
+    }
+
+
 def user_event(
     name: str,
     user: str,
@@ -46,15 +56,8 @@ def user_event(
     **fields: Any,
 ) -> dict[str, Any]:
     """A user-originated event (sender = user, recipient = OA)."""
-    return {
-        "app_id": app_id,
-        "user_id_by_app": fields.pop("user_id_by_app", f"app-{user}"),
-        "event_name": name,
-        "timestamp": timestamp or CLOCK.next(),
-        "sender": {"id": user},
-        "recipient": {"id": oa_id},
-        **fields,
-    }
+    event = envelope(name, user, app_id, timestamp)
+    return {**event, "sender": {"id": user}, "recipient": {"id": oa_id}, **fields}
 
 
 def text_event(user: str, text: str, msg_id: str | None = None, **fields: Any) -> dict[str, Any]:
@@ -71,15 +74,8 @@ def follow_event(
     timestamp: str | None = None,
 ) -> dict[str, Any]:
     """follow / unfollow (flat oa_id, follower.id)."""
-    return {
-        "app_id": app_id,
-        "oa_id": oa_id,
-        "user_id_by_app": f"app-{user}",
-        "event_name": name,
-        "timestamp": timestamp or CLOCK.next(),
-        "source": "oa_profile",
-        "follower": {"id": user},
-    }
+    event = envelope(name, user, app_id, timestamp)
+    return {**event, "oa_id": oa_id, "source": "oa_profile", "follower": {"id": user}}
 
 
 def submit_info_event(
