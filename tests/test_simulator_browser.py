@@ -156,8 +156,9 @@ def test_verify_a_phone_through_the_simulator_page(
         "return document.documentElement.scrollWidth - window.innerWidth"
     )
     assert overflow <= 0, "the page scrolls sideways on a phone-sized screen"
-    browser.set_window_size(1100, 760)
     target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "simulator.png")
+    assert browser.save_screenshot(str(target.with_stem(target.stem + "-phone")))
+    browser.set_window_size(1100, 760)
     assert browser.save_screenshot(str(target)), "no screenshot"
 
 
