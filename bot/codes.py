@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from bot.codes_lua import CHECK, ISSUE, UNLOCK
+from bot.codes_lua import CHECK, END_COOLDOWN, ISSUE, UNLOCK
 from bot.keys import UserRef
 from bot.redis_values import ScriptArgs
 
@@ -69,6 +69,7 @@ class CodeStore:
         self._issue = client.register_script(ISSUE)
         self._check = client.register_script(CHECK)
         self._unlock = client.register_script(UNLOCK)
+        self._end_cooldown = client.register_script(END_COOLDOWN)
 
     def digest(self, user: UserRef, phone: str, code: str) -> str:
         """The keyed hash kept at rest, bound to the account and the number."""
@@ -121,6 +122,10 @@ class CodeStore:
             pipe.pttl(user.key("otp-cooldown"))
             target, left_ms = pipe.execute()
         return ceil_seconds(left_ms) if target == f"{channel}:{phone}".encode() else 0
+
+    def end_cooldown(self, user: UserRef, phone: str, channel: str) -> None:
+        """Let the user ask again at once for a code by channel to phone (its send failed)."""
+        self._end_cooldown(keys=[user.key("otp-cooldown")], args=[f"{channel}:{phone}"])
 
     def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
         """Lift the lock of an account and/or a number (and whatever it was locked with)."""

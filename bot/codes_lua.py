@@ -21,6 +21,12 @@ if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[5], target, 'PX', ARGV[6]) 
 return {'ok', 0}
 """
 
+# KEYS: cooldown. ARGV: 'channel:phone'. A send that failed for good must not hold back a retry.
+END_COOLDOWN = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 # Constant-time comparison of two hex digests of equal length (Redis Lua has `bit`).
 CT_EQUAL = """
 local function ct_equal(a, b)

@@ -31,9 +31,10 @@ class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line naming it."""
 
 
-def var(default: Any, doc: str, secret: bool = False) -> Any:
-    """Declare a setting with its default and a one-line description for the README."""
-    return field(default=default, metadata={"doc": doc, "secret": secret})
+def var(default: Any, doc: str, secret: bool = False, shown: str = "") -> Any:
+    """Declare a setting with its default and a one-line description for the README
+    (`shown`: how to describe a default that depends on other settings)."""
+    return field(default=default, metadata={"doc": doc, "secret": secret, "shown": shown})
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,11 @@ class Settings:
     zns_otp_template_id: str = var("", "approved ZNS OTP template (Zalo codes need it)")
     zns_otp_param: str = var("otp", "the template's code parameter")
     zns_mode: str = var("", "`development` sends only to OA admins")
-    sms_provider: str = var("", "`console`, `http`, `esms`, `speedsms`, `twilio`")
+    sms_provider: str = var(
+        "",
+        "`console`, `http`, `esms`, `speedsms`, `twilio`",
+        shown="`console` in sandbox; required outside",
+    )
     sms_http_url: str = var("", "generic JSON SMS gateway URL")
     sms_http_token: str = var("", "generic gateway Bearer token", secret=True)
     esms_api_key: str = var("", "eSMS.vn API key", secret=True)
@@ -78,7 +83,7 @@ class Settings:
     portal_api_key: str = var("", "Bearer key of the portal API (unset: API answers 401)", True)
     portal_callback_url: str = var("", "POSTed on each verification success")
     portal_callback_secret: str = var("", "HMAC-SHA256 key of the callback", secret=True)
-    otp_hash_key: str = var("", "key for hashing codes at rest (required outside sandbox)", True)
+    otp_hash_key: str = var("", "key for hashing codes at rest", True)
     otp_sms_ttl_seconds: int = var(300, "SMS code validity")
     otp_zalo_ttl_seconds: int = var(120, "Zalo code validity")
     otp_max_attempts: int = var(5, "wrong codes before the lock")
@@ -94,7 +99,11 @@ class Settings:
     zalo_share_info_image_url: str = var(
         "", "image of the 'share your phone' form (unset: the form is not offered)"
     )
-    bot_sandbox: bool = var(False, "`1`: nothing leaves the machine (default when no credentials)")
+    bot_sandbox: bool = var(
+        False,
+        "`1`: nothing leaves the machine",
+        shown="`1` when no Zalo credentials are set, else `0`",
+    )
     conversation_idle_seconds: int = var(900, "idle time after which a dialogue restarts")
     webhook_max_body_bytes: int = var(65536, "larger webhook bodies get 413")
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")

@@ -24,7 +24,8 @@ def markdown_table() -> str:
         meaning = field.metadata["doc"]
         if name in REQUIRED_OUTSIDE_SANDBOX:
             meaning += " — **required outside sandbox**"
-        rows.append(f"| `{name}` | {meaning} | {default_text(field.default)} |")
+        shown = field.metadata["shown"] or default_text(field.default)
+        rows.append(f"| `{name}` | {meaning} | {shown} |")
     return "\n".join(rows)
 
 

@@ -42,11 +42,16 @@ class Engine:
 
     def candidates(self, ctx: Context) -> Iterator[tuple[Flow | None, Route]]:
         """Every route that may answer in ctx's state, highest precedence first."""
+        flow = self.flow_of(ctx.state)
+        own = flow.states.get(ctx.state or "", ()) if flow is not None else ()
+        if flow is not None and ctx.state in flow.strict:
+            for route in own:
+                yield flow, route
+            own = ()
         for route in self.global_routes:
             yield None, route
-        flow = self.flow_of(ctx.state)
         if flow is not None and ctx.state is not None:
-            for route in (*flow.states.get(ctx.state, ()), *flow.fallbacks):
+            for route in (*own, *flow.fallbacks):
                 yield flow, route
         for each in self.flows:
             for route in each.entry:
@@ -77,7 +82,7 @@ class Engine:
         if not ctx.is_admin:
             ctx.audit(step, command, result="refused")
             ctx.replies.clear()
-            ctx.reply("menu")  # the same answer as for any text we do not know: reveals nothing
+            ctx.reply("admin_refused")  # one polite answer for every command: reveals nothing
             return None if guard.owns(ctx.state) else ctx.state
         next_state = handler(event, ctx)
         left = flow is None and next_state is None  # 'hủy' (or an unfollow) ended the dialogue

@@ -127,12 +127,27 @@ class AnyText(Route):
         return text_of(event)
 
 
+class TextWhere(Route):
+    """Text for which a test holds (the text is the value); other text goes on to the routes
+    after it, so a step that takes free text still hears keywords."""
+
+    def __init__(self, test: Callable[[str], bool], then: Handler) -> None:
+        super().__init__(then)
+        self.test = test
+
+    def match(self, event: Event, ctx: Context) -> Any:
+        """The text, when the test holds."""
+        text = text_of(event)
+        return text if text is not None and self.test(text) else NO_MATCH
+
+
 @dataclass(frozen=True)
 class Flow:
     """A dialogue: entry routes, routes per state ("flow:state"), and flow-wide fallbacks.
 
     `otherwise` runs when nothing matched in one of the flow's states (a re-prompt); `steps`
-    names each state for the help text. Every step of an `admin_only` flow is checked and
+    names each state for the help text; in `strict` states the state's routes are tried
+    before the global ones. Every step of an `admin_only` flow is checked and
     audited by the engine, in one place.
     """
 
@@ -143,6 +158,9 @@ class Flow:
     otherwise: Mapping[str, Handler] = field(default_factory=dict)
     steps: Mapping[str, str] = field(default_factory=dict)
     admin_only: bool = False
+    # States whose own routes come before the global ones: at a confirmation, any word but
+    # the confirming one (even 'help') cancels.
+    strict: frozenset[str] = frozenset()
 
     def owns(self, state: str | None) -> bool:
         """Whether state is one of this flow's."""

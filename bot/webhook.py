@@ -23,7 +23,12 @@ from bot.metrics import (
 )
 from bot.processing import record_event
 from bot.services import Services, current_services
-from zalo_api.errors import BadSignatureError, EventParseError, MalformedBodyError
+from zalo_api.errors import (
+    BadSignatureError,
+    EventParseError,
+    MalformedBodyError,
+    MissingSignatureError,
+)
 from zalo_api.events import Event, UserEvent, parse_event
 from zalo_api.signature import verify_signature
 
@@ -75,6 +80,9 @@ def receive(services: Services) -> tuple[Response, int]:
     except BadSignatureError:
         SIGNATURE_FAILURES.labels("mismatch").inc()
         return answer(401, error="bad signature")
+    except MissingSignatureError:  # a header that is only 'mac='
+        SIGNATURE_FAILURES.labels("missing").inc()
+        return answer(401, error=f"missing {SIGNATURE_HEADER}")
     except (MalformedBodyError, EventParseError) as exc:
         BAD_REQUESTS.labels("shape").inc()
         return answer(400, error=str(exc))
@@ -86,7 +94,7 @@ def load_object(raw: bytes) -> dict[str, Any] | None:
     """The body as a JSON object, or None."""
     try:
         loaded = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return None
     return loaded if isinstance(loaded, dict) else None
 

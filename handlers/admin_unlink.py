@@ -138,4 +138,5 @@ UNLINK_FLOW = UNLINK.flow(
         CONFIRM_AGAIN: [Keyword(*CONFIRM_WORDS, then=confirmed), AnyText(then=not_confirmed)],
     },
     otherwise={CHOOSE_KIND: kind_reprompt},
+    strict=frozenset({CONFIRM, CONFIRM_AGAIN}),
 )

@@ -26,7 +26,4 @@ def guide(event: Event, ctx: Context) -> str | None:
     return ctx.state
 
 
-# Also a step route of dialogues that take any text (typing a phone number), so the question
-# is answered there too instead of being read as a bad number.
-ASKED = Keyword(*QUESTIONS, then=guide)
-GUIDE = Flow(name="guide", entry=[ASKED], states={})
+GUIDE = Flow(name="guide", entry=[Keyword(*QUESTIONS, then=guide)], states={})

@@ -40,7 +40,8 @@ def choose_method(event: Event, ctx: Context) -> str | None:
 
 def change_method(event: Event, ctx: Context) -> str | None:
     """'đổi phương thức': back to the choice (the Zalo-only path now has it too)."""
-    if "phone" not in ctx.data:
+    if "phone" not in ctx.data:  # no number yet: that comes first
+        ctx.reply("ask_phone")
         return ctx.state
     ctx.data.pop("fixed", None)
     return ask_method(ctx)
@@ -162,9 +163,11 @@ def verified_text(ctx: Context, at: int | None) -> str:
 # Anything else while choosing the method, or while waiting for the code.
 method_reprompt = reply_and_stay("method_reprompt")
 code_reprompt = reply_and_stay("code_reprompt")
-METHOD_ROUTES: list[Route] = [Choice(METHODS, then=choose_method)]
+RESEND = Keyword("gửi lại", "resend", "gửi mã mới", then=resend)
+# After a failed send the user is back at the method step, told they may resend.
+METHOD_ROUTES: list[Route] = [Choice(METHODS, then=choose_method), RESEND]
 CODE_ROUTES: list[Route] = [
     Digits(6, then=check_code),
-    Keyword("gửi lại", "resend", "gửi mã mới", then=resend),
+    RESEND,
 ]
 GLOBAL_ROUTES: list[Route] = [OnEvent(SendFailed, then=send_failed)]

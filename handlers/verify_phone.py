@@ -19,9 +19,8 @@ stateDiagram-v2
 from __future__ import annotations
 
 from bot.context import Context
-from bot.flow import AnyText, Choice, Event, Flow, Keyword, OnEvent
-from bot.phones import mask_for_user, parse_phone
-from handlers import unlink_guide
+from bot.flow import Choice, Event, Flow, Keyword, OnEvent, TextWhere
+from bot.phones import looks_like_phone, mask_for_user, parse_phone
 from handlers import verify_code as code
 from handlers.verify_common import (
     AWAITING_CODE,
@@ -122,15 +121,16 @@ VERIFY = Flow(
         OnEvent(UserSubmitInfo, then=prefill_from_form),
     ],
     states={
+        # Text that looks like a number is taken here; other text first meets the keywords
+        # ('đổi phương thức', 'trạng thái', the unlink guide...), then `otherwise`, which
+        # explains why it is not a number.
         CONFIRM_NUMBER: [
             Choice(YES, then=use_number_on_file),
-            unlink_guide.ASKED,
-            AnyText(then=take_typed_phone),
+            TextWhere(looks_like_phone, then=take_typed_phone),
         ],
         AWAITING_PHONE: [
             OnEvent(UserSubmitInfo, then=take_shared_phone),
-            unlink_guide.ASKED,
-            AnyText(then=take_typed_phone),
+            TextWhere(looks_like_phone, then=take_typed_phone),
         ],
         AWAITING_METHOD: code.METHOD_ROUTES,
         AWAITING_CODE: code.CODE_ROUTES,
@@ -139,7 +139,12 @@ VERIFY = Flow(
         Keyword("đổi số", "change number", "số khác", then=ask_phone),
         Keyword("đổi phương thức", "change method", "đổi cách", then=code.change_method),
     ],
-    otherwise={AWAITING_METHOD: code.method_reprompt, AWAITING_CODE: code.code_reprompt},
+    otherwise={
+        CONFIRM_NUMBER: take_typed_phone,
+        AWAITING_PHONE: take_typed_phone,
+        AWAITING_METHOD: code.method_reprompt,
+        AWAITING_CODE: code.code_reprompt,
+    },
     steps={
         CONFIRM_NUMBER: "step_confirm_number",
         AWAITING_PHONE: "step_phone",

@@ -63,6 +63,18 @@ def test_final_sms_failure_offers_zalo(config: dict[str, Any]) -> None:
         assert len(zalo.zns_sent) == 1
 
 
+def test_resend_after_a_final_failure_tries_again_at_once(config: dict[str, Any]) -> None:
+    with production_bot(config, "twilio") as (app, zalo, sms):
+        sms.always_fail("twilio", http_status=503)
+        chat = Chat(app, zalo)
+        chat.say("xác thực"), chat.say("0912345678")
+        assert 'hoặc "gửi lại" để thử lại' in chat.say("1")
+        sms.recover("twilio")  # the gateway is back
+        answer = chat.say("gửi lại")  # no cooldown: the failed send does not count
+        assert "Đã gửi mã 6 chữ số qua SMS" in answer and "chờ" not in answer
+        assert len(sms.requests) == 5
+
+
 def test_zns_development_mode(config: dict[str, Any]) -> None:
     with production_bot(config, ZNS_MODE="development") as (app, zalo, sms):
         chat = Chat(app, zalo)

@@ -129,7 +129,7 @@ def test_admin_toggle_opens_and_closes_the_admin_commands(app: Flask) -> None:
     assert "1000000000000000001" in tester.say("/assets")  # the registry, listed
     assert tester.post("admin", user="u1", admin=False) == {"admin": False}
     refused = tester.say("/assets")
-    assert "1000000000000000001" not in refused and "Mình có thể" in refused  # just the menu
+    assert "1000000000000000001" not in refused and "không dùng được lệnh này" in refused
 
 
 def test_reset_forgets_the_user_and_lifts_locks_and_limits(app: Flask, rdb: redis.Redis) -> None:
@@ -169,6 +169,8 @@ def test_bad_input_gets_a_clear_error(client: FlaskClient) -> None:
     for path, payload, message in cases:
         answer = client.post(f"/simulator/api/{path}", json=payload)
         assert answer.status_code == 400 and message in answer.json["error"], (path, payload)
+    nested = client.post("/simulator/api/say", data=b"[" * 5000, content_type="application/json")
+    assert nested.status_code == 400 and "JSON object" in nested.json["error"]
     form = client.post("/simulator/api/say", data={"user": "u1", "text": "hi"})
     assert form.status_code == 400 and "JSON" in form.json["error"]
     assert client.get("/simulator/api/chat?user=../x").status_code == 400

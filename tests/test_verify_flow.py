@@ -227,3 +227,12 @@ def test_a_duplicate_delivery_never_sends_a_second_code(alice: Dialogue) -> None
     alice.send(choose_sms)
     alice.send(choose_sms)
     assert len(phone_codes(alice.app, PHONE)) == 1
+
+
+def test_keywords_still_work_while_the_bot_waits_for_a_number(alice: Dialogue) -> None:
+    alice.say("xác thực")
+    assert "Bạn chưa xác thực số điện thoại nào" in alice.say("trạng thái")  # not a bad number
+    alice.say("xác thực")
+    assert "số điện thoại" in alice.say("đổi phương thức")  # a number comes first
+    assert "Đây không phải số điện thoại" in alice.say("số của tôi")
+    assert "qua tin nhắn Zalo" in alice.say("xác thực zalo") + alice.say("0912345678")

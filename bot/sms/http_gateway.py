@@ -34,7 +34,8 @@ class HttpGatewayProvider:
             self.session, self.name, self.url, self.timeout, json=payload, headers=headers
         )
         if not response.ok:
-            raise status_error(self.name, response.status_code)
+            # The generic gateway's contract (SPEC §5): every 4xx is permanent.
+            raise status_error(self.name, response.status_code, retryable_4xx=())
         return SmsReceipt(self.name, message_id(json_object(response)))
 
 

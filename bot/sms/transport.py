@@ -37,14 +37,20 @@ def post(
         raise SmsTransientError(f"network error ({type(exc).__name__})", provider=provider) from exc
 
 
-def is_retryable_status(status: int) -> bool:
-    """5xx, 408 and 429 are worth a retry; other statuses are not."""
-    return status >= 500 or status in RETRYABLE_4XX
+def is_retryable_status(status: int, retryable_4xx: tuple[int, ...] = RETRYABLE_4XX) -> bool:
+    """5xx and the given 4xx (408 and 429 by default) are worth a retry; others are not."""
+    return status >= 500 or status in retryable_4xx
 
 
-def status_error(provider: str, status: int, code: str | None = None) -> SmsError:
+def status_error(
+    provider: str,
+    status: int,
+    code: str | None = None,
+    retryable_4xx: tuple[int, ...] = RETRYABLE_4XX,
+) -> SmsError:
     """The error for a non-2xx answer, by HTTP status."""
-    kind = SmsTransientError if is_retryable_status(status) else SmsPermanentError
+    retry = is_retryable_status(status, retryable_4xx)
+    kind = SmsTransientError if retry else SmsPermanentError
     return kind(f"HTTP {status}", provider=provider, code=code)
 
 

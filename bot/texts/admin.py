@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 TEXTS = {
+    # Polite, and the same for every admin command and step: it tells nothing of the assets.
+    "admin_refused": {
+        "vi": 'Xin lỗi, bạn không dùng được lệnh này. Gõ "menu" để xem mình có thể giúp gì.',
+        "en": 'Sorry, this command is not available to you. Type "menu" to see what I can do.',
+    },
     "admin_help": {
         "vi": "Lệnh quản trị:\n"
         "/assets — danh sách App ID và OA đang liên kết\n"

@@ -17,7 +17,7 @@ from tests.adminkit import (
     audit_steps,
     say_all,
 )
-from tests.helpers import APP_ID, OA_ID, Dialogue
+from tests.helpers import APP_ID, OA_ID, Dialogue, run_jobs
 
 PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
 
@@ -101,6 +101,18 @@ def test_the_shortcut_with_an_unknown_id_changes_nothing(
     assert all_linked(app) and rdb.keys("conv:*") == []
 
 
+@pytest.mark.parametrize("word", ["menu", "help", "/lang en", "unlink", "xác thực"])
+def test_at_the_confirmation_any_other_word_cancels(
+    app: Flask, admin: Dialogue, rdb: redis.Redis, word: str
+) -> None:
+    say_all(admin, *PICK_EXTRA)
+    assert admin.say(word).startswith("Đã hủy")
+    assert rdb.keys("conv:*") == []
+    admin.say("confirm")  # too late: nothing is waiting for it
+    run_jobs(app)
+    assert all_linked(app)
+
+
 def test_an_already_unlinked_asset_cannot_be_picked_again(app: Flask, admin: Dialogue) -> None:
     say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
     assert "Không tìm thấy App ID" in admin.say(f"/unlink app {EXTRA_APP}")
@@ -122,7 +134,8 @@ def test_cancel_at_each_step(
     say_all(admin, *steps)
     assert admin.say("hủy").startswith("Đã hủy")
     assert all_linked(app) and rdb.keys("conv:*") == []
-    assert audit_steps(app)[-1] == (ADMIN, "hủy", f"admin_unlink:{state}", "", "cancelled")
+    target = {"confirm": f"app:{EXTRA_APP}", "confirm_again": f"oa:{OA_ID}"}.get(state, "")
+    assert audit_steps(app)[-1] == (ADMIN, "hủy", f"admin_unlink:{state}", target, "cancelled")
     assert admin.say("confirm") != ""  # a late confirm word unlinks nothing
     assert all_linked(app)
 

@@ -97,7 +97,7 @@ def test_the_audit_shows_every_step_in_order(app: Flask, admin: Dialogue) -> Non
         (ADMIN, "nope", "admin_unlink:confirm", extra, "cancelled"),
         (ADMIN, f"/unlink oa {OA_ID}", "entry", oa, "ok"),
         (ADMIN, "confirm", "admin_unlink:confirm", oa, "warned"),
-        (ADMIN, "hủy", "admin_unlink:confirm_again", "", "cancelled"),
+        (ADMIN, "hủy", "admin_unlink:confirm_again", oa, "cancelled"),
         (ADMIN, f"/unlink app {EXTRA_APP}", "entry", extra, "ok"),
         (ADMIN, "xác nhận", "admin_unlink:confirm", extra, "queued"),
         (ADMIN, "unlink", "worker", extra, "ok"),

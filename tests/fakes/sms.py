@@ -166,6 +166,11 @@ class FakeSmsGateways:
         with self.lock:
             self.always[check(provider)] = failure(http_status, code)
 
+    def recover(self, provider: str) -> None:
+        """Stop always_fail for provider (what was sent and asked stays recorded)."""
+        with self.lock:
+            self.always.pop(check(provider), None)
+
     def timeout_next(self, provider: str, seconds: float) -> None:
         """Sleep before answering the next request (which is then handled, and may be sent)."""
         with self.lock:

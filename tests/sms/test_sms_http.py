@@ -66,7 +66,8 @@ def test_wrong_token_is_permanent(gateways: FakeSmsGateways) -> None:
     [
         (500, SmsTransientError),
         (503, SmsTransientError),
-        (429, SmsTransientError),
+        (429, SmsPermanentError),  # the generic gateway's contract: every 4xx is permanent
+        (408, SmsPermanentError),
         (400, SmsPermanentError),
         (404, SmsPermanentError),
     ],
