@@ -15,6 +15,7 @@ import pytest
 from bot.masking import PHONE_IN_TEXT
 
 SEEN_SECRETS: set[str] = set()
+CODE_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])")
 RECORDS: list[str] = []
 
 
@@ -41,7 +42,8 @@ def remember(*secrets: str) -> None:
 
 def leak_in(line: str, codes: set[str], others: set[str]) -> str | None:
     """What leaks in line (the secret or phone, shown around its place), else None."""
-    hits = [m for m in re.finditer(r"(?<!\d)\d{6}(?!\d)", line) if m.group() in codes]
+    # A code stands alone; six digits inside a job id's hex ('a123456f') are not one.
+    hits = [m for m in CODE_TOKEN.finditer(line) if m.group() in codes]
     hits += [m for s in others for m in re.finditer(re.escape(s), line)]
     hits += list(PHONE_IN_TEXT.finditer(line))
     if not hits:
