@@ -40,28 +40,14 @@ PROCESS_JOB_OPTIONS = {
 }
 
 
-def enqueue_processing(services: Services, user: UserRef, delay_seconds: float = 0) -> None:
-    """Start (or, with a delay, re-check) the processing of user's inbox."""
-    queue = services.queue(QUEUE_EVENTS)
-    if delay_seconds:
-        queue.enqueue_in(
-            timedelta(seconds=delay_seconds),
-            process_events,
-            *user.as_args(),
-            description=user.job_description("process_events"),
-        )
-        return
-    # In a pipeline, RQ's writes for the job go out in one round trip instead of two.
-    with services.redis.pipeline() as pipe:
-        pipe.multi()
-        queue.enqueue(
-            process_events,
-            *user.as_args(),
-            pipeline=pipe,
-            description=user.job_description("process_events"),
-            **PROCESS_JOB_OPTIONS,
-        )
-        pipe.execute()
+def recheck_later(services: Services, user: UserRef) -> None:
+    """Process user's inbox again once the drain lock has expired, in case its holder died."""
+    services.queue(QUEUE_EVENTS).enqueue_in(
+        timedelta(milliseconds=DRAIN_LOCK_TTL_MS),
+        process_events,
+        *user.as_args(),
+        description=user.job_description("process_events"),
+    )
 
 
 def record_event(
@@ -98,7 +84,7 @@ def process_events(oa_id: str, user_id: str) -> int:
     store = services.conversations
     got = drain.acquire(BATCH, inbox.pending_key, [store.state_key(user), store.lang_key(user)])
     if got is None:  # another worker drains this inbox and will see our event
-        enqueue_processing(services, user, delay_seconds=DRAIN_LOCK_TTL_MS / 1000)
+        recheck_later(services, user)
         return 0
     conv = Conversation.from_json(got.extras[0])
     lang = got.extras[1].decode() or services.settings.bot_language

@@ -15,8 +15,7 @@ from flask.testing import FlaskClient
 
 from bot import create_app
 from bot.embedded_redis import free_port
-from bot.keys import UserRef
-from bot.processing import enqueue_processing
+from bot.processing import process_events
 from bot.services import services_of
 from tests.helpers import (
     OA_ID,
@@ -181,7 +180,7 @@ def test_two_workers_never_handle_one_users_events_at_once(toy_app: Flask) -> No
     for i in range(30):
         post_event(dialogue.client, text_event(text=f"more {i:02d}"))
         # Extra processing jobs, so that both workers compete for this user's inbox.
-        enqueue_processing(services_of(toy_app), UserRef(OA_ID, "u1"))
+        services_of(toy_app).queue("events").enqueue(process_events, OA_ID, "u1")
     workers = [
         threading.Thread(target=run_jobs, args=(toy_app,), kwargs={"threaded": True})
         for _ in range(2)
