@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import click
+
 from bot.config import REQUIRED_OUTSIDE_SANDBOX, Settings, env_name
 
 
@@ -49,4 +51,4 @@ if __name__ == "__main__":
     if len(sys.argv) > 1:
         update_readme(sys.argv[1])
     else:
-        print(markdown_table())
+        click.echo(markdown_table())

@@ -17,6 +17,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import click
+
 from bot.config import local_redis_url_file
 from bot.embedded_redis import EmbeddedRedis, project_data_dir
 
@@ -41,7 +43,7 @@ def announce_when_up(base_url: str, sandbox: bool, timeout_seconds: float = 60.0
         lines.append("Or chat in the terminal: .venv/bin/flask --app wsgi chat --user u1")
     lines.append("Press Ctrl-C to stop web, worker and Redis.")
     width = max(len(line) for line in lines)
-    print("\n" + "=" * width + "\n" + "\n".join(lines) + "\n" + "=" * width, flush=True)
+    click.echo("\n" + "=" * width + "\n" + "\n".join(lines) + "\n" + "=" * width)
 
 
 def honcho_command() -> list[str]:
@@ -112,7 +114,7 @@ def main() -> int:
         env["REDIS_URL"] = embedded.url
         url_file.parent.mkdir(parents=True, exist_ok=True)
         url_file.write_text(embedded.url + "\n")  # for `flask chat` in another terminal
-        print(f"Embedded Redis on {embedded.url} (data: {embedded.data_dir})", flush=True)
+        click.echo(f"Embedded Redis on {embedded.url} (data: {embedded.data_dir})")
     watcher = threading.Thread(
         target=announce_when_up, args=(base_url, sandbox_expected(env)), daemon=True
     )
@@ -123,7 +125,7 @@ def main() -> int:
         if embedded is not None:
             url_file.unlink(missing_ok=True)
             embedded.stop()
-            print("Embedded Redis stopped.", flush=True)
+            click.echo("Embedded Redis stopped.")
 
 
 if __name__ == "__main__":
