@@ -20,7 +20,7 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 
 ## Start an embedded Redis, the RQ worker and the web server (sandbox mode without Zalo credentials).
 run: $(VENV)/.run-deps
-	$(BIN)/python -m bot.localrun
+	$(BIN)/python -m bot.ops.localrun
 
 ## Run the whole test suite against a real redis-server started by the tests.
 test: $(VENV)/.dev-deps

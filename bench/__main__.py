@@ -17,7 +17,7 @@ from bench.roundtrips import measure_roundtrips
 from bench.webhook import bench_worker_class
 from bench.worker_throughput import measure_throughput
 from bot import create_app
-from bot.embedded_redis import EmbeddedRedis
+from bot.ops.embedded_redis import EmbeddedRedis
 
 RESULTS = Path(__file__).parent / "results.md"
 # (worker class, worker processes): gunicorn's sync as the reference, and the others.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID
-from bot.sandbox_events import encode_event, signed_headers, text_event
+from bot.web.sandbox_events import encode_event, signed_headers, text_event
 
 __all__ = ["signed_headers", "text_body"]
 

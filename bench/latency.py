@@ -10,7 +10,7 @@ import redis
 
 from bench.events import signed_headers, text_body
 from bench.servers import gunicorn, rq_worker
-from bot.conversations import Conversation, ConversationStore
+from bot.conversation.store import Conversation, ConversationStore
 from bot.keys import UserRef
 from bot.sms import EsmsProvider, SmsMessage
 from tests.fakes.sms import FakeSmsGateways, SentSms

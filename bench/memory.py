@@ -7,11 +7,11 @@ import time
 
 import redis
 
-from bot.accounts import AccountStore
-from bot.codes import reference_of
-from bot.conversations import Conversation, ConversationStore
-from bot.inbox import SEEN_TTL_SECONDS, dedupe_digest
+from bot.conversation.store import Conversation, ConversationStore
 from bot.keys import UserRef
+from bot.queues.inbox import SEEN_TTL_SECONDS, dedupe_digest
+from bot.verification.accounts import AccountStore
+from bot.verification.codes import reference_of
 
 COUNT = 100_000
 OA = "4000000000000000004"
@@ -29,7 +29,7 @@ def per_account(client: redis.Redis) -> float:
     accounts = AccountStore(client)
     now = int(time.time())
     script = accounts._claim  # pipelined for speed; the same Lua as a real claim
-    from bot.accounts import bucket
+    from bot.verification.accounts import bucket
 
     for start in range(0, COUNT, 2000):
         with client.pipeline(transaction=False) as pipe:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.embedded_redis import free_port
+from bot.ops.embedded_redis import free_port
 
 ROOT = Path(__file__).parents[1]
 

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from flask import Flask
 
 from bot import create_app
-from bot.context import Outgoing
-from bot.delivery import queue_replies
 from bot.keys import UserRef
+from bot.queues.outbox import Outgoing, queue_replies
 from bot.services import services_of
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo

@@ -1,8 +1,13 @@
-"""Redis key names. Keys of one user share the hash tag {oa_id:user_id} (Redis Cluster slots)."""
+"""Redis key names and the values read back.
+
+Keys of one user share the hash tag {oa_id:user_id} (Redis Cluster slots). The client is in
+bytes mode, so values read back are bytes; text() and text_dict() turn them into str.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.masking import mask_user_id
 
@@ -30,3 +35,19 @@ class UserRef:
     def job_description(self, job: str) -> str:
         """What RQ logs for a job of this user: never its arguments (phones, code nonces)."""
         return f"{job}({mask_user_id(self.user_id)})"
+
+
+# What a Lua script call accepts as ARGV.
+ScriptArgs = list[str | int | float | bytes]
+
+
+def text(value: Any) -> str:
+    """A stored value as text ('' for a missing one)."""
+    if value is None:
+        return ""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def text_dict(value: Any) -> dict[str, str]:
+    """A hash (or stream entry) as a dict of text."""
+    return {text(k): text(v) for k, v in (value or {}).items()}

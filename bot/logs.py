@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import logging
 import sys
+from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
 
-from bot.context_ids import current_correlation_id
 from bot.masking import mask_phones_in
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s"
+
+_correlation_id: ContextVar[str] = ContextVar("correlation_id", default="-")
+
+
+def current_correlation_id() -> str:
+    """The id of the request or job being handled, or '-' outside of both."""
+    return _correlation_id.get()
+
+
+def set_correlation_id(value: str) -> None:
+    """Mark the log lines that follow (in this thread or task) with value."""
+    _correlation_id.set(value)
 
 
 class MaskingFilter(logging.Filter):

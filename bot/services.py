@@ -1,7 +1,13 @@
-"""The connections and shared objects of one bot process, built once and passed explicitly."""
+"""The connections and shared parts of one bot process, handed to whoever needs them.
+
+`Services` says what a process has; `bot.wiring.BotServices` says how each part is built.
+Modules depend on this declaration only, so no module reaches up to the code that builds
+(and imports) everything.
+"""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,16 +19,16 @@ from rq import Queue
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.admins import AdminDirectory
-    from bot.apps import AppSecrets
-    from bot.assets import AssetRegistry
-    from bot.audit import AuditLog
-    from bot.conversations import ConversationStore
-    from bot.engine import Engine
-    from bot.senders import Sender
+    from bot.admin.admins import AdminDirectory
+    from bot.admin.assets import AssetRegistry
+    from bot.admin.audit import AuditLog
+    from bot.conversation.engine import Engine
+    from bot.conversation.store import ConversationStore
+    from bot.pipeline.senders import Sender
     from bot.sms import SmsProvider
-    from bot.verification import Verifier
-    from bot.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
+    from bot.verification.service import Verifier
+    from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
+    from bot.zalo.apps import AppSecrets
     from zalo_api.oa import OAClient
     from zalo_api.tokens import TokenManager
     from zalo_api.zns import ZNSClient
@@ -48,8 +54,8 @@ def connect_redis(url: str) -> redis.Redis:
     )
 
 
-class Services:
-    """Settings, the Redis client, the queues, and what is built from them on first use."""
+class Services(ABC):
+    """Settings, the Redis client, the queues, the HTTP session, and the parts built on them."""
 
     def __init__(self, settings: Settings, client: redis.Redis) -> None:
         self.settings = settings
@@ -67,103 +73,70 @@ class Services:
         """One HTTP session (connection pool) for every outbound call of this process."""
         return requests.Session()
 
-    @cached_property
+    @property
+    @abstractmethod
     def app_secrets(self) -> AppSecrets:
         """The keys that sign each known app's webhook events."""
-        from bot.apps import AppSecrets
 
-        return AppSecrets.from_settings(self.settings)
-
-    @cached_property
+    @property
+    @abstractmethod
     def conversations(self) -> ConversationStore:
         """Conversation state and language preferences."""
-        from bot.conversations import ConversationStore
 
-        return ConversationStore(self.redis, self.settings.conversation_idle_seconds)
-
-    @cached_property
+    @property
+    @abstractmethod
     def engine(self) -> Engine:
         """The conversation engine with every flow of the bot."""
-        from bot.routing import build_engine
 
-        return build_engine()
-
-    @cached_property
+    @property
+    @abstractmethod
     def tokens(self) -> TokenManager:
         """The OA's OAuth tokens, refreshed in one place."""
-        from bot.zalo_clients import build_token_manager
 
-        return build_token_manager(self)
-
-    @cached_property
+    @property
+    @abstractmethod
     def oa(self) -> OAClient:
         """The OA API client."""
-        from bot.zalo_clients import build_oa_client
 
-        return build_oa_client(self)
-
-    @cached_property
+    @property
+    @abstractmethod
     def zns(self) -> ZNSClient:
         """The ZNS client (Zalo codes)."""
-        from bot.zalo_clients import build_zns_client
 
-        return build_zns_client(self)
-
-    @cached_property
+    @property
+    @abstractmethod
     def admins(self) -> AdminDirectory:
         """Who may run admin commands."""
-        from bot.admins import AdminDirectory
 
-        return AdminDirectory(self.redis, self.settings)
-
-    @cached_property
+    @property
+    @abstractmethod
     def assets(self) -> AssetRegistry:
         """The linked App IDs and OAs."""
-        from bot.assets import AssetRegistry
 
-        return AssetRegistry(self.redis)
-
-    @cached_property
+    @property
+    @abstractmethod
     def audit(self) -> AuditLog:
         """The audit trail of admin commands."""
-        from bot.audit import AuditLog
 
-        return AuditLog(self.redis)
-
-    @cached_property
+    @property
+    @abstractmethod
     def verifier(self) -> Verifier:
         """Phone verification: codes, accounts, limits."""
-        from bot.verification import Verifier
 
-        return Verifier(self)
-
-    @cached_property
+    @property
+    @abstractmethod
     def sms(self) -> SmsProvider:
         """The SMS provider of SMS_PROVIDER (console in sandbox)."""
-        from bot.sms import build_provider
 
-        return build_provider(self.settings, self.redis, self.http)
-
-    @cached_property
+    @property
+    @abstractmethod
     def zalo_codes(self) -> ZnsCodeSender | SandboxZaloCodeSender:
         """Where Zalo codes go: ZNS, or the sandbox phone inbox."""
-        from bot.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
 
-        if self.settings.bot_sandbox:
-            return SandboxZaloCodeSender(self.redis)
-        return ZnsCodeSender(self.zns, self.settings)
-
-    @cached_property
+    @property
+    @abstractmethod
     def sender(self) -> Sender:
         """Where replies go: Zalo, or the sandbox chat log."""
-        from bot.senders import SandboxSender, ZaloSender
-
-        return SandboxSender(self.redis) if self.settings.bot_sandbox else ZaloSender(self.oa)
-
-
-def build_services(settings: Settings) -> Services:
-    """Create the process-wide services for these settings."""
-    return Services(settings, connect_redis(settings.redis_url))
 
 
 def services_of(app: Flask) -> Services:

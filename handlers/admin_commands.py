@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.commands import CommandSet
-from bot.context import Context
-from bot.flow import Event
+from bot.conversation.commands import CommandSet
+from bot.conversation.context import Context
+from bot.conversation.flow import Event
 
 ADMIN = CommandSet("admin", admin_only=True)
 

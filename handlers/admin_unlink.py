@@ -15,11 +15,11 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from bot.commands import CommandSet
-from bot.context import Context
-from bot.flow import AnyText, Choice, Event, Keyword
+from bot.admin.unlink import UNLINK_JOB_OPTIONS, unlink_asset
+from bot.conversation.commands import CommandSet
+from bot.conversation.context import Context
+from bot.conversation.flow import AnyText, Choice, Event, Keyword
 from bot.services import QUEUE_MESSAGES
-from bot.unlink_job import UNLINK_JOB_OPTIONS, unlink_asset
 
 UNLINK = CommandSet("admin_unlink", admin_only=True)
 CHOOSE_KIND = "admin_unlink:choose_kind"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.flow import Command, Event, Keyword, OnEvent, Route, reply_and_stay
+from bot.conversation.context import Context
+from bot.conversation.flow import Command, Event, Keyword, OnEvent, Route, reply_and_stay
 from zalo_api.events import (
     Follow,
     Unfollow,

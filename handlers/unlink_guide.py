@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.flow import Event, Flow, Keyword
+from bot.conversation.context import Context
+from bot.conversation.flow import Event, Flow, Keyword
 
 QUESTIONS = (
     "hủy liên kết",

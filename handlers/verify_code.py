@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.context import Context
-from bot.flow import Choice, Digits, Event, Keyword, OnEvent, Route, reply_and_stay
-from bot.internal_events import SendFailed
-from bot.phones import mask_for_user
+from bot.conversation.context import Context
+from bot.conversation.flow import Choice, Digits, Event, Keyword, OnEvent, Route, reply_and_stay
+from bot.queues.internal_events import SendFailed
+from bot.verification.phones import mask_for_user
 from handlers.verify_common import (
     AWAITING_CODE,
     AWAITING_METHOD,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.context import Context
+from bot.conversation.context import Context
 
 if TYPE_CHECKING:
-    from bot.verification import Verifier
+    from bot.verification.service import Verifier
 
 CONFIRM_NUMBER = "verify:confirm_number"
 AWAITING_PHONE = "verify:awaiting_phone"

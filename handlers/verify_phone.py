@@ -18,9 +18,9 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.flow import Choice, Event, Flow, Keyword, OnEvent, TextWhere
-from bot.phones import looks_like_phone, mask_for_user, parse_phone
+from bot.conversation.context import Context
+from bot.conversation.flow import Choice, Event, Flow, Keyword, OnEvent, TextWhere
+from bot.verification.phones import looks_like_phone, mask_for_user, parse_phone
 from handlers import verify_code as code
 from handlers.verify_common import (
     AWAITING_CODE,

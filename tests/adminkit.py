@@ -7,8 +7,8 @@ from typing import Any
 from flask import Flask
 
 from bot import create_app
-from bot.audit import STREAM_KEY
-from bot.redis_values import text_dict
+from bot.admin.audit import STREAM_KEY
+from bot.keys import text_dict
 from bot.services import services_of
 from tests.helpers import Dialogue
 

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot import create_app
-from bot.embedded_redis import EmbeddedRedis
+from bot.ops.embedded_redis import EmbeddedRedis
 from tests.helpers import run_jobs
 
 pytest_plugins = ["tests.leakcheck"]

@@ -18,13 +18,13 @@ from rq.registry import ScheduledJobRegistry
 from rq.timeouts import TimerDeathPenalty
 from werkzeug.test import TestResponse
 
-from bot import sandbox_events
 from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
 from bot.keys import UserRef
-from bot.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
-from bot.senders import sandbox_chat_key
+from bot.pipeline.senders import sandbox_chat_key
+from bot.pipeline.worker import BotSimpleWorker, make_worker  # noqa: F401  (re-exported for tests)
 from bot.services import services_of
-from bot.worker import BotSimpleWorker, make_worker  # noqa: F401  (re-exported for tests)
+from bot.web import sandbox_events
+from bot.web.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
 
 
 def promote_scheduled(app: Flask) -> int:

@@ -7,7 +7,7 @@ import threading
 import pytest
 import redis
 
-from bot.accounts import AccountStore
+from bot.verification.accounts import AccountStore
 
 OA = "oa1"
 PHONE = "+84912345678"

@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from bot import create_app
-from bot.assets import INDEX_KEY, AssetRegistry, asset_key
+from bot.admin.assets import INDEX_KEY, AssetRegistry, asset_key
 from bot.services import services_of
 from tests.adminkit import EXTRA_APP, EXTRA_SECRET
 from tests.helpers import APP_ID, OA_ID

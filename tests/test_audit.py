@@ -8,8 +8,8 @@ import pytest
 import redis
 from flask import Flask
 
-from bot.audit import MAX_ENTRIES, STREAM_KEY, AuditLog
-from bot.context import AuditEntry
+from bot.admin.audit import MAX_ENTRIES, STREAM_KEY, AuditLog
+from bot.conversation.context import AuditEntry
 from tests.adminkit import ADMIN, EXTRA_APP, admin_app, audit_rows
 from tests.helpers import Dialogue
 

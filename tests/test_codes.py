@@ -7,8 +7,8 @@ import threading
 import pytest
 import redis
 
-from bot.codes import CodeStore, derive_code, reference_of
 from bot.keys import UserRef
+from bot.verification.codes import CodeStore, derive_code, reference_of
 
 PHONE = "+84912345678"
 ALICE = UserRef("oa", "alice")

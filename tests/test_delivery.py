@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Outgoing
-from bot.delivery import queue_replies
 from bot.keys import UserRef
+from bot.queues.outbox import Outgoing, queue_replies
 from bot.services import services_of
-from bot.tokens import RedisTokenStorage
+from bot.zalo.tokens import RedisTokenStorage
 from tests.helpers import post_event, run_jobs, user_event
 from tests.production import Chat, production_bot
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.context import Context
+from bot.conversation.context import Context
 from bot.keys import UserRef
 from tests.helpers import follow_event, image_event, text_event
 from tests.toyflow import toy_engine

@@ -7,7 +7,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from bot import create_app
-from bot.embedded_redis import free_port
+from bot.ops.embedded_redis import free_port
 
 
 def test_healthz_answers_ok(client: FlaskClient) -> None:

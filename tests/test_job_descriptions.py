@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.processing import process_events
+from bot.pipeline.processing import process_events
 from bot.services import services_of
 from tests.helpers import OA_ID, Dialogue, post_event, text_event
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bot.embedded_redis import free_port
+from bot.ops.embedded_redis import free_port
 
 ROOT = Path(__file__).parents[1]
 
@@ -37,7 +37,7 @@ def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path, whole_gr
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "REDIS_"))}
     env.update(PORT=str(port), BOT_LOCAL_DIR=str(tmp_path), WEB_CONCURRENCY="1")
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "bot.localrun"],
+        [sys.executable, "-m", "bot.ops.localrun"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -10,12 +10,12 @@ import pytest
 from flask import Flask
 
 from bot import create_app
-from bot.codes import derive_code, reference_of
-from bot.context import Context
-from bot.embedded_redis import free_port
-from bot.inbox import dedupe_digest
+from bot.conversation.context import Context
 from bot.keys import UserRef
+from bot.ops.embedded_redis import free_port
+from bot.queues.inbox import dedupe_digest
 from bot.services import services_of
+from bot.verification.codes import derive_code, reference_of
 from tests.fakes.sms import PROVIDERS, FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
 

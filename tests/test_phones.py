@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.phones import Problem, looks_like_phone, mask_for_user, parse_phone
+from bot.verification.phones import Problem, looks_like_phone, mask_for_user, parse_phone
 
 VN = ("VN",)
 

@@ -10,7 +10,7 @@ from bot import create_app
 from bot.config import load_settings
 from bot.keys import UserRef
 from bot.metrics import SMS_CEILING
-from bot.ratelimits import SendLimits
+from bot.verification.limits import SendLimits
 from tests.helpers import Dialogue
 
 PHONE = "+84912345678"

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.keys import UserRef
-from bot.simulator.playground import USERS_KEY
+from bot.web.simulator.playground import USERS_KEY
 from tests.helpers import OA_ID, run_jobs
 from tests.leakcheck import remember
 from tests.production import production_bot

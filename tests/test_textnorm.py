@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.textnorm import digits_only, fold, normalize, to_ascii_digits
+from bot.conversation.textnorm import digits_only, fold, normalize, to_ascii_digits
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot import create_app
-from bot.embedded_redis import free_port
-from bot.processing import process_events
+from bot.ops.embedded_redis import free_port
+from bot.pipeline.processing import process_events
 from bot.services import services_of
 from tests.helpers import (
     OA_ID,

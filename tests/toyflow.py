@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.context import Context
-from bot.engine import Engine
-from bot.flow import Event, Flow, Keyword, Route, text_of
+from bot.conversation.context import Context
+from bot.conversation.engine import Engine
+from bot.conversation.flow import Event, Flow, Keyword, Route, text_of
 from handlers import basics
 from zalo_api.events import UserText
 

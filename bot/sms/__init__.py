@@ -1,4 +1,7 @@
-"""SMS providers behind one small interface; build_provider picks one from the settings."""
+"""SMS providers behind one small interface; build_provider picks one from the settings.
+
+May import the core modules (bot.config) only.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Every user-facing string, in Vietnamese (default) and English, looked up by key."""
+"""Every user-facing string, in Vietnamese (default) and English, looked up by key.
+
+Plain data and one render function: imports nothing of the bot.
+"""
 
 from __future__ import annotations
 

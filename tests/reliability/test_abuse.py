@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import create_app
-from bot.codes import CodeStore, derive_code
 from bot.keys import UserRef
+from bot.verification.codes import CodeStore, derive_code
 from tests.helpers import Dialogue, phone_codes
 
 

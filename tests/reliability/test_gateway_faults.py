@@ -35,7 +35,10 @@ def retry_delays(app: Flask) -> list[float]:
         worker.__class__ = QuickWorker
         worker.work(burst=True, logging_level="WARNING")
         for job_id in registry.get_job_ids():
-            if Job.fetch(job_id, connection=services.redis).func_name == "bot.otp_jobs.send_code":
+            if (
+                Job.fetch(job_id, connection=services.redis).func_name
+                == "bot.verification.jobs.send_code"
+            ):
                 delays.append(registry.get_scheduled_time(job_id).timestamp() - time.time())
         if not promote_scheduled(app):
             break

@@ -14,10 +14,10 @@ import redis
 from flask import Flask
 
 from bot import create_app
-from bot.context import AuditEntry
-from bot.embedded_redis import EmbeddedRedis
+from bot.conversation.context import AuditEntry
+from bot.ops.embedded_redis import EmbeddedRedis
 from bot.services import services_of
-from bot.tokens import RedisTokenStorage
+from bot.zalo.tokens import RedisTokenStorage
 from tests.helpers import OA_ID, Dialogue, last_code
 
 PHONE = "+84912345678"

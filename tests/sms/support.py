@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from bot.embedded_redis import free_port
+from bot.ops.embedded_redis import free_port
 from bot.sms import SmsError, SmsMessage
 from tests.fakes.sms import FakeSmsGateways
 

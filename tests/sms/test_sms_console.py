@@ -11,7 +11,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from bot.embedded_redis import EmbeddedRedis, free_port
+from bot.ops.embedded_redis import EmbeddedRedis, free_port
 from bot.sms import ConsoleProvider, SmsTransientError, phone_inbox_key, read_phone_inbox
 from bot.sms.console import PHONE_INBOX_MAX_ITEMS, PHONE_INBOX_TTL_SECONDS
 from tests.sms.support import CODE, PHONE, REFERENCE, assert_discreet, message

@@ -1,0 +1,4 @@
+"""The admin side: asset registry, admin directory, audit trail, the unlink job, seeding.
+
+May import bot.conversation (Context, AuditEntry), bot.queues, bot.zalo, bot.texts and core.
+"""

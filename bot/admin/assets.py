@@ -1,0 +1,126 @@
+"""The registry of App IDs and OAs linked to the Zalo Cloud Account (durable, with history)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import redis
+
+from bot.keys import ScriptArgs, text, text_dict
+
+KINDS = ("app", "oa")
+INDEX_KEY = "assets:index"
+# KEYS: asset hash. ARGV: who, now. One of two concurrent unlinks wins; the other is told.
+UNLINK = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'unknown' end
+if status == 'unlinked' then return 'already' end
+redis.call('HSET', KEYS[1], 'status', 'unlinked', 'unlinked_at', ARGV[2], 'unlinked_by', ARGV[1])
+return 'ok'
+"""
+
+
+@dataclass(frozen=True)
+class Asset:
+    """An App ID or an OA, linked or unlinked (unlinked ones are kept, with who and when)."""
+
+    kind: str
+    asset_id: str
+    name: str
+    linked_since: int
+    status: str
+    unlinked_at: int | None = None
+    unlinked_by: str | None = None
+
+    @property
+    def linked(self) -> bool:
+        """Whether the asset is still linked."""
+        return self.status == "linked"
+
+    def as_json(self) -> dict[str, object]:
+        """The portal API's view of the asset."""
+        return {
+            "kind": self.kind,
+            "id": self.asset_id,
+            "name": self.name,
+            "linked_since": self.linked_since,
+            "status": self.status,
+            "unlinked_at": self.unlinked_at,
+            "unlinked_by": self.unlinked_by,
+        }
+
+
+def asset_key(kind: str, asset_id: str) -> str:
+    """The hash of one asset."""
+    return f"asset:{kind}:{asset_id}"
+
+
+class AssetRegistry:
+    """Owns asset:<kind>:<id> hashes and the assets:index sorted set (by linking time)."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self._unlink = client.register_script(UNLINK)
+
+    def link(self, kind: str, asset_id: str, name: str, now: int | None = None) -> Asset:
+        """Add (or re-link) an asset; its history of an earlier unlink is replaced."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}")
+        since = now or int(time.time())
+        with self.client.pipeline() as pipe:
+            pipe.delete(asset_key(kind, asset_id))
+            pipe.hset(
+                asset_key(kind, asset_id),
+                mapping={"name": name, "since": since, "status": "linked"},
+            )
+            pipe.zadd(INDEX_KEY, {f"{kind}:{asset_id}": since})
+            pipe.execute()
+        return Asset(kind, asset_id, name, since, "linked")
+
+    def seed(self, kind: str, asset_id: str, name: str) -> bool:
+        """Link an asset from configuration unless the registry already knows it."""
+        if not asset_id or self.client.exists(asset_key(kind, asset_id)):
+            return False
+        self.link(kind, asset_id, name)
+        return True
+
+    def get(self, kind: str, asset_id: str) -> Asset | None:
+        """One asset, linked or not."""
+        data = self.client.hgetall(asset_key(kind, asset_id))
+        return decode(kind, asset_id, text_dict(data)) if data else None
+
+    def all(self, kind: str | None = None) -> list[Asset]:
+        """Every asset (or every one of a kind), oldest link first."""
+        members = [text(m) for m in self.client.zrange(INDEX_KEY, 0, -1)]
+        pairs = [m.split(":", 1) for m in members]
+        wanted = [(k, i) for k, i in pairs if kind is None or k == kind]
+        with self.client.pipeline(transaction=False) as pipe:
+            for k, i in wanted:
+                pipe.hgetall(asset_key(k, i))
+            found = pipe.execute()
+        pairs_found = zip(wanted, found, strict=True)
+        return [decode(k, i, text_dict(data)) for (k, i), data in pairs_found if data]
+
+    def unlink(self, kind: str, asset_id: str, by: str) -> str:
+        """'ok', 'already' (someone else was first) or 'unknown'; atomic."""
+        args: ScriptArgs = [by, int(time.time())]
+        return text(self._unlink(keys=[asset_key(kind, asset_id)], args=args))
+
+    def is_unlinked(self, kind: str, asset_id: str) -> bool:
+        """Whether the asset is known and unlinked (unknown assets are not refused here)."""
+        return self.client.hget(asset_key(kind, asset_id), "status") == b"unlinked"
+
+
+def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:
+    """An asset from its hash."""
+    unlinked_at = fields.get("unlinked_at")
+    return Asset(
+        kind,
+        asset_id,
+        fields.get("name", ""),
+        int(fields.get("since", 0)),
+        fields.get("status", "linked"),
+        int(unlinked_at) if unlinked_at else None,
+        fields.get("unlinked_by"),
+    )

@@ -1,0 +1,53 @@
+"""The RQ job that unlinks an asset and reports the result to the admin."""
+
+from __future__ import annotations
+
+import logging
+
+from rq import Retry
+
+from bot.conversation.context import AuditEntry
+from bot.keys import UserRef
+from bot.queues.outbox import Outgoing, queue_replies
+from bot.services import Services, current_services
+from bot.texts import render
+from bot.zalo.tokens import RedisTokenStorage
+
+log = logging.getLogger(__name__)
+
+# Retried on a transient failure (Redis): a retry finds the asset 'already' unlinked and still
+# deletes its tokens, so a crash between the two steps never leaves tokens behind.
+UNLINK_JOB_OPTIONS = {
+    "retry": Retry(max=3, interval=[5, 30, 120]),
+    "result_ttl": 0,
+    "failure_ttl": 7 * 24 * 3600,
+    "job_timeout": 60,
+}
+
+
+def unlink_asset(oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str) -> str:
+    """Unlink (atomically: of two admins, one wins), drop its tokens, audit, tell the admin."""
+    services = current_services()
+    result = services.assets.unlink(kind, asset_id, by=admin_id)
+    if result != "unknown":
+        delete_tokens(services, kind, asset_id)
+    if result == "ok":
+        log.info("%s %s unlinked", kind, asset_id)
+    key = {"ok": "unlink_done", "already": "unlink_already"}.get(result, "unlink_unknown_asset")
+    text = render(key, lang, kind=render(f"kind_{kind}", lang), id=asset_id)
+    entry = AuditEntry(admin_id, "unlink", "worker", f"{kind}:{asset_id}", result)
+    with services.redis.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        services.audit.write(entry, pipe)
+        queue_replies(services, pipe, UserRef(oa_id, admin_id), [Outgoing("text", {"text": text})])
+        pipe.execute()
+    return result
+
+
+def delete_tokens(services: Services, kind: str, asset_id: str) -> None:
+    """The tokens of an unlinked app, or of the bot's app when its OA is unlinked."""
+    settings = services.settings
+    if kind == "app":
+        RedisTokenStorage(services.redis, asset_id).delete()
+    elif asset_id == settings.zalo_oa_id:
+        RedisTokenStorage(services.redis, settings.zalo_app_id).delete()

@@ -1,0 +1,112 @@
+"""Operator commands: `flask --app wsgi assets|admins|verification ...`."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from bot.admin.assets import KINDS
+from bot.services import current_services
+
+assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
+admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
+verification_cli = AppGroup("verification", help="Phone verification records and locks.")
+
+
+@assets_cli.command("list")
+def assets_list() -> None:
+    """Every asset, linked or not."""
+    for asset in current_services().assets.all():
+        extra = f" by {asset.unlinked_by} at {asset.unlinked_at}" if not asset.linked else ""
+        click.echo(f"{asset.kind}\t{asset.asset_id}\t{asset.status}\t{asset.name}{extra}")
+
+
+@assets_cli.command("link")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("asset_id")
+@click.option("--name", default="", help="A name shown to admins.")
+def assets_link(kind: str, asset_id: str, name: str) -> None:
+    """Add an App ID or an OA to the registry (or re-link an unlinked one)."""
+    current_services().assets.link(kind, asset_id, name or f"{kind} {asset_id}")
+    click.echo(f"linked {kind} {asset_id}")
+
+
+@assets_cli.command("unlink")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("asset_id")
+def assets_unlink(kind: str, asset_id: str) -> None:
+    """Unlink an asset, as the chat command does (tokens dropped, events ignored, audited)."""
+    from bot.admin.unlink import delete_tokens
+    from bot.conversation.context import AuditEntry
+
+    services = current_services()
+    result = services.assets.unlink(kind, asset_id, by="cli")
+    if result != "unknown":  # 'already': finish what an interrupted unlink may have left
+        delete_tokens(services, kind, asset_id)
+    services.audit.write(
+        AuditEntry("cli", "flask assets unlink", "cli", f"{kind}:{asset_id}", result)
+    )
+    click.echo(
+        {"ok": f"unlinked {kind} {asset_id}", "already": "already unlinked"}.get(
+            result, f"unknown {kind} {asset_id}"
+        )
+    )
+    if result == "unknown":
+        raise SystemExit(1)
+
+
+@admins_cli.command("add")
+@click.argument("user_id")
+def admins_add(user_id: str) -> None:
+    """Make a Zalo user id (as the OA sees it) an admin."""
+    added = current_services().admins.add(user_id)
+    click.echo(f"{user_id} is {'now' if added else 'already'} an admin")
+
+
+@admins_cli.command("remove")
+@click.argument("user_id")
+def admins_remove(user_id: str) -> None:
+    """Remove an admin added with `admins add`."""
+    removed = current_services().admins.remove(user_id)
+    click.echo(f"{user_id} {'removed' if removed else 'was not added with admins add'}")
+
+
+@admins_cli.command("list")
+def admins_list() -> None:
+    """Every admin and where it comes from."""
+    for user_id, source in current_services().admins.all():
+        click.echo(f"{user_id}\t{source}")
+
+
+@verification_cli.command("unlock")
+@click.argument("target")
+def verification_unlock(target: str) -> None:
+    """Lift the lock of a user id or a phone number."""
+    services = current_services()
+    lifted, shown = services.verifier.unlock(services.settings.zalo_oa_id, target)
+    click.echo(f"{shown}: {'unlocked' if lifted else 'was not locked'}")
+
+
+@verification_cli.command("status")
+@click.argument("user_id")
+def verification_status(user_id: str) -> None:
+    """An account as the portal API shows it (JSON); a locked user shows even before verifying."""
+    from bot.verification.views import account_view
+
+    view = account_view(current_services(), user_id)
+    if view is None:
+        click.echo(f"no verification record for {user_id}")
+        raise SystemExit(1)
+    click.echo(json.dumps(view, indent=2))
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    from bot.ops.chat_cli import chat_command
+
+    for group in (assets_cli, admins_cli, verification_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(chat_command)

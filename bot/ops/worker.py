@@ -1,0 +1,30 @@
+"""The Procfile's `worker` process: the bot's queues, worked forever, scheduler included."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from prometheus_client import start_http_server
+
+from bot.app import create_app_or_exit
+from bot.pipeline.worker import make_worker
+from bot.services import QUEUE_NAMES, services_of
+
+log = logging.getLogger(__name__)
+
+
+def main() -> None:
+    """Entry point of the Procfile's `worker` process: work forever, scheduler included."""
+    app = create_app_or_exit()
+    simple = services_of(app).settings.worker_class == "simple"
+    worker = make_worker(app, simple=simple)
+    port = os.environ.get("WORKER_METRICS_PORT")
+    if port:  # when the worker runs on another host than the web process
+        start_http_server(int(port))
+    log.info("worker starting on queues %s", ", ".join(QUEUE_NAMES))
+    worker.work(with_scheduler=True, logging_level=logging.getLevelName(log.getEffectiveLevel()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""user_withdraw: delete every record the bot keeps about one user."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from redis.client import Pipeline
+
+from bot.keys import UserRef
+from bot.pipeline.senders import sandbox_chat_key, sandbox_phones_key
+from bot.queues.inbox import EventInbox
+from bot.queues.outbox import Outbox
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
+    """Queue the deletion of the user's data in every store into the open transaction."""
+    services.conversations.forget(pipe, user)
+    EventInbox(services.redis, user).forget(pipe)
+    Outbox(services.redis, user).forget(pipe)
+    pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
+    services.verifier.codes.forget(pipe, user)
+    services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)

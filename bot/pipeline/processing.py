@@ -1,0 +1,151 @@
+"""The RQ job that runs a user's inbound events through the engine, one at a time, in order.
+
+Each event is committed in one Redis transaction: the new state, the event's removal from the
+inbox, its replies and its jobs. A crash before the commit leaves the event in the inbox, and
+the job's retry handles it again; nothing is half-done.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from redis.client import Pipeline
+
+from bot.conversation.context import Context
+from bot.conversation.flow import AnyEvent
+from bot.conversation.store import Conversation
+from bot.keys import UserRef
+from bot.masking import mask_user_id
+from bot.metrics import IGNORED
+from bot.pipeline.forget import forget_user
+from bot.queues.inbox import DRAIN_LOCK_TTL_MS, EventInbox
+from bot.queues.internal_events import decode_internal
+from bot.queues.outbox import queue_replies
+from bot.queues.serial import SerialQueue
+from bot.services import QUEUE_EVENTS, Services, current_services
+from zalo_api.errors import EventParseError
+from zalo_api.events import parse_event
+
+log = logging.getLogger(__name__)
+
+BATCH = 20
+
+
+def recheck_later(services: Services, user: UserRef) -> None:
+    """Process user's inbox again once the drain lock has expired, in case its holder died."""
+    services.queue(QUEUE_EVENTS).enqueue_in(
+        timedelta(milliseconds=DRAIN_LOCK_TTL_MS),
+        process_events,
+        *user.as_args(),
+        description=user.job_description("process_events"),
+    )
+
+
+def process_events(oa_id: str, user_id: str) -> int:
+    """Drain the user's inbox; return how many events were handled."""
+    services = current_services()
+    user = UserRef(oa_id, user_id)
+    inbox = EventInbox(services.redis, user)
+    drain = inbox.drain_queue()
+    store = services.conversations
+    got = drain.acquire(BATCH, inbox.pending_key, [store.state_key(user), store.lang_key(user)])
+    if got is None:  # another worker drains this inbox and will see our event
+        recheck_later(services, user)
+        return 0
+    conv = Conversation.from_json(got.extras[0])
+    lang = got.extras[1].decode() or services.settings.bot_language
+    handled, items = 0, got.items
+    try:
+        while items:
+            for index, raw in enumerate(items):
+                lang, after = handle_and_commit(
+                    services, drain, user, raw, conv, lang, last=index == len(items) - 1
+                )
+                handled += 1
+            items = after if isinstance(after, list) else []
+    except BaseException:
+        drain.release()
+        raise
+    return handled
+
+
+def handle_and_commit(
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    conv: Conversation,
+    lang: str,
+    last: bool,
+) -> tuple[str, object]:
+    """Run one event and commit its outcome; return the language and (if last) the next batch."""
+    ctx = run_event(services, user, raw, conv, lang)
+    with services.redis.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        pipe.zrem(drain.queue_key, raw)
+        if ctx is not None:
+            commit_context(services, pipe, ctx, conv)
+        if last:
+            drain.next_batch(pipe, BATCH)
+        answers = pipe.execute()
+    return (ctx.lang if ctx else lang), (answers[-1] if last else None)
+
+
+def run_event(
+    services: Services, user: UserRef, raw: bytes, conv: Conversation, lang: str
+) -> Context | None:
+    """The context after the engine handled the event (None: the event is skipped)."""
+    event = decode_event(raw)
+    if event is None or from_unlinked_asset(services, event, user):
+        return None
+    ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data), services=services)
+    ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
+    ctx.admin_check = lambda: services.admins.is_admin(user.user_id)
+    if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
+        ctx.reply("timeout_restart")
+        ctx.state, ctx.data = None, {}
+    next_state = services.engine.handle(event, ctx)
+    conv.state, conv.data = next_state, (ctx.data if next_state is not None else {})
+    return ctx
+
+
+def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> bool:
+    """Events of an unlinked app or OA are acknowledged (the webhook did) and dropped."""
+    assets = services.assets
+    unlinked = (event.app_id and assets.is_unlinked("app", event.app_id)) or assets.is_unlinked(
+        "oa", user.oa_id
+    )
+    if unlinked:
+        IGNORED.labels("unlinked").inc()
+    return bool(unlinked)
+
+
+def decode_event(raw: bytes) -> AnyEvent | None:
+    """The typed event of an inbox item (checked by the webhook; re-checked for safety)."""
+    try:
+        payload = json.loads(raw)
+        return decode_internal(payload) or parse_event(payload)
+    except (ValueError, EventParseError) as exc:
+        IGNORED.labels("unparseable").inc()
+        log.warning("dropping an unreadable inbox item: %s", type(exc).__name__)
+        return None
+
+
+def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conversation) -> None:
+    """Queue the writes of one handled event into the open transaction."""
+    services.conversations.save(pipe, ctx.user, conv)
+    if ctx.language_changed:
+        services.conversations.save_language(pipe, ctx.user, ctx.lang)
+    for job in ctx.jobs:
+        description = ctx.user.job_description(job.func.__name__)
+        services.queue(job.queue).enqueue(
+            job.func, *job.args, pipeline=pipe, description=description, **job.options
+        )
+    queue_replies(services, pipe, ctx.user, ctx.replies)
+    for entry in ctx.audits:
+        services.audit.write(entry, pipe)
+    if ctx.forget_requested:
+        forget_user(services, pipe, ctx.user)
+        log.info("deleted the data of %s at their request", mask_user_id(ctx.user.user_id))

@@ -1,0 +1,99 @@
+"""Replies waiting to be sent to one user, in order, each one API call's worth."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import redis
+from redis.client import Pipeline
+from rq import Retry
+
+from bot.keys import UserRef
+from bot.queues.serial import SerialQueue
+from bot.services import QUEUE_MESSAGES, Services
+from zalo_api.text import split_text
+
+SEND_LOCK_TTL_MS = 120 * 1000
+# By dotted name: the pipeline sits above this room and imports it, not the other way.
+DELIVERY_JOB = "bot.pipeline.delivery.deliver_replies"
+# Transient failures (network, 5xx, Zalo's -32 rate limit) are retried with growing waits.
+DELIVERY_RETRY = Retry(max=5, interval=[2, 10, 30, 120, 300])
+DELIVERY_JOB_OPTIONS = {
+    "retry": DELIVERY_RETRY,
+    "result_ttl": 0,
+    "failure_ttl": 24 * 3600,
+    "job_timeout": SEND_LOCK_TTL_MS // 1000 - 10,
+}
+# Replies older than this are dropped rather than sent late: the dialogue has moved on.
+STALE_AFTER_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send to the user, in the order recorded."""
+
+    kind: str  # "text" or "request_user_info"
+    payload: dict[str, str]
+
+
+def encode(message: Outgoing, now: float) -> list[str]:
+    """The outbox items of one message: texts over Zalo's limit become several items."""
+    if message.kind != "text":
+        return [json.dumps({"k": message.kind, "p": message.payload, "at": now})]
+    return [
+        json.dumps({"k": "text", "p": {"text": part}, "at": now}, ensure_ascii=False)
+        for part in split_text(message.payload["text"])
+    ]
+
+
+class Outbox:
+    """Owns outbox:{oa:user} (a list) and sendlock:{oa:user}."""
+
+    def __init__(self, client: redis.Redis, user: UserRef) -> None:
+        self.client = client
+        self.user = user
+        self.key = user.key("outbox")
+        self.lock_key = user.key("sendlock")
+
+    def push(self, pipe: redis.client.Pipeline, messages: Sequence[Outgoing]) -> bool:
+        """Append messages inside the caller's transaction; False when there was nothing."""
+        now = time.time()
+        items = [item for message in messages for item in encode(message, now)]
+        if items:
+            pipe.rpush(self.key, *items)
+        return bool(items)
+
+    def drain_queue(self) -> SerialQueue:
+        """The serial queue a delivery job drains."""
+        return SerialQueue(self.client, self.key, self.lock_key, "list", SEND_LOCK_TTL_MS)
+
+    def pop_sent(self) -> None:
+        """Remove the head item once it has been sent (only the lock holder calls this)."""
+        self.client.lpop(self.key)
+
+    def forget(self, pipe: redis.client.Pipeline) -> None:
+        """Drop unsent replies (user_withdraw)."""
+        pipe.delete(self.key)
+
+
+def decode(raw: bytes) -> tuple[str, dict[str, str], float]:
+    """kind, payload and creation time of an outbox item."""
+    item = json.loads(raw)
+    return item["k"], item["p"], float(item["at"])
+
+
+def queue_replies(
+    services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
+) -> None:
+    """Append replies to the user's outbox and start a delivery job, in the open transaction."""
+    if Outbox(services.redis, user).push(pipe, replies):
+        services.queue(QUEUE_MESSAGES).enqueue(
+            DELIVERY_JOB,
+            *user.as_args(),
+            pipeline=pipe,
+            description=user.job_description("deliver_replies"),
+            **DELIVERY_JOB_OPTIONS,
+        )

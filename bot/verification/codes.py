@@ -1,0 +1,149 @@
+"""One-time codes: keyed hashes with a TTL, checked and counted in one atomic Lua step.
+
+A code is never stored nor queued in clear. Issuing draws a random nonce (secrets); the code
+is HMAC(OTP_HASH_KEY, nonce) reduced to 6 digits, so the send job carries only the nonce and
+derives the same code on every retry: a retried job cannot send a second, different code.
+At rest there is only HMAC(OTP_HASH_KEY, account + phone + code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+
+from bot.keys import ScriptArgs, UserRef
+from bot.verification.codes_lua import CHECK, END_COOLDOWN, ISSUE, UNLOCK
+
+CODE_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class Issued:
+    """The outcome of asking for a code: ok (with the nonce to send), or why not."""
+
+    status: str  # "ok", "locked", "cooldown"
+    nonce: str = ""
+    wait_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The outcome of checking a typed code."""
+
+    status: str  # "ok", "wrong", "locked_now", "locked", "none"
+    attempts_left: int = 0
+    wait_seconds: int = 0
+    channel: str = ""
+    phone: str = ""
+
+
+def derive_code(hash_key: str, nonce: str) -> str:
+    """The 6-digit code of a nonce (only holders of OTP_HASH_KEY can compute it)."""
+    digest = hmac.new(hash_key.encode(), f"otp:{nonce}".encode(), hashlib.sha256).digest()
+    return str(int.from_bytes(digest, "big") % 10**CODE_DIGITS).zfill(CODE_DIGITS)
+
+
+def reference_of(nonce: str) -> str:
+    """The idempotency key of one code's send (eSMS RequestId, ZNS tracking_id: <= 48 chars).
+
+    A hash of the nonce, not the nonce: gateways and logs see it, and the nonce plus
+    OTP_HASH_KEY would give the code.
+    """
+    return "otp-" + hashlib.sha256(nonce.encode()).hexdigest()[:20]
+
+
+class CodeStore:
+    """Owns otp:{oa:user} (the live code), otp-fails:{oa:user}, and the account and number locks."""
+
+    def __init__(self, client: redis.Redis, hash_key: str, max_attempts: int, lock_seconds: int):
+        self.client = client
+        self.hash_key = hash_key
+        self.max_attempts = max_attempts
+        self.lock_seconds = lock_seconds
+        self._issue = client.register_script(ISSUE)
+        self._check = client.register_script(CHECK)
+        self._unlock = client.register_script(UNLOCK)
+        self._end_cooldown = client.register_script(END_COOLDOWN)
+
+    def digest(self, user: UserRef, phone: str, code: str) -> str:
+        """The keyed hash kept at rest, bound to the account and the number."""
+        message = f"{user.tag}|{phone}|{code}".encode()
+        return hmac.new(self.hash_key.encode(), message, hashlib.sha256).hexdigest()
+
+    @staticmethod
+    def keys(user: UserRef, phone: str) -> list[str]:
+        """code, fails, account lock, number lock, resend cooldown."""
+        per_user = [user.key(kind) for kind in ("otp", "otp-fails", "otp-lock", "otp-cooldown")]
+        return per_user[:3] + [phone_lock_key(phone), per_user[3]]
+
+    def issue(self, user: UserRef, phone: str, channel: str, ttl: int, cooldown: int) -> Issued:
+        """Replace any live code with a new one, unless locked or within the resend cooldown."""
+        nonce = secrets.token_hex(16)
+        digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
+        args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
+        status, wait_ms = self._issue(keys=self.keys(user, phone), args=args)
+        return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
+
+    def check(self, user: UserRef, phone: str, typed: str) -> Checked:
+        """Check a typed code and count the attempt, atomically (no parallel extra guesses)."""
+        args: ScriptArgs = [
+            self.digest(user, phone, typed),
+            self.max_attempts,
+            self.lock_seconds * 1000,
+        ]
+        answer = self._check(keys=self.keys(user, phone), args=args)
+        status, number, channel, stored_phone = answer
+        wait = ceil_seconds(number) if status in (b"locked", b"locked_now") else 0
+        left = int(number) if status == b"wrong" else 0
+        return Checked(status.decode(), left, wait, channel.decode(), stored_phone.decode())
+
+    def is_current(self, user: UserRef, nonce: str) -> bool:
+        """Whether nonce is still the user's live code (a send job skips stale codes)."""
+        return self.client.hget(user.key("otp"), "n") == nonce.encode()
+
+    def lock_wait_seconds(self, user: UserRef, phone: str | None = None) -> int:
+        """Seconds until the account (or the number) may verify again; 0 when not locked."""
+        keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone else [])
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.pttl(key)
+            return max((ceil_seconds(ms) for ms in pipe.execute()), default=0)
+
+    def cooldown_seconds(self, user: UserRef, phone: str, channel: str) -> int:
+        """Seconds before another code to this phone by this channel (0: now)."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.get(user.key("otp-cooldown"))
+            pipe.pttl(user.key("otp-cooldown"))
+            target, left_ms = pipe.execute()
+        return ceil_seconds(left_ms) if target == f"{channel}:{phone}".encode() else 0
+
+    def end_cooldown(self, user: UserRef, phone: str, channel: str) -> None:
+        """Let the user ask again at once for a code by channel to phone (its send failed)."""
+        self._end_cooldown(keys=[user.key("otp-cooldown")], args=[f"{channel}:{phone}"])
+
+    def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
+        """Lift the lock of an account and/or a number (and whatever it was locked with)."""
+        account = user.key("otp-lock") if user else "-"
+        fails = user.key("otp-fails") if user else "-"
+        number = phone_lock_key(phone) if phone else "-"
+        return bool(self._unlock(keys=[account, fails, number], args=[]))
+
+    def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
+        """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
+        pipe.delete(user.key("otp"), user.key("otp-cooldown"))
+
+
+def phone_lock_key(phone: str) -> str:
+    """The lock of one number (a number is locked for every account)."""
+    return f"otp-lock:phone:{phone}"
+
+
+def ceil_seconds(milliseconds: Any) -> int:
+    """Whole seconds, rounded up, of a PTTL-style answer (negative: 0)."""
+    value = int(milliseconds)
+    return max(0, -(-value // 1000))

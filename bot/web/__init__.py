@@ -1,0 +1,33 @@
+"""The HTTP surface: webhook, portal API, health, metrics, site verification, simulator.
+
+May import the pipeline, the verification and admin stores, and the core modules; never
+the entry points (bot.app, bot.wiring, bot.ops).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from bot.services import services_of
+from bot.web import health, metrics_http, portal, request_ids, site_verification, webhook
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach every HTTP route of the bot."""
+    request_ids.install(app)
+    app.register_blueprint(health.blueprint)
+    app.register_blueprint(metrics_http.blueprint)
+    app.register_blueprint(webhook.blueprint)
+    app.register_blueprint(portal.blueprint)
+    app.register_blueprint(site_verification.blueprint)
+    if services_of(app).settings.bot_sandbox:  # never served with real credentials
+        from bot.web import simulator
+
+        app.register_blueprint(simulator.blueprint)
+    app.register_error_handler(RequestEntityTooLarge, too_large)
+
+
+def too_large(error: RequestEntityTooLarge) -> tuple[Response, int]:
+    """Bodies over WEBHOOK_MAX_BODY_BYTES: a clear error, nothing read further."""
+    return jsonify(error="body too large"), 413

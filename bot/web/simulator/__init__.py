@@ -1,0 +1,128 @@
+"""The simulator page (sandbox mode only): chat with the bot as a Zalo user in a browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+
+from bot.web.simulator.playground import Playground, PlaygroundError, Posted
+
+__all__ = ["blueprint", "Playground"]
+
+blueprint = Blueprint(
+    "simulator",
+    __name__,
+    url_prefix="/simulator",
+    template_folder="templates",
+    static_folder="static",
+)
+
+
+def playground() -> Playground:
+    """The playground of the running app."""
+    return Playground(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
+def body() -> dict[str, Any]:
+    """The JSON body of a POST; JSON only, so a plain cross-site form cannot post here."""
+    if not request.is_json:
+        raise PlaygroundError("send JSON (Content-Type: application/json)")
+    try:
+        found = request.get_json(silent=True)
+    except RecursionError:  # absurdly nested JSON
+        found = None
+    if not isinstance(found, dict):
+        raise PlaygroundError("the body must be a JSON object")
+    return found
+
+
+def field(data: dict[str, Any], name: str) -> str:
+    """A text field of the body ('' when absent)."""
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise PlaygroundError(f"{name} must be text")
+    return value
+
+
+def posted(result: Posted) -> tuple[Response, int]:
+    """Relay what the webhook answered (the page shows it when it is not a 200)."""
+    return jsonify(webhook_status=result.status, webhook=result.body), 200 if result.ok else 502
+
+
+@blueprint.errorhandler(PlaygroundError)
+def refused(error: PlaygroundError) -> tuple[Response, int]:
+    """Bad input from the page: a clear message."""
+    return jsonify(error=str(error)), 400
+
+
+@blueprint.errorhandler(redis.RedisError)
+def redis_down(error: redis.RedisError) -> tuple[Response, int]:
+    """Redis is down: say so rather than fail with a 500."""
+    return jsonify(error=f"Redis is not reachable ({type(error).__name__})"), 503
+
+
+@blueprint.get("")
+def page() -> str:
+    """The simulator itself."""
+    settings = playground().settings
+    return render_template("simulator.html", oa_id=settings.zalo_oa_id)
+
+
+@blueprint.get("/api/users")
+def users() -> Response:
+    """The test users and whether each is an admin."""
+    place = playground()
+    return jsonify(users=[{"id": u, "admin": place.is_admin(u)} for u in place.users()])
+
+
+@blueprint.post("/api/users")
+def create_user() -> tuple[Response, int]:
+    """A new test user, who follows the OA."""
+    return posted(playground().create_user(field(body(), "user")))
+
+
+@blueprint.post("/api/say")
+def say() -> tuple[Response, int]:
+    """The user types a message."""
+    data = body()
+    return posted(playground().say(field(data, "user"), field(data, "text")))
+
+
+@blueprint.post("/api/share")
+def share() -> tuple[Response, int]:
+    """The user shares their phone number (answer to the bot's request)."""
+    data = body()
+    return posted(playground().share_phone(field(data, "user"), field(data, "phone")))
+
+
+@blueprint.get("/api/chat")
+def chat() -> Response:
+    """The chat log of a user from line `after`, and whether the user is an admin."""
+    place = playground()
+    user = request.args.get("user", "")
+    after = request.args.get("after", "0")
+    start = int(after) if after.isdigit() else 0
+    lines = place.chat(user, start)
+    return jsonify(lines=lines, next=start + len(lines), admin=place.is_admin(user))
+
+
+@blueprint.get("/api/phones")
+def phones() -> Response:
+    """Every sandbox phone and the SMS and Zalo messages it received."""
+    found = playground().phones()
+    return jsonify(phones=[{"phone": p, "messages": m} for p, m in found.items()])
+
+
+@blueprint.post("/api/admin")
+def admin() -> Response:
+    """Make the user an admin or not."""
+    data = body()
+    return jsonify(admin=playground().set_admin(field(data, "user"), data.get("admin") is True))
+
+
+@blueprint.post("/api/reset")
+def reset() -> tuple[Response, int]:
+    """Start the user over."""
+    return posted(playground().reset(field(body(), "user")))

@@ -1,0 +1,175 @@
+"""What a tester does in the sandbox: talk as a Zalo user, share a phone, read what arrived.
+
+Every message goes through the real webhook as a correctly signed event, so the simulator
+and the terminal chat exercise the same code path Zalo does.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+from bot.keys import UserRef, text
+from bot.pipeline.forget import forget_user
+from bot.pipeline.senders import append_chat, sandbox_chat_key, sandbox_phones_key
+from bot.services import Services, services_of
+from bot.sms.console import phone_inbox_key, read_phone_inbox
+from bot.verification.phones import parse_phone
+from bot.web.sandbox_events import encode_event, follow_event, signed_headers, submit_info_event
+from bot.web.sandbox_events import text_event as make_text_event
+
+USERS_KEY = "sandbox:users"
+USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+MAX_TEXT = 2000
+
+
+class PlaygroundError(ValueError):
+    """Input the simulator refuses, with a message fit to show the tester."""
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What the webhook answered to one simulated event."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """Whether Zalo would count the delivery as done."""
+        return self.status == 200
+
+
+def check_user_id(user: str) -> str:
+    """A test user id: letters, digits, '.', '_' or '-', at most 40 characters."""
+    user = (user or "").strip()
+    if not USER_ID.match(user):
+        raise PlaygroundError("user id: 1-40 letters, digits, '.', '_' or '-'")
+    return user
+
+
+class Playground:
+    """Sandbox-only operations behind the simulator page and `flask chat`."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.services: Services = services_of(app)
+        self.settings = self.services.settings
+        self.redis = self.services.redis
+
+    def ref(self, user: str) -> UserRef:
+        """The user as the bot's stores name it."""
+        return UserRef(self.settings.zalo_oa_id, user)
+
+    def post(self, event: dict[str, Any]) -> Posted:
+        """POST the event, signed with the OA secret, to the app's own /webhook."""
+        body = encode_event(event)
+        headers = signed_headers(body, self.settings.zalo_oa_secret_key)
+        answer = self.app.test_client().post("/webhook", data=body, headers=headers)
+        return Posted(answer.status_code, answer.get_json(silent=True) or {})
+
+    def users(self) -> list[str]:
+        """The test users created so far."""
+        return sorted(text(member) for member in self.redis.smembers(USERS_KEY))
+
+    def create_user(self, user: str) -> Posted:
+        """A new follower: the bot greets them as Zalo's follow event makes it."""
+        user = check_user_id(user)
+        self.redis.sadd(USERS_KEY, user)
+        return self.post(self.event_ids(follow_event(user)))
+
+    def event_ids(self, event: dict[str, Any]) -> dict[str, Any]:
+        """Point an event at this bot's app and OA (they differ when set in the environment)."""
+        event["app_id"] = self.settings.zalo_app_id
+        if "oa_id" in event:
+            event["oa_id"] = self.settings.zalo_oa_id
+        else:
+            event["recipient"] = {"id": self.settings.zalo_oa_id}
+        return event
+
+    def say(self, user: str, message: str) -> Posted:
+        """The user types message."""
+        user, message = check_user_id(user), (message or "").strip()
+        if not message or len(message) > MAX_TEXT:
+            raise PlaygroundError(f"type 1 to {MAX_TEXT} characters")
+        self.redis.sadd(USERS_KEY, user)
+        self.note_phone(user, message)
+        append_chat(self.redis, self.ref(user), "user", "text", {"text": message})
+        return self.post(self.event_ids(make_text_event(user, message)))
+
+    def share_phone(self, user: str, phone: str, name: str = "Người dùng thử") -> Posted:
+        """The user answers the bot's request_user_info card with their phone."""
+        user, phone = check_user_id(user), (phone or "").strip()
+        if not phone or len(phone) > 32:
+            raise PlaygroundError("type the phone number to share")
+        self.note_phone(user, phone)
+        append_chat(self.redis, self.ref(user), "user", "info", {"text": phone})
+        return self.post(self.event_ids(submit_info_event(user, phone, name=name)))
+
+    def note_phone(self, user: str, typed: str) -> None:
+        """Remember a number the user typed, so that reset can clear its locks and limits."""
+        e164 = parse_phone(typed, self.settings.otp_allowed_regions).e164
+        if e164 is not None:
+            self.redis.sadd(sandbox_phones_key(self.ref(user)), e164)
+
+    def chat(self, user: str, start: int = 0) -> list[dict[str, Any]]:
+        """The chat log of user from line start (what was said and what the bot sent)."""
+        lines = self.redis.lrange(sandbox_chat_key(self.ref(check_user_id(user))), start, -1)
+        return [json.loads(line) for line in lines]
+
+    def phones(self) -> dict[str, list[dict[str, Any]]]:
+        """Every sandbox phone's inbox (SMS and Zalo messages), newest phone first."""
+        found = {}
+        for key in self.redis.scan_iter(match=phone_inbox_key("*"), count=500):
+            phone = text(key).partition("{")[2].rstrip("}")
+            found[phone] = read_phone_inbox(self.redis, phone)
+        return dict(sorted(found.items(), key=lambda item: -latest(item[1])))
+
+    def is_admin(self, user: str) -> bool:
+        """Whether the bot treats user as an admin."""
+        return self.services.admins.is_admin(check_user_id(user))
+
+    def set_admin(self, user: str, admin: bool) -> bool:
+        """Make user an admin or not (ids in ADMIN_ZALO_IDS stay admins); the result."""
+        user = check_user_id(user)
+        if admin:
+            self.services.admins.add(user)
+        else:
+            self.services.admins.remove(user)
+        return self.is_admin(user)
+
+    def reset(self, user: str) -> Posted:
+        """Start user over: data, code locks and send limits gone, then a fresh welcome."""
+        ref = self.ref(check_user_id(user))
+        phones = self.phones_of(ref)
+        with self.redis.pipeline(transaction=True) as pipe:
+            forget_user(self.services, pipe, ref)
+            for phone in phones:
+                pipe.delete(phone_inbox_key(phone))
+            pipe.execute()
+        verifier = self.services.verifier
+        verifier.codes.unlock(ref)
+        for phone in phones:
+            verifier.codes.unlock(phone=phone)
+            verifier.limits.clear(ref, phone)
+        return self.post(self.event_ids(follow_event(ref.user_id)))
+
+    def phones_of(self, ref: UserRef) -> set[str]:
+        """The numbers user typed, verified or is verifying (E.164)."""
+        found = {text(phone) for phone in self.redis.smembers(sandbox_phones_key(ref))}
+        account = self.services.verifier.accounts.get(ref.oa_id, ref.user_id)
+        if account is not None and account.phone:
+            found.add(account.phone)
+        pending = self.services.conversations.load(ref).data.get("phone")
+        if isinstance(pending, str):
+            found.add(pending)
+        return found
+
+
+def latest(items: list[dict[str, Any]]) -> float:
+    """When the newest message of an inbox arrived."""
+    return max((float(item.get("at", 0)) for item in items), default=0.0)

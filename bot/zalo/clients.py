@@ -1,0 +1,54 @@
+"""zalo_api clients built from the bot's settings, sharing one HTTP session."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from zalo_api.oa import OAClient
+from zalo_api.oauth import OAuthClient
+from zalo_api.tokens import TokenManager
+from zalo_api.zns import ZNSClient
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def build_token_manager(services: Services) -> TokenManager:
+    """Tokens in Redis, seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
+    settings = services.settings
+    storage = RedisTokenStorage(services.redis, settings.zalo_app_id)
+    app = services.assets.get("app", settings.zalo_app_id)
+    if app is None or app.linked:  # an admin unlinked it: a restart must not bring tokens back
+        storage.seed(settings.zalo_access_token, settings.zalo_refresh_token)
+    oauth = OAuthClient(
+        settings.zalo_oauth_url,
+        settings.zalo_app_id,
+        settings.zalo_app_secret,
+        timeout=settings.http_timeout_seconds,
+        session=services.http,
+    )
+    lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
+    return TokenManager(storage, oauth, lock)
+
+
+def build_oa_client(services: Services) -> OAClient:
+    """The OA API client."""
+    settings = services.settings
+    return OAClient(
+        settings.zalo_openapi_url,
+        services.tokens,
+        timeout=settings.http_timeout_seconds,
+        session=services.http,
+    )
+
+
+def build_zns_client(services: Services) -> ZNSClient:
+    """The ZNS client."""
+    settings = services.settings
+    return ZNSClient(
+        settings.zalo_business_url,
+        services.tokens,
+        timeout=settings.http_timeout_seconds,
+        session=services.http,
+    )
