@@ -23,7 +23,15 @@ from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
 from bot.zalo.apps import AppSecrets
 from bot.zalo.clients import build_oa_client, build_token_manager, build_zns_client
-from handlers import admin_commands, admin_unlink, basics, unlink_guide, verify_code, verify_phone
+from handlers import (
+    admin_commands,
+    admin_unlink,
+    basics,
+    link_account,
+    unlink_guide,
+    verify_code,
+    verify_phone,
+)
 from zalo_api.oa import OAClient
 from zalo_api.tokens import TokenManager
 from zalo_api.zns import ZNSClient
@@ -36,6 +44,7 @@ def build_engine() -> Engine:
         admin_commands.ADMIN_FLOW,
         admin_unlink.UNLINK_FLOW,
         unlink_guide.GUIDE,
+        link_account.LINK,
     ]
     return Engine(flows, [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES], idle=basics.idle)
 

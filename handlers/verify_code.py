@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation.context import Context
 from bot.conversation.flow import Choice, Digits, Event, Keyword, OnEvent, Route, reply_and_stay
 from bot.queues.internal_events import SendFailed
+from bot.verification.links import mask_account
 from bot.verification.phones import mask_for_user
 from handlers.verify_common import (
     AWAITING_CODE,
@@ -136,9 +137,11 @@ def show_status(event: Event, ctx: Context) -> str | None:
     """'trạng thái': the number (masked), SMS and Zalo verification, any lock."""
     v = verifier(ctx)
     account = v.account(ctx.user)
-    wait = v.codes.lock_wait_seconds(ctx.user)
+    wait = v.lock_wait_seconds(ctx.user)
+    linked = v.links.account_of(ctx.user)
+    shown = ctx.text("status_linked", account=mask_account(linked)) if linked else ""
     if account is None or account.phone is None:
-        ctx.reply("status_none")
+        ctx.reply_raw(ctx.text("status_none") + shown)
     else:
         ctx.reply_raw(
             ctx.text(
@@ -148,6 +151,7 @@ def show_status(event: Event, ctx: Context) -> str | None:
                 zalo=verified_text(ctx, account.zalo_verified_at),
             )
             + (ctx.text("status_locked", until=v.local_time(wait)) if wait else "")
+            + shown
         )
     return ctx.state
 

@@ -38,7 +38,7 @@ def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     v = verifier(ctx)
     ctx.data = {"fixed": fixed} if fixed else {}
-    wait = v.codes.lock_wait_seconds(ctx.user)
+    wait = v.lock_wait_seconds(ctx.user)
     if wait:
         ctx.reply("locked", until=v.local_time(wait))
         return None

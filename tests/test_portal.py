@@ -13,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from bot import create_app
-from tests.helpers import OA_ID, Dialogue, last_code
+from tests.helpers import Dialogue, last_code
 
 KEY = "portal-key-123"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -59,8 +59,9 @@ def test_account_by_user_id_and_by_app_scoped_id(portal_app: Flask) -> None:
     assert by_user is not None
     assert set(by_user) == {
         "user_id", "user_id_by_app", "phone", "sms_verified", "zalo_verified",
-        "sms_verified_at", "zalo_verified_at", "locked_until",
+        "sms_verified_at", "zalo_verified_at", "locked_until", "account_id", "zalo_user_id",
     }  # fmt: skip
+    assert (by_user["account_id"], by_user["zalo_user_id"]) == (None, "u1")
     assert (by_user["user_id"], by_user["user_id_by_app"]) == ("u1", "app-u1")
     assert (by_user["phone"], by_user["sms_verified"], by_user["zalo_verified"]) == (
         "+84912345678",
@@ -110,6 +111,7 @@ def test_callback_is_signed_and_retried(config: dict[str, Any], httpserver: HTTP
     expected = hmac.new(b"cb-secret", body, hashlib.sha256).hexdigest()
     assert received[-1].headers["X-Signature"] == expected
     payload = json.loads(body)
-    assert payload["event"] == "verified" and payload["channel"] == "sms"
-    assert payload["account"]["user_id"] == "u1" and payload["account"]["sms_verified"]
-    assert OA_ID  # the account is scoped by the sandbox OA
+    assert set(payload) == {"event", "account_id", "user_id", "phone", "channel", "verified_at"}
+    assert payload["event"] == "verification.approved" and payload["channel"] == "sms"
+    assert (payload["account_id"], payload["user_id"]) == (None, "u1")  # linked to no account
+    assert payload["phone"] == "+84912345678" and payload["verified_at"].endswith("+00:00")

@@ -23,3 +23,4 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
     services.verifier.codes.forget(pipe, user)
     services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)
+    services.verifier.links.forget(pipe, user)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.texts import admin, common, verify
+from bot.texts import admin, common, links, verify
 
 LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
@@ -38,3 +38,4 @@ def render(key: str, lang: str, **params: object) -> str:
 register(common.TEXTS)
 register(verify.TEXTS)
 register(admin.TEXTS)
+register(links.TEXTS)

@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import json
 import logging
-import time
 
 import requests
 from rq import Retry
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.services import current_services
-from bot.verification.views import account_json
+from bot.services import Services, current_services
+from bot.verification.links import account_id_of
+from bot.verification.views import iso
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +36,36 @@ def signature(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def callback_body(
+    services: Services, user: UserRef, channel: str, verified_at: int
+) -> dict[str, object] | None:
+    """SPEC's body: account_id is the portal account (null for a Zalo user linked to none)."""
+    account = services.verifier.accounts.get(user.oa_id, user.user_id)
+    if account is None:
+        return None
+    account_id = account_id_of(user)
+    zalo_user = (
+        user.user_id
+        if account_id is None
+        else services.verifier.links.zalo_user_of(user.oa_id, account_id)
+    )
+    return {
+        "event": "verification.approved",
+        "account_id": account_id,
+        "user_id": zalo_user,
+        "phone": account.phone,
+        "channel": channel,
+        "verified_at": iso(verified_at),
+    }
+
+
 def notify_portal(oa_id: str, user_id: str, channel: str, verified_at: int) -> str:
     """POST the account's new state; raise CallbackRetry for RQ to retry transient failures."""
     services = current_services()
     settings = services.settings
-    account = services.verifier.accounts.get(oa_id, user_id)
-    if account is None:
+    payload = callback_body(services, UserRef(oa_id, user_id), channel, verified_at)
+    if payload is None:
         return "gone"  # withdrawn since: nothing to tell
-    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, user_id))
-    payload = {
-        "event": "verified",
-        "channel": channel,
-        "verified_at": verified_at,
-        "account": account_json(account, wait, time.time()),
-    }
     body = json.dumps(payload, separators=(",", ":")).encode()
     headers = {
         "Content-Type": "application/json",

@@ -15,11 +15,11 @@ from rq import Retry, get_current_job
 from bot.keys import UserRef
 from bot.masking import mask_phone
 from bot.metrics import OTP_SENDS
-from bot.queues.internal_events import notify_send_failed
 from bot.services import Services, current_services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
+from bot.verification.portal_accounts import report_send_failure
 from zalo_api.errors import ZaloAPIError, ZaloError
 
 log = logging.getLogger(__name__)
@@ -85,5 +85,5 @@ def handle_failure(
     OTP_SENDS.labels(channel, reason).inc()
     log.warning("%s send to %s failed for good: %s", channel, mask_phone(phone), exc)
     services.verifier.codes.end_cooldown(user, phone, channel)
-    notify_send_failed(services, user, channel, reason, reference_of(nonce))
+    report_send_failure(services, user, channel, reason, reference_of(nonce))
     return reason

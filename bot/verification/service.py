@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -16,11 +17,15 @@ from bot.services import QUEUE_BACKGROUND, QUEUE_MESSAGES
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, reference_of
 from bot.verification.limits import SendLimits
+from bot.verification.links import LinkStore, account_id_of
+from bot.verification.portal_accounts import PortalVerifications
 
 if TYPE_CHECKING:
     from bot.services import Services
 
 CHANNELS = ("sms", "zalo")
+# Records a job to enqueue: ctx.enqueue in chat (committed with the event), or at once (API).
+Enqueue = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class SendOutcome:
     status: str  # sent, locked, cooldown, limited, sms_busy, zalo_unavailable, in_use
     wait_seconds: int = 0
     reference: str = ""
+    verification_id: str = ""  # portal accounts: the id the portal API reports
 
 
 class Verifier:
@@ -49,6 +55,26 @@ class Verifier:
         )
 
     @cached_property
+    def links(self) -> LinkStore:
+        """Link codes and the Zalo users linked to portal accounts."""
+        s = self.settings
+        client = self.services.redis
+        return LinkStore(client, s.otp_hash_key, s.otp_max_attempts, s.otp_lock_seconds)
+
+    @cached_property
+    def pending(self) -> PortalVerifications:
+        """The pending verifications of portal accounts."""
+        return PortalVerifications(self.services.redis)
+
+    def subject(self, user: UserRef) -> UserRef:
+        """Whose verification this is: a linked user's belongs to the portal account."""
+        return self.links.subject(user)
+
+    def lock_wait_seconds(self, user: UserRef) -> int:
+        """Seconds until the user (or the portal account it is linked to) may verify again."""
+        return self.codes.lock_wait_seconds(self.subject(user))
+
+    @cached_property
     def limits(self) -> SendLimits:
         """The send limits."""
         return SendLimits(self.services.redis, self.settings)
@@ -63,38 +89,58 @@ class Verifier:
         return bool(self.settings.zns_otp_template_id)
 
     def account(self, user: UserRef) -> Account | None:
-        """The user's verification record."""
-        return self.accounts.get(user.oa_id, user.user_id)
+        """The user's verification record (the portal account's, when linked)."""
+        subject = self.subject(user)
+        return self.accounts.get(subject.oa_id, subject.user_id)
 
     def in_use_by_other(self, user: UserRef, phone: str) -> bool:
         """Whether another account verified this number."""
-        owner = self.accounts.owner_of(user.oa_id, phone)
-        return owner is not None and owner != user.user_id
+        return self.owned_by_other(self.subject(user), phone)
+
+    def owned_by_other(self, subject: UserRef, phone: str) -> bool:
+        """Whether an account other than subject verified this number."""
+        owner = self.accounts.owner_of(subject.oa_id, phone)
+        return owner is not None and owner != subject.user_id
 
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
+        subject = self.subject(ctx.user)
+        return self.request_for(subject, phone, channel, ctx.lang, ctx.enqueue, ctx.user.user_id)
+
+    def request_for(
+        self, user: UserRef, phone: str, channel: str, lang: str, enqueue: Enqueue, origin: str
+    ) -> SendOutcome:
+        """request_code for an account (chat user or portal account); origin: who asked."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        if self.in_use_by_other(ctx.user, phone):
+        if self.owned_by_other(user, phone):
             return SendOutcome("in_use")
-        blocked = self.precheck(ctx.user, phone, channel)
+        blocked = self.precheck(user, phone, channel)
         if blocked is not None:
             return blocked
-        refusal = self.limits.acquire(ctx.user, phone, channel)
+        refusal = self.limits.acquire(user, phone, channel)
         if refusal is not None:
             status = "sms_busy" if refusal.limit == "sms_global" else "limited"
             return SendOutcome(status, refusal.retry_after_seconds)
         s = self.settings
         issued = self.codes.issue(
-            ctx.user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds
+            user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
         from bot.verification.jobs import SEND_JOB_OPTIONS, send_code
 
-        args = (*ctx.user.as_args(), phone, channel, issued.nonce, ctx.lang)
-        ctx.enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
-        return SendOutcome("sent", reference=reference_of(issued.nonce))
+        args = (*user.as_args(), phone, channel, issued.nonce, lang)
+        enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
+        return self.sent(user, phone, channel, origin, reference_of(issued.nonce))
+
+    def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
+        """A code is on its way; a portal account's is recorded for the portal API."""
+        if account_id_of(user) is None:
+            return SendOutcome("sent", reference=ref)
+        expires_at = self.pending.now() + self.ttl_of(channel)
+        pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
+        return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
 
     def precheck(self, user: UserRef, phone: str, channel: str) -> SendOutcome | None:
         """A lock or the resend cooldown, read before any limit is spent."""
@@ -106,24 +152,36 @@ class Verifier:
 
     def check(self, ctx: Context, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt count); count lockouts."""
-        checked = self.codes.check(ctx.user, phone, typed)
+        return self.check_for(self.subject(ctx.user), phone, typed)
+
+    def check_for(self, user: UserRef, phone: str, typed: str) -> Checked:
+        """check() for an account (chat user or portal account)."""
+        checked = self.codes.check(user, phone, typed)
         if checked.status == "locked_now":
             LOCKOUTS.inc()
         return checked
 
     def complete(self, ctx: Context, phone: str, channel: str) -> bool:
         """Claim the number for the account; False when another account won it first."""
+        user = self.subject(ctx.user)
+        by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
+        return self.complete_for(user, phone, channel, by_app, ctx.enqueue)
+
+    def complete_for(
+        self, user: UserRef, phone: str, channel: str, by_app: str, enqueue: Enqueue
+    ) -> bool:
+        """complete() for an account (chat user or portal account)."""
         now = int(time.time())
-        won = self.accounts.claim(
-            ctx.user.oa_id, ctx.user.user_id, phone, channel, now, ctx.user_id_by_app or ""
-        )
+        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app)
         if won:
             VERIFICATIONS.labels(channel).inc()
+            if account_id_of(user) is not None:
+                self.pending.finish(user)
             if self.settings.portal_callback_url:
                 from bot.verification.callback import notify_portal
 
-                args = (*ctx.user.as_args(), channel, now)
-                ctx.enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
+                args = (*user.as_args(), channel, now)
+                enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
         return won
 
     def unlock(self, oa_id: str, target: str) -> tuple[bool, str]:
@@ -154,4 +212,4 @@ def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, st
     if parsed.e164 is not None:
         return verifier.codes.unlock(phone=parsed.e164), mask_phone(parsed.e164)
     user_id = target.strip()
-    return verifier.codes.unlock(user=UserRef(oa_id, user_id)), user_id
+    return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id
