@@ -83,6 +83,7 @@ class Settings:
     portal_api_key: str = var("", "Bearer key of the portal API (unset: API answers 401)", True)
     portal_callback_url: str = var("", "POSTed on each verification success")
     portal_callback_secret: str = var("", "HMAC-SHA256 key of the callback", secret=True)
+    link_code_ttl_seconds: int = var(900, "validity of a portal link code")
     otp_hash_key: str = var("", "key for hashing codes at rest", True)
     otp_sms_ttl_seconds: int = var(300, "SMS code validity")
     otp_zalo_ttl_seconds: int = var(120, "Zalo code validity")

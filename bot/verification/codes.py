@@ -102,6 +102,11 @@ class CodeStore:
         left = int(number) if status == b"wrong" else 0
         return Checked(status.decode(), left, wait, channel.decode(), stored_phone.decode())
 
+    def attempts_left(self, user: UserRef) -> int:
+        """Wrong codes the account may still type before the lock (the portal API shows it)."""
+        fails = int(self.client.get(user.key("otp-fails")) or 0)
+        return max(0, self.max_attempts - fails)
+
     def is_current(self, user: UserRef, nonce: str) -> bool:
         """Whether nonce is still the user's live code (a send job skips stale codes)."""
         return self.client.hget(user.key("otp"), "n") == nonce.encode()

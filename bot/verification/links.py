@@ -15,6 +15,7 @@ import hmac
 import re
 import secrets
 from dataclasses import dataclass
+from typing import TypeGuard
 
 import redis
 
@@ -43,7 +44,7 @@ def account_id_of(user: UserRef) -> str | None:
     return None
 
 
-def valid_account_id(account_id: object) -> bool:
+def valid_account_id(account_id: object) -> TypeGuard[str]:
     """Whether the portal sent a usable account id (1-64 of letters, digits, ._@:-)."""
     return isinstance(account_id, str) and ACCOUNT_ID.match(account_id) is not None
 

@@ -10,7 +10,15 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.services import services_of
-from bot.web import health, metrics_http, portal, request_ids, site_verification, webhook
+from bot.web import (
+    health,
+    metrics_http,
+    portal,
+    request_ids,
+    site_verification,
+    verify_api,
+    webhook,
+)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -20,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(metrics_http.blueprint)
     app.register_blueprint(webhook.blueprint)
     app.register_blueprint(portal.blueprint)
+    app.register_blueprint(verify_api.blueprint)
     app.register_blueprint(site_verification.blueprint)
     if services_of(app).settings.bot_sandbox:  # never served with real credentials
         from bot.web import simulator
