@@ -8,10 +8,20 @@ import pytest
 from flask import Flask
 
 from bot import create_app
-from tests.helpers import Dialogue, last_code, phone_codes, wait_for
+from tests.helpers import Dialogue, last_code, phone_codes, run_jobs, wait_for
 from tests.openapi_check import conforms
-from tests.portalkit import ACCOUNT, AUTH, KEY, PHONE, account, check, check_raw, start, start_raw
-from tests.portalkit import wrong_code
+from tests.portalkit import (
+    ACCOUNT,
+    AUTH,
+    KEY,
+    PHONE,
+    account,
+    check,
+    check_raw,
+    start,
+    start_raw,
+    wrong_code,
+)
 
 
 @pytest.fixture
@@ -34,12 +44,12 @@ def test_every_post_needs_the_key(portal_app: Flask, path: str) -> None:
     assert conforms(path, "post", answer)["error"] == "unauthorized"
 
 
-def test_the_whole_flow_by_sms(portal_app: Flask, jobs: Any) -> None:
+def test_the_whole_flow_by_sms(portal_app: Flask) -> None:
     started = start(portal_app)
     assert started["verification_id"].startswith("ver_")
     assert (started["account_id"], started["phone"], started["channel"]) == (ACCOUNT, PHONE, "sms")
     assert (started["status"], started["attempts_left"]) == ("pending", 5)
-    jobs()
+    run_jobs(portal_app)
     wrong = check(portal_app, wrong_code(portal_app))
     assert wrong == {"status": "wrong", "attempts_left": 4, "locked_until": None}
     assert check(portal_app, last_code(portal_app, PHONE))["status"] == "approved"
@@ -53,8 +63,8 @@ def test_the_whole_flow_by_sms(portal_app: Flask, jobs: Any) -> None:
     )
 
 
-def test_spaces_and_full_width_digits_are_tolerated(portal_app: Flask, jobs: Any) -> None:
-    start(portal_app), jobs()
+def test_spaces_and_full_width_digits_are_tolerated(portal_app: Flask) -> None:
+    start(portal_app), run_jobs(portal_app)
     code = last_code(portal_app, PHONE)
     typed = " ".join(chr(0xFF10 + int(d)) for d in code)
     assert check(portal_app, typed)["status"] == "approved"
@@ -109,8 +119,8 @@ def test_a_number_verified_in_chat_is_409_for_the_portal(portal_app: Flask) -> N
     assert conforms("/api/v1/verifications", "post", answer)["error"] == "phone_in_use"
 
 
-def test_five_wrong_codes_lock_the_account_and_the_number(portal_app: Flask, jobs: Any) -> None:
-    start(portal_app), jobs()
+def test_five_wrong_codes_lock_the_account_and_the_number(portal_app: Flask) -> None:
+    start(portal_app), run_jobs(portal_app)
     wrong = wrong_code(portal_app)
     answers = [check(portal_app, wrong) for _ in range(5)]
     assert [a["attempts_left"] for a in answers[:4]] == [4, 3, 2, 1]
@@ -162,9 +172,9 @@ def test_zalo_without_a_template_is_503(config: dict[str, Any]) -> None:
     assert (answer.status_code, body["reason"]) == (503, "zalo_not_configured")
 
 
-def test_an_expired_code_is_expired(config: dict[str, Any], jobs: Any, rdb: Any) -> None:
+def test_an_expired_code_is_expired(config: dict[str, Any], rdb: Any) -> None:
     app = bot_with(config, OTP_SMS_TTL_SECONDS=1)
-    start(app), jobs()
+    start(app), run_jobs(app)
     code = last_code(app, PHONE)
     wait_for(lambda: not rdb.keys("otp:*"))  # the code's TTL ran out (a wait, not a timing check)
     answer = check(app, code)
@@ -194,7 +204,7 @@ def test_idempotency_key_returns_the_first_answer_and_sends_once(
     assert (first.status_code, second.status_code) == (201, 201)
     assert first.get_json() == second.get_json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    jobs()
+    run_jobs(portal_app)
     assert len(phone_codes(portal_app, PHONE)) == 1
     other_body = start_raw(portal_app, phone="0987654321", headers=key)
     assert other_body.status_code == 422
