@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from flask import Flask
+
 from bot import create_app
 from bot.services import services_of
 from tests.helpers import OA_ID, Dialogue, last_code, phone_codes, run_jobs, text_event
