@@ -23,6 +23,7 @@ from bot.config import local_redis_url_file
 from bot.ops.embedded_redis import EmbeddedRedis, project_data_dir
 
 DEFAULT_PORT = "8000"
+SANDBOX_PORTAL_API_KEY = "sandbox-portal-key"
 
 
 def announce_when_up(base_url: str, sandbox: bool, timeout_seconds: float = 60.0) -> None:
@@ -40,6 +41,7 @@ def announce_when_up(base_url: str, sandbox: bool, timeout_seconds: float = 60.0
     lines = [f"Bot is up: {base_url}  (health: {base_url}/healthz)"]
     if sandbox:
         lines.append(f"Sandbox mode. Open the simulator: {base_url}/simulator")
+        lines.append(f"Portal demo (public API only): {base_url}/simulator/portal")
         lines.append("Or chat in the terminal: .venv/bin/flask --app wsgi chat --user u1")
     lines.append("Press Ctrl-C to stop web, worker and Redis.")
     width = max(len(line) for line in lines)
@@ -107,6 +109,10 @@ def main() -> int:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+    if sandbox_expected(env):  # the portal demo page needs a key; nothing is reachable anyway
+        if not env.get("PORTAL_API_KEY"):
+            env["PORTAL_API_KEY"] = SANDBOX_PORTAL_API_KEY
+            click.echo(f"Sandbox portal API key: {SANDBOX_PORTAL_API_KEY}")
     base_url = f"http://127.0.0.1:{env['PORT']}"
     embedded, url_file = None, local_redis_url_file(env)
     if not env.get("REDIS_URL"):
