@@ -130,9 +130,11 @@ class Verifier:
             return SendOutcome(issued.status, issued.wait_seconds)
         from bot.verification.jobs import SEND_JOB_OPTIONS, send_code
 
+        # Recorded before the job exists: a send that fails at once must find what to mark.
+        outcome = self.sent(user, phone, channel, origin, reference_of(issued.nonce))
         args = (*user.as_args(), phone, channel, issued.nonce, lang)
         enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
-        return self.sent(user, phone, channel, origin, reference_of(issued.nonce))
+        return outcome
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
         """A code is on its way; a portal account's is recorded for the portal API."""
