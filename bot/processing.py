@@ -54,7 +54,7 @@ def record_event(
     services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
     """Put an event in user's inbox and, if none is waiting, a processing job in the queue."""
-    inbox = EventInbox(services.redis, user)
+    inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)
     return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services, user))
 
 
@@ -134,13 +134,19 @@ def run_event(
         return None
     ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data), services=services)
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
-    ctx.admin_check = lambda: services.admins.is_admin(user.user_id)
+    ctx.admin_check = lambda: is_admin(services, user)
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
         ctx.reply("timeout_restart")
         ctx.state, ctx.data = None, {}
     next_state = services.engine.handle(event, ctx)
     conv.state, conv.data = next_state, (ctx.data if next_state is not None else {})
     return ctx
+
+
+def is_admin(services: Services, user: UserRef) -> bool:
+    """Admin ids are admins of the main OA only (SPEC §4): the same id seen through another
+    OA is another person, or an extra app speaking for someone it should not."""
+    return user.oa_id == services.settings.zalo_oa_id and services.admins.is_admin(user.user_id)
 
 
 def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> bool:

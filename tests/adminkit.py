@@ -14,7 +14,8 @@ from tests.helpers import Dialogue
 
 ADMIN = "admin1"
 ADMIN2 = "admin2"
-# A second app of the Cloud Account: its events are signed with its own OA secret key.
+# A second app of the Cloud Account, serving a second OA: its events are signed with its
+# own OA secret key.
 EXTRA_APP = "3000000000000000003"
 EXTRA_SECRET = "extra-app-oa-secret"
 OTHER_OA = "4000000000000000004"
@@ -26,7 +27,7 @@ def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
         {
             **config,
             "ADMIN_ZALO_IDS": f"{ADMIN},{ADMIN2}",
-            "ZALO_EXTRA_APPS": f"{EXTRA_APP}:{EXTRA_SECRET}",
+            "ZALO_EXTRA_APPS": f"{EXTRA_APP}:{EXTRA_SECRET}:{OTHER_OA}",
             **overrides,
         }
     )
