@@ -18,7 +18,7 @@ import redis
 
 from bot.codes_lua import CHECK, END_COOLDOWN, ISSUE, UNLOCK
 from bot.keys import UserRef
-from bot.redis_values import ScriptArgs
+from bot.redis_values import ScriptArgs, text
 
 CODE_DIGITS = 6
 
@@ -30,6 +30,15 @@ class Issued:
     status: str  # "ok", "locked", "cooldown"
     nonce: str = ""
     wait_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class LiveCode:
+    """What a send job needs of the live code: where it goes, and its nonce."""
+
+    phone: str
+    channel: str
+    nonce: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,14 @@ class CodeStore:
     def is_current(self, user: UserRef, nonce: str) -> bool:
         """Whether nonce is still the user's live code (a send job skips stale codes)."""
         return self.client.hget(user.key("otp"), "n") == nonce.encode()
+
+    def live_code(self, user: UserRef, reference: str) -> LiveCode | None:
+        """The live code whose reference this is; None when it was replaced, used or expired."""
+        found = self.client.hmget(user.key("otp"), ["p", "c", "n"])
+        phone, channel, nonce = (text(value) for value in found)
+        if not (phone and channel and nonce) or reference_of(nonce) != reference:
+            return None
+        return LiveCode(phone, channel, nonce)
 
     def lock_wait_seconds(self, user: UserRef, phone: str | None = None) -> int:
         """Seconds until the account (or the number) may verify again; 0 when not locked."""

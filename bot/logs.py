@@ -14,6 +14,11 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s"
 
 
+# RQ attaches a failed job's arguments to its error line (extra=...), and the JSON
+# formatter would write them out. Our jobs' arguments are opaque; drop them anyway.
+DROPPED_EXTRAS = ("arguments", "kwargs")
+
+
 class MaskingFilter(logging.Filter):
     """Render the message once, mask phone numbers in it, attach the correlation id."""
 
@@ -22,6 +27,8 @@ class MaskingFilter(logging.Filter):
         record.msg = mask_phones_in(record.getMessage())
         record.args = None
         record.correlation_id = current_correlation_id()
+        for name in DROPPED_EXTRAS:
+            record.__dict__.pop(name, None)
         return True
 
 

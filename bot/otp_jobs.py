@@ -1,9 +1,12 @@
 """RQ jobs that deliver codes by SMS or ZNS: idempotent per code, retried when transient.
 
-The job carries the code's nonce, never the code: it derives the code again on every
-attempt, so a retry re-sends the same code, and it skips a code that has been replaced,
-used or has expired. When the last attempt fails, the user is told through their inbox
-(an internal event the conversation handles in order) and offered the other channel.
+The job's arguments are the user and an opaque reference (a hash of the code's nonce), never
+a phone, a code or a nonce: RQ writes arguments into its job hashes and into its own log
+lines when a job fails. The job reads the live code's number, channel and nonce from the
+code store, derives the code again on every attempt (a retry re-sends the same code), and
+skips a code that has been replaced, used or has expired. When the last attempt fails, the
+user is told through their inbox (an internal event the conversation handles in order) and
+offered the other channel.
 """
 
 from __future__ import annotations
@@ -33,13 +36,15 @@ class SendRetry(Exception):
     """A transient send failure, for RQ to retry with its backoff."""
 
 
-def send_code(oa_id: str, user_id: str, phone: str, channel: str, nonce: str, lang: str) -> str:
-    """Send the code of nonce to phone by channel; return the outcome."""
+def send_code(oa_id: str, user_id: str, reference: str, lang: str) -> str:
+    """Send the live code of reference by its channel to its number; return the outcome."""
     services = current_services()
     user = UserRef(oa_id, user_id)
-    if not services.verifier.codes.is_current(user, nonce):
-        OTP_SENDS.labels(channel, "skipped").inc()
+    live = services.verifier.codes.live_code(user, reference)
+    if live is None:
+        OTP_SENDS.labels("any", "skipped").inc()
         return "skipped"  # replaced, used or expired since it was queued
+    phone, channel, nonce = live.phone, live.channel, live.nonce
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
         if channel == "sms":

@@ -92,9 +92,11 @@ class Verifier:
             return SendOutcome(issued.status, issued.wait_seconds)
         from bot.otp_jobs import SEND_JOB_OPTIONS, send_code
 
-        args = (*ctx.user.as_args(), phone, channel, issued.nonce, ctx.lang)
+        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
+        reference = reference_of(issued.nonce)
+        args = (*ctx.user.as_args(), reference, ctx.lang)
         ctx.enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
-        return SendOutcome("sent", reference=reference_of(issued.nonce))
+        return SendOutcome("sent", reference=reference)
 
     def precheck(self, user: UserRef, phone: str, channel: str) -> SendOutcome | None:
         """A lock or the resend cooldown, read before any limit is spent."""
