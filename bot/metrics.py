@@ -31,3 +31,8 @@ SMS_CEILING = Gauge(
     "1 while the global SMS ceiling is hit",
     multiprocess_mode="mostrecent",
 )
+ZNS_CEILING = Gauge(
+    "bot_zns_global_ceiling_reached",
+    "1 while the global Zalo-code ceiling is hit",
+    multiprocess_mode="mostrecent",
+)

@@ -89,6 +89,6 @@ def handle_failure(
     reason = "no_zalo_account" if no_account else "failed"
     OTP_SENDS.labels(channel, reason).inc()
     log.warning("%s send to %s failed for good: %s", channel, mask_phone(phone), exc)
-    services.verifier.codes.end_cooldown(user, phone, channel)
+    services.verifier.codes.end_cooldown(user, phone)
     notify_send_failed(services, user, channel, reason, reference_of(nonce))
     return reason

@@ -43,7 +43,9 @@ def account_view(services: Services, any_id: str) -> dict[str, Any] | None:
     oa_id = services.settings.zalo_oa_id
     found = services.verifier.accounts.find(oa_id, any_id)
     account = found or Account(any_id, None, None, None, None)
-    wait = services.verifier.codes.lock_wait_seconds(UserRef(oa_id, account.user_id), account.phone)
+    user = UserRef(oa_id, account.user_id)
+    owner = bool(account.phone) and services.verifier.is_owner(user, account.phone or "")
+    wait = services.verifier.codes.lock_wait_seconds(user, account.phone, owner)
     if found is None and not wait:
         return None
     return account_json(account, wait, time.time())

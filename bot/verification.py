@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 CHANNELS = ("sms", "zalo")
+# A full global ceiling is told as the channel being busy, other limits as "limited".
+REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 
 
 @dataclass(frozen=True)
@@ -71,22 +73,28 @@ class Verifier:
         owner = self.accounts.owner_of(user.oa_id, phone)
         return owner is not None and owner != user.user_id
 
+    def is_owner(self, user: UserRef, phone: str) -> bool:
+        """Whether this account verified this number (others' guesses never lock it out)."""
+        return self.accounts.owner_of(user.oa_id, phone) == user.user_id
+
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
         if self.in_use_by_other(ctx.user, phone):
             return SendOutcome("in_use")
-        blocked = self.precheck(ctx.user, phone, channel)
+        owner = self.is_owner(ctx.user, phone)
+        blocked = self.precheck(ctx.user, phone, owner)
         if blocked is not None:
             return blocked
         refusal = self.limits.acquire(ctx.user, phone, channel)
         if refusal is not None:
-            status = "sms_busy" if refusal.limit == "sms_global" else "limited"
-            return SendOutcome(status, refusal.retry_after_seconds)
+            return SendOutcome(
+                REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
+            )
         s = self.settings
         issued = self.codes.issue(
-            ctx.user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds
+            ctx.user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds, owner
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
@@ -98,17 +106,17 @@ class Verifier:
         ctx.enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
         return SendOutcome("sent", reference=reference)
 
-    def precheck(self, user: UserRef, phone: str, channel: str) -> SendOutcome | None:
+    def precheck(self, user: UserRef, phone: str, owner: bool = False) -> SendOutcome | None:
         """A lock or the resend cooldown, read before any limit is spent."""
-        locked = self.codes.lock_wait_seconds(user, phone)
+        locked = self.codes.lock_wait_seconds(user, phone, owner)
         if locked:
             return SendOutcome("locked", locked)
-        cooling = self.codes.cooldown_seconds(user, phone, channel)
+        cooling = self.codes.cooldown_seconds(user, phone)
         return SendOutcome("cooldown", cooling) if cooling else None
 
     def check(self, ctx: Context, phone: str, typed: str) -> Checked:
-        """Check a typed code (atomic with the attempt count); count lockouts."""
-        checked = self.codes.check(ctx.user, phone, typed)
+        """Check a typed code (atomic with the attempt counts); count lockouts."""
+        checked = self.codes.check(ctx.user, phone, typed, self.is_owner(ctx.user, phone))
         if checked.status == "locked_now":
             LOCKOUTS.inc()
         return checked
