@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 
 from bot import create_app
-from bot.audit import STREAM_KEY
+from bot.audit import REFUSED_KEY, STREAM_KEY
 from bot.redis_values import text_dict
 from bot.services import services_of
 from tests.helpers import Dialogue
@@ -39,8 +39,10 @@ def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
 
 
 def audit_rows(app: Flask) -> list[dict[str, str]]:
-    """Every audit entry, oldest first, as stored (field -> value)."""
-    rows = services_of(app).redis.xrange(STREAM_KEY)
+    """Every audit entry, admin actions and refusals together, oldest first (field -> value)."""
+    client = services_of(app).redis
+    rows = client.xrange(STREAM_KEY) + client.xrange(REFUSED_KEY)
+    rows.sort(key=lambda row: tuple(int(part) for part in row[0].split(b"-")))
     return [text_dict(fields) for _, fields in rows]
 
 
