@@ -36,3 +36,6 @@ ZNS_CEILING = Gauge(
     "1 while the global Zalo-code ceiling is hit",
     multiprocess_mode="mostrecent",
 )
+DEAD_LETTERS = Counter(
+    "bot_events_dead_lettered_total", "Inbound events set aside after failing every attempt"
+)

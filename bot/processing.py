@@ -11,11 +11,13 @@ import json
 import logging
 from datetime import timedelta
 
+import redis
 from redis.client import Pipeline
 from rq import Retry
 
 from bot.context import Context
 from bot.conversations import Conversation
+from bot.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.delivery import queue_replies
 from bot.flow import AnyEvent
 from bot.forget import forget_user
@@ -92,7 +94,7 @@ def process_events(oa_id: str, user_id: str) -> int:
     try:
         while items:
             for index, raw in enumerate(items):
-                lang, after = handle_and_commit(
+                lang, after = handle_or_set_aside(
                     services, drain, user, raw, conv, lang, last=index == len(items) - 1
                 )
                 handled += 1
@@ -101,6 +103,55 @@ def process_events(oa_id: str, user_id: str) -> int:
         drain.release()
         raise
     return handled
+
+
+def handle_or_set_aside(
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    conv: Conversation,
+    lang: str,
+    last: bool,
+) -> tuple[str, object]:
+    """handle_and_commit(); an event that failed EVENT_MAX_ATTEMPTS times is set aside in the
+    dead letters instead, so it cannot block the user's later events for good."""
+    saved = (conv.state, dict(conv.data), conv.updated_at)
+    try:
+        return handle_and_commit(services, drain, user, raw, conv, lang, last)
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise  # Redis itself is away: nothing to blame on the event
+    except Exception as exc:
+        conv.state, conv.data, conv.updated_at = saved  # its outcome was never committed
+        letters = DeadLetters(services.redis)
+        if letters.failed_attempt(user, raw) < EVENT_MAX_ATTEMPTS:
+            raise  # RQ retries the job
+        log.error(
+            "set aside an event of %s after %d failed attempts: %s",
+            mask_user_id(user.user_id),
+            EVENT_MAX_ATTEMPTS,
+            type(exc).__name__,
+        )
+        return lang, set_aside(services, drain, user, raw, exc, last)
+
+
+def set_aside(
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    error: BaseException,
+    last: bool,
+) -> object:
+    """Move the event from the inbox to the dead letters; return the next batch if last."""
+    with services.redis.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        pipe.zrem(drain.queue_key, raw)
+        DeadLetters(services.redis).set_aside(pipe, user, raw, error)
+        if last:
+            drain.next_batch(pipe, BATCH)
+        answers = pipe.execute()
+    return answers[-1] if last else None
 
 
 def handle_and_commit(
