@@ -60,7 +60,10 @@ def send_code(oa_id: str, user_id: str, reference: str, lang: str) -> str:
 def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> None:
     """Hand the code to the SMS provider; a duplicate reference means it was already sent."""
     ttl = services.settings.otp_sms_ttl_seconds
-    text = render("sms_code_text", lang, code=code, minutes=max(1, ttl // 60))
+    minutes = max(1, ttl // 60)
+    template = services.settings.otp_sms_template  # brandname routes need a registered text
+    text = template.format(code=code, minutes=minutes) if template else None
+    text = text or render("sms_code_text", lang, code=code, minutes=minutes)
     message = SmsMessage(phone, text, reference_of(nonce), ttl)
     try:
         services.sms.send(message)
