@@ -39,3 +39,7 @@ ZNS_CEILING = Gauge(
 DEAD_LETTERS = Counter(
     "bot_events_dead_lettered_total", "Inbound events set aside after failing every attempt"
 )
+TOKEN_REJECTED = Counter(
+    "bot_zalo_token_rejected_total",
+    "Zalo refused a freshly refreshed access token (no further refresh is spent; alert on it)",
+)
