@@ -23,7 +23,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     settings = load_settings(overrides=test_config)
     configure_logging(settings.log_level, settings.log_format)
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes
+    # One byte over the limit, so the webhook tells a chunked body that is too large
+    # (cut at limit + 1) from one of exactly the limit (bot.web.webhook_input.read_body).
+    app.config["MAX_CONTENT_LENGTH"] = settings.webhook_max_body_bytes + 1
     services = build_services(settings)
     app.extensions["bot"] = services
     register_blueprints(app)

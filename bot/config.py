@@ -47,7 +47,10 @@ class Settings:
     zalo_oa_id: str = var("", "OA id")
     zalo_oa_secret_key: str = var("", "OA secret key (webhook signature)", secret=True)
     zalo_extra_apps: tuple[str, ...] = var(
-        (), "further apps whose events are accepted: `app_id:oa_secret_key,...`", True
+        (),
+        "further apps whose events are accepted: `app_id:oa_secret_key[:oa_id],...` (an app "
+        "without `oa_id` serves no OA: its events are acknowledged and ignored)",
+        True,
     )
     zalo_access_token: str = var("", "first access token; rotated ones live in Redis", True)
     zalo_refresh_token: str = var("", "first refresh token; rotated ones live in Redis", True)
@@ -95,6 +98,12 @@ class Settings:
     otp_sends_per_phone_day: int = var(10, "codes per number per day")
     otp_sends_per_account_day: int = var(10, "codes per account per day")
     sms_global_per_minute: int = var(60, "SMS ceiling for the whole bot per minute")
+    zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")
+    otp_sms_template: str = var(
+        "",
+        "SMS text, `{code}` and `{minutes}` filled in (brandname templates must match it)",
+        shown="built-in vi/en text",
+    )
     bot_language: str = var("vi", "`vi` or `en`")
     bot_timezone: str = var("Asia/Ho_Chi_Minh", "time zone of times shown to users")
     zalo_share_info_image_url: str = var(
@@ -107,6 +116,9 @@ class Settings:
     )
     conversation_idle_seconds: int = var(900, "idle time after which a dialogue restarts")
     webhook_max_body_bytes: int = var(65536, "larger webhook bodies get 413")
+    webhook_max_age_seconds: int = var(
+        86400, "events whose body `timestamp` is older are acknowledged and ignored"
+    )
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")
     worker_class: str = var("simple", "`simple` (jobs in the worker process) or `fork`")
     log_level: str = var("INFO", "`DEBUG`, `INFO`, `WARNING`...")
@@ -201,13 +213,70 @@ def validate(settings: Settings) -> None:
         raise ConfigError(f"BOT_LANGUAGE must be vi or en, got {settings.bot_language!r}")
     if settings.worker_class not in ("simple", "fork"):
         raise ConfigError(f"WORKER_CLASS must be simple or fork, got {settings.worker_class!r}")
+    validate_numbers(settings)
+    validate_sms_template(settings.otp_sms_template)
+    for entry in settings.zalo_extra_apps:
+        split_extra_app(entry)
     if settings.bot_sandbox:
         return
     for name in REQUIRED_OUTSIDE_SANDBOX:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is required outside sandbox mode")
-    if settings.sms_provider not in SMS_PROVIDERS:
+    validate_sms_provider(settings)
+
+
+# Settings that make no sense at zero or below (a zero lock or window disables a guard).
+POSITIVE_SETTINGS = (
+    "OTP_SMS_TTL_SECONDS",
+    "OTP_ZALO_TTL_SECONDS",
+    "OTP_MAX_ATTEMPTS",
+    "OTP_LOCK_SECONDS",
+    "WEBHOOK_MAX_AGE_SECONDS",
+    "WEBHOOK_MAX_BODY_BYTES",
+)
+
+
+def split_extra_app(entry: str) -> tuple[str, str, str | None]:
+    """(app_id, oa_secret_key, oa_id or None) of one `app_id:oa_secret_key[:oa_id]` entry."""
+    parts = [part.strip() for part in entry.split(":")]
+    if len(parts) not in (2, 3) or not all(parts):
+        # The entry holds a secret: name the variable, never echo the value.
+        raise ConfigError("ZALO_EXTRA_APPS entries must be app_id:oa_secret_key[:oa_id]")
+    return parts[0], parts[1], (parts[2] if len(parts) == 3 else None)
+
+
+def validate_numbers(settings: Settings) -> None:
+    """Guards that only work with a positive value."""
+    for name in POSITIVE_SETTINGS:
+        if getattr(settings, name.lower()) <= 0:
+            raise ConfigError(f"{name} must be greater than 0")
+
+
+def validate_sms_template(template: str) -> None:
+    """OTP_SMS_TEMPLATE must show {code} and may use only {code} and {minutes}."""
+    if not template:
+        return
+    try:
+        template.format(code="000000", minutes=5)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ConfigError(
+            f"OTP_SMS_TEMPLATE may use only {{code}} and {{minutes}} ({type(exc).__name__})"
+        ) from None
+    if "{code}" not in template:
+        raise ConfigError("OTP_SMS_TEMPLATE must contain {code}")
+
+
+def validate_sms_provider(settings: Settings) -> None:
+    """An SMS provider that can actually deliver codes outside sandbox mode."""
+    provider = settings.sms_provider
+    if provider not in SMS_PROVIDERS:
         raise ConfigError(f"SMS_PROVIDER must be one of {', '.join(SMS_PROVIDERS)}")
-    for name in SMS_PROVIDER_VARS[settings.sms_provider]:
+    if provider == "console":
+        # Outside sandbox nobody reads the console inbox: codes would never be delivered.
+        raise ConfigError("SMS_PROVIDER=console works only in sandbox mode (BOT_SANDBOX=1)")
+    for name in SMS_PROVIDER_VARS[provider]:
         if not getattr(settings, name.lower()):
-            raise ConfigError(f"{name} is required with SMS_PROVIDER={settings.sms_provider}")
+            raise ConfigError(f"{name} is required with SMS_PROVIDER={provider}")
+    if provider == "esms" and settings.esms_sms_type == "2" and not settings.esms_brandname:
+        # eSMS refuses every SmsType 2 send without a brandname (error 104).
+        raise ConfigError("ESMS_BRANDNAME is required with ESMS_SMS_TYPE=2 (or set it to 8)")

@@ -26,6 +26,11 @@ def set_correlation_id(value: str) -> None:
     _correlation_id.set(value)
 
 
+# RQ attaches a failed job's arguments to its error line (extra=...), and the JSON
+# formatter would write them out. Our jobs' arguments are opaque; drop them anyway.
+DROPPED_EXTRAS = ("arguments", "kwargs")
+
+
 class MaskingFilter(logging.Filter):
     """Render the message once, mask phone numbers in it, attach the correlation id."""
 
@@ -34,6 +39,8 @@ class MaskingFilter(logging.Filter):
         record.msg = mask_phones_in(record.getMessage())
         record.args = None
         record.correlation_id = current_correlation_id()
+        for name in DROPPED_EXTRAS:
+            record.__dict__.pop(name, None)
         return True
 
 

@@ -31,3 +31,15 @@ SMS_CEILING = Gauge(
     "1 while the global SMS ceiling is hit",
     multiprocess_mode="mostrecent",
 )
+ZNS_CEILING = Gauge(
+    "bot_zns_global_ceiling_reached",
+    "1 while the global Zalo-code ceiling is hit",
+    multiprocess_mode="mostrecent",
+)
+DEAD_LETTERS = Counter(
+    "bot_events_dead_lettered_total", "Inbound events set aside after failing every attempt"
+)
+TOKEN_REJECTED = Counter(
+    "bot_zalo_token_rejected_total",
+    "Zalo refused a freshly refreshed access token (no further refresh is spent; alert on it)",
+)

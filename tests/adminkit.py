@@ -7,14 +7,15 @@ from typing import Any
 from flask import Flask
 
 from bot import create_app
-from bot.admin.audit import STREAM_KEY
+from bot.admin.audit import REFUSED_KEY, STREAM_KEY
 from bot.keys import text_dict
 from bot.services import services_of
 from tests.helpers import Dialogue
 
 ADMIN = "admin1"
 ADMIN2 = "admin2"
-# A second app of the Cloud Account: its events are signed with its own OA secret key.
+# A second app of the Cloud Account, serving a second OA: its events are signed with its
+# own OA secret key.
 EXTRA_APP = "3000000000000000003"
 EXTRA_SECRET = "extra-app-oa-secret"
 OTHER_OA = "4000000000000000004"
@@ -26,7 +27,7 @@ def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
         {
             **config,
             "ADMIN_ZALO_IDS": f"{ADMIN},{ADMIN2}",
-            "ZALO_EXTRA_APPS": f"{EXTRA_APP}:{EXTRA_SECRET}",
+            "ZALO_EXTRA_APPS": f"{EXTRA_APP}:{EXTRA_SECRET}:{OTHER_OA}",
             **overrides,
         }
     )
@@ -38,8 +39,10 @@ def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
 
 
 def audit_rows(app: Flask) -> list[dict[str, str]]:
-    """Every audit entry, oldest first, as stored (field -> value)."""
-    rows = services_of(app).redis.xrange(STREAM_KEY)
+    """Every audit entry, admin actions and refusals together, oldest first (field -> value)."""
+    client = services_of(app).redis
+    rows = client.xrange(STREAM_KEY) + client.xrange(REFUSED_KEY)
+    rows.sort(key=lambda row: tuple(int(part) for part in row[0].split(b"-")))
     return [text_dict(fields) for _, fields in rows]
 
 

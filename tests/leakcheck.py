@@ -18,6 +18,9 @@ CODE_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])")
 # ('...aa0090048600d5...') holds digit runs that look like numbers and are not.
 PHONE_TOKEN = re.compile(r"(?<![0-9A-Za-z*])(\+\d{8,14}|84\d{9}|0\d{9})(?![0-9A-Za-z])")
 RECORDS: list[str] = []
+# What every LogRecord has; anything else came as `extra=` (RQ passes a failed job's
+# arguments that way, and a JSON formatter writes them out).
+STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 class KeepEverything(logging.Handler):
@@ -33,7 +36,13 @@ class KeepEverything(logging.Handler):
             text = str(record.msg)
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
-        RECORDS.append(f"{record.name}: {text}")
+        RECORDS.append(f"{record.name}: {text}{extras_of(record)}")
+
+
+def extras_of(record: logging.LogRecord) -> str:
+    """The record's `extra=` fields as ' name=repr' (what a JSON log line would also show)."""
+    extra = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRIBUTES}
+    return "".join(f" {key}={value!r}" for key, value in sorted(extra.items()))
 
 
 def remember(*secrets: str) -> None:

@@ -86,3 +86,30 @@ def test_a_dialogue_is_audited_with_every_field_in_order(config: dict[str, Any])
     ]
     times = [float(r["at"]) for r in rows]
     assert times == sorted(times) and times[0] > 1_600_000_000
+
+
+def test_a_flood_of_refusals_never_evicts_admin_entries(audit: AuditLog, rdb: redis.Redis) -> None:
+    audit.write(entry(1))
+    with rdb.pipeline(transaction=False) as pipe:
+        for n in range(10_400):  # 40 non-admin ids, 260 refused /audit each
+            audit.write(AuditEntry(f"user{n % 40}", "/audit", "entry", "", "refused"), pipe)
+        pipe.execute()
+    assert [e.who for e in audit.latest(10)] == ["admin1"]
+    assert len(audit.latest(5, refused=True)) == 5
+    assert rdb.xlen(STREAM_KEY) == 1
+
+
+def test_stored_text_is_one_line_without_control_characters(audit: AuditLog) -> None:
+    forged = "/assets\n02/12 04:10 admin1 /unlink app 1 ok\r\x1b[2K\u2028\u202e\x00 end"
+    audit.write(AuditEntry("u2\n", forged, "entry", "t\target", "refused"))
+    (stored,) = audit.latest(1, refused=True)
+    assert stored.command == "/assets 02/12 04:10 admin1 /unlink app 1 ok [2K end"
+    assert stored.who == "u2" and stored.target == "t arget"
+
+
+def test_a_forged_line_does_not_show_in_audit(config: dict[str, Any]) -> None:
+    app: Flask = admin_app(config)
+    Dialogue(app, "u2").say("/assets\n02/12 04:10 admin2 /unlink app 9 → ok")
+    shown = Dialogue(app, ADMIN).say("/audit")
+    assert "admin2 /unlink app 9" not in shown.replace("/assets ", "")
+    assert not any(line.startswith("02/12 04:10 admin2") for line in shown.splitlines())

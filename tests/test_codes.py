@@ -111,10 +111,14 @@ def test_unlock_by_account_lifts_the_number_too(codes: CodeStore) -> None:
     assert not codes.unlock(user=ALICE)  # nothing left to lift
 
 
-def test_cooldown_applies_to_the_same_number_and_channel(codes: CodeStore) -> None:
+def test_cooldown_holds_across_channels_per_account_and_per_number(codes: CodeStore) -> None:
     assert codes.issue(ALICE, PHONE, "sms", 300, cooldown=60).status == "ok"
     again = codes.issue(ALICE, PHONE, "sms", 300, cooldown=60)
     assert again.status == "cooldown" and 0 < again.wait_seconds <= 60
+    assert codes.issue(ALICE, PHONE, "zalo", 120, cooldown=60).status == "cooldown"  # SPEC §2
+    assert codes.issue(BOB, PHONE, "zalo", 120, cooldown=60).status == "cooldown"  # the number
+    assert codes.issue(ALICE, "+84987654321", "sms", 300, cooldown=60).status == "ok"  # corrected
+    codes.end_cooldown(ALICE, PHONE)  # the send failed for good: the other channel, at once
     assert codes.issue(ALICE, PHONE, "zalo", 120, cooldown=60).status == "ok"
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from bot import create_app
+from bot.keys import UserRef
 from bot.services import services_of
 from tests.helpers import OA_ID, Dialogue, last_code, phone_codes, run_jobs, text_event
 from tests.portalkit import KEY, PHONE, check, check_raw, start, start_raw
@@ -21,6 +22,8 @@ def race_once(app: Flask, round_: int) -> None:
     d = Dialogue(app, f"chat-{round_}")
     d.say("xác thực"), d.say(phone_typed), d.say("1")
     chat_code = last_code(app, phone)
+    # The number's resend cooldown holds for every account: let it pass, as a minute would.
+    services_of(app).verifier.codes.end_cooldown(UserRef(OA_ID, d.user), phone)
     account_id = f"race-{round_}"
     start(app, phone=phone_typed, account_id=account_id)
     run_jobs(app)

@@ -12,6 +12,7 @@ import redis
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from prometheus_client import REGISTRY
 
 from bot import create_app
 from bot.ops.embedded_redis import free_port
@@ -83,11 +84,23 @@ def test_malformed_json_is_400(client: FlaskClient, rdb: redis.Redis, body: byte
     assert stored(rdb) == []
 
 
-def test_authentic_event_of_the_wrong_shape_is_400(client: FlaskClient, rdb: redis.Redis) -> None:
+def test_authentic_event_of_the_wrong_shape_is_200_counted_and_ignored(
+    client: FlaskClient, rdb: redis.Redis
+) -> None:
     event = text_event()
     event["sender"] = "not an object"
-    assert post_event(client, event).status_code == 400
+    before = ignored("unknown_shape")
+    answer = post_event(client, event)
+    assert answer.status_code == 200  # Zalo retries non-200 answers (SPEC §4)
+    assert answer.json == {"ok": True, "ignored": "unknown shape"}
+    assert ignored("unknown_shape") == before + 1
     assert stored(rdb) == []
+
+
+def ignored(reason: str) -> float:
+    """bot_events_ignored_total for one reason."""
+    value = REGISTRY.get_sample_value("bot_events_ignored_total", {"reason": reason})
+    return value or 0.0
 
 
 def test_oversized_body_is_413(config: dict[str, Any], rdb: redis.Redis) -> None:
@@ -239,7 +252,8 @@ def test_withdraw_deletes_the_users_data(toy_app: Flask, rdb: redis.Redis) -> No
     from tests.helpers import user_event
 
     dialogue.send(user_event("user_withdraw", "u1"))
-    assert [k for k in rdb.keys("*u1}*")] == []
+    # Only the dedupe memory stays (digests of message ids): a replay must stay a replay.
+    assert [k for k in rdb.keys("*u1}*")] == [f"seen:{{{OA_ID}:u1}}".encode()]
 
 
 def test_redis_down_is_503_so_zalo_retries(config: dict[str, Any]) -> None:

@@ -57,6 +57,8 @@ ATTACHMENT_KINDS = frozenset(
 )
 RECEIPT_EVENTS = frozenset({"user_received_message", "user_seen_message"})
 OA_ECHO_PREFIX = "oa_send_"
+# Named like echoes, and not: oa_send_consent is a flat call-consent request (no sender).
+NOT_ECHOES = frozenset({"oa_send_consent"})
 MAX_PHONE_DIGITS = 15  # E.164; OA-scoped user ids are longer (about 19 digits)
 
 Fields = dict[str, Any]
@@ -85,7 +87,7 @@ def parse_event(data: Mapping[str, Any]) -> Event:
 
 def builder_for(name: str) -> Builder | None:
     """The builder of an event name (None: an event we do not model)."""
-    if name.startswith(OA_ECHO_PREFIX):
+    if name.startswith(OA_ECHO_PREFIX) and name not in NOT_ECHOES:
         return parse_echo
     if name.startswith("user_send_") and name.removeprefix("user_send_") in ATTACHMENT_KINDS:
         return parse_attachment_event

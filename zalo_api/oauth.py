@@ -29,6 +29,7 @@ class TokenPair:
     access_token: str
     refresh_token: str
     expires_at: float  # Unix time, seconds
+    refreshed_at: float = 0.0  # when OAuth gave this pair (0: seeded, not refreshed here)
 
     def __repr__(self) -> str:
         """Never show tokens (tracebacks and logs print reprs)."""

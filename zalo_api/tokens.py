@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -17,6 +18,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_REFRESH_MARGIN_SECONDS = 300
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
+# A token refused right after its own refresh is not cured by another refresh (persistent
+# -216: revoked app, wrong OA): spend no further refresh token on it within this window.
+DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 300.0
 
 
 class TokenStorage(Protocol):
@@ -91,12 +95,16 @@ class TokenManager:
         lock: RefreshLock,
         *,
         refresh_margin_seconds: float = DEFAULT_REFRESH_MARGIN_SECONDS,
+        min_refresh_interval_seconds: float = DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+        on_rejected: Callable[[ZaloError], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.storage = storage
         self.oauth = oauth
         self.lock = lock
         self.margin = refresh_margin_seconds
+        self.min_interval = min_refresh_interval_seconds
+        self.on_rejected = on_rejected
         self.clock = clock
 
     def current(self) -> TokenPair:
@@ -127,7 +135,9 @@ class TokenManager:
             pair = self.current()
             if pair.access_token != stale_access_token and self.fresh(pair):
                 return pair.access_token
-            new_pair = self.oauth.refresh(pair.refresh_token)
+            new_pair = dataclasses.replace(
+                self.oauth.refresh(pair.refresh_token), refreshed_at=self.clock()
+            )
             self.storage.save(new_pair)
             log.info("Zalo access token refreshed; expires at %.0f", new_pair.expires_at)
             return new_pair.access_token
@@ -140,5 +150,20 @@ class TokenManager:
         except ZaloError as exc:
             if not exc.token_expired:
                 raise
+            if self.just_refreshed(token):
+                self.rejected(exc)
+                raise
             log.info("Zalo refused the access token (%s); refreshing", exc)
         return fn(self.refresh(token))
+
+    def just_refreshed(self, token: str) -> bool:
+        """Whether token is the stored one and came from a refresh within the window."""
+        pair = self.current()
+        recent = self.clock() - pair.refreshed_at < self.min_interval
+        return pair.access_token == token and pair.refreshed_at > 0 and recent
+
+    def rejected(self, exc: ZaloError) -> None:
+        """A freshly refreshed token refused again: alert, and let the caller's retry wait."""
+        log.error("Zalo refuses a freshly refreshed access token (%s); not refreshing again", exc)
+        if self.on_rejected is not None:
+            self.on_rejected(exc)

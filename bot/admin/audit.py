@@ -1,8 +1,14 @@
-"""The audit trail of admin commands: a capped Redis stream, durable with AOF."""
+"""The audit trail of admin commands: capped Redis streams, durable with AOF.
+
+Admin actions and refused attempts of non-admins live in separate streams, each capped, so
+a flood of refusals can never push an admin entry out. Stored text is one line: control
+and format characters (newlines, bidi overrides) become spaces, so no entry can pose as two.
+"""
 
 from __future__ import annotations
 
 import time
+import unicodedata
 from dataclasses import dataclass
 
 import redis
@@ -14,6 +20,19 @@ from bot.keys import text_dict
 STREAM_KEY = "audit:admin"
 # Bounded: the newest ~10,000 entries (about a year of a busy OA's admin work).
 MAX_ENTRIES = 10_000
+REFUSED_KEY = "audit:refused"
+MAX_REFUSED = 10_000
+REFUSED = "refused"
+MAX_FIELD_CHARS = 200
+
+
+def one_line(text: str) -> str:
+    """text without control, format or line-separator characters, cut short."""
+    cleaned = "".join(
+        " " if unicodedata.category(char)[0] == "C" or char in "\u2028\u2029" else char
+        for char in text
+    )
+    return " ".join(cleaned.split())[:MAX_FIELD_CHARS]
 
 
 @dataclass(frozen=True)
@@ -36,20 +55,17 @@ class AuditLog:
 
     def write(self, entry: AuditEntry, pipe: Pipeline | None = None) -> None:
         """Append an entry (inside the caller's transaction when given one)."""
-        fields = {
-            "at": f"{time.time():.3f}",
-            "who": entry.who,
-            "command": entry.command,
-            "step": entry.step,
-            "target": entry.target,
-            "result": entry.result,
-        }
+        fields = {"at": f"{time.time():.3f}"}
+        for name in ("who", "command", "step", "target", "result"):
+            fields[name] = one_line(getattr(entry, name))
+        refused = entry.result == REFUSED
+        key, cap = (REFUSED_KEY, MAX_REFUSED) if refused else (STREAM_KEY, MAX_ENTRIES)
         target = pipe if pipe is not None else self.client
-        target.xadd(STREAM_KEY, fields, maxlen=MAX_ENTRIES, approximate=True)  # type: ignore[arg-type]
+        target.xadd(key, fields, maxlen=cap, approximate=True)  # type: ignore[arg-type]
 
-    def latest(self, count: int = 10) -> list[Recorded]:
-        """The newest entries, oldest of them first."""
-        rows = self.client.xrevrange(STREAM_KEY, count=count) or []
+    def latest(self, count: int = 10, refused: bool = False) -> list[Recorded]:
+        """The newest admin entries (or refused attempts), oldest of them first."""
+        rows = self.client.xrevrange(REFUSED_KEY if refused else STREAM_KEY, count=count) or []
         entries = [text_dict(fields) for _, fields in rows]
         return [
             Recorded(float(e["at"]), e["who"], e["command"], e["step"], e["target"], e["result"])

@@ -6,6 +6,7 @@ import logging
 
 import redis
 
+from bot.config import split_extra_app
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ def seed_registry(services: Services) -> None:
         ("oa", settings.zalo_oa_id, "ZALO_OA_ID"),
     ]
     wanted += [
-        ("app", entry.partition(":")[0], "ZALO_EXTRA_APPS") for entry in settings.zalo_extra_apps
+        ("app", split_extra_app(entry)[0], "ZALO_EXTRA_APPS") for entry in settings.zalo_extra_apps
     ]
     try:
         for kind, asset_id, name in wanted:

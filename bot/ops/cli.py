@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import click
 from flask import Flask
@@ -14,6 +15,7 @@ from bot.services import current_services
 assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
 admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
 verification_cli = AppGroup("verification", help="Phone verification records and locks.")
+events_cli = AppGroup("events", help="Inbound events that could not be handled.")
 
 
 @assets_cli.command("list")
@@ -103,10 +105,26 @@ def verification_status(user_id: str) -> None:
     click.echo(json.dumps(view, indent=2))
 
 
+@events_cli.command("dead")
+@click.option("--count", default=20, show_default=True, help="How many, newest first.")
+def events_dead(count: int) -> None:
+    """Events set aside after failing every attempt (their users' later events went on)."""
+    from bot.masking import mask_user_id
+    from bot.pipeline.dead_letters import DeadLetters
+
+    letters = DeadLetters(current_services().redis).latest(count)
+    if not letters:
+        click.echo("no dead letters")
+    for letter in letters:
+        at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(letter.at))
+        who = f"{letter.oa_id}:{mask_user_id(letter.user_id)}"
+        click.echo(f"{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from bot.ops.chat_cli import chat_command
 
-    for group in (assets_cli, admins_cli, verification_cli):
+    for group in (assets_cli, admins_cli, verification_cli, events_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)

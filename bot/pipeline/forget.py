@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from redis.client import Pipeline
 
 from bot.keys import UserRef
+from bot.pipeline.dead_letters import DeadLetters
 from bot.pipeline.senders import sandbox_chat_key, sandbox_phones_key
 from bot.queues.inbox import EventInbox
 from bot.queues.outbox import Outbox
@@ -19,6 +20,7 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     """Queue the deletion of the user's data in every store into the open transaction."""
     services.conversations.forget(pipe, user)
     EventInbox(services.redis, user).forget(pipe)
+    DeadLetters(services.redis).forget(pipe, user)
     Outbox(services.redis, user).forget(pipe)
     pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
     services.verifier.codes.forget(pipe, user)

@@ -11,6 +11,7 @@ import json
 import logging
 from datetime import timedelta
 
+import redis
 from redis.client import Pipeline
 
 from bot.conversation.context import Context
@@ -19,6 +20,7 @@ from bot.conversation.store import Conversation
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import IGNORED
+from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
 from bot.queues.inbox import DRAIN_LOCK_TTL_MS, EventInbox
 from bot.queues.internal_events import decode_internal
@@ -60,7 +62,7 @@ def process_events(oa_id: str, user_id: str) -> int:
     try:
         while items:
             for index, raw in enumerate(items):
-                lang, after = handle_and_commit(
+                lang, after = handle_or_set_aside(
                     services, drain, user, raw, conv, lang, last=index == len(items) - 1
                 )
                 handled += 1
@@ -69,6 +71,55 @@ def process_events(oa_id: str, user_id: str) -> int:
         drain.release()
         raise
     return handled
+
+
+def handle_or_set_aside(
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    conv: Conversation,
+    lang: str,
+    last: bool,
+) -> tuple[str, object]:
+    """handle_and_commit(); an event that failed EVENT_MAX_ATTEMPTS times is set aside in the
+    dead letters instead, so it cannot block the user's later events for good."""
+    saved = (conv.state, dict(conv.data), conv.updated_at)
+    try:
+        return handle_and_commit(services, drain, user, raw, conv, lang, last)
+    except (redis.ConnectionError, redis.TimeoutError):
+        raise  # Redis itself is away: nothing to blame on the event
+    except Exception as exc:
+        conv.state, conv.data, conv.updated_at = saved  # its outcome was never committed
+        letters = DeadLetters(services.redis)
+        if letters.failed_attempt(user, raw) < EVENT_MAX_ATTEMPTS:
+            raise  # RQ retries the job
+        log.error(
+            "set aside an event of %s after %d failed attempts: %s",
+            mask_user_id(user.user_id),
+            EVENT_MAX_ATTEMPTS,
+            type(exc).__name__,
+        )
+        return lang, set_aside(services, drain, user, raw, exc, last)
+
+
+def set_aside(
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    error: BaseException,
+    last: bool,
+) -> object:
+    """Move the event from the inbox to the dead letters; return the next batch if last."""
+    with services.redis.pipeline(transaction=True) as pipe:
+        pipe.multi()
+        pipe.zrem(drain.queue_key, raw)
+        DeadLetters(services.redis).set_aside(pipe, user, raw, error)
+        if last:
+            drain.next_batch(pipe, BATCH)
+        answers = pipe.execute()
+    return answers[-1] if last else None
 
 
 def handle_and_commit(
@@ -102,13 +153,19 @@ def run_event(
         return None
     ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data), services=services)
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
-    ctx.admin_check = lambda: services.admins.is_admin(user.user_id)
+    ctx.admin_check = lambda: is_admin(services, user)
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
         ctx.reply("timeout_restart")
         ctx.state, ctx.data = None, {}
     next_state = services.engine.handle(event, ctx)
     conv.state, conv.data = next_state, (ctx.data if next_state is not None else {})
     return ctx
+
+
+def is_admin(services: Services, user: UserRef) -> bool:
+    """Admin ids are admins of the main OA only (SPEC §4): the same id seen through another
+    OA is another person, or an extra app speaking for someone it should not."""
+    return user.oa_id == services.settings.zalo_oa_id and services.admins.is_admin(user.user_id)
 
 
 def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> bool:

@@ -16,8 +16,10 @@ from bot.keys import ScriptArgs, UserRef
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_EVENTS, Services
 
-# Zalo retries for hours (one source says 12): remember delivered events for two days.
+# Zalo retries for hours (one source says 12): remember delivered events for two days, and
+# at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
 SEEN_TTL_SECONDS = 2 * 24 * 3600
+SEEN_MARGIN_SECONDS = 3600
 # A queued processing job clears this flag when it starts; until then, no second job.
 PENDING_TTL_MS = 60 * 1000
 # A worker holds a user's drain lock at most this long without renewing it.
@@ -84,6 +86,12 @@ class EventInbox:
 
     client: redis.Redis
     user: UserRef
+    max_age_seconds: int = 0
+
+    @property
+    def seen_ttl_seconds(self) -> int:
+        """How long delivered events are remembered: beyond the oldest accepted event."""
+        return max(SEEN_TTL_SECONDS, self.max_age_seconds + SEEN_MARGIN_SECONDS)
 
     @property
     def keys(self) -> list[str]:
@@ -97,7 +105,8 @@ class EventInbox:
         waiting for the user, run the start_job commands (all in one round trip)."""
         now = int(time.time())
         digest = dedupe_digest(dedupe_key)
-        args: ScriptArgs = [digest, timestamp_ms, body, now, SEEN_TTL_SECONDS, PENDING_TTL_MS]
+        ttl = self.seen_ttl_seconds
+        args: ScriptArgs = [digest, timestamp_ms, body, now, ttl, PENDING_TTL_MS]
         args.append(len(start_job))
         for command in start_job:
             args += [len(command), *command]
@@ -115,16 +124,17 @@ class EventInbox:
         return self.keys[2]
 
     def forget(self, pipe: redis.client.Pipeline) -> None:
-        """Delete the user's queued events and delivery history (user_withdraw)."""
-        seen, inbox, pending, _ = self.keys
-        pipe.delete(seen, inbox, pending)
+        """Delete the user's queued events (user_withdraw). The seen set stays until it
+        expires: it holds only digests, and without it a captured body would replay."""
+        _, inbox, pending, _ = self.keys
+        pipe.delete(inbox, pending)
 
 
 def record_event(
     services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
     """Put an event in user's inbox and, if none is waiting, a processing job in the queue."""
-    inbox = EventInbox(services.redis, user)
+    inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)
     return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services, user))
 
 

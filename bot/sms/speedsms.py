@@ -16,8 +16,9 @@ from bot.sms.base import (
 from bot.sms.transport import is_retryable_status, json_object, post, status_error, unreadable_reply
 
 SEND_PATH = "/index.php/sms/send"
-# 2 = sent from a random number; OTP needs no registered brandname.
+# 2 = sent from a random number (no sender); 3 = from a registered brandname, the sender.
 SMS_TYPE_RANDOM_NUMBER = 2
+SMS_TYPE_BRANDNAME = 3
 # SpeedSMS's "internal error": the only error code its documentation says to retry.
 INTERNAL_ERROR = "500"
 
@@ -49,7 +50,8 @@ class SpeedSmsProvider:
             "content": message.text,
             "sms_type": SMS_TYPE_RANDOM_NUMBER,
         }
-        if self.sender:
+        if self.sender:  # type 2 ignores a sender: a brandname needs type 3
+            body["sms_type"] = SMS_TYPE_BRANDNAME
             body["sender"] = self.sender
         return body
 

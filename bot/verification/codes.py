@@ -16,7 +16,7 @@ from typing import Any
 
 import redis
 
-from bot.keys import ScriptArgs, UserRef
+from bot.keys import ScriptArgs, UserRef, text
 from bot.verification.codes_lua import CHECK, END_COOLDOWN, ISSUE, UNLOCK
 
 CODE_DIGITS = 6
@@ -29,6 +29,15 @@ class Issued:
     status: str  # "ok", "locked", "cooldown"
     nonce: str = ""
     wait_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class LiveCode:
+    """What a send job needs of the live code: where it goes, and its nonce."""
+
+    phone: str
+    channel: str
+    nonce: str
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ def reference_of(nonce: str) -> str:
 
 
 class CodeStore:
-    """Owns otp:{oa:user} (the live code), otp-fails:{oa:user}, and the account and number locks."""
+    """Owns otp:{oa:user} (the live code), the wrong-code counts, locks and resend cooldowns
+    of accounts and of numbers."""
 
     def __init__(self, client: redis.Redis, hash_key: str, max_attempts: int, lock_seconds: int):
         self.client = client
@@ -76,27 +86,46 @@ class CodeStore:
         return hmac.new(self.hash_key.encode(), message, hashlib.sha256).hexdigest()
 
     @staticmethod
-    def keys(user: UserRef, phone: str) -> list[str]:
-        """code, fails, account lock, number lock, resend cooldown."""
-        per_user = [user.key(kind) for kind in ("otp", "otp-fails", "otp-lock", "otp-cooldown")]
-        return per_user[:3] + [phone_lock_key(phone), per_user[3]]
+    def keys(user: UserRef, phone: str) -> dict[str, str]:
+        """Every key of the user's code, counts, locks and cooldowns for this number."""
+        return {
+            "code": user.key("otp"),
+            "fails": user.key("otp-fails"),
+            "lock": user.key("otp-lock"),
+            "cooldown": user.key("otp-cooldown"),
+            "phone_lock": phone_lock_key(phone),
+            "phone_fails": f"otp-fails:phone:{phone}",
+            "phone_cooldown": f"otp-cooldown:phone:{phone}",
+        }
 
-    def issue(self, user: UserRef, phone: str, channel: str, ttl: int, cooldown: int) -> Issued:
-        """Replace any live code with a new one, unless locked or within the resend cooldown."""
+    def issue(
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        ttl: int,
+        cooldown: int,
+        owner: bool = False,
+    ) -> Issued:
+        """Replace any live code with a new one, unless locked or within the resend cooldown
+        (owner: the account verified this number, so the number's lock does not apply)."""
         nonce = secrets.token_hex(16)
         digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
+        k = self.keys(user, phone)
+        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], k["phone_cooldown"]]
         args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
-        status, wait_ms = self._issue(keys=self.keys(user, phone), args=args)
+        status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
         return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
 
-    def check(self, user: UserRef, phone: str, typed: str) -> Checked:
-        """Check a typed code and count the attempt, atomically (no parallel extra guesses)."""
-        args: ScriptArgs = [
-            self.digest(user, phone, typed),
-            self.max_attempts,
-            self.lock_seconds * 1000,
-        ]
-        answer = self._check(keys=self.keys(user, phone), args=args)
+    def check(self, user: UserRef, phone: str, typed: str, owner: bool = False) -> Checked:
+        """Check a typed code and count the attempt per account and per number, atomically
+        (no parallel extra guesses)."""
+        k = self.keys(user, phone)
+        keys = [k[name] for name in ("code", "fails", "lock", "phone_lock", "cooldown")]
+        keys += [k["phone_fails"], k["phone_cooldown"]]
+        digest = self.digest(user, phone, typed)
+        args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
+        answer = self._check(keys=keys, args=[*args, "1" if owner else "0"])
         status, number, channel, stored_phone = answer
         wait = ceil_seconds(number) if status in (b"locked", b"locked_now") else 0
         left = int(number) if status == b"wrong" else 0
@@ -111,25 +140,39 @@ class CodeStore:
         """Whether nonce is still the user's live code (a send job skips stale codes)."""
         return self.client.hget(user.key("otp"), "n") == nonce.encode()
 
-    def lock_wait_seconds(self, user: UserRef, phone: str | None = None) -> int:
-        """Seconds until the account (or the number) may verify again; 0 when not locked."""
-        keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone else [])
+    def live_code(self, user: UserRef, reference: str) -> LiveCode | None:
+        """The live code whose reference this is; None when it was replaced, used or expired."""
+        found = self.client.hmget(user.key("otp"), ["p", "c", "n"])
+        phone, channel, nonce = (text(value) for value in found)
+        if not (phone and channel and nonce) or reference_of(nonce) != reference:
+            return None
+        return LiveCode(phone, channel, nonce)
+
+    def lock_wait_seconds(
+        self, user: UserRef, phone: str | None = None, owner: bool = False
+    ) -> int:
+        """Seconds until the account (or the number, unless owner) may verify again; 0 when
+        not locked."""
+        keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone and not owner else [])
+        return self.longest_wait(keys)
+
+    def cooldown_seconds(self, user: UserRef, phone: str) -> int:
+        """Seconds before another code to this number, by any channel, for anyone (0: now)."""
+        k = self.keys(user, phone)
+        ours = self.client.get(k["cooldown"]) == phone.encode()
+        return self.longest_wait([k["phone_cooldown"]] + ([k["cooldown"]] if ours else []))
+
+    def longest_wait(self, keys: list[str]) -> int:
+        """The longest remaining TTL of keys, in whole seconds (0: none is set)."""
         with self.client.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.pttl(key)
             return max((ceil_seconds(ms) for ms in pipe.execute()), default=0)
 
-    def cooldown_seconds(self, user: UserRef, phone: str, channel: str) -> int:
-        """Seconds before another code to this phone by this channel (0: now)."""
-        with self.client.pipeline(transaction=False) as pipe:
-            pipe.get(user.key("otp-cooldown"))
-            pipe.pttl(user.key("otp-cooldown"))
-            target, left_ms = pipe.execute()
-        return ceil_seconds(left_ms) if target == f"{channel}:{phone}".encode() else 0
-
-    def end_cooldown(self, user: UserRef, phone: str, channel: str) -> None:
-        """Let the user ask again at once for a code by channel to phone (its send failed)."""
-        self._end_cooldown(keys=[user.key("otp-cooldown")], args=[f"{channel}:{phone}"])
+    def end_cooldown(self, user: UserRef, phone: str) -> None:
+        """Let the user ask again at once for a code to phone (its send failed for good)."""
+        k = self.keys(user, phone)
+        self._end_cooldown(keys=[k["cooldown"], k["phone_cooldown"]], args=[phone, user.tag])
 
     def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
         """Lift the lock of an account and/or a number (and whatever it was locked with)."""

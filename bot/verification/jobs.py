@@ -1,9 +1,12 @@
 """RQ jobs that deliver codes by SMS or ZNS: idempotent per code, retried when transient.
 
-The job carries the code's nonce, never the code: it derives the code again on every
-attempt, so a retry re-sends the same code, and it skips a code that has been replaced,
-used or has expired. When the last attempt fails, the user is told through their inbox
-(an internal event the conversation handles in order) and offered the other channel.
+The job's arguments are the user and an opaque reference (a hash of the code's nonce), never
+a phone, a code or a nonce: RQ writes arguments into its job hashes and into its own log
+lines when a job fails. The job reads the live code's number, channel and nonce from the
+code store, derives the code again on every attempt (a retry re-sends the same code), and
+skips a code that has been replaced, used or has expired. When the last attempt fails, the
+user is told through their inbox (an internal event the conversation handles in order) and
+offered the other channel.
 """
 
 from __future__ import annotations
@@ -33,13 +36,15 @@ class SendRetry(Exception):
     """A transient send failure, for RQ to retry with its backoff."""
 
 
-def send_code(oa_id: str, user_id: str, phone: str, channel: str, nonce: str, lang: str) -> str:
-    """Send the code of nonce to phone by channel; return the outcome."""
+def send_code(oa_id: str, user_id: str, reference: str, lang: str) -> str:
+    """Send the live code of reference by its channel to its number; return the outcome."""
     services = current_services()
     user = UserRef(oa_id, user_id)
-    if not services.verifier.codes.is_current(user, nonce):
-        OTP_SENDS.labels(channel, "skipped").inc()
+    live = services.verifier.codes.live_code(user, reference)
+    if live is None:
+        OTP_SENDS.labels("any", "skipped").inc()
         return "skipped"  # replaced, used or expired since it was queued
+    phone, channel, nonce = live.phone, live.channel, live.nonce
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
         if channel == "sms":
@@ -55,7 +60,10 @@ def send_code(oa_id: str, user_id: str, phone: str, channel: str, nonce: str, la
 def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> None:
     """Hand the code to the SMS provider; a duplicate reference means it was already sent."""
     ttl = services.settings.otp_sms_ttl_seconds
-    text = render("sms_code_text", lang, code=code, minutes=max(1, ttl // 60))
+    minutes = max(1, ttl // 60)
+    template = services.settings.otp_sms_template  # brandname routes need a registered text
+    text = template.format(code=code, minutes=minutes) if template else None
+    text = text or render("sms_code_text", lang, code=code, minutes=minutes)
     message = SmsMessage(phone, text, reference_of(nonce), ttl)
     try:
         services.sms.send(message)
@@ -84,6 +92,6 @@ def handle_failure(
     reason = "no_zalo_account" if no_account else "failed"
     OTP_SENDS.labels(channel, reason).inc()
     log.warning("%s send to %s failed for good: %s", channel, mask_phone(phone), exc)
-    services.verifier.codes.end_cooldown(user, phone, channel)
+    services.verifier.codes.end_cooldown(user, phone)
     report_send_failure(services, user, channel, reason, reference_of(nonce))
     return reason

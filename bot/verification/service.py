@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 CHANNELS = ("sms", "zalo")
 # Records a job to enqueue: ctx.enqueue in chat (committed with the event), or at once (API).
 Enqueue = Callable[..., None]
+# A full global ceiling is told as the channel being busy, other limits as "limited".
+REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,10 @@ class Verifier:
         owner = self.accounts.owner_of(subject.oa_id, phone)
         return owner is not None and owner != subject.user_id
 
+    def is_owner(self, user: UserRef, phone: str) -> bool:
+        """Whether this account verified this number (others' guesses never lock it out)."""
+        return self.accounts.owner_of(user.oa_id, phone) == user.user_id
+
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject(ctx.user)
@@ -115,25 +121,30 @@ class Verifier:
             return SendOutcome("zalo_unavailable")
         if self.owned_by_other(user, phone):
             return SendOutcome("in_use")
-        blocked = self.precheck(user, phone, channel)
+        owner = self.is_owner(user, phone)
+        blocked = self.precheck(user, phone, owner)
         if blocked is not None:
             return blocked
         refusal = self.limits.acquire(user, phone, channel)
         if refusal is not None:
-            status = "sms_busy" if refusal.limit == "sms_global" else "limited"
-            return SendOutcome(status, refusal.retry_after_seconds)
+            return SendOutcome(
+                REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
+            )
         s = self.settings
         issued = self.codes.issue(
-            user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds
+            user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds, owner
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
         from bot.verification.jobs import SEND_JOB_OPTIONS, send_code
 
+        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
+        reference = reference_of(issued.nonce)
         # Recorded before the job exists: a send that fails at once must find what to mark.
-        outcome = self.sent(user, phone, channel, origin, reference_of(issued.nonce))
-        args = (*user.as_args(), phone, channel, issued.nonce, lang)
-        enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
+        outcome = self.sent(user, phone, channel, origin, reference)
+        enqueue(
+            send_code, *user.as_args(), reference, lang, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS
+        )
         return outcome
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
@@ -144,21 +155,21 @@ class Verifier:
         pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
         return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
 
-    def precheck(self, user: UserRef, phone: str, channel: str) -> SendOutcome | None:
+    def precheck(self, user: UserRef, phone: str, owner: bool = False) -> SendOutcome | None:
         """A lock or the resend cooldown, read before any limit is spent."""
-        locked = self.codes.lock_wait_seconds(user, phone)
+        locked = self.codes.lock_wait_seconds(user, phone, owner)
         if locked:
             return SendOutcome("locked", locked)
-        cooling = self.codes.cooldown_seconds(user, phone, channel)
+        cooling = self.codes.cooldown_seconds(user, phone)
         return SendOutcome("cooldown", cooling) if cooling else None
 
     def check(self, ctx: Context, phone: str, typed: str) -> Checked:
-        """Check a typed code (atomic with the attempt count); count lockouts."""
+        """Check a typed code (atomic with the attempt counts); count lockouts."""
         return self.check_for(self.subject(ctx.user), phone, typed)
 
     def check_for(self, user: UserRef, phone: str, typed: str) -> Checked:
         """check() for an account (chat user or portal account)."""
-        checked = self.codes.check(user, phone, typed)
+        checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
         if checked.status == "locked_now":
             LOCKOUTS.inc()
         return checked

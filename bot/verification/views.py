@@ -59,7 +59,8 @@ def zalo_view(services: Services, user: UserRef) -> dict[str, Any] | None:
     verifier = services.verifier
     found = verifier.accounts.get(user.oa_id, user.user_id)
     account = found or Account(user.user_id, None, None, None, None)
-    wait = verifier.codes.lock_wait_seconds(user, account.phone)
+    owner = bool(account.phone) and verifier.is_owner(user, account.phone or "")
+    wait = verifier.codes.lock_wait_seconds(user, account.phone, owner)
     if found is None and not wait:
         return None
     return {**account_json(account, wait, time.time()), "account_id": None,
@@ -74,7 +75,8 @@ def portal_view(services: Services, portal: UserRef) -> dict[str, Any]:
     found = verifier.accounts.get(portal.oa_id, portal.user_id)
     record = found or Account(portal.user_id, None, None, None, None)
     own = verifier.accounts.get(portal.oa_id, zalo_user) if zalo_user else None
-    wait = verifier.codes.lock_wait_seconds(portal, record.phone)
+    owner = bool(record.phone) and verifier.is_owner(portal, record.phone or "")
+    wait = verifier.codes.lock_wait_seconds(portal, record.phone, owner)
     shown = dataclasses.replace(
         record, user_id=zalo_user or "", user_id_by_app=own.user_id_by_app if own else None
     )

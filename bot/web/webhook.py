@@ -22,6 +22,8 @@ from bot.metrics import (
 )
 from bot.queues.inbox import Receipt, record_event
 from bot.services import Services, current_services
+from bot.web.webhook_input import clean_text, encode_clean, parse_timestamp, read_body
+from bot.zalo.apps import KnownApp
 from zalo_api.errors import (
     BadSignatureError,
     EventParseError,
@@ -59,34 +61,66 @@ def webhook() -> tuple[Response, int]:
 
 
 def receive(services: Services) -> tuple[Response, int]:
-    """The checks in order: signature header, JSON, known app, signature, event shape."""
+    """The checks in order: signature header, size, JSON, known app, signature, input, shape."""
     header = request.headers.get(SIGNATURE_HEADER)
     if not header:
         SIGNATURE_FAILURES.labels("missing").inc()
         return answer(401, error=f"missing {SIGNATURE_HEADER}")
-    raw = request.get_data(cache=False)
+    raw = read_body(request, services.settings.webhook_max_body_bytes)
+    if raw is None:
+        return answer(413, error="body too large")
     payload = load_object(raw)
     if payload is None:
         BAD_REQUESTS.labels("json").inc()
         return answer(400, error="body is not a JSON object")
-    secret = services.app_secrets.secret_for(str(payload.get("app_id")))
-    if secret is None:
+    app = services.app_secrets.app(str(payload.get("app_id")))
+    if app is None:
         IGNORED.labels("unknown_app").inc()
         return answer(200, ok=True, ignored="unknown app")
     try:
-        verify_signature(raw, header, secret)
-        event = parse_event(payload)
+        verify_signature(raw, header, app.secret)
     except BadSignatureError:
         SIGNATURE_FAILURES.labels("mismatch").inc()
         return answer(401, error="bad signature")
     except MissingSignatureError:  # a header that is only 'mac='
         SIGNATURE_FAILURES.labels("missing").inc()
         return answer(401, error=f"missing {SIGNATURE_HEADER}")
-    except (MalformedBodyError, EventParseError) as exc:
+    except MalformedBodyError as exc:
         BAD_REQUESTS.labels("shape").inc()
         return answer(400, error=str(exc))
+    return authentic(services, app, payload, raw)
+
+
+def authentic(
+    services: Services, app: KnownApp, payload: dict[str, Any], raw: bytes
+) -> tuple[Response, int]:
+    """A signed body: check what the signature cannot vouch for, then parse and dispatch."""
+    timestamp_ms = parse_timestamp(payload.get("timestamp"))
+    if timestamp_ms is None:
+        BAD_REQUESTS.labels("timestamp").inc()
+        return answer(400, error="timestamp must be milliseconds as digits")
+    payload, cleaned = clean_text(payload)
+    if cleaned:  # the inbox keeps the cleaned body: a worker re-reads what is stored
+        BAD_REQUESTS.labels("surrogates_cleaned").inc()
+        raw = encode_clean(payload)
+    try:
+        event = parse_event(payload)
+    except EventParseError:
+        # Authentic but of a shape we do not know: Zalo retries non-200 answers and may
+        # switch the webhook off, so acknowledge it and count it.
+        IGNORED.labels("unknown_shape").inc()
+        return answer(200, ok=True, ignored="unknown shape")
     EVENTS.labels(event.event_name).inc()
-    return dispatch(services, event, raw)
+    if too_old(services, timestamp_ms):
+        IGNORED.labels("too_old").inc()
+        return answer(200, ok=True, ignored="too old")
+    return dispatch(services, app, event, timestamp_ms, raw)
+
+
+def too_old(services: Services, timestamp_ms: int) -> bool:
+    """Whether the event is older than WEBHOOK_MAX_AGE_SECONDS (a replayed capture)."""
+    max_age_ms = services.settings.webhook_max_age_seconds * 1000
+    return timestamp_ms < time.time() * 1000 - max_age_ms
 
 
 def load_object(raw: bytes) -> dict[str, Any] | None:
@@ -98,13 +132,17 @@ def load_object(raw: bytes) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def dispatch(services: Services, event: Event, raw: bytes) -> tuple[Response, int]:
+def dispatch(
+    services: Services, app: KnownApp, event: Event, timestamp_ms: int, raw: bytes
+) -> tuple[Response, int]:
     """Echoes, receipts and unknown events stop here; user events go to the inbox."""
     if not isinstance(event, UserEvent):  # OA echoes, receipts, unknown events
         IGNORED.labels(type(event).__name__.lower()).inc()
         return answer(200, ok=True)
+    if not app.serves(event.oa_id):  # SPEC §4: the signing app must serve the recipient OA
+        IGNORED.labels("app_not_serving_oa").inc()
+        return answer(200, ok=True, ignored="app does not serve this OA")
     user = UserRef(event.oa_id, event.user_id)
-    timestamp_ms = int(event.timestamp) if event.timestamp.isdigit() else 0
     receipt = record_event(services, user, event.dedupe_key, timestamp_ms, raw)
     if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_KICK):
         DUPLICATES.inc()

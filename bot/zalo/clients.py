@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.metrics import TOKEN_REJECTED
 from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from zalo_api.errors import ZaloError
 from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient
 from zalo_api.tokens import TokenManager
@@ -29,7 +31,12 @@ def build_token_manager(services: Services) -> TokenManager:
         session=services.http,
     )
     lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
-    return TokenManager(storage, oauth, lock)
+    return TokenManager(storage, oauth, lock, on_rejected=count_rejection)
+
+
+def count_rejection(error: ZaloError) -> None:
+    """Zalo refused a freshly refreshed token: the metric operators alert on."""
+    TOKEN_REJECTED.inc()
 
 
 def build_oa_client(services: Services) -> OAClient:

@@ -29,7 +29,8 @@ class RedisTokenStorage:
         if raw is None:
             return None
         data = json.loads(raw)
-        return TokenPair(data["access_token"], data["refresh_token"], float(data["expires_at"]))
+        expires_at, refreshed_at = float(data["expires_at"]), float(data.get("refreshed_at", 0))
+        return TokenPair(data["access_token"], data["refresh_token"], expires_at, refreshed_at)
 
     def save(self, pair: TokenPair) -> None:
         """Store a rotated pair (before the new access token is used)."""
@@ -55,6 +56,7 @@ class RedisTokenStorage:
                 "access_token": pair.access_token,
                 "refresh_token": pair.refresh_token,
                 "expires_at": pair.expires_at,
+                "refreshed_at": pair.refreshed_at,
             }
         )
 

@@ -17,6 +17,7 @@ from tests.adminkit import (
     ADMIN2,
     EXTRA_APP,
     EXTRA_SECRET,
+    OTHER_OA,
     audit_steps,
     say_all,
 )
@@ -38,19 +39,20 @@ def test_a_signed_event_of_an_unlinked_app_is_acknowledged_and_ignored(
     client = app.test_client()
 
     def from_extra_app(user: str, secret: str = EXTRA_SECRET) -> int:
-        event = text_event(user, "xác thực", app_id=EXTRA_APP)
+        event = text_event(user, "xác thực", app_id=EXTRA_APP, oa_id=OTHER_OA)
         status = post_event(client, event, secret=secret).status_code
         run_jobs(app)
         return status
 
-    assert from_extra_app("x1") == 200 and bot_messages(app, "x1") != []  # answered while linked
-    assert rdb.exists(f"conv:{{{OA_ID}:x1}}")
+    assert from_extra_app("x1") == 200  # answered while linked
+    assert bot_messages(app, "x1", oa_id=OTHER_OA) != []
+    assert rdb.exists(f"conv:{{{OTHER_OA}:x1}}")
     say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
     ignored_before = ignored_unlinked()
     assert from_extra_app("x2", secret="not-the-key") == 401  # still checked first
     assert from_extra_app("x2") == 200
-    assert bot_messages(app, "x2") == []
-    assert not rdb.exists(f"conv:{{{OA_ID}:x2}}", f"lang:{{{OA_ID}:x2}}")
+    assert bot_messages(app, "x2", oa_id=OTHER_OA) == []
+    assert not rdb.exists(f"conv:{{{OTHER_OA}:x2}}", f"lang:{{{OTHER_OA}:x2}}")
     assert ignored_unlinked() == ignored_before + 1
     assert Dialogue(app, "u1").say("menu") != ""  # the bot's own app still answers
 

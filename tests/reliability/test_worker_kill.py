@@ -31,9 +31,11 @@ def gateways() -> Iterator[FakeSmsGateways]:
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
     """The Procfile's worker process, for real."""
+    # Its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the
+    # worker alone would leave running (it then wrote scheduler locks into later tests).
     return subprocess.Popen(
         [sys.executable, "-m", "bot.worker"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
 
 
@@ -49,11 +51,11 @@ def test_a_killed_worker_leaves_one_code_to_the_next(
     worker = start_worker(env)
     try:
         wait_for(lambda: len(gateways.requests) == 1)  # the send is under way...
-        os.kill(worker.pid, signal.SIGKILL)  # ...when the worker dies
+        os.killpg(worker.pid, signal.SIGKILL)  # ...when the worker (and its scheduler) dies
         worker.wait()
     finally:
         if worker.poll() is None:
-            worker.kill()
+            os.killpg(worker.pid, signal.SIGKILL)
     services = services_of(app)
     started = StartedJobRegistry(queue=services.queue(QUEUE_MESSAGES))
     assert started.count == 1  # the job is orphaned, not lost

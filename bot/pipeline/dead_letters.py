@@ -1,0 +1,93 @@
+"""Dead letters: inbound events that failed every attempt, set aside so the user's later
+events go on. Durable (no TTL) until an operator reads them or the user withdraws."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import redis
+from redis.client import Pipeline
+
+from bot.keys import UserRef, text
+from bot.metrics import DEAD_LETTERS
+from bot.queues.inbox import dedupe_digest
+
+# Attempts at one event before it is set aside: the first and two of the job's retries.
+EVENT_MAX_ATTEMPTS = 3
+ENTRIES_KEY = "dead:events"
+INDEX_KEY = "dead:events:index"
+FAILS_TTL_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """One event set aside: when, whose, what, and the error's type."""
+
+    at: float
+    oa_id: str
+    user_id: str
+    event_name: str
+    error: str
+    body: str
+
+
+class DeadLetters:
+    """Owns dead:events (id -> entry), its time index, and the per-user attempt counts."""
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+
+    @staticmethod
+    def entry_id(user: UserRef, raw: bytes) -> str:
+        """The id of one user's event (the same event always gets the same id)."""
+        return f"{user.tag}|{dedupe_digest(raw.decode('utf-8', 'replace'))}"
+
+    def failed_attempt(self, user: UserRef, raw: bytes) -> int:
+        """Count one failed attempt at this event; how many so far."""
+        key = user.key("inbox-fails")
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hincrby(key, self.entry_id(user, raw), 1)
+            pipe.expire(key, FAILS_TTL_SECONDS)
+            count, _ = pipe.execute()
+        return int(count)
+
+    def set_aside(self, pipe: Pipeline, user: UserRef, raw: bytes, error: BaseException) -> None:
+        """Queue the move of the event into the dead letters (the caller removes it from the
+        inbox in the same transaction)."""
+        entry_id = self.entry_id(user, raw)
+        body = raw.decode("utf-8", "replace")
+        at = time.time()
+        entry = {"at": at, "oa_id": user.oa_id, "user_id": user.user_id}
+        entry |= {"event_name": event_name_of(body), "error": type(error).__name__, "body": body}
+        pipe.hset(ENTRIES_KEY, entry_id, json.dumps(entry))
+        pipe.zadd(INDEX_KEY, {entry_id: at})
+        pipe.hdel(user.key("inbox-fails"), entry_id)
+        DEAD_LETTERS.inc()
+
+    def latest(self, count: int = 20) -> list[DeadLetter]:
+        """The newest dead letters, newest first."""
+        ids = [text(i) for i in self.client.zrevrange(INDEX_KEY, 0, count - 1)]
+        found = self.client.hmget(ENTRIES_KEY, ids) if ids else []
+        return [DeadLetter(**json.loads(raw)) for raw in found if raw]
+
+    def forget(self, pipe: Pipeline, user: UserRef) -> None:
+        """Queue the deletion of the user's dead letters and attempt counts (user_withdraw)."""
+        every = (text(i) for i in self.client.zrange(INDEX_KEY, 0, -1))
+        ids = [i for i in every if i.startswith(user.tag + "|")]
+        if ids:
+            pipe.hdel(ENTRIES_KEY, *ids)
+            pipe.zrem(INDEX_KEY, *ids)
+        pipe.delete(user.key("inbox-fails"))
+
+
+def event_name_of(body: str) -> str:
+    """The event_name of a stored body ('?' when unreadable)."""
+    try:
+        loaded: Any = json.loads(body)
+    except ValueError:
+        return "?"
+    name = loaded.get("event_name") if isinstance(loaded, dict) else None
+    return str(name) if name else "?"

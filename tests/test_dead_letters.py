@@ -1,0 +1,72 @@
+"""An event that fails every attempt is set aside; the user's later events go on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis
+from flask import Flask
+from prometheus_client import REGISTRY
+
+from bot.keys import UserRef
+from bot.pipeline import processing
+from bot.pipeline.dead_letters import DeadLetters
+from tests.helpers import OA_ID, Dialogue, post_event, run_jobs, text_event, user_event
+
+POISON = b"poisoned event"
+
+
+@pytest.fixture
+def poisoned(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Every attempt at an event whose body holds POISON fails (a bug, say); returns the
+    list of failed attempts."""
+    attempts: list[int] = []
+    real = processing.run_event
+
+    def run_event(services: Any, user: UserRef, raw: bytes, *args: Any) -> Any:
+        if POISON in raw:
+            attempts.append(1)
+            raise RuntimeError("a bug")
+        return real(services, user, raw, *args)
+
+    monkeypatch.setattr(processing, "run_event", run_event)
+    return attempts
+
+
+def dead_lettered() -> float:
+    """Events set aside so far."""
+    return REGISTRY.get_sample_value("bot_events_dead_lettered_total") or 0.0
+
+
+def test_a_failing_event_is_set_aside_and_the_next_ones_go_on(
+    app: Flask, poisoned: list[int]
+) -> None:
+    before = dead_lettered()
+    alice = Dialogue(app, "u1")
+    client = app.test_client()
+    assert post_event(client, text_event("u1", POISON.decode())).status_code == 200
+    assert post_event(client, text_event("u1", "menu")).status_code == 200  # queued behind it
+    run_jobs(app)  # the retries run too (fast-forwarded)
+    assert len(poisoned) == 3
+    assert dead_lettered() == before + 1
+    assert alice.say("menu") != ""
+    listed = app.test_cli_runner().invoke(args=["events", "dead"])
+    assert listed.exit_code == 0
+    assert "user_send_text" in listed.output and "RuntimeError" in listed.output
+    assert "u1" not in listed.output.split("\t")[1]  # user ids are pseudonymised
+
+
+def test_withdraw_deletes_the_users_dead_letters(
+    app: Flask, rdb: redis.Redis, poisoned: list[int]
+) -> None:
+    Dialogue(app, "u1").send(text_event("u1", POISON.decode()))
+    letters = DeadLetters(rdb)
+    assert [d.user_id for d in letters.latest()] == ["u1"]
+    Dialogue(app, "u1").send(user_event("user_withdraw", "u1"))
+    assert letters.latest() == []
+    assert not rdb.exists(UserRef(OA_ID, "u1").key("inbox-fails"))
+
+
+def test_no_dead_letters_is_said(app: Flask) -> None:
+    assert "no dead letters" in app.test_cli_runner().invoke(args=["events", "dead"]).output
