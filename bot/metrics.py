@@ -31,3 +31,8 @@ SMS_CEILING = Gauge(
     "1 while the global SMS ceiling is hit",
     multiprocess_mode="mostrecent",
 )
+REDIS_OUTAGES = Counter("bot_redis_outages_total", "Times a worker lost Redis and waited for it")
+UNREPLICATED = Counter(
+    "bot_writes_unreplicated_total",
+    "Acknowledged writes no replica confirmed (Sentinel mode, no replica connected)",
+)
