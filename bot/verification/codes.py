@@ -104,7 +104,12 @@ class CodeStore:
 
     def is_current(self, user: UserRef, nonce: str) -> bool:
         """Whether nonce is still the user's live code (a send job skips stale codes)."""
-        return self.client.hget(user.key("otp"), "n") == nonce.encode()
+        return self.live_nonce(user) == nonce.encode()
+
+    def live_nonce(self, user: UserRef) -> bytes | None:
+        """The nonce of the user's live code; None when it expired, was used or withdrawn."""
+        found: bytes | None = self.client.hget(user.key("otp"), "n")
+        return found
 
     def lock_wait_seconds(self, user: UserRef, phone: str | None = None) -> int:
         """Seconds until the account (or the number) may verify again; 0 when not locked."""

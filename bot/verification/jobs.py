@@ -38,8 +38,7 @@ def send_code(oa_id: str, user_id: str, phone: str, channel: str, nonce: str, la
     services = current_services()
     user = UserRef(oa_id, user_id)
     if not services.verifier.codes.is_current(user, nonce):
-        OTP_SENDS.labels(channel, "skipped").inc()
-        return "skipped"  # replaced, used or expired since it was queued
+        return stale(services, user, phone, channel, nonce)
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
         if channel == "sms":
@@ -50,6 +49,20 @@ def send_code(oa_id: str, user_id: str, phone: str, channel: str, nonce: str, la
         return handle_failure(services, user, phone, channel, nonce, exc)
     OTP_SENDS.labels(channel, "sent").inc()
     return "sent"
+
+
+def stale(services: Services, user: UserRef, phone: str, channel: str, nonce: str) -> str:
+    """The code is no longer live. Replaced by a newer one: nothing to do. Gone (its send was
+    delayed past its validity, by retries or a Redis outage): the user is told and offered a
+    new one; the conversation says nothing if the code was used meanwhile."""
+    if services.verifier.codes.live_nonce(user) is not None:
+        OTP_SENDS.labels(channel, "skipped").inc()
+        return "skipped"
+    OTP_SENDS.labels(channel, "expired").inc()
+    log.warning("%s code for %s expired before it could be sent", channel, mask_phone(phone))
+    services.verifier.codes.end_cooldown(user, phone, channel)
+    notify_send_failed(services, user, channel, "expired", reference_of(nonce))
+    return "expired"
 
 
 def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> None:
