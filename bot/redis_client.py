@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import redis
@@ -15,7 +16,7 @@ from redis.retry import Retry
 from redis.sentinel import Sentinel
 
 from bot.config import Settings
-from bot.metrics import UNREPLICATED
+from bot.metrics import REDIS_OUTAGES, UNREPLICATED
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ REPLICA_WAIT_MS = 1000
 # How long a process trusts its last look at how many replicas the primary has.
 REPLICA_COUNT_TTL_SECONDS = 5.0
 ACK_PROBE_KEY = "bot:acked-writes"
+BACKOFF_FIRST_SECONDS = 0.25
+BACKOFF_MAX_SECONDS = 5.0
 
 
 def sentinel_addresses(settings: Settings) -> list[tuple[str, int]]:
@@ -102,3 +105,19 @@ class ReplicaAck:
         if acked < 1:
             self._checked_at = float("-inf")  # maybe the replica left: look again next time
         return acked >= 1
+
+
+def wait_for_redis(client: redis.Redis, stopping: Callable[[], bool] = lambda: False) -> bool:
+    """Block until client answers PING (backoff doubling up to 5 s); False if asked to stop."""
+    REDIS_OUTAGES.inc()
+    delay = BACKOFF_FIRST_SECONDS
+    while not stopping():
+        try:
+            client.ping()
+            log.info("Redis answers again")
+            return True
+        except OUTAGE_ERRORS as exc:
+            log.warning("Redis unreachable (%s); next try in %.2f s", type(exc).__name__, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, BACKOFF_MAX_SECONDS)
+    return False
