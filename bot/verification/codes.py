@@ -108,8 +108,8 @@ class CodeStore:
 
     def live_nonce(self, user: UserRef) -> bytes | None:
         """The nonce of the user's live code; None when it expired, was used or withdrawn."""
-        found: bytes | None = self.client.hget(user.key("otp"), "n")
-        return found
+        found = self.client.hget(user.key("otp"), "n")
+        return found.encode() if isinstance(found, str) else found
 
     def lock_wait_seconds(self, user: UserRef, phone: str | None = None) -> int:
         """Seconds until the account (or the number) may verify again; 0 when not locked."""
