@@ -85,11 +85,12 @@ class OutageTolerantMixin:
         log.warning("stopping during an outage: job %s is left to RQ's maintenance", job.id)
 
     def requeue(self, job: Job, queue: Queue) -> None:
-        """Drop job's executions of this worker and enqueue it again (one transaction)."""
+        """Enqueue job again at the front, then drop its executions of this worker (in that
+        order: cut between the two, the job is queued and a stale record expires)."""
+        queue.enqueue_job(job, at_front=True)
         with self.connection.pipeline() as pipe:
             for execution in [e for e in self.executions.values() if e.job_id == job.id]:
                 self.cleanup_execution(job, pipe, execution)  # type: ignore[attr-defined]
-            queue.enqueue_job(job, pipeline=pipe, at_front=True)
             pipe.execute()
         log.info("job %s requeued after the outage", job.id)
 

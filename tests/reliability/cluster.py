@@ -77,8 +77,8 @@ def bot_env(**extra: str) -> dict[str, str]:
 class RedisNode:
     """One redis-server (AOF on) on a free loopback port, restartable on the same data."""
 
-    def __init__(self, procs: Processes, data: Path, *extra: str) -> None:
-        self.procs, self.data, self.extra = procs, data, list(extra)
+    def __init__(self, procs: Processes, data: Path, *extra: str, fsync: str = "everysec") -> None:
+        self.procs, self.data, self.extra, self.fsync = procs, data, list(extra), fsync
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -91,7 +91,7 @@ class RedisNode:
         """Start and wait until it answers PING (and has loaded its AOF)."""
         self.data.mkdir(parents=True, exist_ok=True)
         argv = [find_redis_server(), "--bind", "127.0.0.1", "--port", str(self.port),
-                "--dir", str(self.data), "--appendonly", "yes", "--appendfsync", "everysec",
+                "--dir", str(self.data), "--appendonly", "yes", "--appendfsync", self.fsync,
                 "--save", "", *self.extra]  # fmt: skip
         self.process = self.procs.start(f"redis-{self.port}", argv, dict(os.environ))
         wait_until(lambda: ping(self.url), f"redis {self.port} up")

@@ -184,3 +184,9 @@ def reference_transcript(webs: list[str], connect: Connect) -> list[str]:
     transcript = tally.transcripts["reference"]
     assert any("th\u00e0nh c\u00f4ng" in line for line in transcript), transcript
     return transcript
+
+
+def differing(tally: Tally, reference: list[str]) -> dict[str, list[str]]:
+    """The transcripts that differ from the reference, with the reference (for a failure)."""
+    found = {u: t for u, t in tally.transcripts.items() if t != reference}
+    return {"reference": reference, **found} if found else {}

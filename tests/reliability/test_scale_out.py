@@ -17,7 +17,7 @@ from tests.reliability.cluster import (
 from tests.reliability.load import Tally, User, judge, phone_of, reference_transcript, run_users
 
 USERS = 16
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
 def test_two_webs_three_workers_keep_order_and_exactly_once(
