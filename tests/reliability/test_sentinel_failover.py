@@ -64,7 +64,9 @@ def test_primary_killed_mid_load(procs: Processes, tmp_path: Path) -> None:
     replica = RedisNode(procs, tmp_path / "replica", "--replicaof", "127.0.0.1",
                         str(primary.port)).start()  # fmt: skip
     sentinels = [start_sentinel(procs, tmp_path / "sentinels", primary.port) for _ in range(3)]
-    wait_until(lambda: redis.Redis(port=primary.port).info("replication")["connected_slaves"])
+    wait_until(
+        lambda: redis.Redis(port=primary.port).info("replication")["connected_slaves"], "replica"
+    )
     watch = Sentinel([("127.0.0.1", p) for p in sentinels], socket_timeout=1)
     connect = lambda: watch.master_for("bot", socket_timeout=1)  # noqa: E731
     addresses = ",".join(f"127.0.0.1:{p}" for p in sentinels)
