@@ -9,6 +9,7 @@ outage out, and looks for free locks every few seconds.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -29,6 +30,16 @@ class ResilientScheduler(RQScheduler):
 
     connect: Callable[[], redis.Redis] | None = None
     _born = False
+    _worker_pid = 0
+
+    def start(self) -> Any:
+        """Fork the scheduler process, noting whose child it is."""
+        self._worker_pid = os.getpid()
+        return super().start()
+
+    def orphaned(self) -> bool:
+        """Whether the worker that started this process has died (a kill -9 leaves us be)."""
+        return bool(self._worker_pid) and os.getppid() != self._worker_pid
 
     @classmethod
     def for_worker(cls, worker: Any, *args: Any) -> ResilientScheduler:
@@ -82,13 +93,13 @@ class ResilientScheduler(RQScheduler):
     def work(self) -> None:
         """Schedule until asked to stop; an outage is waited out, then the locks looked for."""
         self._install_signal_handlers()
-        while not self._stop_requested:
+        while not self._stop_requested and not self.orphaned():
             try:
                 self.step()
             except OUTAGE_ERRORS as exc:
                 log.warning("scheduler lost Redis (%s); waiting for it", type(exc).__name__)
                 self._born, self.lock_acquisition_time = False, None
-                wait_for_redis(self.connection, lambda: self._stop_requested)
+                wait_for_redis(self.connection, lambda: self._stop_requested or self.orphaned())
                 continue
             time.sleep(self.interval)
         try:
