@@ -42,6 +42,13 @@ class Settings:
     """Every setting of the bot; attribute names are the lower-cased variable names."""
 
     redis_url: str = var("", "Redis for state and queues (`make run`: embedded)")
+    redis_sentinels: tuple[str, ...] = var(
+        (), "`host:port,...` of Redis Sentinels: state and queues follow failovers (not REDIS_URL)"
+    )
+    redis_sentinel_master: str = var("", "the master's name in Sentinel (with REDIS_SENTINELS)")
+    redis_sentinel_password: str = var(
+        "", "password of the Sentinels and of the Redis servers they manage", secret=True
+    )
     zalo_app_id: str = var("", "App ID")
     zalo_app_secret: str = var("", "App secret key (OAuth refresh)", secret=True)
     zalo_oa_id: str = var("", "OA id")
@@ -170,7 +177,8 @@ def load_settings(
         values["bot_sandbox"] = not any(given.get(name) for name in CREDENTIAL_VARS)
     if values.get("bot_sandbox", False):
         values = {**sandbox_defaults(), **values}
-        if not values.get("redis_url"):  # `flask chat` beside a running `make run`
+        if not values.get("redis_url") and not values.get("redis_sentinels"):
+            # `flask chat` beside a running `make run`
             values["redis_url"] = local_redis_url(environ)
     settings = Settings(**values)
     validate(settings)
@@ -202,13 +210,28 @@ def sandbox_defaults() -> dict[str, Any]:
     }
 
 
+def validate_redis(settings: Settings) -> None:
+    """Raise ConfigError unless exactly one way to Redis is configured, and well formed."""
+    if settings.redis_sentinels and settings.redis_url:
+        raise ConfigError("set REDIS_URL or REDIS_SENTINELS, not both")
+    if settings.redis_sentinel_master and not settings.redis_sentinels:
+        raise ConfigError("REDIS_SENTINELS is required with REDIS_SENTINEL_MASTER")
+    if settings.redis_sentinels and not settings.redis_sentinel_master:
+        raise ConfigError("REDIS_SENTINEL_MASTER is required with REDIS_SENTINELS")
+    for entry in settings.redis_sentinels:
+        host, _, port = entry.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"REDIS_SENTINELS must be host:port,..., got {entry!r}")
+    if not settings.redis_url and not settings.redis_sentinels:
+        raise ConfigError(
+            "REDIS_URL (or REDIS_SENTINELS) is required (make run starts an embedded Redis; in "
+            "sandbox mode, the flask commands use the one of a running make run)"
+        )
+
+
 def validate(settings: Settings) -> None:
     """Raise ConfigError naming the first missing or malformed setting."""
-    if not settings.redis_url:
-        raise ConfigError(
-            "REDIS_URL is required (make run starts an embedded Redis; in sandbox mode, the "
-            "flask commands use the one of a running make run)"
-        )
+    validate_redis(settings)
     if settings.bot_language not in ("vi", "en"):
         raise ConfigError(f"BOT_LANGUAGE must be vi or en, got {settings.bot_language!r}")
     if settings.worker_class not in ("simple", "fork"):

@@ -43,3 +43,8 @@ TOKEN_REJECTED = Counter(
     "bot_zalo_token_rejected_total",
     "Zalo refused a freshly refreshed access token (no further refresh is spent; alert on it)",
 )
+REDIS_OUTAGES = Counter("bot_redis_outages_total", "Times a worker lost Redis and waited for it")
+UNREPLICATED = Counter(
+    "bot_writes_unreplicated_total",
+    "Acknowledged writes no replica confirmed (Sentinel mode, no replica connected)",
+)

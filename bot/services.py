@@ -17,6 +17,7 @@ from flask import Flask, current_app
 from rq import Queue
 
 from bot.config import Settings
+from bot.redis_client import ReplicaAck
 
 if TYPE_CHECKING:
     from bot.admin.admins import AdminDirectory
@@ -40,26 +41,14 @@ QUEUE_BACKGROUND = "background"
 QUEUE_NAMES = (QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
 
 
-def connect_redis(url: str) -> redis.Redis:
-    """One client (and pool) per process for state and queues alike.
-
-    Bytes in, bytes out (decode_responses off) because RQ needs it and because state
-    writes and enqueues share transactions.
-    """
-    return redis.Redis.from_url(
-        url,
-        socket_connect_timeout=2,
-        socket_timeout=5,
-        health_check_interval=30,
-    )
-
-
 class Services(ABC):
     """Settings, the Redis client, the queues, the HTTP session, and the parts built on them."""
 
     def __init__(self, settings: Settings, client: redis.Redis) -> None:
         self.settings = settings
         self.redis = client
+        # Sentinel means a replica exists: acknowledge only what it confirmed.
+        self.replica_ack = ReplicaAck(client, enabled=bool(settings.redis_sentinels))
         self.queues = {
             name: Queue(name, connection=client, default_timeout=60) for name in QUEUE_NAMES
         }

@@ -17,7 +17,8 @@ from bot.conversation.engine import Engine
 from bot.conversation.flow import Flow
 from bot.conversation.store import ConversationStore
 from bot.pipeline.senders import SandboxSender, Sender, ZaloSender
-from bot.services import Services, connect_redis
+from bot.redis_client import connect_redis
+from bot.services import Services
 from bot.sms import SmsProvider, build_provider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
@@ -122,4 +123,4 @@ class BotServices(Services):
 
 def build_services(settings: Settings, client: redis.Redis | None = None) -> BotServices:
     """Create the process-wide services for these settings."""
-    return BotServices(settings, client or connect_redis(settings.redis_url))
+    return BotServices(settings, client or connect_redis(settings))

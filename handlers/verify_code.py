@@ -119,6 +119,9 @@ def send_failed(event: Event, ctx: Context) -> str | None:
     if ctx.state != AWAITING_CODE or ctx.data.get("ref") != event.reference:
         return ctx.state  # the user has moved on; nothing to say
     phone = mask_for_user(ctx.data["phone"])
+    if event.reason == "expired":  # the send came too late: a new code is one word away
+        ctx.reply("send_expired", channel=ctx.text(f"channel_{event.channel}"))
+        return AWAITING_CODE
     if event.reason == "no_zalo_account":
         ctx.reply("no_zalo_account", phone=phone)
     else:

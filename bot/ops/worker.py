@@ -12,13 +12,16 @@ from bot.pipeline.worker import make_worker
 from bot.services import QUEUE_NAMES, services_of
 
 log = logging.getLogger(__name__)
+MAINTENANCE_SECONDS = 60
 
 
 def main() -> None:
     """Entry point of the Procfile's `worker` process: work forever, scheduler included."""
     app = create_app_or_exit()
     simple = services_of(app).settings.worker_class == "simple"
-    worker = make_worker(app, simple=simple)
+    # Maintenance (orphaned jobs back to their retries, a dead scheduler process restarted)
+    # every minute rather than RQ's ten.
+    worker = make_worker(app, simple=simple, maintenance_interval=MAINTENANCE_SECONDS)
     port = os.environ.get("WORKER_METRICS_PORT")
     if port:  # when the worker runs on another host than the web process
         start_http_server(int(port))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -13,6 +14,8 @@ from rq.worker import BaseWorker
 
 from bot.logs import set_correlation_id
 from bot.metrics import JOB_FAILURES
+from bot.pipeline.outages import OutageTolerantMixin
+from bot.redis_client import connect_redis
 from bot.services import QUEUE_NAMES, services_of
 
 log = logging.getLogger(__name__)
@@ -34,11 +37,11 @@ class AppContextMixin:
         return result
 
 
-class BotWorker(AppContextMixin, Worker):
+class BotWorker(AppContextMixin, OutageTolerantMixin, Worker):
     """Forking worker: each job in a child process, a crash cannot take the worker down."""
 
 
-class BotSimpleWorker(AppContextMixin, SimpleWorker):
+class BotSimpleWorker(AppContextMixin, OutageTolerantMixin, SimpleWorker):
     """In-process worker: no fork per job, several times the throughput."""
 
 
@@ -49,6 +52,8 @@ def make_worker(app: Flask, simple: bool = False, **kwargs: Any) -> BaseWorker:
     queues = [services.queue(name) for name in QUEUE_NAMES]
     worker = cls(queues, connection=services.redis, **kwargs)
     worker.app = app
+    # The scheduler process builds its own client the same way (Sentinel-aware).
+    worker.connect = functools.partial(connect_redis, services.settings)
     worker.push_exc_handler(count_failure)  # type: ignore[no-untyped-call]
     return worker
 

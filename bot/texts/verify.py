@@ -130,6 +130,10 @@ TEXTS = {
         "en": "The code could not be sent by {channel}. Type {other_choice} to get it by {other}, "
         'or "resend" to try again.',
     },
+    "send_expired": {
+        "vi": 'Mã qua {channel} không gửi kịp trước khi hết hạn. Gõ "gửi lại" để nhận mã mới.',
+        "en": 'The {channel} code could not be sent before it expired. Type "resend" to get a new one.',
+    },
     "no_zalo_account": {
         "vi": "Số {phone} chưa có tài khoản Zalo nên không nhận được mã qua Zalo. "
         "Gõ 1 để nhận mã qua SMS.",

@@ -138,7 +138,12 @@ class CodeStore:
 
     def is_current(self, user: UserRef, nonce: str) -> bool:
         """Whether nonce is still the user's live code (a send job skips stale codes)."""
-        return self.client.hget(user.key("otp"), "n") == nonce.encode()
+        return self.live_nonce(user) == nonce.encode()
+
+    def live_nonce(self, user: UserRef) -> bytes | None:
+        """The nonce of the user's live code; None when it expired, was used or withdrawn."""
+        found = self.client.hget(user.key("otp"), "n")
+        return found.encode() if isinstance(found, str) else found
 
     def live_code(self, user: UserRef, reference: str) -> LiveCode | None:
         """The live code whose reference this is; None when it was replaced, used or expired."""
@@ -173,6 +178,13 @@ class CodeStore:
         """Let the user ask again at once for a code to phone (its send failed for good)."""
         k = self.keys(user, phone)
         self._end_cooldown(keys=[k["cooldown"], k["phone_cooldown"]], args=[phone, user.tag])
+
+    def end_last_cooldown(self, user: UserRef) -> None:
+        """end_cooldown for the number the user's running cooldown is for (if any): a send
+        that failed after its code expired no longer knows the number."""
+        phone = text(self.client.get(user.key("otp-cooldown")))
+        if phone:
+            self.end_cooldown(user, phone)
 
     def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
         """Lift the lock of an account and/or a number (and whatever it was locked with)."""

@@ -16,7 +16,7 @@ import logging
 from rq import Retry, get_current_job
 
 from bot.keys import UserRef
-from bot.masking import mask_phone
+from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS
 from bot.services import Services, current_services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
@@ -36,14 +36,13 @@ class SendRetry(Exception):
     """A transient send failure, for RQ to retry with its backoff."""
 
 
-def send_code(oa_id: str, user_id: str, reference: str, lang: str) -> str:
+def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str) -> str:
     """Send the live code of reference by its channel to its number; return the outcome."""
     services = current_services()
     user = UserRef(oa_id, user_id)
     live = services.verifier.codes.live_code(user, reference)
     if live is None:
-        OTP_SENDS.labels("any", "skipped").inc()
-        return "skipped"  # replaced, used or expired since it was queued
+        return stale(services, user, reference, channel)
     phone, channel, nonce = live.phone, live.channel, live.nonce
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
@@ -55,6 +54,22 @@ def send_code(oa_id: str, user_id: str, reference: str, lang: str) -> str:
         return handle_failure(services, user, phone, channel, nonce, exc)
     OTP_SENDS.labels(channel, "sent").inc()
     return "sent"
+
+
+def stale(services: Services, user: UserRef, reference: str, channel: str) -> str:
+    """The code is no longer live. Replaced by a newer one: nothing to do. Gone (its send was
+    delayed past its validity, by retries or a Redis outage): the user is told and offered a
+    new one; the conversation says nothing if the code was used meanwhile."""
+    if services.verifier.codes.live_nonce(user) is not None:
+        OTP_SENDS.labels(channel, "skipped").inc()
+        return "skipped"
+    OTP_SENDS.labels(channel, "expired").inc()
+    log.warning(
+        "%s code for %s expired before it could be sent", channel, mask_user_id(user.user_id)
+    )
+    services.verifier.codes.end_last_cooldown(user)
+    report_send_failure(services, user, channel, "expired", reference)
+    return "expired"
 
 
 def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> None:

@@ -143,7 +143,13 @@ class Verifier:
         # Recorded before the job exists: a send that fails at once must find what to mark.
         outcome = self.sent(user, phone, channel, origin, reference)
         enqueue(
-            send_code, *user.as_args(), reference, lang, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS
+            send_code,
+            *user.as_args(),
+            reference,
+            channel,
+            lang,
+            queue=QUEUE_MESSAGES,
+            **SEND_JOB_OPTIONS,
         )
         return outcome
 

@@ -51,13 +51,18 @@ def webhook() -> tuple[Response, int]:
     try:
         return receive(current_services())
     except redis.RedisError as exc:
-        BUSY.inc()
-        log.error("webhook cannot reach Redis: %s", type(exc).__name__)
-        response, status = answer(503, error="temporarily unavailable, retry later")
-        response.headers["Retry-After"] = RETRY_AFTER_SECONDS
-        return response, status
+        return unavailable(f"webhook cannot reach Redis: {type(exc).__name__}")
     finally:
         WEBHOOK_LATENCY.observe(time.perf_counter() - started)
+
+
+def unavailable(reason: str) -> tuple[Response, int]:
+    """503 with Retry-After: Zalo delivers the event again later."""
+    BUSY.inc()
+    log.error("%s", reason)
+    response, status = answer(503, error="temporarily unavailable, retry later")
+    response.headers["Retry-After"] = RETRY_AFTER_SECONDS
+    return response, status
 
 
 def receive(services: Services) -> tuple[Response, int]:
@@ -146,4 +151,8 @@ def dispatch(
     receipt = record_event(services, user, event.dedupe_key, timestamp_ms, raw)
     if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_KICK):
         DUPLICATES.inc()
+    if not services.replica_ack.confirm():
+        # Recorded on the primary only: a failover now would lose it. Zalo redelivers a
+        # non-200, and the dedupe set makes the redelivery count once.
+        return unavailable("no replica confirmed the event")
     return answer(200, ok=True)
