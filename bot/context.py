@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,12 +11,42 @@ from bot.keys import UserRef
 from bot.texts import render
 
 
+# Zalo shows at most five buttons under one message (ZALO_API.md, "Text with tap buttons").
+MAX_BUTTONS = 5
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tap button (oa.query.hide): the title shown, the text it sends back as the answer."""
+
+    title: str
+    payload: str
+
+    def as_json(self) -> dict[str, str]:
+        """How the outbox and the sandbox chat log keep it."""
+        return {"title": self.title, "payload": self.payload}
+
+
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to send to the user, in the order recorded."""
+    """One message to send to the user, in the order recorded.
+
+    A text's payload is {"text": ...} plus, when it offers choices, "buttons": a list of
+    {"title", "payload"} (at most MAX_BUTTONS).
+    """
 
     kind: str  # "text" or "request_user_info"
-    payload: dict[str, str]
+    payload: dict[str, Any]
+
+
+def text_message(text: str, buttons: Sequence[Button] = ()) -> Outgoing:
+    """A text, with tap buttons when it offers choices."""
+    if len(buttons) > MAX_BUTTONS:
+        raise ValueError(f"at most {MAX_BUTTONS} buttons under one message")
+    payload: dict[str, Any] = {"text": text}
+    if buttons:
+        payload["buttons"] = [b.as_json() for b in buttons]
+    return Outgoing("text", payload)
 
 
 @dataclass(frozen=True)
@@ -54,6 +84,8 @@ class Context:
     services: Any = None
     match: Any = None
     step_key: str | None = None
+    # Asks the current step's question again (with its buttons); None outside a dialogue.
+    step_prompt: Callable[[Any, Context], str | None] | None = None
     now: float = field(default_factory=time.time)
     replies: list[Outgoing] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
@@ -79,13 +111,17 @@ class Context:
         """A catalogue text in the user's language."""
         return render(key, self.lang, **params)
 
-    def reply(self, key: str, **params: object) -> None:
-        """Record a catalogue text to send."""
-        self.replies.append(Outgoing("text", {"text": self.text(key, **params)}))
+    def reply(self, key: str, buttons: Sequence[Button] = (), **params: object) -> None:
+        """Record a catalogue text to send, with tap buttons for the choices it offers."""
+        self.replies.append(text_message(self.text(key, **params), buttons))
 
-    def reply_raw(self, text: str) -> None:
+    def reply_raw(self, text: str, buttons: Sequence[Button] = ()) -> None:
         """Record an already rendered text (lists assembled from catalogue pieces)."""
-        self.replies.append(Outgoing("text", {"text": text}))
+        self.replies.append(text_message(text, buttons))
+
+    def button(self, key: str, payload: str, **params: object) -> Button:
+        """A tap button titled with a catalogue text."""
+        return Button(self.text(key, **params), payload)
 
     def request_user_info(self, title_key: str, subtitle_key: str, image_url: str) -> None:
         """Record Zalo's 'share your information' form (answered by user_submit_info)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from typing import Any
 
 import redis
 
@@ -19,13 +20,14 @@ STALE_AFTER_SECONDS = 3600
 
 
 def encode(message: Outgoing, now: float) -> list[str]:
-    """The outbox items of one message: texts over Zalo's limit become several items."""
+    """The outbox items of one message: texts over Zalo's limit become several items, and
+    the buttons go under the last one (where the choices are read)."""
     if message.kind != "text":
         return [json.dumps({"k": message.kind, "p": message.payload, "at": now})]
-    return [
-        json.dumps({"k": "text", "p": {"text": part}, "at": now}, ensure_ascii=False)
-        for part in split_text(message.payload["text"])
-    ]
+    parts: list[dict[str, Any]] = [{"text": part} for part in split_text(message.payload["text"])]
+    if parts and message.payload.get("buttons"):
+        parts[-1]["buttons"] = message.payload["buttons"]
+    return [json.dumps({"k": "text", "p": part, "at": now}, ensure_ascii=False) for part in parts]
 
 
 class Outbox:
@@ -58,7 +60,7 @@ class Outbox:
         pipe.delete(self.key)
 
 
-def decode(raw: bytes) -> tuple[str, dict[str, str], float]:
+def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
     """kind, payload and creation time of an outbox item."""
     item = json.loads(raw)
     return item["k"], item["p"], float(item["at"])

@@ -14,13 +14,14 @@ def build_engine() -> Engine:
         basics,
         unlink_guide,
         verify_code,
-        verify_phone,
+        verify_flow,
     )
 
     flows: list[Flow] = [
-        verify_phone.VERIFY,
+        verify_flow.VERIFY,
         admin_commands.ADMIN_FLOW,
         admin_unlink.UNLINK_FLOW,
         unlink_guide.GUIDE,
     ]
-    return Engine(flows, [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES], idle=basics.idle)
+    global_routes = [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES]
+    return Engine(flows, global_routes, idle=basics.idle, stale=basics.stale_choice)

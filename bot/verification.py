@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.accounts import Account, AccountStore
-from bot.codes import Checked, CodeStore, reference_of
+from bot.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.context import Context
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
@@ -70,6 +70,13 @@ class Verifier:
         """Whether another account verified this number."""
         owner = self.accounts.owner_of(user.oa_id, phone)
         return owner is not None and owner != user.user_id
+
+    def number_lock_seconds(self, user: UserRef, phone: str) -> int:
+        """Read-only: seconds the number stays locked for this account (0: free to use);
+        its verified owner is never locked out of it by other accounts' wrong codes."""
+        if self.accounts.owner_of(user.oa_id, phone) == user.user_id:
+            return 0
+        return ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
 
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
@@ -147,11 +154,10 @@ def notify_options() -> dict[str, object]:
 
 def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, str]:
     """Lift the lock of a phone number or a user id; (lifted?, how to show the target)."""
-    from bot.masking import mask_phone
-    from bot.phones import parse_phone
+    from bot.phones import mask_for_user, parse_phone
 
     parsed = parse_phone(target, verifier.settings.otp_allowed_regions)
-    if parsed.e164 is not None:
-        return verifier.codes.unlock(phone=parsed.e164), mask_phone(parsed.e164)
+    if parsed.e164 is not None:  # shown as every reply shows a number: 09xx xxx 456
+        return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
     user_id = target.strip()
     return verifier.codes.unlock(user=UserRef(oa_id, user_id)), user_id
