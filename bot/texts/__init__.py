@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.texts import admin, common, verify
+from bot.texts import admin, audit, common, verify
 
 LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
@@ -25,6 +25,11 @@ def catalogue() -> Mapping[str, Mapping[str, str]]:
     return _CATALOGUE
 
 
+def has_text(key: str) -> bool:
+    """Whether the catalogue has key (audit words fall back to what was stored)."""
+    return key in _CATALOGUE
+
+
 def render(key: str, lang: str, **params: object) -> str:
     """The text for key in lang (Vietnamese when lang is unknown), with params filled in."""
     entry = _CATALOGUE[key]
@@ -35,3 +40,4 @@ def render(key: str, lang: str, **params: object) -> str:
 register(common.TEXTS)
 register(verify.TEXTS)
 register(admin.TEXTS)
+register(audit.TEXTS)
