@@ -12,6 +12,13 @@ from bot.keys import UserRef
 from zalo_api.oa import OAClient
 
 SANDBOX_CHAT_LENGTH = 200
+# Open simulator pages listen here (bot.simulator.stream) and push what changed.
+UPDATES_CHANNEL = "sandbox:updates"
+
+
+def publish_update(pipe: redis.client.Pipeline | redis.Redis) -> None:
+    """Tell open simulator pages that the sandbox changed (in the writer's own pipeline)."""
+    pipe.publish(UPDATES_CHANNEL, "1")
 
 
 class Sender(Protocol):
@@ -59,6 +66,7 @@ def append_chat(
     with client.pipeline() as pipe:
         pipe.rpush(key, line)
         pipe.ltrim(key, -SANDBOX_CHAT_LENGTH, -1)
+        publish_update(pipe)
         pipe.execute()
 
 
