@@ -21,7 +21,9 @@ def show_status(event: Event, ctx: Context) -> str | None:
     until = until_text(ctx, wait) if wait else ""
     if account is None or account.phone is None:
         key = "status_none_locked" if wait else "status_none"
-        ctx.reply(key, until=until, buttons=[] if wait else next_buttons(ctx, None))
+        if ctx.step_key is not None and not wait:  # mid-dialogue: no "tap Verify to start"
+            key = "status_none_yet"
+        ctx.reply(key, until=until, buttons=next_buttons(ctx, None, wait))
     else:
         text = ctx.text(
             "status",
@@ -30,14 +32,16 @@ def show_status(event: Event, ctx: Context) -> str | None:
             zalo=verified_text(ctx, account.zalo_verified_at),
         )
         lock = ctx.text("status_locked", until=until) if wait else ""
-        ctx.reply_raw(text + lock, buttons=[] if wait else next_buttons(ctx, account))
+        ctx.reply_raw(text + lock, buttons=next_buttons(ctx, account, wait))
     still_at_step(ctx)
     return ctx.state
 
 
-def next_buttons(ctx: Context, account: Account | None) -> list[Button]:
-    """What the user may do next: verify, add Zalo, or the menu."""
+def next_buttons(ctx: Context, account: Account | None, locked: int = 0) -> list[Button]:
+    """What the user may do next: verify, add Zalo, or (mid-dialogue, or locked) the menu."""
     menu = ctx.button("btn_menu", "#menu")
+    if locked or ctx.step_key is not None:
+        return [] if ctx.step_key is not None else [menu]
     if account is None or not (account.sms_verified_at or account.zalo_verified_at):
         return [ctx.button("btn_verify", "#verify"), menu]
     if not account.zalo_verified_at:

@@ -175,6 +175,10 @@ TEXTS = {
         "vi": 'Bạn chưa xác thực số điện thoại nào. Bấm "Xác thực" để bắt đầu.',
         "en": 'You have not verified a phone number yet. Tap "Verify" to start.',
     },
+    "status_none_yet": {
+        "vi": "Bạn chưa xác thực số điện thoại nào.",
+        "en": "You have not verified a phone number yet.",
+    },
     "status_none_locked": {
         "vi": "Bạn chưa xác thực số điện thoại nào.\nViệc xác thực đang tạm khóa đến {until}.",
         "en": "You have not verified a phone number yet.\nVerification is locked until {until}.",
