@@ -16,12 +16,15 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import redis
+
 from bot.senders import UPDATES_CHANNEL
 from bot.simulator.playground import Playground
 
 STREAM_SECONDS = 25
 MAX_STREAMS = 4
-HEARTBEAT_SECONDS = 10
+# A comment line this often: a closed page is noticed (and its thread freed) within it.
+HEARTBEAT_SECONDS = 2
 _slots = threading.BoundedSemaphore(MAX_STREAMS)
 
 
@@ -56,6 +59,19 @@ class Snapshot:
             yield event("assets", {"assets": assets})
 
 
+def follow(pubsub: redis.client.PubSub, snapshot: Snapshot, deadline: float) -> Iterator[str]:
+    """Wake on each published update until the deadline; a heartbeat when quiet."""
+    quiet_since = time.monotonic()
+    while time.monotonic() < deadline:
+        wait = max(0.0, min(1.0, deadline - time.monotonic()))
+        if pubsub.get_message(timeout=wait) is not None:
+            yield from snapshot.changes()
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
+            yield ": still here\n\n"
+            quiet_since = time.monotonic()
+
+
 def stream(place: Playground, user: str, after: int, seconds: float) -> Iterator[str]:
     """Events until `seconds` have passed; then the browser reconnects."""
     if not _slots.acquire(blocking=False):
@@ -67,15 +83,9 @@ def stream(place: Playground, user: str, after: int, seconds: float) -> Iterator
         snapshot = Snapshot(place, user, after)
         yield "retry: 500\n\n"
         yield from snapshot.changes()
-        deadline, quiet_since = time.monotonic() + seconds, time.monotonic()
-        while time.monotonic() < deadline:
-            wait = max(0.0, min(1.0, deadline - time.monotonic()))
-            if pubsub.get_message(timeout=wait) is not None:
-                yield from snapshot.changes()
-                quiet_since = time.monotonic()
-            elif time.monotonic() - quiet_since > HEARTBEAT_SECONDS:
-                yield ": still here\n\n"
-                quiet_since = time.monotonic()
+        yield from follow(pubsub, snapshot, time.monotonic() + seconds)
+    except redis.RedisError:
+        return  # Redis went away: end the stream; the page reconnects and says so
     finally:
         pubsub.close()
         _slots.release()

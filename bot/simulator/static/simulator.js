@@ -125,7 +125,7 @@ function showPhones(data) {
   const newest = data.phones[0];
   const message = newest.messages[newest.messages.length - 1];
   $("latest-phone").hidden = false;
-  $("latest-phone").textContent = `📱 ${newest.phone} · ${message.channel === "zalo" ? "Zalo" : "SMS"}: ${message.text}`;
+  $("latest-phone").textContent = `${newest.phone} · ${message.channel === "zalo" ? "Zalo" : "SMS"}: ${message.text}`;
 }
 
 function showAssets(data) {
