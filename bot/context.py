@@ -10,7 +10,6 @@ from typing import Any
 from bot.keys import UserRef
 from bot.texts import render
 
-
 # Zalo shows at most five buttons under one message (ZALO_API.md, "Text with tap buttons").
 MAX_BUTTONS = 5
 

@@ -153,8 +153,8 @@ class Flow:
 
     `otherwise` runs when nothing matched in one of the flow's states (a re-prompt); `steps`
     names each state for the help text and `prompts` asks its question again (with its
-    buttons); in `strict` states the state's routes are tried before the global ones. Every step of an `admin_only` flow is checked and
-    audited by the engine, in one place.
+    buttons); in `strict` states the state's routes are tried before the global ones.
+    Every step of an `admin_only` flow is checked and audited by the engine, in one place.
     """
 
     name: str

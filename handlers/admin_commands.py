@@ -50,7 +50,11 @@ def list_assets(event: Event, ctx: Context) -> str | None:
     ]
     unlinked = [a for a in everything if not a.linked]
     if unlinked:
-        lines += ["", ctx.text("assets_unlinked_header"), *(unlinked_line(ctx, a) for a in unlinked)]
+        lines += [
+            "",
+            ctx.text("assets_unlinked_header"),
+            *(unlinked_line(ctx, a) for a in unlinked),
+        ]
     ctx.reply_raw("\n".join(lines))
     ctx.audit_result = f"{len(linked)} linked"
     return None

@@ -33,4 +33,5 @@ def pick(ctx: Context, kind: str, asset_id: str) -> Asset | None:
     """The asset of that id (of the given kind, else the unlinked one of either kind)."""
     found = [a for a in ctx.services.assets.find(asset_id) if not kind or a.kind == kind]
     unlinked = [a for a in found if not a.linked]
-    return (unlinked or found or [None])[0]
+    best: list[Asset] = unlinked or found
+    return best[0] if best else None

@@ -182,7 +182,10 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
     # At a confirmation every word but the confirming one cancels (SPEC §3).
     "unlink: confirm": (
         *[("Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại.", None)] * 7,
-        ("CẢNH BÁO: đây là App ID mà cuộc trò chuyện này đang đi qua", "admin_unlink:confirm_again"),
+        (
+            "CẢNH BÁO: đây là App ID mà cuộc trò chuyện này đang đi qua",
+            "admin_unlink:confirm_again",
+        ),
     ),
     "unlink: confirm again": (
         *[("Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại.", None)] * 7,

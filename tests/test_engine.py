@@ -8,8 +8,8 @@ import pytest
 
 from bot.context import Context
 from bot.keys import UserRef
-from tests.helpers import follow_event, image_event, text_event
 from handlers import basics
+from tests.helpers import follow_event, image_event, text_event
 from tests.toyflow import toy_engine
 from zalo_api.events import parse_event
 
@@ -124,9 +124,7 @@ def test_state_from_an_older_release_starts_afresh() -> None:
 
 def test_a_crash_costs_one_apology_and_nothing_else() -> None:
     ctx = run(text_event(text="boom"), state="toy:counting", n=1)
-    assert texts(ctx) == [
-        "Xin lỗi, bên mình vừa gặp sự cố. Bạn thử lại sau ít phút nhé."
-    ]
+    assert texts(ctx) == ["Xin lỗi, bên mình vừa gặp sự cố. Bạn thử lại sau ít phút nhé."]
     assert ctx.state is None
     assert ctx.jobs == []
 

@@ -213,7 +213,10 @@ def unlink_and_relink(page: Page, browser: WebDriver, target: Path) -> None:
     page.tap("#status")  # the bot answers again
     statuses = "#chat .msg.bot"
     page.wait(
-        lambda d: sum("Trạng thái xác thực" in e.text for e in d.find_elements(By.CSS_SELECTOR, statuses)) == 2,
+        lambda d: (
+            sum("Trạng thái xác thực" in e.text for e in d.find_elements(By.CSS_SELECTOR, statuses))
+            == 2
+        ),
         "a second status after the relink",
     )
 

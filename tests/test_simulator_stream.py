@@ -70,7 +70,9 @@ def test_replies_are_pushed_as_they_are_sent(app: Flask) -> None:
     reader = threading.Thread(target=read)
     reader.start()
     wait_for(lambda: "event: assets" in "".join(seen))  # the page is listening
-    client.post("/simulator/api/tap", json={"user": "u1", "title": "Xác thực", "payload": "#verify"})
+    client.post(
+        "/simulator/api/tap", json={"user": "u1", "title": "Xác thực", "payload": "#verify"}
+    )
     run_jobs(app)
     reader.join(20)
     pushed = [data for name, data in events_of("".join(seen)) if name == "chat"]

@@ -122,14 +122,18 @@ def stream() -> Response:
     seconds = min(float(wanted), STREAM_SECONDS) if wanted.isdigit() else STREAM_SECONDS
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     # No request context inside: the stream needs only Redis, and outlives the view.
-    return Response(events(place, user, after, seconds), mimetype="text/event-stream", headers=headers)
+    return Response(
+        events(place, user, after, seconds), mimetype="text/event-stream", headers=headers
+    )
 
 
 @blueprint.post("/api/tap")
 def tap() -> tuple[Response, int]:
     """The user taps a button under a bot message (its payload goes to the webhook)."""
     data = body()
-    return posted(playground().tap(field(data, "user"), field(data, "title"), field(data, "payload")))
+    return posted(
+        playground().tap(field(data, "user"), field(data, "title"), field(data, "payload"))
+    )
 
 
 @blueprint.post("/api/relink")

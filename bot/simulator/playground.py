@@ -133,7 +133,10 @@ class Playground:
     def user_view(self, user: str) -> dict[str, Any]:
         """Whether user is an admin, and the bot's language for them (the page speaks it)."""
         lang = self.redis.get(self.services.conversations.lang_key(self.ref(user)))
-        return {"admin": self.is_admin(user), "lang": text(lang) if lang else self.settings.bot_language}
+        return {
+            "admin": self.is_admin(user),
+            "lang": text(lang) if lang else self.settings.bot_language,
+        }
 
     def phone_list(self) -> list[dict[str, Any]]:
         """The phone panel: every sandbox phone with its messages, newest phone first."""

@@ -9,7 +9,6 @@ from typing import Any
 import redis
 
 from bot.senders import publish_update
-
 from bot.sms.base import SmsMessage, SmsReceipt, SmsTransientError
 
 # The simulator shows recent messages only; a day is plenty for a sandbox session.

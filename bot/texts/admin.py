@@ -72,7 +72,7 @@ TEXTS = {
         "en": "No {kind} is linked.",
     },
     "unlink_pick_reprompt": {
-        "vi": 'Mình không thấy lựa chọn này. Bạn gõ số thứ tự hoặc id trong danh sách, '
+        "vi": "Mình không thấy lựa chọn này. Bạn gõ số thứ tự hoặc id trong danh sách, "
         'hoặc "hủy" để dừng.',
         "en": 'Not found. Type a number or an id from the list, or "cancel" to stop.',
     },

@@ -30,7 +30,11 @@ def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redi
     assert f"1. Sandbox app ({APP_ID})" in listed and f"2. Shop mini app ({EXTRA_APP})" in listed
     plan = admin.say("2")
     assert f"App ID Shop mini app ({EXTRA_APP})" in plan
-    assert "xóa token bot đã lưu" in plan and "chưa hủy liên kết trong Zalo Cloud Account" in plan and "XÁC NHẬN" in plan
+    assert (
+        "xóa token bot đã lưu" in plan
+        and "chưa hủy liên kết trong Zalo Cloud Account" in plan
+        and "XÁC NHẬN" in plan
+    )
     assert asset_status(app, "app", EXTRA_APP) == "linked"  # nothing happens before confirm
     result = admin.say("XÁC NHẬN")
     assert f"Đang cho bot ngừng dùng App ID {EXTRA_APP}" in result
