@@ -68,7 +68,7 @@ def test_resend_after_a_final_failure_tries_again_at_once(config: dict[str, Any]
         sms.always_fail("twilio", http_status=503)
         chat = Chat(app, zalo)
         chat.say("xác thực"), chat.say("0912345678")
-        assert 'hoặc gửi lại để thử lần nữa' in chat.say("1")
+        assert "hoặc gửi lại để thử lần nữa" in chat.say("1")
         sms.recover("twilio")  # the gateway is back
         answer = chat.say("gửi lại")  # no cooldown: the failed send does not count
         assert "Đã gửi mã 6 chữ số qua SMS" in answer and "chờ" not in answer
