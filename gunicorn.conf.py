@@ -6,6 +6,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 # gthread: the webhook's work is short Redis round trips, so threads overlap the waits
 # cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
+# (The sandbox simulator's server-sent events then hold one thread, not a process, per page.)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))

@@ -113,6 +113,7 @@ class Settings:
     )
     bot_language: str = var("vi", "`vi` or `en`")
     bot_timezone: str = var("Asia/Ho_Chi_Minh", "time zone of times shown to users")
+    bot_oa_name: str = var("", "the OA's name in greetings", shown="the registry's name of the OA")
     zalo_share_info_image_url: str = var(
         "", "image of the 'share your phone' form (unset: the form is not offered)"
     )

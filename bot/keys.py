@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import redis
+
 from bot.masking import mask_user_id
 
 
@@ -51,3 +53,12 @@ def text(value: Any) -> str:
 def text_dict(value: Any) -> dict[str, str]:
     """A hash (or stream entry) as a dict of text."""
     return {text(k): text(v) for k, v in (value or {}).items()}
+
+
+# Open simulator pages listen here (bot.web.simulator.stream) and push what changed.
+UPDATES_CHANNEL = "sandbox:updates"
+
+
+def publish_update(pipe: redis.client.Pipeline | redis.Redis) -> None:
+    """Tell open simulator pages that the sandbox changed (in the writer's own pipeline)."""
+    pipe.publish(UPDATES_CHANNEL, "1")

@@ -31,7 +31,7 @@ from handlers import (
     link_account,
     unlink_guide,
     verify_code,
-    verify_phone,
+    verify_flow,
 )
 from zalo_api.oa import OAClient
 from zalo_api.tokens import TokenManager
@@ -41,13 +41,14 @@ from zalo_api.zns import ZNSClient
 def build_engine() -> Engine:
     """Every flow of the bot, with the routes that work everywhere."""
     flows: list[Flow] = [
-        verify_phone.VERIFY,
+        verify_flow.VERIFY,
         admin_commands.ADMIN_FLOW,
         admin_unlink.UNLINK_FLOW,
         unlink_guide.GUIDE,
         link_account.LINK,
     ]
-    return Engine(flows, [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES], idle=basics.idle)
+    global_routes = [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES]
+    return Engine(flows, global_routes, idle=basics.idle, stale=basics.stale_choice)
 
 
 class BotServices(Services):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.admin.assets import Asset
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Context
 from bot.conversation.flow import Event
+from bot.texts import has_text
 
 ADMIN = CommandSet("admin", admin_only=True)
 
@@ -15,6 +17,11 @@ ADMIN = CommandSet("admin", admin_only=True)
 def local_date(ctx: Context, epoch: float, fmt: str = "%d/%m/%Y") -> str:
     """An epoch in BOT_TIMEZONE."""
     return datetime.fromtimestamp(epoch, ZoneInfo(ctx.services.settings.bot_timezone)).strftime(fmt)
+
+
+def moment(ctx: Context, epoch: float) -> str:
+    """'04:46 ngày 02/12/2026', as every reply shows a time."""
+    return ctx.text("at_time", time=local_date(ctx, epoch, "%H:%M"), date=local_date(ctx, epoch))
 
 
 @ADMIN.command("help")
@@ -26,12 +33,11 @@ def admin_help(event: Event, ctx: Context) -> str | None:
 
 @ADMIN.command("assets")
 def list_assets(event: Event, ctx: Context) -> str | None:
-    """Numbered list of the linked apps and OAs."""
-    linked = [a for a in ctx.services.assets.all() if a.linked]
-    if not linked:
-        ctx.reply("assets_none")
-        return None
-    lines = [
+    """Numbered list of the linked apps and OAs, then those the bot no longer uses."""
+    everything = ctx.services.assets.all()
+    linked = [a for a in everything if a.linked]
+    lines = [ctx.text("assets_header") if linked else ctx.text("assets_none")]
+    lines += [
         ctx.text(
             "asset_line",
             n=n,
@@ -42,9 +48,39 @@ def list_assets(event: Event, ctx: Context) -> str | None:
         )
         for n, a in enumerate(linked, start=1)
     ]
-    ctx.reply_raw("\n".join([ctx.text("assets_header"), *lines]))
+    unlinked = [a for a in everything if not a.linked]
+    if unlinked:
+        lines += [
+            "",
+            ctx.text("assets_unlinked_header"),
+            *(unlinked_line(ctx, a) for a in unlinked),
+        ]
+    ctx.reply_raw("\n".join(lines))
     ctx.audit_result = f"{len(linked)} linked"
     return None
+
+
+def unlinked_line(ctx: Context, asset: Asset) -> str:
+    """An asset the bot stopped using, and whether the console step was done."""
+    console = (
+        ctx.text("console_done_at", at=moment(ctx, asset.console_confirmed_at))
+        if asset.console_confirmed_at
+        else ctx.text("console_pending")
+    )
+    return ctx.text(
+        "asset_unlinked_line",
+        kind=ctx.text(f"kind_{asset.kind}"),
+        name=asset.name,
+        id=asset.asset_id,
+        at=moment(ctx, asset.unlinked_at or 0),
+        console=console,
+    )
+
+
+def audit_word(ctx: Context, family: str, value: str) -> str:
+    """A step or result in words ('xác nhận', 'đã cảnh báo'); unknown ones as stored."""
+    key = f"audit_{family}_{value}"
+    return ctx.text(key) if has_text(key) else value
 
 
 @ADMIN.command("audit")
@@ -60,9 +96,9 @@ def show_audit(event: Event, ctx: Context) -> str | None:
             at=local_date(ctx, e.at, "%d/%m %H:%M"),
             who=e.who,
             command=e.command,
-            step=e.step,
-            target=e.target or "-",
-            result=e.result,
+            step=audit_word(ctx, "step", e.step),
+            target=f" {e.target}" if e.target else "",
+            result=audit_word(ctx, "result", e.result),
         )
         for e in entries
     ]

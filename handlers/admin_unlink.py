@@ -1,12 +1,18 @@
 """Unlinking an App ID or an OA, step by step, for admins.
 
+The bot can only stop using an asset (tokens deleted, events ignored, history kept): no Zalo
+API unlinks it from the Cloud Account. The result hands the admin the console steps, and
+'/unlink done <id>' (or its button) records that they were done.
+
 ```mermaid
 stateDiagram-v2
     [*] --> choose_kind: /unlink
     [*] --> choose_asset: /unlink app, /unlink oa
     [*] --> confirm: /unlink app <id>, /unlink oa <id>
+    [*] --> [*]: /unlink done <id> (console step recorded)
     choose_kind --> choose_asset: 1 App ID / 2 OA
-    choose_asset --> confirm: number or id
+    choose_asset --> choose_asset: more (next page of buttons)
+    choose_asset --> confirm: number, id or button
     confirm --> confirm_again: CONFIRM (the asset this chat goes through)
     confirm --> [*]: CONFIRM (a worker unlinks) / any other text (cancelled)
     confirm_again --> [*]: CONFIRM (a worker unlinks) / any other text (cancelled)
@@ -15,11 +21,14 @@ stateDiagram-v2
 
 from __future__ import annotations
 
+from bot.admin.assets import Asset
 from bot.admin.unlink import UNLINK_JOB_OPTIONS, unlink_asset
 from bot.conversation.commands import CommandSet
-from bot.conversation.context import Context
-from bot.conversation.flow import AnyText, Choice, Event, Keyword
+from bot.conversation.context import Button, Context
+from bot.conversation.flow import AnyText, Choice, Event, Keyword, TextWhere, text_of
 from bot.services import QUEUE_MESSAGES
+from handlers.admin_console import console_done
+from handlers.choices import MORE, cancel_button, page_of
 
 UNLINK = CommandSet("admin_unlink", admin_only=True)
 CHOOSE_KIND = "admin_unlink:choose_kind"
@@ -39,33 +48,65 @@ def kind_name(ctx: Context, kind: str) -> str:
 def start(event: Event, ctx: Context) -> str | None:
     """'/unlink' asks for the kind; '/unlink app <id>' and '/unlink oa <id>' jump to confirm."""
     args = list(ctx.match)
+    if args and args[0] == "done":
+        return console_done(ctx, args[1:])
     if len(args) == 2 and args[0] in ("app", "oa"):
         return propose(ctx, args[0], args[1])
     if len(args) == 1 and args[0] in ("app", "oa"):
         ctx.match = args[0]
         return choose_kind(event, ctx)
     ctx.data = {}
-    ctx.reply("unlink_choose_kind")
+    return kind_prompt(event, ctx)
+
+
+def kind_prompt(event: Event, ctx: Context) -> str | None:
+    """App ID or OA, as text and buttons."""
+    buttons = [ctx.button("btn_app", "#app"), ctx.button("btn_oa", "#oa"), *cancel_button(ctx)]
+    ctx.reply("unlink_choose_kind", buttons=buttons)
     return CHOOSE_KIND
 
 
 def choose_kind(event: Event, ctx: Context) -> str | None:
-    """1 / 2: list the linked assets of that kind, numbered."""
+    """1 / 2: list the linked assets of that kind, numbered and as buttons."""
     kind = str(ctx.match)
     linked = [a for a in ctx.services.assets.all(kind) if a.linked]
     if not linked:
         ctx.reply("unlink_none_of_kind", kind=kind_name(ctx, kind))
         ctx.audit_result = "none linked"
         return None
-    ctx.data = {"kind": kind, "ids": [a.asset_id for a in linked]}
-    lines = "\n".join(f"{n}. {a.asset_id} — {a.name}" for n, a in enumerate(linked, start=1))
-    ctx.reply("unlink_pick", kind=kind_name(ctx, kind), lines=lines)
+    ctx.data = {"kind": kind, "ids": [a.asset_id for a in linked], "page": 0}
+    return pick_prompt(event, ctx)
+
+
+def pick_prompt(event: Event, ctx: Context) -> str | None:
+    """The numbered list; buttons for the current page (four and 'more' beyond five)."""
+    assets = [ctx.services.assets.get(ctx.data["kind"], i) for i in ctx.data["ids"]]
+    found = [a for a in assets if a is not None]
+    lines = "\n".join(
+        ctx.text("unlink_pick_line", n=n, name=a.name, id=a.asset_id)
+        for n, a in enumerate(found, start=1)
+    )
+    items = [pick_button(n, a) for n, a in enumerate(found, start=1)]
+    buttons = page_of(items, int(ctx.data.get("page", 0)), ctx.text("btn_more"))
+    kind = kind_name(ctx, ctx.data["kind"])
+    ctx.reply("unlink_pick", kind=kind, lines=lines, buttons=buttons)
     return CHOOSE_ASSET
+
+
+def pick_button(n: int, asset: Asset) -> Button:
+    """'2 · Sandbox app' (about 20 characters fit), answering with the asset's id."""
+    return Button(f"{n} · {asset.name}"[:20], asset.asset_id)
+
+
+def next_page(event: Event, ctx: Context) -> str | None:
+    """'more': the next four buttons (the numbered list already shows every asset)."""
+    ctx.data["page"] = int(ctx.data.get("page", 0)) + 1
+    return pick_prompt(event, ctx)
 
 
 def choose_asset(event: Event, ctx: Context) -> str | None:
     """A number from the list, or an id."""
-    typed, ids = str(ctx.match).strip(), ctx.data["ids"]
+    typed, ids = (text_of(event) or "").strip(), ctx.data["ids"]
     if typed.isdigit() and 1 <= int(typed) <= len(ids):
         return propose(ctx, ctx.data["kind"], ids[int(typed) - 1])
     if typed in ids:
@@ -75,7 +116,7 @@ def choose_asset(event: Event, ctx: Context) -> str | None:
 
 
 def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
-    """Say exactly what will happen and ask for the confirm word."""
+    """Say exactly what the bot will do (and what it cannot) and ask for the confirm word."""
     ctx.audit_target = f"{kind}:{asset_id}"
     asset = ctx.services.assets.get(kind, asset_id)
     if asset is None or not asset.linked:
@@ -83,7 +124,9 @@ def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
         ctx.audit_result = "not linked"
         return None
     ctx.data = {"kind": kind, "id": asset_id}
-    ctx.reply("unlink_confirm", kind=kind_name(ctx, kind), id=asset_id, name=asset.name)
+    buttons = [ctx.button("btn_confirm", "#confirm"), *cancel_button(ctx)]
+    name = asset.name
+    ctx.reply("unlink_confirm", kind=kind_name(ctx, kind), id=asset_id, name=name, buttons=buttons)
     return CONFIRM
 
 
@@ -97,19 +140,12 @@ def confirmed(event: Event, ctx: Context) -> str | None:
     kind, asset_id = ctx.data["kind"], ctx.data["id"]
     ctx.audit_target = f"{kind}:{asset_id}"
     if ctx.state == CONFIRM and is_this_chat(ctx, kind, asset_id):
-        ctx.reply("unlink_confirm_again", kind=kind_name(ctx, kind))
+        buttons = [ctx.button("btn_confirm", "#confirm"), *cancel_button(ctx)]
+        ctx.reply("unlink_confirm_again", kind=kind_name(ctx, kind), buttons=buttons)
         ctx.audit_result = "warned"
         return CONFIRM_AGAIN
-    ctx.enqueue(
-        unlink_asset,
-        ctx.user.oa_id,
-        ctx.user.user_id,
-        kind,
-        asset_id,
-        ctx.lang,
-        queue=QUEUE_MESSAGES,
-        **UNLINK_JOB_OPTIONS,
-    )
+    args = (ctx.user.oa_id, ctx.user.user_id, kind, asset_id, ctx.lang)
+    ctx.enqueue(unlink_asset, *args, queue=QUEUE_MESSAGES, **UNLINK_JOB_OPTIONS)
     ctx.reply("unlink_running", kind=kind_name(ctx, kind), id=asset_id)
     ctx.audit_result = "queued"
     return None
@@ -126,17 +162,24 @@ def not_confirmed(event: Event, ctx: Context) -> str | None:
 def kind_reprompt(event: Event, ctx: Context) -> str | None:
     """Neither 1 nor 2."""
     ctx.reply("unlink_kind_reprompt")
-    return ctx.state
+    return kind_prompt(event, ctx)
+
+
+def is_pick(text: str) -> bool:
+    """A number or a numeric id (other words go on to the keywords: status, help...)."""
+    return text.strip().isdigit()
 
 
 UNLINK_FLOW = UNLINK.flow(
     states={
         CHOOSE_KIND: [Choice(KINDS, then=choose_kind)],
-        CHOOSE_ASSET: [AnyText(then=choose_asset)],
+        CHOOSE_ASSET: [Keyword(MORE, then=next_page), TextWhere(is_pick, then=choose_asset)],
         # Any other text cancels, even a word that would start another dialogue ('verify').
         CONFIRM: [Keyword(*CONFIRM_WORDS, then=confirmed), AnyText(then=not_confirmed)],
         CONFIRM_AGAIN: [Keyword(*CONFIRM_WORDS, then=confirmed), AnyText(then=not_confirmed)],
     },
-    otherwise={CHOOSE_KIND: kind_reprompt},
+    otherwise={CHOOSE_KIND: kind_reprompt, CHOOSE_ASSET: choose_asset},
     strict=frozenset({CONFIRM, CONFIRM_AGAIN}),
+    steps={CHOOSE_KIND: "step_unlink_kind", CHOOSE_ASSET: "step_unlink_pick"},
+    prompts={CHOOSE_KIND: kind_prompt, CHOOSE_ASSET: pick_prompt},
 )

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from bot.conversation.context import Context
-from bot.conversation.flow import Choice, Digits, Event, Keyword, OnEvent, Route, reply_and_stay
+from bot.conversation.flow import Choice, Digits, Event, Keyword, OnEvent, Route
 from bot.queues.internal_events import SendFailed
-from bot.verification.links import mask_account
 from bot.verification.phones import mask_for_user
+from handlers.choices import after_lock_buttons, cancel_button, code_buttons, method_buttons
 from handlers.verify_common import (
     AWAITING_CODE,
     AWAITING_METHOD,
     AWAITING_PHONE,
+    RESEND_WORDS,
     human_wait,
+    until_text,
     verifier,
 )
 
 METHODS = {"1": "sms", "sms": "sms", "tin nhắn": "sms", "2": "zalo", "zalo": "zalo"}
+# While a code is awaited, a tap on SMS or Zalo (a newer choice) sends by that channel.
+CHANNELS = {"sms": "sms", "zalo": "zalo"}
 OTHER = {"sms": ("zalo", "2"), "zalo": ("sms", "1")}
 
 
@@ -30,8 +31,14 @@ def ask_method(ctx: Context) -> str | None:
         phone=mask_for_user(ctx.data["phone"]),
         sms_minutes=max(1, s.otp_sms_ttl_seconds // 60),
         zalo_minutes=max(1, s.otp_zalo_ttl_seconds // 60),
+        buttons=method_buttons(ctx),
     )
     return AWAITING_METHOD
+
+
+def method_prompt(event: Event, ctx: Context) -> str | None:
+    """The method step asked again."""
+    return ask_method(ctx)
 
 
 def choose_method(event: Event, ctx: Context) -> str | None:
@@ -42,8 +49,8 @@ def choose_method(event: Event, ctx: Context) -> str | None:
 def change_method(event: Event, ctx: Context) -> str | None:
     """'đổi phương thức': back to the choice (the Zalo-only path now has it too)."""
     if "phone" not in ctx.data:  # no number yet: that comes first
-        ctx.reply("ask_phone")
-        return ctx.state
+        ctx.reply("method_needs_phone", buttons=cancel_button(ctx))
+        return AWAITING_PHONE
     ctx.data.pop("fixed", None)
     return ask_method(ctx)
 
@@ -54,12 +61,12 @@ def send(ctx: Context, channel: str) -> str | None:
     outcome = v.request_code(ctx, ctx.data["phone"], channel)
     if outcome.status == "sent":
         ctx.data.update(channel=channel, ref=outcome.reference)
-        minutes = max(1, v.ttl_of(channel) // 60)
         ctx.reply(
             "code_sent",
             channel=ctx.text(f"channel_{channel}"),
             phone=mask_for_user(ctx.data["phone"]),
-            minutes=minutes,
+            minutes=max(1, v.ttl_of(channel) // 60),
+            buttons=code_buttons(ctx),
         )
         return AWAITING_CODE
     return refused(ctx, outcome.status, outcome.wait_seconds)
@@ -68,21 +75,39 @@ def send(ctx: Context, channel: str) -> str | None:
 def refused(ctx: Context, status: str, wait: int) -> str | None:
     """The reply and next step for a code that was not sent."""
     if status == "locked":
-        ctx.reply("locked", until=verifier(ctx).local_time(wait))
-        return None
+        return locked(ctx, wait)
     if status == "in_use":
-        ctx.reply("phone_in_use")
+        ctx.data.pop("phone", None)
+        ctx.reply("phone_in_use", buttons=cancel_button(ctx))
         return AWAITING_PHONE
+    buttons = code_buttons(ctx) if ctx.state == AWAITING_CODE else method_buttons(ctx)
     if status == "cooldown":
-        ctx.reply("resend_wait", seconds=wait)
+        ctx.reply("resend_wait", seconds=wait, buttons=buttons)
         return ctx.state
     if status == "limited":
-        ctx.reply("rate_limited", wait=human_wait(ctx, wait))
+        ctx.reply("rate_limited", wait=human_wait(ctx, wait), buttons=buttons)
         return ctx.state
-    ctx.reply(
-        "sms_busy" if status == "sms_busy" else "zalo_unavailable", wait=human_wait(ctx, wait)
-    )
+    key = "sms_busy" if status == "sms_busy" else "zalo_unavailable"
+    ctx.reply(key, wait=human_wait(ctx, wait), buttons=method_buttons(ctx))
     return AWAITING_METHOD
+
+
+def locked(ctx: Context, wait: int) -> str | None:
+    """The account's lock ends the dialogue (until when); the number's asks for another."""
+    account_wait = verifier(ctx).lock_wait_seconds(ctx.user)
+    if account_wait or "phone" not in ctx.data:
+        until = until_text(ctx, account_wait or wait)
+        ctx.reply("locked", until=until, buttons=after_lock_buttons(ctx))
+        return None
+    return number_locked(ctx, ctx.data["phone"], wait)
+
+
+def number_locked(ctx: Context, phone: str, wait: int) -> str | None:
+    """A number locked by wrong codes (of any account): until when, and type another."""
+    ctx.data.pop("phone", None)
+    shown = mask_for_user(phone)
+    ctx.reply("phone_locked", phone=shown, until=until_text(ctx, wait), buttons=cancel_button(ctx))
+    return AWAITING_PHONE
 
 
 def check_code(event: Event, ctx: Context) -> str | None:
@@ -91,26 +116,39 @@ def check_code(event: Event, ctx: Context) -> str | None:
     phone = ctx.data["phone"]
     checked = v.check(ctx, phone, str(ctx.match))
     if checked.status == "ok":
-        if not v.complete(ctx, phone, checked.channel):
-            ctx.reply("phone_in_use")  # another account verified it a moment earlier
-            return None
-        ctx.reply(f"verified_{checked.channel}", phone=mask_for_user(phone))
-        return None
+        return verified(ctx, phone, checked.channel)
     if checked.status == "wrong":
-        ctx.reply("code_wrong", left=checked.attempts_left)
+        ctx.reply("code_wrong", left=checked.attempts_left, buttons=code_buttons(ctx))
         return AWAITING_CODE
-    if checked.status in ("locked_now", "locked"):
-        until = v.local_time(checked.wait_seconds)
+    if checked.status == "locked_now":
         max_tries = ctx.services.settings.otp_max_attempts
-        ctx.reply(checked.status, max=max_tries, until=until)
+        until = until_text(ctx, checked.wait_seconds)
+        ctx.reply("locked_now", max=max_tries, until=until, buttons=after_lock_buttons(ctx))
         return None
-    ctx.reply("code_expired")
+    if checked.status == "locked":
+        return locked(ctx, checked.wait_seconds)
+    ctx.reply("code_expired", buttons=code_buttons(ctx))
     return AWAITING_CODE
+
+
+def verified(ctx: Context, phone: str, channel: str) -> str | None:
+    """Claim the number; after SMS, offer Zalo as well."""
+    if not verifier(ctx).complete(ctx, phone, channel):
+        ctx.reply("phone_in_use")  # another account verified it a moment earlier
+        return None
+    buttons = [ctx.button("btn_status", "#status"), ctx.button("btn_menu", "#menu")]
+    if channel == "sms":
+        buttons.insert(0, ctx.button("btn_verify_zalo", "#verify_zalo"))
+    ctx.reply(f"verified_{channel}", phone=mask_for_user(phone), buttons=buttons)
+    return None
 
 
 def resend(event: Event, ctx: Context) -> str | None:
     """'gửi lại': a new code by the same channel (the cooldown applies)."""
-    return send(ctx, ctx.data.get("channel", "sms"))
+    if "channel" not in ctx.data:  # at the method step, before any code went out
+        ctx.reply("resend_not_yet")
+        return ask_method(ctx)
+    return send(ctx, ctx.data["channel"])
 
 
 def send_failed(event: Event, ctx: Context) -> str | None:
@@ -123,7 +161,7 @@ def send_failed(event: Event, ctx: Context) -> str | None:
         ctx.reply("send_expired", channel=ctx.text(f"channel_{event.channel}"))
         return AWAITING_CODE
     if event.reason == "no_zalo_account":
-        ctx.reply("no_zalo_account", phone=phone)
+        ctx.reply("no_zalo_account", phone=phone, buttons=method_buttons(ctx))
     else:
         other, choice = OTHER[event.channel]
         ctx.reply(
@@ -131,50 +169,30 @@ def send_failed(event: Event, ctx: Context) -> str | None:
             channel=ctx.text(f"channel_{event.channel}"),
             other=ctx.text(f"channel_{other}"),
             other_choice=choice,
+            buttons=[*method_buttons(ctx)[:2], ctx.button("btn_resend", "#resend")],
         )
     ctx.data.pop("fixed", None)
     return AWAITING_METHOD
 
 
-def show_status(event: Event, ctx: Context) -> str | None:
-    """'trạng thái': the number (masked), SMS and Zalo verification, any lock."""
-    v = verifier(ctx)
-    account = v.account(ctx.user)
-    wait = v.lock_wait_seconds(ctx.user)
-    linked = v.links.account_of(ctx.user)
-    shown = ctx.text("status_linked", account=mask_account(linked)) if linked else ""
-    if account is None or account.phone is None:
-        ctx.reply_raw(ctx.text("status_none") + shown)
-    else:
-        ctx.reply_raw(
-            ctx.text(
-                "status",
-                phone=mask_for_user(account.phone),
-                sms=verified_text(ctx, account.sms_verified_at),
-                zalo=verified_text(ctx, account.zalo_verified_at),
-            )
-            + (ctx.text("status_locked", until=v.local_time(wait)) if wait else "")
-            + shown
-        )
+def method_reprompt(event: Event, ctx: Context) -> str | None:
+    """Neither SMS nor Zalo."""
+    ctx.reply("method_reprompt", buttons=method_buttons(ctx))
     return ctx.state
 
 
-def verified_text(ctx: Context, at: int | None) -> str:
-    """'đã xác thực (22/11/2026)' or 'chưa xác thực'."""
-    if not at:
-        return ctx.text("status_no")
-    zone = ZoneInfo(ctx.services.settings.bot_timezone)
-    return ctx.text("status_yes", date=datetime.fromtimestamp(at, zone).strftime("%d/%m/%Y"))
+def code_reprompt(event: Event, ctx: Context) -> str | None:
+    """Anything else while waiting for the code."""
+    ctx.reply("code_reprompt", buttons=code_buttons(ctx))
+    return ctx.state
 
 
-# Anything else while choosing the method, or while waiting for the code.
-method_reprompt = reply_and_stay("method_reprompt")
-code_reprompt = reply_and_stay("code_reprompt")
-RESEND = Keyword("gửi lại", "resend", "gửi mã mới", then=resend)
+RESEND = Keyword(*RESEND_WORDS, then=resend)
 # After a failed send the user is back at the method step, told they may resend.
 METHOD_ROUTES: list[Route] = [Choice(METHODS, then=choose_method), RESEND]
 CODE_ROUTES: list[Route] = [
     Digits(6, then=check_code),
     RESEND,
+    Choice(CHANNELS, then=choose_method),
 ]
 GLOBAL_ROUTES: list[Route] = [OnEvent(SendFailed, then=send_failed)]

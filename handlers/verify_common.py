@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from bot.conversation.context import Context
 
@@ -13,6 +15,15 @@ CONFIRM_NUMBER = "verify:confirm_number"
 AWAITING_PHONE = "verify:awaiting_phone"
 AWAITING_METHOD = "verify:awaiting_method"
 AWAITING_CODE = "verify:awaiting_code"
+RESEND_WORDS = ("gửi lại", "resend", "gửi mã mới", "gửi lại mã")
+OTHER_NUMBER_WORDS = ("đổi số", "change number", "số khác", "other number", "other_number")
+CHANGE_METHOD_WORDS = (
+    "đổi phương thức",
+    "change method",
+    "change_method",
+    "đổi cách",
+    "đổi cách nhận",
+)
 
 
 def verifier(ctx: Context) -> Verifier:
@@ -26,3 +37,10 @@ def human_wait(ctx: Context, seconds: int) -> str:
     if seconds < 120:
         return ctx.text("seconds", n=seconds)
     return ctx.text("minutes", n=-(-seconds // 60))
+
+
+def until_text(ctx: Context, seconds_from_now: int) -> str:
+    """A moment as users read it: '04:46 ngày 02/12/2026' / '04:46 on 02/12/2026'."""
+    zone = ZoneInfo(ctx.services.settings.bot_timezone)
+    moment = datetime.fromtimestamp(ctx.now + seconds_from_now, zone)
+    return ctx.text("at_time", time=moment.strftime("%H:%M"), date=moment.strftime("%d/%m/%Y"))

@@ -3,14 +3,16 @@
 ```mermaid
 stateDiagram-v2
     [*] --> confirm_number: verify / verify zalo (number on file)
-    [*] --> awaiting_phone: verify / verify zalo (no number)
+    [*] --> awaiting_phone: verify / verify zalo (no number) / change number
     confirm_number --> awaiting_method: 1 (verify)
     confirm_number --> awaiting_code: 1 (verify zalo: code sent)
-    confirm_number --> awaiting_phone: another number
+    confirm_number --> awaiting_phone: 2 / another number
+    awaiting_phone --> awaiting_phone: refused (in use, locked until ..., invalid)
     awaiting_phone --> awaiting_method: valid number (typed or shared)
     awaiting_phone --> awaiting_code: valid number (verify zalo: code sent)
     awaiting_method --> awaiting_code: 1 SMS / 2 Zalo (code sent)
-    awaiting_code --> awaiting_code: wrong code / resend
+    awaiting_method --> awaiting_phone: number locked
+    awaiting_code --> awaiting_code: wrong code / resend / other channel
     awaiting_code --> [*]: right code (verified) / 5th wrong code (locked)
     awaiting_code --> awaiting_method: send failed, change method
 ```
@@ -19,35 +21,41 @@ stateDiagram-v2
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.flow import Choice, Event, Flow, Keyword, OnEvent, TextWhere
-from bot.verification.phones import looks_like_phone, mask_for_user, parse_phone
+from bot.conversation.flow import Event, text_of
+from bot.verification.phones import mask_for_user, parse_phone
 from handlers import verify_code as code
-from handlers.verify_common import (
-    AWAITING_CODE,
-    AWAITING_METHOD,
-    AWAITING_PHONE,
-    CONFIRM_NUMBER,
-    verifier,
-)
+from handlers.choices import after_lock_buttons, cancel_button, menu_buttons, still_at_step
+from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text, verifier
 from zalo_api.events import UserSubmitInfo
 
-YES = {"1": "yes", "có": "yes", "co": "yes", "yes": "yes", "ok": "yes", "đồng ý": "yes"}
+
+def refuse_if_locked(ctx: Context) -> bool:
+    """When the account is locked, say until when (True); the user cannot start now."""
+    wait = verifier(ctx).lock_wait_seconds(ctx.user)  # a linked user: the portal account's
+    if wait:
+        ctx.reply("locked", until=until_text(ctx, wait), buttons=after_lock_buttons(ctx))
+    return bool(wait)
 
 
 def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
-    v = verifier(ctx)
     ctx.data = {"fixed": fixed} if fixed else {}
-    wait = v.lock_wait_seconds(ctx.user)
-    if wait:
-        ctx.reply("locked", until=v.local_time(wait))
+    if refuse_if_locked(ctx):
         return None
-    account = v.account(ctx.user)
+    account = verifier(ctx).account(ctx.user)
     if account is None or account.phone is None:
         return ask_phone(event, ctx)
     ctx.data["phone"] = account.phone
-    key = "confirm_zalo_number" if fixed == "zalo" else "ask_use_existing"
-    ctx.reply(key, phone=mask_for_user(account.phone))
+    return confirm_prompt(event, ctx)
+
+
+def confirm_prompt(event: Event, ctx: Context) -> str | None:
+    """The number on file: use it (1) or another (2), as text and buttons."""
+    zalo = ctx.data.get("fixed") == "zalo"
+    yes = ctx.button("btn_send_here" if zalo else "btn_use_number", "#yes")
+    buttons = [yes, ctx.button("btn_other_number", "#other_number"), *cancel_button(ctx)]
+    key = "confirm_zalo_number" if zalo else "ask_use_existing"
+    ctx.reply(key, phone=mask_for_user(ctx.data["phone"]), buttons=buttons)
     return CONFIRM_NUMBER
 
 
@@ -56,11 +64,17 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
     return start(event, ctx, fixed="zalo")
 
 
+def start_other_number(event: Event, ctx: Context) -> str | None:
+    """'đổi số' outside a dialogue: verification, at the number step."""
+    ctx.data = {}
+    return None if refuse_if_locked(ctx) else ask_phone(event, ctx)
+
+
 def ask_phone(event: Event, ctx: Context) -> str | None:
     """Ask for a number, with Zalo's one-tap 'share my phone' form when configured."""
     ctx.data.pop("phone", None)
     image = ctx.services.settings.zalo_share_info_image_url
-    ctx.reply("ask_phone_or_share" if image else "ask_phone")
+    ctx.reply("ask_phone_or_share" if image else "ask_phone", buttons=cancel_button(ctx))
     if image:
         ctx.request_user_info("share_info_title", "share_info_subtitle", image)
     return AWAITING_PHONE
@@ -68,12 +82,12 @@ def ask_phone(event: Event, ctx: Context) -> str | None:
 
 def use_number_on_file(event: Event, ctx: Context) -> str | None:
     """'1': go on with the number on file."""
-    return after_phone(ctx)
+    return accept_number(ctx, ctx.data["phone"])
 
 
 def take_typed_phone(event: Event, ctx: Context) -> str | None:
     """A typed number: parse it, refuse it specifically, or go on."""
-    return take_phone(ctx, str(ctx.match))
+    return take_phone(ctx, text_of(event) or "")
 
 
 def take_shared_phone(event: Event, ctx: Context) -> str | None:
@@ -87,7 +101,7 @@ def take_shared_phone(event: Event, ctx: Context) -> str | None:
 def prefill_from_form(event: Event, ctx: Context) -> str | None:
     """A shared form outside the dialogue: start verifying that number."""
     ctx.data = {}
-    return take_shared_phone(event, ctx)
+    return None if refuse_if_locked(ctx) else take_shared_phone(event, ctx)
 
 
 def take_phone(ctx: Context, text: str) -> str | None:
@@ -96,12 +110,27 @@ def take_phone(ctx: Context, text: str) -> str | None:
     parsed = parse_phone(text, regions)
     if parsed.e164 is None:
         assert parsed.problem is not None
-        ctx.reply(parsed.problem.value, regions=", ".join(regions), new_number=parsed.new_number)
+        ctx.reply(
+            parsed.problem.value,
+            regions=", ".join(regions),
+            new_number=parsed.new_number,
+            buttons=cancel_button(ctx),
+        )
         return AWAITING_PHONE
-    if verifier(ctx).in_use_by_other(ctx.user, parsed.e164):
-        ctx.reply("phone_in_use")
+    return accept_number(ctx, parsed.e164)
+
+
+def accept_number(ctx: Context, phone: str) -> str | None:
+    """A number in use elsewhere or locked stays refused at this step, saying until when."""
+    v = verifier(ctx)
+    if v.in_use_by_other(ctx.user, phone):
+        ctx.data.pop("phone", None)
+        ctx.reply("phone_in_use", buttons=cancel_button(ctx))
         return AWAITING_PHONE
-    ctx.data["phone"] = parsed.e164
+    wait = v.number_lock_seconds(ctx.user, phone)
+    if wait:
+        return code.number_locked(ctx, phone, wait)
+    ctx.data["phone"] = phone
     return after_phone(ctx)
 
 
@@ -112,43 +141,15 @@ def after_phone(ctx: Context) -> str | None:
     return code.ask_method(ctx)
 
 
-VERIFY = Flow(
-    name="verify",
-    entry=[
-        Keyword("xác thực", "verify", "xác minh", then=start),
-        Keyword("xác thực zalo", "verify zalo", "verify_zalo", then=start_zalo),
-        Keyword("trạng thái", "status", then=code.show_status),
-        OnEvent(UserSubmitInfo, then=prefill_from_form),
-    ],
-    states={
-        # Text that looks like a number is taken here; other text first meets the keywords
-        # ('đổi phương thức', 'trạng thái', the unlink guide...), then `otherwise`, which
-        # explains why it is not a number.
-        CONFIRM_NUMBER: [
-            Choice(YES, then=use_number_on_file),
-            TextWhere(looks_like_phone, then=take_typed_phone),
-        ],
-        AWAITING_PHONE: [
-            OnEvent(UserSubmitInfo, then=take_shared_phone),
-            TextWhere(looks_like_phone, then=take_typed_phone),
-        ],
-        AWAITING_METHOD: code.METHOD_ROUTES,
-        AWAITING_CODE: code.CODE_ROUTES,
-    },
-    fallbacks=[
-        Keyword("đổi số", "change number", "số khác", then=ask_phone),
-        Keyword("đổi phương thức", "change method", "đổi cách", then=code.change_method),
-    ],
-    otherwise={
-        CONFIRM_NUMBER: take_typed_phone,
-        AWAITING_PHONE: take_typed_phone,
-        AWAITING_METHOD: code.method_reprompt,
-        AWAITING_CODE: code.code_reprompt,
-    },
-    steps={
-        CONFIRM_NUMBER: "step_confirm_number",
-        AWAITING_PHONE: "step_phone",
-        AWAITING_METHOD: "step_method",
-        AWAITING_CODE: "step_code",
-    },
-)
+def resend_before_code(event: Event, ctx: Context) -> str | None:
+    """'gửi lại' before any code was sent in this dialogue: say so, ask the step again."""
+    ctx.reply("resend_not_yet")
+    return ctx.step_prompt(event, ctx) if ctx.step_prompt else ctx.state
+
+
+def resend_idle(event: Event, ctx: Context) -> str | None:
+    """'gửi lại' outside verification: until when a lock lasts, or how to start."""
+    if not refuse_if_locked(ctx):
+        ctx.reply("resend_nothing", buttons=menu_buttons(ctx))
+    still_at_step(ctx)
+    return ctx.state

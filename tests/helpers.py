@@ -148,6 +148,14 @@ def bot_messages(app: Flask, user: str = "u1", oa_id: str = OA_ID) -> list[str]:
     return [d["payload"].get("text", d["kind"]) for d in decoded if d["from"] == "bot"]
 
 
+def last_buttons(app: Flask, user: str = "u1", oa_id: str = OA_ID) -> list[dict[str, str]]:
+    """The tap buttons under the bot's newest message ([] when it offered none)."""
+    lines = services_of(app).redis.lrange(sandbox_chat_key(UserRef(oa_id, user)), 0, -1)
+    bot = [json.loads(line) for line in lines if json.loads(line)["from"] == "bot"]
+    found: list[dict[str, str]] = bot[-1]["payload"].get("buttons", []) if bot else []
+    return found
+
+
 class Dialogue:
     """A user talking to the bot through the real webhook and real workers."""
 

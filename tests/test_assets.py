@@ -108,6 +108,7 @@ def test_as_json(registry: AssetRegistry) -> None:
         "status": "linked",
         "unlinked_at": None,
         "unlinked_by": None,
+        "console_confirmed_at": None,
     }
 
 
@@ -115,9 +116,9 @@ def test_start_up_seeds_the_configured_assets(config: dict[str, Any]) -> None:
     app = create_app({**config, "ZALO_EXTRA_APPS": f"{EXTRA_APP}:{EXTRA_SECRET}"})
     seeded = {(a.kind, a.asset_id, a.name) for a in services_of(app).assets.all()}
     assert seeded == {
-        ("app", APP_ID, "ZALO_APP_ID"),
-        ("oa", OA_ID, "ZALO_OA_ID"),
-        ("app", EXTRA_APP, "ZALO_EXTRA_APPS"),
+        ("app", APP_ID, "Sandbox app"),
+        ("oa", OA_ID, "Sandbox OA"),
+        ("app", EXTRA_APP, "Extra app 1"),
     }
 
 

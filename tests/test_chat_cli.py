@@ -73,3 +73,11 @@ def test_empty_and_too_long_lines_do_not_end_the_chat(config: dict[str, Any]) ->
     result = chat(app, "", "x" * 2001, "menu")
     assert result.exit_code == 0
     assert "characters" in result.output and result.output.count("Mình có thể") >= 2
+
+
+def test_buttons_show_numbered_and_a_number_or_a_payload_taps_them(app: Flask) -> None:
+    result = chat(app, "3", "xác thực", "0912 345 678", "#zalo")
+    assert "[1] Xác thực  [2] Xác thực Zalo  [3] Trạng thái" in result.output
+    assert "Bạn chưa xác thực số điện thoại nào" in result.output  # '3' tapped Trạng thái
+    assert "[1] SMS  [2] Zalo  [3] Số khác" in result.output
+    assert "Đã gửi mã 6 chữ số qua tin nhắn Zalo" in result.output  # the payload, typed

@@ -8,6 +8,7 @@ import pytest
 
 from bot.conversation.context import Context
 from bot.keys import UserRef
+from handlers import basics
 from tests.helpers import follow_event, image_event, text_event
 from tests.toyflow import toy_engine
 from zalo_api.events import parse_event
@@ -54,24 +55,25 @@ def test_otherwise_reprompts_and_keeps_the_state() -> None:
 def test_cancel_works_in_any_state(word: str) -> None:
     ctx = run(text_event(text=word), state="toy:counting", n=3)
     assert ctx.state is None
-    assert texts(ctx) == ['Đã hủy. Gõ "menu" để xem các lựa chọn.']
+    assert texts(ctx) == ["Đã hủy. Bạn cần gì thêm thì bấm một nút bên dưới nhé."]
 
 
 def test_cancel_when_idle_says_there_is_nothing_to_cancel() -> None:
     ctx = run(text_event(text="cancel"), lang="en")
-    assert texts(ctx) == ['Nothing is in progress. Type "menu" to see what I can do.']
+    assert texts(ctx) == ["Nothing is in progress. Tap a button if you need anything."]
 
 
 def test_help_in_a_state_keeps_the_state() -> None:
     ctx = run(text_event(text="help"), state="toy:counting", n=2)
     assert ctx.state == "toy:counting"
-    assert texts(ctx)[0].startswith("Bạn đang ở bước:")
+    assert texts(ctx)[0].startswith("Bạn đang ở bước")
 
 
 def test_language_switch_applies_to_its_own_reply() -> None:
     ctx = run(text_event(text="/lang en"), state="toy:counting", n=2)
     assert ctx.lang == "en" and ctx.language_changed
-    assert texts(ctx) == ["Language set to English."]
+    assert texts(ctx)[0] == "Language set to English."
+    assert texts(ctx)[1].startswith("You are still at the step")
     assert ctx.state == "toy:counting"
 
 
@@ -92,7 +94,7 @@ def test_entry_mid_flow_restarts() -> None:
 
 def test_images_get_a_please_type_and_keep_the_state() -> None:
     ctx = run(image_event(), state="toy:counting", n=1)
-    assert texts(ctx) == ["Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ nội dung nhé."]
+    assert texts(ctx) == ["Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn gõ giúp mình nhé."]
     assert ctx.state == "toy:counting"
 
 
@@ -106,6 +108,15 @@ def test_unfollow_ends_the_dialogue_silently() -> None:
     assert ctx.state is None and ctx.replies == []
 
 
+def test_an_unknown_button_payload_is_a_stale_choice() -> None:
+    engine = toy_engine()
+    engine.stale = basics.stale_choice
+    ctx = Context(user=UserRef("oa", "u1"), lang="vi", state=None)
+    ctx.state = engine.handle(parse_event(text_event(text="#zalo")), ctx)
+    assert texts(ctx)[0].startswith("Lựa chọn đó thuộc một tin nhắn cũ")
+    assert texts(ctx)[1].startswith("Mình có thể giúp bạn")  # and what can be done now
+
+
 def test_state_from_an_older_release_starts_afresh() -> None:
     ctx = run(text_event(text="bonjour"), state="gone:away", x=1)
     assert ctx.state is None and ctx.data == {}
@@ -113,9 +124,7 @@ def test_state_from_an_older_release_starts_afresh() -> None:
 
 def test_a_crash_costs_one_apology_and_nothing_else() -> None:
     ctx = run(text_event(text="boom"), state="toy:counting", n=1)
-    assert texts(ctx) == [
-        "Xin lỗi, đã có lỗi xảy ra phía chúng tôi. Bạn vui lòng thử lại sau ít phút."
-    ]
+    assert texts(ctx) == ["Xin lỗi, bên mình vừa gặp sự cố. Bạn thử lại sau ít phút nhé."]
     assert ctx.state is None
     assert ctx.jobs == []
 

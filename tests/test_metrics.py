@@ -59,3 +59,8 @@ def test_responses_carry_a_request_id(app: Flask) -> None:
     assert answer.headers["X-Request-Id"] == "abc-123"
     generated = app.test_client().get("/healthz", headers={"X-Request-Id": "bad id\\n"})
     assert re.fullmatch(r"[0-9a-f]{16}", generated.headers["X-Request-Id"])
+
+
+def test_metrics_name_their_charset_once(app: Flask) -> None:
+    answer = app.test_client().get("/metrics")
+    assert answer.headers["Content-Type"].count("charset") == 1

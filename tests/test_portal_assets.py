@@ -37,6 +37,7 @@ def test_lists_every_asset_with_its_status(app: Flask) -> None:
         "status",
         "unlinked_at",
         "unlinked_by",
+        "console_confirmed_at",
     }
     assert assets[1]["name"] == "Shop mini app" and isinstance(assets[1]["linked_since"], int)
 
@@ -47,6 +48,11 @@ def test_an_unlinked_asset_is_listed_with_who_and_when(app: Flask) -> None:
     extra = next(a for a in assets if a["id"] == EXTRA_APP)
     assert extra["status"] == "unlinked" and extra["unlinked_by"] == "cli"
     assert extra["unlinked_at"] >= extra["linked_since"]
+    assert extra["console_confirmed_at"] is None
+    app.test_cli_runner().invoke(args=["assets", "console-done", "app", EXTRA_APP])
+    assets = app.test_client().get("/api/v1/assets", headers=AUTH).get_json()["assets"]
+    confirmed = next(a for a in assets if a["id"] == EXTRA_APP)["console_confirmed_at"]
+    assert confirmed >= extra["unlinked_at"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": KEY}])

@@ -73,7 +73,7 @@ def test_the_reply_says_when_to_try_again(config: dict[str, Any]) -> None:
     alice = Dialogue(app)
     alice.say("xác thực"), alice.say("0912345678"), alice.say("1")
     answer = alice.say("gửi lại")
-    assert "Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau 60 phút." == answer
+    assert "Bạn đã yêu cầu quá nhiều mã. Bạn thử lại sau 60 phút nhé." == answer
 
 
 def test_the_sms_ceiling_offers_zalo(config: dict[str, Any]) -> None:

@@ -118,8 +118,14 @@ class Page:
             chat = self.driver.find_element(By.ID, "chat").text
             raise AssertionError(f"no {what}; status={status.text!r}; chat={chat!r}") from exc
 
+    def tap(self, payload: str) -> None:
+        """Tap the newest button with this payload under a bot message (no typing)."""
+        selector = f'#chat .msg.bot .taps button[data-payload="{payload}"]'
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, selector), f"a {payload} button")
+        self.driver.find_elements(By.CSS_SELECTOR, selector)[-1].click()
+
     def code_on_phone_panel(self, phone: str) -> str:
-        """Wait for an SMS to phone on the phone panel; its code."""
+        """Wait for an SMS to phone on a phone panel (the portal page's); its code."""
         codes: list[str] = []
 
         def arrived(driver: WebDriver) -> bool:
@@ -132,47 +138,110 @@ class Page:
         remember(*codes)
         return codes[0]  # newest first on the panel
 
+    def newest_code(self, channel: str) -> str:
+        """The code in the newest phone message, pinned above the chat."""
+        codes: list[str] = []
 
-def test_verify_a_phone_through_the_simulator_page(
+        def arrived(driver: WebDriver) -> bool:
+            text = driver.find_element(By.ID, "latest-phone").text
+            codes[:] = re.findall(r"\d{6}", text) if f"{channel}:" in text else []
+            return bool(codes)
+
+        self.wait(arrived, f"a {channel} code above the chat")
+        remember(*codes)
+        return codes[-1]
+
+    def in_view(self, element_id: str) -> bool:
+        """Whether the element is wholly on screen (no scrolling needed)."""
+        script = (
+            "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+            "return r.top >= 0 && r.bottom <= window.innerHeight && r.height > 0;"
+        )
+        return bool(self.driver.execute_script(script, element_id))
+
+
+def shot(target: Path, suffix: str) -> str:
+    """Where a screenshot goes: docs/simulator.png, docs/simulator-phone.png..."""
+    return str(target.with_stem(target.stem + suffix))
+
+
+def test_the_readme_walkthrough_by_taps_only(
     live_bot: str, browser: WebDriver, tmp_path: Path
 ) -> None:
+    target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "simulator.png")
     browser.get(f"{live_bot}/simulator")
     page = Page(browser)
     page.type_into("new-user", "u1")
-    page.wait_for_bot("Chào mừng")
-    page.type_into("message", "xác thực")
+    page.wait_for_bot("Chào mừng bạn đến với Sandbox OA!")
+    assert browser.execute_script("return document.body.dataset.transport") == "push"
+    page.tap("#verify")  # step 2: verify by SMS
     page.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#chat .card"), "share-phone card")
-    page.wait_for_bot("số điện thoại")
+    card = browser.find_element(By.CSS_SELECTOR, "#chat .card").text
+    assert "\n\n" not in card and "Chia sẻ" in card
     page.type_into("message", "0912 345 678")
     page.wait_for_bot("1. SMS")
-    page.type_into("message", "1")
-    page.wait_for_bot("Đã gửi mã")
-    code = page.code_on_phone_panel("+84912345678")
+    page.tap("#sms")
+    page.wait_for_bot("Đã gửi mã 6 chữ số qua SMS")
+    code = page.newest_code("SMS")
+    assert page.in_view("latest-phone") and page.in_view("message"), "code or composer off screen"
     page.type_into("message", code)
     assert "09xx xxx 678" in page.wait_for_bot("Xác thực thành công")
-    user_lines = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#chat .msg.user")]
-    assert user_lines == ["xác thực", "0912 345 678", "1", code]
+    assert browser.execute_script("return document.activeElement.id") == "message"
+    page.tap("#verify_zalo")  # step 3: add Zalo
+    page.wait_for_bot("Mình sẽ gửi mã qua tin nhắn Zalo")
+    page.tap("#yes")
+    page.wait_for_bot("Đã gửi mã 6 chữ số qua tin nhắn Zalo")
+    page.type_into("message", page.newest_code("Zalo"))
+    page.wait_for_bot("đã được xác thực qua Zalo")
+    page.tap("#status")
+    page.wait_for_bot("Zalo: đã xác thực")
     overflow = browser.execute_script(
         "return document.documentElement.scrollWidth - window.innerWidth"
     )
     assert overflow <= 0, "the page scrolls sideways on a phone-sized screen"
-    target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "simulator.png")
-    assert browser.save_screenshot(str(target.with_stem(target.stem + "-phone")))
+    assert browser.save_screenshot(shot(target, "-phone"))
     browser.set_window_size(1100, 760)
     assert browser.save_screenshot(str(target)), "no screenshot"
+    unlink_and_relink(page, browser, target)
 
 
-def test_admin_toggle_through_the_page(live_bot: str, browser: WebDriver) -> None:
+def unlink_and_relink(page: Page, browser: WebDriver, target: Path) -> None:
+    """Step 5: an admin unlinks the App this chat runs through, then the sandbox relinks it."""
+    browser.find_element(By.ID, "admin-toggle").click()
+    chip = "[data-say='/unlink']"
+    page.wait(lambda d: d.find_element(By.CSS_SELECTOR, chip).is_displayed(), "admin chips")
+    browser.find_element(By.CSS_SELECTOR, chip).click()
+    page.tap("#app")
+    page.wait_for_bot("Chọn App ID cần hủy liên kết")
+    page.tap("1000000000000000001")
+    assert "chưa hủy liên kết trong Zalo Cloud Account" in page.wait_for_bot("Bot sẽ ngừng dùng")
+    page.tap("#confirm")
+    page.wait_for_bot("CẢNH BÁO")
+    page.tap("#confirm")
+    assert "account.zalo.cloud" in page.wait_for_bot("Bot đã ngừng dùng App ID")
+    warning = (By.ID, "asset-warning")
+    page.wait(lambda d: d.find_element(*warning).is_displayed(), "the unlinked-asset notice")
+    assert browser.save_screenshot(shot(target, "-admin"))
+    browser.find_element(By.CSS_SELECTOR, "#asset-warning .relink").click()
+    page.wait(lambda d: not d.find_element(*warning).is_displayed(), "the relink")
+    page.tap("#status")  # the bot answers again
+    statuses = "#chat .msg.bot"
+    page.wait(
+        lambda d: (
+            sum("Trạng thái xác thực" in e.text for e in d.find_elements(By.CSS_SELECTOR, statuses))
+            == 2
+        ),
+        "a second status after the relink",
+    )
+
+
+def test_a_stopped_server_gets_a_friendly_notice(live_bot: str, browser: WebDriver) -> None:
     browser.get(f"{live_bot}/simulator")
     page = Page(browser)
-    page.type_into("new-user", "boss")
+    page.type_into("new-user", "u2")
     page.wait_for_bot("Chào mừng")
-    browser.find_element(By.ID, "admin-toggle").click()
-    page.wait(
-        lambda d: d.find_element(By.CSS_SELECTOR, "[data-say='/unlink']").is_displayed(),
-        "admin chips",
-    )
-    browser.find_element(By.CSS_SELECTOR, "[data-say='/unlink']").click()
-    page.wait_for_bot("App ID")
-    page.type_into("message", "hủy")
-    page.wait_for_bot("Đã hủy")
+    browser.execute_script("window.fetch = () => Promise.reject(new TypeError('Failed to fetch'))")
+    page.type_into("message", "menu")
+    page.wait(lambda d: d.find_element(By.ID, "offline").is_displayed(), "offline notice")
+    notice = browser.find_element(By.ID, "offline").text
+    assert "make run" in notice and "Failed to fetch" not in browser.page_source

@@ -29,7 +29,7 @@ def make_app(config: dict[str, Any], **overrides: Any) -> Flask:
 def verify_by_sms(d: Dialogue, phone_typed: str = "0912 345 678", phone: str = PHONE) -> str:
     """The whole SMS dialogue; returns the last answer."""
     first = d.say("xác thực")
-    assert "số điện thoại" in first or "Số đang lưu" in first
+    assert "số điện thoại" in first or "Số bạn đã lưu" in first
     assert "1. SMS" in d.say(phone_typed)
     assert f"Đã gửi mã 6 chữ số qua SMS đến số 09xx xxx {phone[-3:]}" in d.say("1")
     return d.say(last_code(d.app, phone, "sms"))
@@ -54,7 +54,7 @@ def test_whole_zalo_dialogue_ends_verified(alice: Dialogue) -> None:
 
 def test_sms_verified_user_adds_zalo_with_the_number_on_file(alice: Dialogue) -> None:
     verify_by_sms(alice)
-    assert "09xx xxx 678. Gõ 1 để đồng ý" in alice.say("#verify_zalo")
+    assert "Zalo đến số 09xx xxx 678.\n1. Gửi đến số này" in alice.say("#verify_zalo")
     assert "2 phút" in alice.say("1")
     alice.say(last_code(alice.app, PHONE, "zalo"))
     status = alice.say("status")
@@ -83,10 +83,10 @@ def test_the_share_form_is_offered(alice: Dialogue) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("hello", "không phải số điện thoại"),
+        ("hello", "chưa phải số điện thoại"),
         ("0912 345 67", "không hợp lệ"),
-        ("024 3812 3456", "số cố định"),
-        ("+66 81 234 5678", "chỉ hỗ trợ số điện thoại của: VN"),
+        ("024 3812 3456", "số máy bàn"),
+        ("+66 81 234 5678", "chỉ hỗ trợ số điện thoại ở: VN"),
         ("0168 345 6789", "đầu số mới: 0383456789"),
     ],
 )
@@ -134,8 +134,8 @@ def test_fifth_wrong_code_locks_and_the_right_code_is_refused(alice: Dialogue) -
     wrong = "000000" if good != "000000" else "111111"
     for _ in range(4):
         alice.say(wrong)
-    assert "Xác thực bị khóa đến" in alice.say(wrong)
-    assert "đang bị khóa" in alice.say("xác thực")
+    assert "Bạn đã nhập sai 5 lần nên việc xác thực tạm khóa đến" in alice.say(wrong)
+    assert "đang tạm khóa đến" in alice.say("xác thực")
     assert "Tình trạng xác thực" not in alice.say(good)  # idle now: the code is just text
 
 
@@ -145,8 +145,10 @@ def test_the_number_is_locked_for_other_accounts_too(app: Flask) -> None:
     for _ in range(5):
         alice.say("999999" if last_code(app, PHONE) != "999999" else "888888")
     bob = Dialogue(app, "u2")
-    bob.say("xác thực"), bob.say("0912345678")
-    assert "đang bị khóa" in bob.say("1")
+    bob.say("xác thực")
+    refused = bob.say("0912345678")  # refused at the number step, saying until when
+    assert "Số 09xx xxx 678 đang tạm khóa đến" in refused and " ngày " in refused
+    assert "1. SMS" in bob.say("0987654321")  # and bob stays there to give another
 
 
 def test_lock_lifts_after_its_time(config: dict[str, Any]) -> None:
@@ -166,7 +168,7 @@ def test_expired_code_offers_resend(config: dict[str, Any]) -> None:
     alice.say("xác thực"), alice.say("0912345678"), alice.say("1")
     code = last_code(app, PHONE)
     time.sleep(1.2)
-    assert "Mã đã hết hạn" in alice.say(code)
+    assert "Mã này đã hết hạn" in alice.say(code)
     assert "Đã gửi mã" in alice.say("gửi lại")
     assert "thành công" in alice.say(last_code(app, PHONE))
 
@@ -175,7 +177,7 @@ def test_resend_within_the_cooldown_says_how_long_to_wait(config: dict[str, Any]
     app = make_app(config, OTP_RESEND_COOLDOWN_SECONDS=60)
     alice = Dialogue(app)
     alice.say("xác thực"), alice.say("0912345678"), alice.say("1")
-    assert "Vui lòng đợi" in alice.say("gửi lại")
+    assert "Bạn đợi 60 giây" in alice.say("gửi lại")
     assert len(phone_codes(app, PHONE)) == 1
 
 
@@ -187,7 +189,7 @@ def test_a_new_code_replaces_the_old_one(config: dict[str, Any]) -> None:
     alice.say("resend")
     second = last_code(app, PHONE)
     if first != second:
-        assert "Mã không đúng" in alice.say(first)
+        assert "Mã chưa đúng" in alice.say(first)
     assert "thành công" in alice.say(second)
 
 
@@ -234,5 +236,5 @@ def test_keywords_still_work_while_the_bot_waits_for_a_number(alice: Dialogue) -
     assert "Bạn chưa xác thực số điện thoại nào" in alice.say("trạng thái")  # not a bad number
     alice.say("xác thực")
     assert "số điện thoại" in alice.say("đổi phương thức")  # a number comes first
-    assert "Đây không phải số điện thoại" in alice.say("số của tôi")
+    assert "Đây chưa phải số điện thoại" in alice.say("số của tôi")
     assert "qua tin nhắn Zalo" in alice.say("xác thực zalo") + alice.say("0912345678")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -18,6 +18,8 @@ MESSAGE_PATH = "/v3.0/oa/message/cs"
 USER_DETAIL_PATH = "/v3.0/oa/user/detail"
 MAX_TITLE_CHARS = 100
 MAX_SUBTITLE_CHARS = 500
+MAX_BUTTONS = 5
+MAX_BUTTON_TITLE_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,20 @@ class OAClient:
         if not parts:
             raise ValueError("cannot send an empty text")
         return [self._send(user_id, {"text": part}) for part in parts]
+
+    def send_text_with_buttons(
+        self, user_id: str, text: str, buttons: Sequence[tuple[str, str]]
+    ) -> str:
+        """A text (at most 2,000 characters) with up to five oa.query.hide tap buttons:
+        each (title, payload) sends its payload back as the user's text, unseen."""
+        if not 0 < len(buttons) <= MAX_BUTTONS:
+            raise ValueError(f"1 to {MAX_BUTTONS} buttons")
+        items = [
+            {"title": title[:MAX_BUTTON_TITLE_CHARS], "type": "oa.query.hide", "payload": answer}
+            for title, answer in buttons
+        ]
+        attachment = {"type": "template", "payload": {"buttons": items}}
+        return self._send(user_id, {"text": text, "attachment": attachment})
 
     def send_request_user_info(
         self, user_id: str, title: str, subtitle: str, image_url: str

@@ -33,5 +33,7 @@ class AdminDirectory:
         """(user id, where from) of every admin."""
         added = sorted(text(m) for m in self.client.smembers(ADMINS_KEY))
         return [(i, "ADMIN_ZALO_IDS") for i in sorted(self.configured)] + [
-            (i, "flask admins add") for i in added if i not in self.configured
+            (i, "added (flask admins add or the simulator's admin toggle)")
+            for i in added
+            if i not in self.configured
         ]

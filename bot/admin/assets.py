@@ -19,6 +19,15 @@ if status == 'unlinked' then return 'already' end
 redis.call('HSET', KEYS[1], 'status', 'unlinked', 'unlinked_at', ARGV[2], 'unlinked_by', ARGV[1])
 return 'ok'
 """
+# KEYS: asset hash. ARGV: now, who. The admin says the Cloud Account console step is done.
+CONSOLE_DONE = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status then return 'unknown' end
+if status ~= 'unlinked' then return 'linked' end
+if redis.call('HEXISTS', KEYS[1], 'console_confirmed_at') == 1 then return 'already' end
+redis.call('HSET', KEYS[1], 'console_confirmed_at', ARGV[1], 'console_confirmed_by', ARGV[2])
+return 'ok'
+"""
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,8 @@ class Asset:
     status: str
     unlinked_at: int | None = None
     unlinked_by: str | None = None
+    # When an admin said the unlink was also done in the Zalo Cloud Account console.
+    console_confirmed_at: int | None = None
 
     @property
     def linked(self) -> bool:
@@ -48,6 +59,7 @@ class Asset:
             "status": self.status,
             "unlinked_at": self.unlinked_at,
             "unlinked_by": self.unlinked_by,
+            "console_confirmed_at": self.console_confirmed_at,
         }
 
 
@@ -62,11 +74,17 @@ class AssetRegistry:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self._unlink = client.register_script(UNLINK)
+        self._console_done = client.register_script(CONSOLE_DONE)
 
-    def link(self, kind: str, asset_id: str, name: str, now: int | None = None) -> Asset:
-        """Add (or re-link) an asset; its history of an earlier unlink is replaced."""
+    def link(
+        self, kind: str, asset_id: str, name: str | None = None, now: int | None = None
+    ) -> Asset:
+        """Add (or re-link) an asset; its history of an earlier unlink is replaced, its name
+        kept unless a new one is given."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
+        known = self.get(kind, asset_id)
+        name = name or (known.name if known is not None else "") or f"{kind} {asset_id}"
         since = now or int(time.time())
         with self.client.pipeline() as pipe:
             pipe.delete(asset_key(kind, asset_id))
@@ -107,6 +125,22 @@ class AssetRegistry:
         args: ScriptArgs = [by, int(time.time())]
         return text(self._unlink(keys=[asset_key(kind, asset_id)], args=args))
 
+    def rename(self, kind: str, asset_id: str, name: str) -> bool:
+        """Give a known asset a readable name; False when the registry does not know it."""
+        if not self.client.exists(asset_key(kind, asset_id)):
+            return False
+        self.client.hset(asset_key(kind, asset_id), "name", name)
+        return True
+
+    def confirm_console(self, kind: str, asset_id: str, by: str) -> str:
+        """Record that the console unlink is done: 'ok', 'already', 'linked' or 'unknown'."""
+        args: ScriptArgs = [int(time.time()), by]
+        return text(self._console_done(keys=[asset_key(kind, asset_id)], args=args))
+
+    def find(self, asset_id: str) -> list[Asset]:
+        """The assets of any kind with this id."""
+        return [a for a in (self.get(kind, asset_id) for kind in KINDS) if a is not None]
+
     def is_unlinked(self, kind: str, asset_id: str) -> bool:
         """Whether the asset is known and unlinked (unknown assets are not refused here)."""
         return self.client.hget(asset_key(kind, asset_id), "status") == b"unlinked"
@@ -115,6 +149,7 @@ class AssetRegistry:
 def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:
     """An asset from its hash."""
     unlinked_at = fields.get("unlinked_at")
+    console_at = fields.get("console_confirmed_at")
     return Asset(
         kind,
         asset_id,
@@ -123,4 +158,5 @@ def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:
         fields.get("status", "linked"),
         int(unlinked_at) if unlinked_at else None,
         fields.get("unlinked_by"),
+        int(console_at) if console_at else None,
     )

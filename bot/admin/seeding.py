@@ -10,23 +10,33 @@ from bot.config import split_extra_app
 from bot.services import Services
 
 log = logging.getLogger(__name__)
+# Names earlier releases seeded: the variable an id came from. Replaced by readable ones.
+OLD_SEED_NAMES = ("ZALO_APP_ID", "ZALO_OA_ID", "ZALO_EXTRA_APPS")
+
+
+def seed_names(services: Services) -> list[tuple[str, str, str]]:
+    """(kind, id, readable name) of every configured asset (admins rename with the CLI)."""
+    settings = services.settings
+    prefix = "Sandbox" if settings.bot_sandbox else "Bot"
+    wanted = [
+        ("app", settings.zalo_app_id, f"{prefix} app"),
+        ("oa", settings.zalo_oa_id, settings.bot_oa_name or f"{prefix} OA"),
+    ]
+    extra = [split_extra_app(entry)[0] for entry in settings.zalo_extra_apps]
+    wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]
+    return wanted
 
 
 def seed_registry(services: Services) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
-    settings = services.settings
-    # Named after the variable it came from, so admins see which one is the bot's own.
-    wanted = [
-        ("app", settings.zalo_app_id, "ZALO_APP_ID"),
-        ("oa", settings.zalo_oa_id, "ZALO_OA_ID"),
-    ]
-    wanted += [
-        ("app", split_extra_app(entry)[0], "ZALO_EXTRA_APPS") for entry in settings.zalo_extra_apps
-    ]
     try:
-        for kind, asset_id, name in wanted:
+        for kind, asset_id, name in seed_names(services):
             if services.assets.seed(kind, asset_id, name):
                 log.info("registered %s %s from configuration", kind, asset_id)
+                continue
+            known = services.assets.get(kind, asset_id)
+            if known is not None and known.name in OLD_SEED_NAMES:
+                services.assets.rename(kind, asset_id, name)
     except redis.RedisError as exc:
         # Start anyway: /readyz reports Redis, and the next start-up seeds.
         log.warning("could not seed the asset registry: %s", type(exc).__name__)

@@ -8,12 +8,15 @@ from rq import Retry
 
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
-from bot.queues.outbox import Outgoing, queue_replies
+from bot.queues.outbox import Button, Outgoing, queue_replies, text_message
 from bot.services import Services, current_services
 from bot.texts import render
 from bot.zalo.tokens import RedisTokenStorage
 
 log = logging.getLogger(__name__)
+
+# Where an admin finishes the unlink: no public Zalo API does it (SPEC §3, the seed's guide).
+ZALO_CLOUD_CONSOLE_URL = "https://account.zalo.cloud"
 
 # Retried on a transient failure (Redis): a retry finds the asset 'already' unlinked and still
 # deletes its tokens, so a crash between the two steps never leaves tokens behind.
@@ -33,15 +36,31 @@ def unlink_asset(oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str)
         delete_tokens(services, kind, asset_id)
     if result == "ok":
         log.info("%s %s unlinked", kind, asset_id)
-    key = {"ok": "unlink_done", "already": "unlink_already"}.get(result, "unlink_unknown_asset")
-    text = render(key, lang, kind=render(f"kind_{kind}", lang), id=asset_id)
     entry = AuditEntry(admin_id, "unlink", "worker", f"{kind}:{asset_id}", result)
     with services.redis.pipeline(transaction=True) as pipe:
         pipe.multi()
         services.audit.write(entry, pipe)
-        queue_replies(services, pipe, UserRef(oa_id, admin_id), [Outgoing("text", {"text": text})])
+        replies = [report(result, kind, asset_id, lang)]
+        queue_replies(services, pipe, UserRef(oa_id, admin_id), replies)
         pipe.execute()
     return result
+
+
+def report(result: str, kind: str, asset_id: str, lang: str) -> Outgoing:
+    """What the bot did, then the console steps that finish the unlink at Zalo."""
+    key = {"ok": "unlink_done", "already": "unlink_already"}.get(result, "unlink_unknown_asset")
+    text = render(
+        key,
+        lang,
+        kind=render(f"kind_{kind}", lang),
+        id=asset_id,
+        console=ZALO_CLOUD_CONSOLE_URL,
+        tab=render(f"console_tab_{kind}", lang),
+    )
+    if result != "ok":
+        return text_message(text)
+    done = Button(render("btn_console_done", lang), f"/unlink done {kind} {asset_id}")
+    return text_message(text, [done, Button(render("btn_assets", lang), "/assets")])
 
 
 def delete_tokens(services: Services, kind: str, asset_id: str) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.keys import UserRef
-from bot.queues.outbox import Outgoing
+from bot.queues.outbox import MAX_BUTTONS as MAX_BUTTONS
+from bot.queues.outbox import Button as Button
+from bot.queues.outbox import Outgoing, text_message
 from bot.texts import render
 
 
@@ -47,6 +49,8 @@ class Context:
     services: Any = None
     match: Any = None
     step_key: str | None = None
+    # Asks the current step's question again (with its buttons); None outside a dialogue.
+    step_prompt: Callable[[Any, Context], str | None] | None = None
     now: float = field(default_factory=time.time)
     replies: list[Outgoing] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
@@ -72,13 +76,17 @@ class Context:
         """A catalogue text in the user's language."""
         return render(key, self.lang, **params)
 
-    def reply(self, key: str, **params: object) -> None:
-        """Record a catalogue text to send."""
-        self.replies.append(Outgoing("text", {"text": self.text(key, **params)}))
+    def reply(self, key: str, buttons: Sequence[Button] = (), **params: object) -> None:
+        """Record a catalogue text to send, with tap buttons for the choices it offers."""
+        self.replies.append(text_message(self.text(key, **params), buttons))
 
-    def reply_raw(self, text: str) -> None:
+    def reply_raw(self, text: str, buttons: Sequence[Button] = ()) -> None:
         """Record an already rendered text (lists assembled from catalogue pieces)."""
-        self.replies.append(Outgoing("text", {"text": text}))
+        self.replies.append(text_message(text, buttons))
+
+    def button(self, key: str, payload: str, **params: object) -> Button:
+        """A tap button titled with a catalogue text."""
+        return Button(self.text(key, **params), payload)
 
     def request_user_info(self, title_key: str, subtitle_key: str, image_url: str) -> None:
         """Record Zalo's 'share your information' form (answered by user_submit_info)."""

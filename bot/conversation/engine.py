@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator, Sequence
 
 from bot.conversation.context import Context
-from bot.conversation.flow import Event, Flow, Handler, Route, text_of
+from bot.conversation.flow import Event, Flow, Handler, Route, is_payload, text_of
 from bot.masking import mask_phones_in, mask_user_id
 from bot.metrics import HANDLER_ERRORS
 
@@ -25,16 +25,24 @@ class Engine:
     1. global routes (cancel, help, language, follow/unfollow...): work in every state;
     2. the routes of the user's current state, then its flow's fallbacks;
     3. the entry routes of every flow (typing 'verify' mid-dialogue starts over);
-    4. the state's `otherwise` re-prompt, or `idle` (the menu) when there is no dialogue.
+    4. a button payload nobody took (from an older message): `stale`;
+    5. the state's `otherwise` re-prompt, or `idle` (the menu) when there is no dialogue.
 
     Admin-only flows are guarded here and nowhere else: a step of one runs only for an admin,
     and every step, allowed or refused, is written to the audit.
     """
 
-    def __init__(self, flows: Sequence[Flow], global_routes: Sequence[Route], idle: Handler):
+    def __init__(
+        self,
+        flows: Sequence[Flow],
+        global_routes: Sequence[Route],
+        idle: Handler,
+        stale: Handler | None = None,
+    ) -> None:
         self.flows = list(flows)
         self.global_routes = list(global_routes)
         self.idle = idle
+        self.stale = stale
 
     def flow_of(self, state: str | None) -> Flow | None:
         """The flow a state belongs to (None when idle or unknown)."""
@@ -63,11 +71,14 @@ class Engine:
             ctx.state, ctx.data = None, {}  # a state from an older release: start afresh
         flow = self.flow_of(ctx.state)
         ctx.step_key = flow.steps.get(ctx.state or "") if flow else None
+        ctx.step_prompt = flow.prompts.get(ctx.state or "") if flow else None
         for owner, route in self.candidates(ctx):
             value = route.match(event, ctx)
             if value is not None:
                 ctx.match = value
                 return self.run(owner, route.then, event, ctx)
+        if self.stale is not None and is_payload(event):
+            return self.run(flow, self.stale, event, ctx)
         if flow is not None and ctx.state is not None and ctx.state in flow.otherwise:
             return self.run(flow, flow.otherwise[ctx.state], event, ctx)
         return self.idle(event, ctx)

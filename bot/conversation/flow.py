@@ -47,6 +47,12 @@ def text_of(event: Event) -> str | None:
     return event.text if isinstance(event, UserText) else None
 
 
+def is_payload(event: Event) -> bool:
+    """Whether the event is a button payload ('#sms'), as a tap on a button sends it."""
+    text = text_of(event)
+    return text is not None and text.strip().startswith("#")
+
+
 class Keyword(Route):
     """Typed words or button payloads, compared without case, diacritics or punctuation."""
 
@@ -146,9 +152,9 @@ class Flow:
     """A dialogue: entry routes, routes per state ("flow:state"), and flow-wide fallbacks.
 
     `otherwise` runs when nothing matched in one of the flow's states (a re-prompt); `steps`
-    names each state for the help text; in `strict` states the state's routes are tried
-    before the global ones. Every step of an `admin_only` flow is checked and
-    audited by the engine, in one place.
+    names each state for the help text and `prompts` asks its question again (with its
+    buttons); in `strict` states the state's routes are tried before the global ones.
+    Every step of an `admin_only` flow is checked and audited by the engine, in one place.
     """
 
     name: str
@@ -157,6 +163,7 @@ class Flow:
     fallbacks: Sequence[Route] = ()
     otherwise: Mapping[str, Handler] = field(default_factory=dict)
     steps: Mapping[str, str] = field(default_factory=dict)
+    prompts: Mapping[str, Handler] = field(default_factory=dict)
     admin_only: bool = False
     # States whose own routes come before the global ones: at a confirmation, any word but
     # the confirming one (even 'help') cancels.

@@ -15,7 +15,8 @@ from bot.services import services_of
 from bot.web.simulator.playground import Playground, PlaygroundError, Posted
 
 HELP = (
-    "Type to the bot. Also: ':share <phone>' shares your number with the OA, "
+    "Type to the bot; under a message with buttons, type a button's number ([1]) or its "
+    "payload to tap it. Also: ':share <phone>' shares your number with the OA, "
     "':admin on|off', ':reset', ':quit' (or Ctrl-D)."
 )
 # Without an in-process worker, replies come from `make run`'s worker: wait this long for them.
@@ -33,6 +34,7 @@ class Terminal:
         self.run_worker = run_worker
         self.seen = len(self.place.chat(user))
         self.inbox = self.inbox_sizes()
+        self.buttons: list[dict[str, str]] = []  # under the bot's newest message
 
     def inbox_sizes(self) -> dict[str, int]:
         """How many messages each sandbox phone holds."""
@@ -53,6 +55,9 @@ class Terminal:
             self.report(self.place.reset(self.user))
         elif word in (":help", ":h"):
             click.echo(HELP)
+        elif line.isdigit() and 1 <= int(line) <= len(self.buttons):
+            button = self.buttons[int(line) - 1]  # '1' taps [1]
+            self.report(self.place.tap(self.user, button["title"], button["payload"]))
         else:
             self.report(self.place.say(self.user, line))
         return True
@@ -86,6 +91,7 @@ class Terminal:
         for line in lines:
             if line["from"] == "bot":
                 click.echo(format_bot_line(line))
+                self.buttons = list(line["payload"].get("buttons", []))
         phones = self.place.phones()
         fresh = 0
         for phone, items in phones.items():
@@ -103,6 +109,9 @@ def format_bot_line(line: dict[str, Any]) -> str:
         body = f"[{payload['title']}] {payload['subtitle']}\n(type ':share <phone>' to answer)"
     else:
         body = payload["text"]
+    buttons = payload.get("buttons") or []
+    if buttons:
+        body += "\n" + "  ".join(f"[{n}] {b['title']}" for n, b in enumerate(buttons, start=1))
     return "bot> " + body.replace("\n", "\n     ")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -18,22 +20,58 @@ verification_cli = AppGroup("verification", help="Phone verification records and
 events_cli = AppGroup("events", help="Inbound events that could not be handled.")
 
 
+def local_time(epoch: int | None) -> str:
+    """An epoch as BOT_TIMEZONE's 'YYYY-MM-DD HH:MM' ('-' when unset)."""
+    if not epoch:
+        return "-"
+    zone = ZoneInfo(current_services().settings.bot_timezone)
+    return datetime.fromtimestamp(epoch, zone).strftime("%Y-%m-%d %H:%M")
+
+
 @assets_cli.command("list")
 def assets_list() -> None:
-    """Every asset, linked or not."""
-    for asset in current_services().assets.all():
-        extra = f" by {asset.unlinked_by} at {asset.unlinked_at}" if not asset.linked else ""
-        click.echo(f"{asset.kind}\t{asset.asset_id}\t{asset.status}\t{asset.name}{extra}")
+    """Every asset, linked or not, with its dates in BOT_TIMEZONE."""
+    for a in current_services().assets.all():
+        extra = ""
+        if not a.linked:
+            console = local_time(a.console_confirmed_at) if a.console_confirmed_at else "pending"
+            extra = f" by {a.unlinked_by} at {local_time(a.unlinked_at)}; console: {console}"
+        since = local_time(a.linked_since)
+        click.echo(f"{a.kind}\t{a.asset_id}\t{a.status}\t{a.name}\tsince {since}{extra}")
 
 
 @assets_cli.command("link")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("asset_id")
-@click.option("--name", default="", help="A name shown to admins.")
+@click.option("--name", default="", help="A name shown to admins (a relink keeps the old one).")
 def assets_link(kind: str, asset_id: str, name: str) -> None:
     """Add an App ID or an OA to the registry (or re-link an unlinked one)."""
-    current_services().assets.link(kind, asset_id, name or f"{kind} {asset_id}")
+    current_services().assets.link(kind, asset_id, name or None)
     click.echo(f"linked {kind} {asset_id}")
+
+
+@assets_cli.command("rename")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("asset_id")
+@click.argument("name")
+def assets_rename(kind: str, asset_id: str, name: str) -> None:
+    """Give an asset the name admins see in /assets and /unlink."""
+    if not current_services().assets.rename(kind, asset_id, name.strip()):
+        click.echo(f"unknown {kind} {asset_id}")
+        raise SystemExit(1)
+    click.echo(f"renamed {kind} {asset_id}: {name.strip()}")
+
+
+@assets_cli.command("console-done")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("asset_id")
+def assets_console_done(kind: str, asset_id: str) -> None:
+    """Record that an unlinked asset was also unlinked in the Zalo Cloud Account console."""
+    result = current_services().assets.confirm_console(kind, asset_id, by="cli")
+    messages = {"ok": "recorded", "already": "already recorded", "linked": "still linked"}
+    click.echo(f"{kind} {asset_id}: {messages.get(result, 'unknown')}")
+    if result in ("linked", "unknown"):
+        raise SystemExit(1)
 
 
 @assets_cli.command("unlink")

@@ -43,7 +43,7 @@ def announce_when_up(base_url: str, sandbox: bool, timeout_seconds: float = 60.0
         lines.append(f"Sandbox mode. Open the simulator: {base_url}/simulator")
         lines.append(f"Portal demo (public API only): {base_url}/simulator/portal")
         lines.append("Or chat in the terminal: .venv/bin/flask --app wsgi chat --user u1")
-    lines.append("Press Ctrl-C to stop web, worker and Redis.")
+    lines.append("Press Ctrl-C to stop web, worker and Redis. (LOG_LEVEL=INFO: every job.)")
     width = max(len(line) for line in lines)
     click.echo("\n" + "=" * width + "\n" + "\n".join(lines) + "\n" + "=" * width)
 
@@ -104,6 +104,8 @@ def main() -> int:
     # The Procfile says `gunicorn` and `python`: make them this virtualenv's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("LOG_FORMAT", "text")
+    # Quiet by default: RQ logs two INFO lines per job, which bury the URL (LOG_LEVEL=INFO).
+    env.setdefault("LOG_LEVEL", "WARNING")
     # Web and worker share one metrics folder, so /metrics shows the worker's counters too.
     metrics_dir = Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
 
-from bot.keys import UserRef
+from bot.keys import UserRef, publish_update
 from zalo_api.oa import OAClient
 
 SANDBOX_CHAT_LENGTH = 200
@@ -17,7 +17,7 @@ SANDBOX_CHAT_LENGTH = 200
 class Sender(Protocol):
     """Sends one outbox item to a user; raises zalo_api errors."""
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
         """Send or raise."""
 
 
@@ -27,12 +27,15 @@ class ZaloSender:
     def __init__(self, oa: OAClient) -> None:
         self.oa = oa
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
         """One API call per item (texts were split when queued)."""
         if kind == "request_user_info":
             self.oa.send_request_user_info(
                 user.user_id, payload["title"], payload["subtitle"], payload["image_url"]
             )
+        elif payload.get("buttons"):
+            buttons = [(b["title"], b["payload"]) for b in payload["buttons"]]
+            self.oa.send_text_with_buttons(user.user_id, payload["text"], buttons)
         else:
             self.oa.send_text(user.user_id, payload["text"])
 
@@ -48,7 +51,7 @@ def sandbox_phones_key(user: UserRef) -> str:
 
 
 def append_chat(
-    client: redis.Redis, user: UserRef, sender: str, kind: str, payload: dict[str, str]
+    client: redis.Redis, user: UserRef, sender: str, kind: str, payload: dict[str, Any]
 ) -> None:
     """Add a line to the sandbox chat log, keeping the last SANDBOX_CHAT_LENGTH."""
     key = sandbox_chat_key(user)
@@ -56,6 +59,7 @@ def append_chat(
     with client.pipeline() as pipe:
         pipe.rpush(key, line)
         pipe.ltrim(key, -SANDBOX_CHAT_LENGTH, -1)
+        publish_update(pipe)
         pipe.execute()
 
 
@@ -65,6 +69,6 @@ class SandboxSender:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, str]) -> None:
+    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
         """Append to the chat log."""
         append_chat(self.client, user, "bot", kind, payload)

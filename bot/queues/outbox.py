@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from redis.client import Pipeline
@@ -31,22 +32,53 @@ DELIVERY_JOB_OPTIONS = {
 STALE_AFTER_SECONDS = 3600
 
 
+# Zalo shows at most five buttons under one message (ZALO_API.md, "Text with tap buttons").
+MAX_BUTTONS = 5
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tap button (oa.query.hide): the title shown, the text it sends back as the answer."""
+
+    title: str
+    payload: str
+
+    def as_json(self) -> dict[str, str]:
+        """How the outbox and the sandbox chat log keep it."""
+        return {"title": self.title, "payload": self.payload}
+
+
 @dataclass(frozen=True)
 class Outgoing:
-    """One message to send to the user, in the order recorded."""
+    """One message to send to the user, in the order recorded.
+
+    A text's payload is {"text": ...} plus, when it offers choices, "buttons": a list of
+    {"title", "payload"} (at most MAX_BUTTONS).
+    """
 
     kind: str  # "text" or "request_user_info"
-    payload: dict[str, str]
+    payload: dict[str, Any]
+
+
+def text_message(text: str, buttons: Sequence[Button] = ()) -> Outgoing:
+    """A text, with tap buttons when it offers choices."""
+    if len(buttons) > MAX_BUTTONS:
+        raise ValueError(f"at most {MAX_BUTTONS} buttons under one message")
+    payload: dict[str, Any] = {"text": text}
+    if buttons:
+        payload["buttons"] = [b.as_json() for b in buttons]
+    return Outgoing("text", payload)
 
 
 def encode(message: Outgoing, now: float) -> list[str]:
-    """The outbox items of one message: texts over Zalo's limit become several items."""
+    """The outbox items of one message: texts over Zalo's limit become several items, and
+    the buttons go under the last one (where the choices are read)."""
     if message.kind != "text":
         return [json.dumps({"k": message.kind, "p": message.payload, "at": now})]
-    return [
-        json.dumps({"k": "text", "p": {"text": part}, "at": now}, ensure_ascii=False)
-        for part in split_text(message.payload["text"])
-    ]
+    parts: list[dict[str, Any]] = [{"text": part} for part in split_text(message.payload["text"])]
+    if parts and message.payload.get("buttons"):
+        parts[-1]["buttons"] = message.payload["buttons"]
+    return [json.dumps({"k": "text", "p": part, "at": now}, ensure_ascii=False) for part in parts]
 
 
 class Outbox:
@@ -79,7 +111,7 @@ class Outbox:
         pipe.delete(self.key)
 
 
-def decode(raw: bytes) -> tuple[str, dict[str, str], float]:
+def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
     """kind, payload and creation time of an outbox item."""
     item = json.loads(raw)
     return item["k"], item["p"], float(item["at"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 
+from bot.keys import publish_update
 from bot.sms.base import SmsMessage, SmsReceipt, SmsTransientError
 
 # The simulator shows recent messages only; a day is plenty for a sandbox session.
@@ -48,6 +49,7 @@ class ConsoleProvider:
                 pipe.rpush(key, json.dumps(item, ensure_ascii=False))
                 pipe.ltrim(key, -PHONE_INBOX_MAX_ITEMS, -1)
                 pipe.expire(key, PHONE_INBOX_TTL_SECONDS)
+                publish_update(pipe)  # the simulator page shows it at once
                 pipe.execute()
         except redis.RedisError as exc:
             raise SmsTransientError(

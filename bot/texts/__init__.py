@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.texts import admin, common, links, verify
+from bot.texts import admin, audit, common, links, verify
 
 LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
@@ -28,6 +28,11 @@ def catalogue() -> Mapping[str, Mapping[str, str]]:
     return _CATALOGUE
 
 
+def has_text(key: str) -> bool:
+    """Whether the catalogue has key (audit words fall back to what was stored)."""
+    return key in _CATALOGUE
+
+
 def render(key: str, lang: str, **params: object) -> str:
     """The text for key in lang (Vietnamese when lang is unknown), with params filled in."""
     entry = _CATALOGUE[key]
@@ -39,3 +44,4 @@ register(common.TEXTS)
 register(verify.TEXTS)
 register(admin.TEXTS)
 register(links.TEXTS)
+register(audit.TEXTS)

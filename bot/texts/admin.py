@@ -24,75 +24,133 @@ TEXTS = {
     },
     "kind_app": {"vi": "App ID", "en": "App ID"},
     "kind_oa": {"vi": "OA", "en": "OA"},
+    "btn_app": {"vi": "App ID", "en": "App ID"},
+    "btn_oa": {"vi": "OA", "en": "OA"},
+    "btn_confirm": {"vi": "Xác nhận", "en": "Confirm"},
+    "btn_more": {"vi": "Xem thêm ›", "en": "More ›"},
+    "btn_console_done": {"vi": "Đã xong trên console", "en": "Done in the console"},
+    "btn_assets": {"vi": "Danh sách tài sản", "en": "Asset list"},
+    "step_unlink_kind": {"vi": "chọn loại cần hủy liên kết", "en": "choosing what to unlink"},
+    "step_unlink_pick": {"vi": "chọn tài sản cần hủy liên kết", "en": "picking the asset"},
     "assets_header": {"vi": "Tài sản đang liên kết:", "en": "Linked assets:"},
     "assets_none": {
         "vi": "Không có App ID hay OA nào đang liên kết.",
         "en": "No App ID or OA is linked.",
     },
     "asset_line": {
-        "vi": "{n}. {kind} {id} — {name} (liên kết từ {since})",
-        "en": "{n}. {kind} {id} — {name} (linked since {since})",
+        "vi": "{n}. {kind} {name} ({id}), liên kết từ {since}",
+        "en": "{n}. {kind} {name} ({id}), linked since {since}",
     },
+    "assets_unlinked_header": {
+        "vi": "Bot đã ngừng dùng:",
+        "en": "No longer used by the bot:",
+    },
+    "asset_unlinked_line": {
+        "vi": "- {kind} {name} ({id}): ngừng dùng lúc {at}; console: {console}",
+        "en": "- {kind} {name} ({id}): stopped at {at}; console: {console}",
+    },
+    "console_pending": {
+        "vi": "chưa xác nhận đã hủy trên Zalo Cloud Account",
+        "en": "not yet confirmed as unlinked in the Zalo Cloud Account",
+    },
+    "console_done_at": {"vi": "đã hủy xong lúc {at}", "en": "unlinked there at {at}"},
     "unlink_choose_kind": {
-        "vi": 'Bạn muốn hủy liên kết loại nào?\n1. App ID\n2. OA\n(Gõ "hủy" để dừng.)',
-        "en": 'What do you want to unlink?\n1. App ID\n2. OA\n(Type "cancel" to stop.)',
+        "vi": "Bạn muốn hủy liên kết loại nào?\n1. App ID\n2. OA",
+        "en": "What do you want to unlink?\n1. App ID\n2. OA",
     },
     "unlink_kind_reprompt": {
-        "vi": "Vui lòng gõ 1 (App ID) hoặc 2 (OA).",
-        "en": "Please type 1 (App ID) or 2 (OA).",
+        "vi": "Bạn chọn 1 (App ID) hoặc 2 (OA) nhé.",
+        "en": "Please choose 1 (App ID) or 2 (OA).",
     },
     "unlink_pick": {
-        "vi": "Chọn {kind} cần hủy liên kết (gõ số thứ tự hoặc id):\n{lines}",
-        "en": "Which {kind} should be unlinked (type its number or its id)?\n{lines}",
+        "vi": "Chọn {kind} cần hủy liên kết (bấm nút, gõ số thứ tự hoặc id):\n{lines}",
+        "en": "Which {kind} should be unlinked (tap it, or type its number or id)?\n{lines}",
     },
+    "unlink_pick_line": {"vi": "{n}. {name} ({id})", "en": "{n}. {name} ({id})"},
     "unlink_none_of_kind": {
         "vi": "Không có {kind} nào đang liên kết.",
         "en": "No {kind} is linked.",
     },
     "unlink_pick_reprompt": {
-        "vi": "Không tìm thấy lựa chọn này. Gõ số thứ tự hoặc id trong danh sách.",
-        "en": "Not found. Type a number or an id from the list.",
+        "vi": "Mình không thấy lựa chọn này. Bạn gõ số thứ tự hoặc id trong danh sách, "
+        'hoặc "hủy" để dừng.',
+        "en": 'Not found. Type a number or an id from the list, or "cancel" to stop.',
     },
     "unlink_unknown_asset": {
         "vi": "Không tìm thấy {kind} {id} đang liên kết.",
         "en": "No linked {kind} {id} was found.",
     },
     "unlink_confirm": {
-        "vi": "Sắp hủy liên kết {kind} {id} ({name}) khỏi Zalo Cloud Account:\n"
-        "- tài sản được đánh dấu đã hủy liên kết (lịch sử được giữ lại)\n"
-        "- token đã lưu của nó bị xóa\n"
-        "- sự kiện webhook của nó sẽ bị bỏ qua\n"
-        "Gõ XÁC NHẬN để tiếp tục. Gõ bất kỳ nội dung nào khác để hủy.",
-        "en": "About to unlink {kind} {id} ({name}) from the Zalo Cloud Account:\n"
-        "- the asset is marked unlinked (its history is kept)\n"
-        "- its stored tokens are deleted\n"
-        "- its webhook events will be ignored\n"
-        "Type CONFIRM to go ahead. Anything else cancels.",
+        "vi": "Bot sẽ ngừng dùng {kind} {name} ({id}):\n"
+        "- xóa token bot đã lưu của nó\n"
+        "- bỏ qua mọi sự kiện webhook của nó\n"
+        "- giữ lại lịch sử (đánh dấu đã hủy liên kết)\n"
+        "Việc này chưa hủy liên kết trong Zalo Cloud Account: Zalo không có API cho việc đó. "
+        "Xong bước này, mình sẽ gửi các bước làm trên console.\n"
+        "Gõ XÁC NHẬN (hoặc bấm Xác nhận) để tiếp tục. Gõ bất kỳ nội dung nào khác để hủy.",
+        "en": "The bot will stop using {kind} {name} ({id}):\n"
+        "- the tokens the bot stored for it are deleted\n"
+        "- its webhook events are ignored\n"
+        "- its history is kept (marked unlinked)\n"
+        "This does not unlink it from the Zalo Cloud Account: Zalo has no API for that. "
+        "Afterwards I will send you the steps to do it in the console.\n"
+        "Type CONFIRM (or tap Confirm) to go ahead. Anything else cancels.",
     },
     "unlink_confirm_again": {
-        "vi": "CẢNH BÁO: đây là {kind} mà cuộc trò chuyện này đang đi qua. Sau khi hủy liên kết, "
-        "bot sẽ ngừng trả lời ở đây. Gõ XÁC NHẬN một lần nữa để hủy liên kết.",
-        "en": "WARNING: this is the {kind} this very chat goes through. Once it is unlinked, "
-        "the bot stops answering here. Type CONFIRM once more to unlink it.",
+        "vi": "CẢNH BÁO: đây là {kind} mà cuộc trò chuyện này đang đi qua. Sau khi bot ngừng "
+        "dùng nó, bot sẽ không trả lời ở đây nữa. Gõ XÁC NHẬN một lần nữa để tiếp tục.",
+        "en": "WARNING: this is the {kind} this very chat goes through. Once the bot stops "
+        "using it, the bot stops answering here. Type CONFIRM once more to go ahead.",
     },
     "unlink_cancelled": {
-        "vi": "Đã hủy, không có gì thay đổi.",
-        "en": "Cancelled, nothing was changed.",
+        "vi": "Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại.",
+        "en": "Cancelled, nothing was changed. Type /unlink to start again.",
     },
     "unlink_running": {
-        "vi": "Đang hủy liên kết {kind} {id}...",
-        "en": "Unlinking {kind} {id}...",
+        "vi": "Đang cho bot ngừng dùng {kind} {id}...",
+        "en": "Making the bot stop using {kind} {id}...",
     },
-    "unlink_done": {"vi": "Đã hủy liên kết {kind} {id}.", "en": "{kind} {id} is unlinked."},
+    "unlink_done": {
+        "vi": "Bot đã ngừng dùng {kind} {id}: token đã xóa, sự kiện của nó sẽ bị bỏ qua, "
+        "lịch sử được giữ lại.\n"
+        "Để hủy liên kết hẳn trong Zalo Cloud Account:\n"
+        "1. Mở {console} và đăng nhập.\n"
+        "2. Vào Cài đặt → Quản lý tài sản.\n"
+        "3. Mở thẻ {tab}, tìm {kind} {id}.\n"
+        "4. Bấm Hủy liên kết, rồi xác nhận.\n"
+        "Làm xong, bấm nút bên dưới hoặc gõ /unlink done {id}.",
+        "en": "The bot no longer uses {kind} {id}: tokens deleted, its events ignored, "
+        "history kept.\n"
+        "To unlink it for good in the Zalo Cloud Account:\n"
+        "1. Open {console} and sign in.\n"
+        "2. Go to Settings → Asset management.\n"
+        "3. Open the {tab} tab and find {kind} {id}.\n"
+        "4. Click Unlink, then confirm.\n"
+        "When done, tap the button below or type /unlink done {id}.",
+    },
+    "console_tab_app": {"vi": '"Liên kết ứng dụng"', "en": '"Linked apps"'},
+    "console_tab_oa": {"vi": '"Liên kết OA"', "en": '"Linked OAs"'},
     "unlink_already": {
-        "vi": "{kind} {id} đã được hủy liên kết trước đó.",
-        "en": "{kind} {id} was already unlinked.",
+        "vi": "Bot đã ngừng dùng {kind} {id} từ trước.",
+        "en": "The bot had already stopped using {kind} {id}.",
+    },
+    "console_recorded": {
+        "vi": "Đã ghi nhận: {kind} {id} đã được hủy liên kết trong Zalo Cloud Account.",
+        "en": "Noted: {kind} {id} is unlinked in the Zalo Cloud Account.",
+    },
+    "console_still_linked": {
+        "vi": "{kind} {id} vẫn đang được bot dùng. Hãy /unlink nó trước.",
+        "en": "The bot still uses {kind} {id}. /unlink it first.",
+    },
+    "console_usage": {
+        "vi": "Cách dùng: /unlink done <id>",
+        "en": "Usage: /unlink done <id>",
     },
     "audit_header": {"vi": "Thao tác quản trị gần đây:", "en": "Recent admin actions:"},
     "audit_none": {"vi": "Chưa có thao tác quản trị nào.", "en": "No admin action yet."},
     "audit_line": {
-        "vi": "{at} {who}: {command} [{step}] {target} → {result}",
-        "en": "{at} {who}: {command} [{step}] {target} → {result}",
+        "vi": "{at} · {who} gõ “{command}” ({step}){target}: {result}",
+        "en": "{at} · {who} typed “{command}” ({step}){target}: {result}",
     },
     "unlock_usage": {
         "vi": "Cách dùng: /unlock <user_id hoặc số điện thoại>",

@@ -1,4 +1,8 @@
-"""Texts of the basic conversation: welcome, menu, help, cancel, language, errors."""
+"""Texts of the basic conversation: welcome, menu, help, cancel, language, errors.
+
+The bot speaks as "mình" to "bạn" everywhere (never "chúng tôi"); buttons carry short
+titles (about 20 characters fit on a phone) and the numbered text says the same.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +10,53 @@ TEXTS = {
     "menu": {
         "vi": (
             "Mình có thể giúp bạn:\n"
-            '1. Gõ "xác thực" để xác thực số điện thoại (mã qua SMS hoặc Zalo)\n'
-            '2. Gõ "xác thực zalo" để xác thực qua tin nhắn Zalo\n'
-            '3. Gõ "trạng thái" để xem tình trạng xác thực\n'
-            '4. Gõ "hủy liên kết" để xem cách hủy liên kết OA / App ID\n'
-            'Gõ "hủy" bất cứ lúc nào để dừng, "/lang en" for English.'
+            "1. Xác thực số điện thoại (mã qua SMS hoặc Zalo)\n"
+            "2. Xác thực qua tin nhắn Zalo\n"
+            "3. Xem trạng thái xác thực\n"
+            "4. Cách hủy liên kết OA / App ID\n"
+            'Bấm một nút bên dưới hoặc gõ "xác thực", "trạng thái"... '
+            'Gõ "hủy" bất cứ lúc nào để dừng.'
         ),
         "en": (
             "Here is what I can do:\n"
-            '1. Type "verify" to verify your phone number (code by SMS or Zalo)\n'
-            '2. Type "verify zalo" to verify by Zalo message\n'
-            '3. Type "status" to see your verification status\n'
-            '4. Type "unlink" to see how to unlink an OA / App ID\n'
-            'Type "cancel" at any time to stop, "/lang vi" cho tiếng Việt.'
+            "1. Verify your phone number (code by SMS or Zalo)\n"
+            "2. Verify by Zalo message\n"
+            "3. Show your verification status\n"
+            "4. How to unlink an OA / App ID\n"
+            'Tap a button below or type "verify", "status"... '
+            'Type "cancel" at any time to stop.'
         ),
     },
+    "btn_verify": {"vi": "Xác thực", "en": "Verify"},
+    "btn_verify_zalo": {"vi": "Xác thực Zalo", "en": "Verify by Zalo"},
+    "btn_status": {"vi": "Trạng thái", "en": "Status"},
+    "btn_unlink_guide": {"vi": "Hủy liên kết OA", "en": "Unlink an OA"},
+    "btn_other_language": {"vi": "English", "en": "Tiếng Việt"},
+    "btn_menu": {"vi": "Menu", "en": "Menu"},
+    "btn_cancel": {"vi": "Hủy", "en": "Cancel"},
     "welcome": {
-        "vi": "Chào mừng bạn đến với OA! 👋",
-        "en": "Welcome to our Official Account! 👋",
+        "vi": "Chào mừng bạn đến với {oa_name}! 👋",
+        "en": "Welcome to {oa_name}! 👋",
     },
     "help_in_step": {
-        "vi": 'Bạn đang ở bước: {step}. Gõ "hủy" để dừng, hoặc làm tiếp theo hướng dẫn ở trên.',
-        "en": 'You are at this step: {step}. Type "cancel" to stop, or carry on as asked above.',
+        "vi": 'Bạn đang ở bước {step}. Làm tiếp như hướng dẫn dưới đây, hoặc gõ "hủy" để dừng.',
+        "en": 'You are at the step: {step}. Carry on as shown below, or type "cancel" to stop.',
+    },
+    "still_at_step": {
+        "vi": 'Bạn vẫn đang ở bước {step}. Gõ "trợ giúp" để xem lại hướng dẫn, "hủy" để dừng.',
+        "en": 'You are still at the step: {step}. Type "help" to see it again, "cancel" to stop.',
+    },
+    "stale_choice": {
+        "vi": "Lựa chọn đó thuộc một tin nhắn cũ nên mình không dùng nữa.",
+        "en": "That choice belongs to an older message, so I did not act on it.",
     },
     "cancelled": {
-        "vi": 'Đã hủy. Gõ "menu" để xem các lựa chọn.',
-        "en": 'Cancelled. Type "menu" to see what I can do.',
+        "vi": "Đã hủy. Bạn cần gì thêm thì bấm một nút bên dưới nhé.",
+        "en": "Cancelled. Tap a button below if you need anything else.",
     },
     "nothing_to_cancel": {
-        "vi": 'Không có thao tác nào đang chờ. Gõ "menu" để xem các lựa chọn.',
-        "en": 'Nothing is in progress. Type "menu" to see what I can do.',
+        "vi": "Hiện không có việc gì đang làm dở. Bạn cần gì thì bấm một nút bên dưới nhé.",
+        "en": "Nothing is in progress. Tap a button if you need anything.",
     },
     "language_set": {
         "vi": "Đã chuyển sang tiếng Việt.",
@@ -50,15 +71,16 @@ TEXTS = {
         "en": "Your Zalo user id for this OA: {user_id}",
     },
     "please_type": {
-        "vi": "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn vui lòng gõ nội dung nhé.",
+        "vi": "Xin lỗi, mình chỉ đọc được tin nhắn chữ. Bạn gõ giúp mình nhé.",
         "en": "Sorry, I can only read text messages. Please type your answer.",
     },
     "timeout_restart": {
-        "vi": "Phiên trước đã hết hạn vì lâu không có phản hồi. Mình bắt đầu lại nhé.",
+        "vi": "Lâu rồi bạn chưa trả lời nên phiên trước đã hết hạn. Mình bắt đầu lại nhé.",
         "en": "Your previous session timed out. Let's start again.",
     },
     "apology": {
-        "vi": "Xin lỗi, đã có lỗi xảy ra phía chúng tôi. Bạn vui lòng thử lại sau ít phút.",
-        "en": "Sorry, something went wrong on our side. Please try again in a few minutes.",
+        "vi": "Xin lỗi, bên mình vừa gặp sự cố. Bạn thử lại sau ít phút nhé.",
+        "en": "Sorry, something went wrong on my side. Please try again in a few minutes.",
     },
+    "at_time": {"vi": "{time} ngày {date}", "en": "{time} on {date}"},
 }

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 TEXTS = {
-    "step_phone": {"vi": "nhập số điện thoại", "en": "entering your phone number"},
+    "step_phone": {"vi": "nhập số điện thoại", "en": "typing your phone number"},
     "step_method": {"vi": "chọn cách nhận mã", "en": "choosing how to get the code"},
-    "step_code": {"vi": "nhập mã xác thực", "en": "entering the code"},
+    "step_code": {"vi": "nhập mã xác thực", "en": "typing the code"},
     "step_confirm_number": {"vi": "xác nhận số điện thoại", "en": "confirming your number"},
+    "btn_sms": {"vi": "SMS", "en": "SMS"},
+    "btn_zalo": {"vi": "Zalo", "en": "Zalo"},
+    "btn_use_number": {"vi": "Dùng số này", "en": "Use this number"},
+    "btn_send_here": {"vi": "Gửi đến số này", "en": "Send to this number"},
+    "btn_other_number": {"vi": "Số khác", "en": "Another number"},
+    "btn_resend": {"vi": "Gửi lại mã", "en": "Resend the code"},
+    "btn_change_method": {"vi": "Đổi cách nhận", "en": "Change method"},
     "ask_phone": {
-        "vi": "Vui lòng nhập số điện thoại bạn muốn xác thực (ví dụ 0912 345 678).",
+        "vi": "Bạn nhập số điện thoại cần xác thực nhé (ví dụ 0912 345 678).",
         "en": "Please type the phone number to verify (e.g. 0912 345 678).",
     },
     "ask_phone_or_share": {
-        "vi": "Vui lòng nhập số điện thoại bạn muốn xác thực (ví dụ 0912 345 678), "
-        "hoặc bấm chia sẻ thông tin bên dưới.",
+        "vi": "Bạn nhập số điện thoại cần xác thực (ví dụ 0912 345 678), "
+        "hoặc bấm thẻ bên dưới để chia sẻ số Zalo của bạn.",
         "en": "Please type the phone number to verify (e.g. 0912 345 678), "
-        "or tap to share your information below.",
+        "or tap the card below to share your Zalo number.",
     },
     "share_info_title": {"vi": "Chia sẻ số điện thoại", "en": "Share your phone number"},
     "share_info_subtitle": {
@@ -23,112 +30,136 @@ TEXTS = {
         "en": "Tap to send your Zalo phone number instead of typing it.",
     },
     "ask_use_existing": {
-        "vi": "Số đang lưu của bạn: {phone}. Gõ 1 để dùng số này, hoặc nhập số khác.",
-        "en": "Your number on file: {phone}. Type 1 to use it, or type another number.",
+        "vi": "Số bạn đã lưu: {phone}.\n1. Dùng số này\n2. Nhập số khác\n"
+        "Bấm nút, gõ 1 / 2, hoặc gõ luôn số mới.",
+        "en": "Your number on file: {phone}.\n1. Use this number\n2. Another number\n"
+        "Tap a button, type 1 / 2, or type the new number.",
     },
     "confirm_zalo_number": {
-        "vi": "Mình sẽ gửi mã qua tin nhắn Zalo đến số {phone}. Gõ 1 để đồng ý, hoặc nhập số khác.",
-        "en": "I will send a code by Zalo message to {phone}. Type 1 to go ahead, or type another number.",
+        "vi": "Mình sẽ gửi mã qua tin nhắn Zalo đến số {phone}.\n1. Gửi đến số này\n"
+        "2. Nhập số khác",
+        "en": "I will send a code by Zalo message to {phone}.\n1. Send to this number\n"
+        "2. Another number",
     },
     "phone_not_a_number": {
-        "vi": "Đây không phải số điện thoại. Vui lòng nhập số như 0912 345 678.",
+        "vi": "Đây chưa phải số điện thoại. Bạn nhập số dạng 0912 345 678 nhé.",
         "en": "That is not a phone number. Please type a number like 0912 345 678.",
     },
     "phone_invalid": {
-        "vi": "Số điện thoại không hợp lệ. Vui lòng kiểm tra và nhập lại.",
-        "en": "That phone number is not valid. Please check it and try again.",
+        "vi": "Số điện thoại này không hợp lệ. Bạn kiểm tra rồi nhập lại giúp mình nhé.",
+        "en": "That phone number is not valid. Please check it and type it again.",
     },
     "phone_not_mobile": {
-        "vi": "Đây là số cố định. Vui lòng nhập số di động để nhận mã.",
-        "en": "That is a landline. Please type a mobile number to receive the code.",
+        "vi": "Đây là số máy bàn, không nhận được tin nhắn. Bạn nhập số di động nhé.",
+        "en": "That is a landline, which cannot receive the code. Please type a mobile number.",
     },
     "phone_region": {
-        "vi": "Hiện chỉ hỗ trợ số điện thoại của: {regions}. Vui lòng nhập số khác.",
+        "vi": "Hiện mình chỉ hỗ trợ số điện thoại ở: {regions}. Bạn nhập số khác nhé.",
         "en": "Only phone numbers from {regions} are supported. Please type another number.",
     },
     "phone_old_prefix": {
-        "vi": "Số 11 chữ số đã được chuyển sang đầu số mới: {new_number}. Vui lòng nhập số mới.",
-        "en": "11-digit numbers have moved to new prefixes: {new_number}. Please type the new number.",
+        "vi": "Số 11 chữ số đã chuyển sang đầu số mới: {new_number}. Bạn nhập số mới nhé.",
+        "en": "11-digit numbers have moved to new prefixes: {new_number}. "
+        "Please type the new number.",
     },
     "phone_in_use": {
-        "vi": "Số điện thoại này đã được xác thực cho một tài khoản khác. Vui lòng dùng số khác.",
-        "en": "This phone number is already verified for another account. Please use another one.",
+        "vi": "Số này đã được xác thực cho một tài khoản khác. Bạn nhập số khác nhé.",
+        "en": "This number is already verified for another account. Please type another one.",
+    },
+    "phone_locked": {
+        "vi": "Số {phone} đang tạm khóa đến {until} vì đã bị nhập sai mã quá nhiều lần. "
+        "Bạn nhập số khác, hoặc quay lại sau thời điểm đó nhé.",
+        "en": "{phone} is locked until {until} after too many wrong codes. "
+        "Please type another number, or come back after that.",
     },
     "ask_method": {
-        "vi": "Bạn muốn nhận mã xác thực cho số {phone} qua:\n"
-        "1. SMS (mã có hiệu lực {sms_minutes} phút)\n"
-        "2. Zalo (mã có hiệu lực {zalo_minutes} phút, số cần có tài khoản Zalo)\n"
-        "Gõ 1 hoặc 2.",
+        "vi": "Bạn muốn nhận mã cho số {phone} qua đâu?\n"
+        "1. SMS (mã dùng được {sms_minutes} phút)\n"
+        "2. Zalo (mã dùng được {zalo_minutes} phút, số phải có tài khoản Zalo)",
         "en": "How should I send the code for {phone}?\n"
         "1. SMS (code valid {sms_minutes} minutes)\n"
-        "2. Zalo (code valid {zalo_minutes} minutes; the number needs a Zalo account)\n"
-        "Type 1 or 2.",
+        "2. Zalo (code valid {zalo_minutes} minutes; the number needs a Zalo account)",
     },
     "method_reprompt": {
-        "vi": 'Vui lòng gõ 1 (SMS) hoặc 2 (Zalo). Gõ "đổi số" để nhập số khác.',
-        "en": 'Please type 1 (SMS) or 2 (Zalo). Type "change number" to use another number.',
+        "vi": 'Bạn chọn 1 (SMS) hoặc 2 (Zalo) nhé. Muốn dùng số khác thì gõ "đổi số".',
+        "en": 'Please choose 1 (SMS) or 2 (Zalo). Type "change number" to use another number.',
+    },
+    "method_needs_phone": {
+        "vi": "Bạn nhập số điện thoại trước, rồi mình hỏi cách nhận mã nhé.",
+        "en": "Please type the phone number first; then I will ask how to send the code.",
     },
     "channel_sms": {"vi": "SMS", "en": "SMS"},
     "channel_zalo": {"vi": "tin nhắn Zalo", "en": "Zalo message"},
     "zalo_unavailable": {
-        "vi": "Hiện chưa gửi được mã qua Zalo. Gõ 1 để nhận mã qua SMS.",
-        "en": "Zalo codes are not available right now. Type 1 to get the code by SMS.",
+        "vi": "Hiện mình chưa gửi được mã qua Zalo. Bạn chọn SMS (gõ 1) nhé.",
+        "en": "Zalo codes are not available right now. Please choose SMS (type 1).",
     },
     "code_sent": {
-        "vi": "Đã gửi mã 6 chữ số qua {channel} đến số {phone}. Mã có hiệu lực {minutes} phút. "
-        'Vui lòng nhập mã. (Gõ "gửi lại" nếu chưa nhận được.)',
-        "en": "A 6-digit code is on its way by {channel} to {phone}, valid for {minutes} minutes. "
-        'Please type it here. (Type "resend" if it does not arrive.)',
+        "vi": "Đã gửi mã 6 chữ số qua {channel} đến số {phone}. Mã dùng được trong "
+        "{minutes} phút, bạn nhập mã vào đây nhé.",
+        "en": "A 6-digit code is on its way by {channel} to {phone}, valid for {minutes} "
+        "minutes. Please type it here.",
     },
     "code_reprompt": {
-        "vi": 'Vui lòng nhập mã gồm 6 chữ số. Gõ "gửi lại", "đổi số", "đổi phương thức" '
-        'hoặc "hủy".',
-        "en": 'Please type the 6-digit code. Or type "resend", "change number", '
-        '"change method" or "cancel".',
+        "vi": "Bạn nhập mã 6 chữ số vừa nhận nhé. Chưa nhận được thì bấm gửi lại, "
+        "hoặc đổi cách nhận, đổi số.",
+        "en": "Please type the 6-digit code you received. If it has not arrived, resend it, "
+        "or change the method or the number.",
     },
     "code_wrong": {
-        "vi": "Mã không đúng. Bạn còn {left} lần thử.",
+        "vi": "Mã chưa đúng. Bạn còn {left} lần thử.",
         "en": "That code is not right. {left} tries left.",
     },
     "code_expired": {
-        "vi": 'Mã đã hết hạn. Gõ "gửi lại" để nhận mã mới.',
-        "en": 'That code has expired. Type "resend" to get a new one.',
+        "vi": "Mã này đã hết hạn. Bấm gửi lại để nhận mã mới nhé.",
+        "en": "That code has expired. Tap resend to get a new one.",
     },
     "locked_now": {
-        "vi": "Bạn đã nhập sai quá {max} lần. Xác thực bị khóa đến {until}.",
-        "en": "Too many wrong codes ({max}). Verification is locked until {until}.",
+        "vi": "Bạn đã nhập sai {max} lần nên việc xác thực tạm khóa đến {until}. "
+        "Sau thời điểm đó bạn thử lại nhé.",
+        "en": "That was wrong code number {max}, so verification is locked until {until}. "
+        "Please try again after that.",
     },
     "locked": {
-        "vi": "Xác thực đang bị khóa đến {until}. Vui lòng thử lại sau.",
-        "en": "Verification is locked until {until}. Please try again later.",
+        "vi": "Việc xác thực đang tạm khóa đến {until}. Sau thời điểm đó bạn thử lại nhé.",
+        "en": "Verification is locked until {until}. Please try again after that.",
     },
     "resend_wait": {
-        "vi": "Vui lòng đợi {seconds} giây trước khi yêu cầu mã mới.",
+        "vi": "Bạn đợi {seconds} giây nữa rồi hãy yêu cầu mã mới nhé.",
         "en": "Please wait {seconds} seconds before asking for a new code.",
     },
+    "resend_nothing": {
+        "vi": 'Hiện chưa có mã nào để gửi lại. Bấm "Xác thực" để bắt đầu nhé.',
+        "en": 'There is no code to resend yet. Tap "Verify" to start.',
+    },
+    "resend_not_yet": {
+        "vi": "Mình chưa gửi mã nào ở bước này nên chưa có gì để gửi lại.",
+        "en": "No code has been sent at this step yet, so there is nothing to resend.",
+    },
     "rate_limited": {
-        "vi": "Bạn đã yêu cầu quá nhiều mã. Vui lòng thử lại sau {wait}.",
+        "vi": "Bạn đã yêu cầu quá nhiều mã. Bạn thử lại sau {wait} nhé.",
         "en": "Too many codes were requested. Please try again in {wait}.",
     },
     "sms_busy": {
-        "vi": "Hệ thống SMS đang quá tải. Vui lòng thử lại sau {wait}, hoặc gõ 2 để nhận mã qua Zalo.",
-        "en": "SMS is busy right now. Please try again in {wait}, or type 2 to get a Zalo code.",
+        "vi": "Hệ thống SMS đang quá tải. Bạn thử lại sau {wait}, hoặc chọn Zalo (gõ 2) "
+        "để nhận mã qua Zalo.",
+        "en": "SMS is busy right now. Please try again in {wait}, or choose Zalo (type 2).",
     },
     "verified_sms": {
         "vi": "Xác thực thành công! Số {phone} đã được xác thực qua SMS. "
-        'Bạn có thể xác thực thêm qua Zalo: gõ "xác thực zalo".',
+        'Bạn có thể xác thực thêm qua Zalo: gõ "xác thực zalo" hoặc bấm nút bên dưới.',
         "en": "Verified! {phone} is now verified by SMS. "
-        'You can add Zalo verification too: type "verify zalo".',
+        'You can add Zalo verification too: type "verify zalo" or tap below.',
     },
     "verified_zalo": {
         "vi": "Xác thực thành công! Số {phone} đã được xác thực qua Zalo.",
         "en": "Verified! {phone} is now verified by Zalo.",
     },
     "send_failed": {
-        "vi": "Không gửi được mã qua {channel}. Gõ {other_choice} để nhận mã qua {other}, "
-        'hoặc "gửi lại" để thử lại.',
-        "en": "The code could not be sent by {channel}. Type {other_choice} to get it by {other}, "
-        'or "resend" to try again.',
+        "vi": "Mình chưa gửi được mã qua {channel}. Bạn chọn {other_choice} để nhận mã qua "
+        "{other}, hoặc gửi lại để thử lần nữa.",
+        "en": "The code could not be sent by {channel}. Choose {other_choice} to get it by "
+        "{other}, or resend to try again.",
     },
     "send_expired": {
         "vi": 'Mã qua {channel} không gửi kịp trước khi hết hạn. Gõ "gửi lại" để nhận mã mới.',
@@ -136,21 +167,29 @@ TEXTS = {
     },
     "no_zalo_account": {
         "vi": "Số {phone} chưa có tài khoản Zalo nên không nhận được mã qua Zalo. "
-        "Gõ 1 để nhận mã qua SMS.",
+        "Bạn chọn SMS (gõ 1) nhé.",
         "en": "{phone} has no Zalo account, so it cannot get a Zalo code. "
-        "Type 1 to get the code by SMS.",
+        "Please choose SMS (type 1).",
     },
     "status": {
-        "vi": "Tình trạng xác thực:\nSố điện thoại: {phone}\nSMS: {sms}\nZalo: {zalo}",
+        "vi": "Trạng thái xác thực:\nSố điện thoại: {phone}\nSMS: {sms}\nZalo: {zalo}",
         "en": "Verification status:\nPhone: {phone}\nSMS: {sms}\nZalo: {zalo}",
     },
     "status_none": {
-        "vi": 'Bạn chưa xác thực số điện thoại nào. Gõ "xác thực" để bắt đầu.',
-        "en": 'You have not verified a phone number yet. Type "verify" to start.',
+        "vi": 'Bạn chưa xác thực số điện thoại nào. Bấm "Xác thực" để bắt đầu.',
+        "en": 'You have not verified a phone number yet. Tap "Verify" to start.',
+    },
+    "status_none_yet": {
+        "vi": "Bạn chưa xác thực số điện thoại nào.",
+        "en": "You have not verified a phone number yet.",
+    },
+    "status_none_locked": {
+        "vi": "Bạn chưa xác thực số điện thoại nào.\nViệc xác thực đang tạm khóa đến {until}.",
+        "en": "You have not verified a phone number yet.\nVerification is locked until {until}.",
     },
     "status_yes": {"vi": "đã xác thực ({date})", "en": "verified ({date})"},
     "status_no": {"vi": "chưa xác thực", "en": "not verified"},
-    "status_locked": {"vi": "\nĐang khóa đến: {until}", "en": "\nLocked until: {until}"},
+    "status_locked": {"vi": "\nĐang tạm khóa đến: {until}", "en": "\nLocked until: {until}"},
     "sms_code_text": {
         "vi": "Ma xac thuc cua ban la {code}. Ma co hieu luc {minutes} phut. "
         "Khong chia se ma nay voi bat ky ai.",

@@ -15,7 +15,7 @@ from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.services import QUEUE_BACKGROUND, QUEUE_MESSAGES
 from bot.verification.accounts import Account, AccountStore
-from bot.verification.codes import Checked, CodeStore, reference_of
+from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.limits import SendLimits
 from bot.verification.links import LinkStore, account_id_of
 from bot.verification.portal_accounts import PortalVerifications
@@ -103,6 +103,14 @@ class Verifier:
         """Whether an account other than subject verified this number."""
         owner = self.accounts.owner_of(subject.oa_id, phone)
         return owner is not None and owner != subject.user_id
+
+    def number_lock_seconds(self, user: UserRef, phone: str) -> int:
+        """Read-only: seconds the number stays locked for this account (0: free to use);
+        its verified owner is never locked out of it by other accounts' wrong codes."""
+        subject = self.subject(user)
+        if self.is_owner(subject, phone):
+            return 0
+        return ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
         """Whether this account verified this number (others' guesses never lock it out)."""
@@ -224,11 +232,10 @@ def notify_options() -> dict[str, object]:
 
 def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, str]:
     """Lift the lock of a phone number or a user id; (lifted?, how to show the target)."""
-    from bot.masking import mask_phone
-    from bot.verification.phones import parse_phone
+    from bot.verification.phones import mask_for_user, parse_phone
 
     parsed = parse_phone(target, verifier.settings.otp_allowed_regions)
-    if parsed.e164 is not None:
-        return verifier.codes.unlock(phone=parsed.e164), mask_phone(parsed.e164)
+    if parsed.e164 is not None:  # shown as every reply shows a number: 09xx xxx 456
+        return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
     user_id = target.strip()
     return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id

@@ -8,6 +8,7 @@ import time
 import redis
 
 from bot.config import Settings
+from bot.keys import publish_update
 from bot.sms.console import PHONE_INBOX_MAX_ITEMS, PHONE_INBOX_TTL_SECONDS, phone_inbox_key
 from zalo_api.zns import ZNSClient
 
@@ -49,4 +50,5 @@ class SandboxZaloCodeSender:
             pipe.rpush(key, json.dumps(item))
             pipe.ltrim(key, -PHONE_INBOX_MAX_ITEMS, -1)
             pipe.expire(key, PHONE_INBOX_TTL_SECONDS)
+            publish_update(pipe)
             pipe.execute()

@@ -52,4 +52,5 @@ def metrics() -> Response:
     queues = CollectorRegistry(auto_describe=False)
     queues.register(QueueDepthCollector(current_services()))
     output = generate_latest(counters_registry()) + generate_latest(queues)
-    return Response(output, mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: CONTENT_TYPE_LATEST already names its charset.
+    return Response(output, content_type=CONTENT_TYPE_LATEST)

@@ -22,7 +22,7 @@ def lock_out(app: Flask, user: str = "u1") -> Dialogue:
     d.say("xác thực"), d.say("0912345678"), d.say("1")
     wrong = "000000" if last_code(app, PHONE) != "000000" else "111111"
     answers = [d.say(wrong) for _ in range(5)]
-    assert "Xác thực bị khóa đến" in answers[-1]
+    assert "xác thực tạm khóa đến" in answers[-1]
     return d
 
 
@@ -41,11 +41,13 @@ def test_help_lists_the_admin_commands(admin: Dialogue) -> None:
 def test_assets_is_a_numbered_list_of_what_is_linked(app: Flask, admin: Dialogue) -> None:
     answer = admin.say("/assets")
     assert answer.startswith("Tài sản đang liên kết:")
-    assert f"1. App ID {APP_ID} — ZALO_APP_ID (liên kết từ " in answer
-    assert f"2. App ID {EXTRA_APP} — Shop mini app" in answer
-    assert f"3. OA {OA_ID} — ZALO_OA_ID" in answer
+    assert f"1. App ID Sandbox app ({APP_ID}), liên kết từ " in answer
+    assert f"2. App ID Shop mini app ({EXTRA_APP})" in answer
+    assert f"3. OA Sandbox OA ({OA_ID})" in answer
     services_of(app).assets.unlink("app", EXTRA_APP, by=ADMIN)
-    assert EXTRA_APP not in admin.say("/assets")
+    linked, _, stopped = admin.say("/assets").partition("Bot đã ngừng dùng:")
+    assert EXTRA_APP not in linked and f"Shop mini app ({EXTRA_APP}): ngừng dùng lúc " in stopped
+    assert "console: chưa xác nhận đã hủy trên Zalo Cloud Account" in stopped
     assert audit_steps(app)[-1] == (ADMIN, "/assets", "entry", "", "2 linked")
 
 
@@ -57,7 +59,7 @@ def test_assets_when_nothing_is_linked(admin: Dialogue, rdb: redis.Redis) -> Non
 
 def test_assets_in_english(admin: Dialogue) -> None:
     admin.say("/lang en")
-    assert f"App ID {EXTRA_APP} — Shop mini app (linked since " in admin.say("/assets")
+    assert f"App ID Shop mini app ({EXTRA_APP}), linked since " in admin.say("/assets")
 
 
 def test_audit_shows_the_last_admin_actions(app: Flask, admin: Dialogue) -> None:
@@ -66,8 +68,8 @@ def test_audit_shows_the_last_admin_actions(app: Flask, admin: Dialogue) -> None
     answer = admin.say("/audit")
     assert answer.startswith("Thao tác quản trị gần đây:")
     lines = answer.splitlines()[1:]
-    assert lines[0].endswith(f"{ADMIN}: /audit [entry] - → ok")
-    assert lines[1].endswith(f"{ADMIN}: /assets [entry] - → 3 linked")
+    assert lines[0].endswith(f"{ADMIN} gõ “/audit” (bắt đầu): xong")
+    assert lines[1].endswith(f"{ADMIN} gõ “/assets” (bắt đầu): 3 linked")
 
 
 def test_unlock_lifts_a_lock_and_the_user_verifies_right_after(app: Flask, admin: Dialogue) -> None:
@@ -83,11 +85,11 @@ def test_unlock_lifts_a_lock_and_the_user_verifies_right_after(app: Flask, admin
 
 def test_unlock_by_phone_shows_and_audits_it_masked(app: Flask, admin: Dialogue) -> None:
     lock_out(app)
-    assert admin.say("/unlock 0912 345 678") == "Đã mở khóa xác thực cho +8491*****78."
+    assert admin.say("/unlock 0912 345 678") == "Đã mở khóa xác thực cho 09xx xxx 678."
     assert not is_locked(app)
     row = audit_rows(app)[-1]
     assert "912345678" not in row["command"] + row["target"]
-    assert row["target"] == "+8491*****78" and row["result"] == "unlocked"
+    assert row["target"] == "09xx xxx 678" and row["result"] == "unlocked"
 
 
 def test_unlock_of_someone_not_locked_says_so(app: Flask, admin: Dialogue) -> None:

@@ -17,7 +17,7 @@ from tests.adminkit import (
     audit_steps,
     say_all,
 )
-from tests.helpers import APP_ID, OA_ID, Dialogue, run_jobs
+from tests.helpers import APP_ID, OA_ID, Dialogue, last_buttons, run_jobs
 
 PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
 
@@ -27,20 +27,24 @@ def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redi
     kinds = admin.say("/unlink")
     assert "1. App ID" in kinds and "2. OA" in kinds
     listed = admin.say("1")
-    assert f"1. {APP_ID}" in listed and f"2. {EXTRA_APP} — Shop mini app" in listed
+    assert f"1. Sandbox app ({APP_ID})" in listed and f"2. Shop mini app ({EXTRA_APP})" in listed
     plan = admin.say("2")
-    assert f"App ID {EXTRA_APP} (Shop mini app)" in plan
-    assert "token đã lưu của nó bị xóa" in plan and "XÁC NHẬN" in plan
+    assert f"App ID Shop mini app ({EXTRA_APP})" in plan
+    assert (
+        "xóa token bot đã lưu" in plan
+        and "chưa hủy liên kết trong Zalo Cloud Account" in plan
+        and "XÁC NHẬN" in plan
+    )
     assert asset_status(app, "app", EXTRA_APP) == "linked"  # nothing happens before confirm
     result = admin.say("XÁC NHẬN")
-    assert f"Đang hủy liên kết App ID {EXTRA_APP}" in result
-    assert result.endswith(f"Đã hủy liên kết App ID {EXTRA_APP}.")
+    assert f"Đang cho bot ngừng dùng App ID {EXTRA_APP}" in result
+    assert f"Bot đã ngừng dùng App ID {EXTRA_APP}: token đã xóa" in result
     asset = services_of(app).assets.get("app", EXTRA_APP)
     assert asset is not None and asset.status == "unlinked" and asset.unlinked_by == ADMIN
     assert asset.name == "Shop mini app" and asset.unlinked_at  # kept, with its history
     assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
     assert rdb.keys("conv:*") == []  # the dialogue is over
-    assert EXTRA_APP not in admin.say("/assets")
+    assert EXTRA_APP not in admin.say("/assets").partition("Bot đã ngừng dùng")[0]
 
 
 def test_unlinking_another_oa_by_typing_its_id_needs_one_confirmation(
@@ -48,9 +52,9 @@ def test_unlinking_another_oa_by_typing_its_id_needs_one_confirmation(
 ) -> None:
     services_of(app).assets.link("oa", OTHER_OA, "Chi nhánh Hà Nội")
     listed = say_all(admin, "/unlink", "2")
-    assert f"{OA_ID}" in listed and f"{OTHER_OA} — Chi nhánh Hà Nội" in listed
-    assert f"OA {OTHER_OA} (Chi nhánh Hà Nội)" in admin.say(OTHER_OA)
-    assert f"Đã hủy liên kết OA {OTHER_OA}." in admin.say("xac nhan")
+    assert f"{OA_ID}" in listed and f"Chi nhánh Hà Nội ({OTHER_OA})" in listed
+    assert f"OA Chi nhánh Hà Nội ({OTHER_OA})" in admin.say(OTHER_OA)
+    assert f"Bot đã ngừng dùng OA {OTHER_OA}:" in admin.say("xac nhan")
     assert asset_status(app, "oa", OTHER_OA) == "unlinked"
     assert asset_status(app, "oa", OA_ID) == "linked"
 
@@ -58,11 +62,11 @@ def test_unlinking_another_oa_by_typing_its_id_needs_one_confirmation(
 def test_unlinking_the_oa_of_this_chat_needs_a_second_confirmation(
     app: Flask, admin: Dialogue
 ) -> None:
-    assert f"OA {OA_ID}" in say_all(admin, "/unlink", "2", "1")
+    assert f"OA Sandbox OA ({OA_ID})" in say_all(admin, "/unlink", "2", "1")
     warning = admin.say("xác nhận")
-    assert "CẢNH BÁO" in warning and "bot sẽ ngừng trả lời ở đây" in warning
+    assert "CẢNH BÁO" in warning and "bot sẽ không trả lời ở đây nữa" in warning
     assert asset_status(app, "oa", OA_ID) == "linked"  # one confirmation is not enough
-    assert f"Đã hủy liên kết OA {OA_ID}." in admin.say("confirm")
+    assert f"Bot đã ngừng dùng OA {OA_ID}:" in admin.say("confirm")
     assert asset_status(app, "oa", OA_ID) == "unlinked"
     assert admin.say("/assets") == ""  # events through an unlinked OA get no answer
 
@@ -75,20 +79,20 @@ def test_unlinking_the_app_of_this_chat_needs_a_second_confirmation(
     assert "Đã hủy, không có gì thay đổi" in admin.say("ok")  # not the confirm word
     assert asset_status(app, "app", APP_ID) == "linked"
     admin.say(f"/unlink app {APP_ID}"), admin.say("confirm")
-    assert f"Đã hủy liên kết App ID {APP_ID}." in admin.say("XÁC NHẬN")
+    assert f"Bot đã ngừng dùng App ID {APP_ID}:" in admin.say("XÁC NHẬN")
     assert asset_status(app, "app", APP_ID) == "unlinked"
 
 
 def test_the_shortcut_jumps_to_the_confirmation(app: Flask, admin: Dialogue) -> None:
     plan = admin.say(f"/unlink app {EXTRA_APP}")
-    assert f"Sắp hủy liên kết App ID {EXTRA_APP}" in plan
-    assert f"Đã hủy liên kết App ID {EXTRA_APP}." in admin.say("Xác Nhận")
+    assert f"Bot sẽ ngừng dùng App ID Shop mini app ({EXTRA_APP})" in plan
+    assert f"Bot đã ngừng dùng App ID {EXTRA_APP}:" in admin.say("Xác Nhận")
     assert asset_status(app, "app", EXTRA_APP) == "unlinked"
 
 
 def test_the_kind_alone_lists_that_kind(admin: Dialogue) -> None:
     listed = admin.say("/unlink oa")
-    assert f"1. {OA_ID}" in listed and "Chọn OA" in listed
+    assert f"1. Sandbox OA ({OA_ID})" in listed and "Chọn OA" in listed
 
 
 @pytest.mark.parametrize(
@@ -145,22 +149,45 @@ def test_any_other_word_at_the_confirmation_cancels(
     app: Flask, admin: Dialogue, rdb: redis.Redis, word: str
 ) -> None:
     say_all(admin, *PICK_EXTRA)
-    assert admin.say(word) == "Đã hủy, không có gì thay đổi."
+    assert admin.say(word) == "Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại."
     assert all_linked(app) and rdb.keys("conv:*") == []
     assert audit_steps(app)[-1][2:] == ("admin_unlink:confirm", f"app:{EXTRA_APP}", "cancelled")
 
 
 def test_a_wrong_pick_asks_again(admin: Dialogue) -> None:
     say_all(admin, "/unlink")
-    assert "Vui lòng gõ 1 (App ID) hoặc 2 (OA)" in admin.say("3")
+    assert "Bạn chọn 1 (App ID) hoặc 2 (OA) nhé." in admin.say("3")
     admin.say("1")
-    assert "Không tìm thấy lựa chọn này" in admin.say("7")
-    assert f"App ID {EXTRA_APP}" in admin.say(EXTRA_APP)
+    assert "Mình không thấy lựa chọn này" in admin.say("7")
+    assert f"App ID Shop mini app ({EXTRA_APP})" in admin.say(EXTRA_APP)
 
 
 def test_english_dialogue(admin: Dialogue) -> None:
     admin.say("/lang en")
     assert "What do you want to unlink?" in admin.say("/unlink")
-    assert "type its number or its id" in admin.say("app")
+    assert "type its number or id" in admin.say("app")
     assert "Type CONFIRM" in admin.say("2")
-    assert f"App ID {EXTRA_APP} is unlinked." in admin.say("confirm")
+    assert f"The bot no longer uses App ID {EXTRA_APP}: tokens deleted" in admin.say("confirm")
+
+
+def test_the_result_hands_over_the_console_steps_and_done_is_recorded(
+    app: Flask, admin: Dialogue
+) -> None:
+    say_all(admin, f"/unlink app {EXTRA_APP}")
+    result = admin.say("#confirm")  # the Confirm button
+    assert "https://account.zalo.cloud" in result and "Cài đặt → Quản lý tài sản" in result
+    assert f'"Liên kết ứng dụng", tìm App ID {EXTRA_APP}' in result
+    done, listing = last_buttons(app, ADMIN)
+    assert done == {"title": "Đã xong trên console", "payload": f"/unlink done app {EXTRA_APP}"}
+    assert listing["payload"] == "/assets"
+    assert "Đã ghi nhận" in admin.say(done["payload"])  # the button, tapped
+    assets = admin.say("/assets")
+    assert f"Shop mini app ({EXTRA_APP}): ngừng dùng lúc " in assets
+    assert "console: đã hủy xong lúc " in assets
+    asset = services_of(app).assets.get("app", EXTRA_APP)
+    assert asset is not None and asset.console_confirmed_at
+
+
+def test_done_before_the_unlink_says_it_is_still_used(admin: Dialogue) -> None:
+    assert "vẫn đang được bot dùng" in admin.say(f"/unlink done app {EXTRA_APP}")
+    assert "Cách dùng: /unlink done <id>" in admin.say("/unlink done")

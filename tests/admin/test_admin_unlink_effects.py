@@ -77,9 +77,9 @@ def test_two_admins_confirming_at_once_one_wins(app: Flask) -> None:
     for worker in workers:
         worker.join()
     run_jobs(app)  # anything a busy worker left for later
-    last = [bot_messages(app, user)[-1] for user in (ADMIN, ADMIN2)]
-    done = f"Đã hủy liên kết App ID {EXTRA_APP}."
-    already = f"App ID {EXTRA_APP} đã được hủy liên kết trước đó."
+    last = [bot_messages(app, user)[-1].partition(" token")[0] for user in (ADMIN, ADMIN2)]
+    done = f"Bot đã ngừng dùng App ID {EXTRA_APP}:"
+    already = f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước."
     assert sorted(last) == sorted([done, already])
     results = [row[4] for row in audit_steps(app) if row[2] == "worker"]
     assert sorted(results) == ["already", "ok"]
@@ -105,8 +105,8 @@ def test_the_audit_shows_every_step_in_order(app: Flask, admin: Dialogue) -> Non
         (ADMIN, "unlink", "worker", extra, "ok"),
     ]
     shown = admin.say("/audit")
-    assert shown.index("/unlink [entry]") < shown.index("[worker] app:")
-    assert "nope [admin_unlink:confirm]" in shown and "→ cancelled" in shown
+    assert shown.index("“/unlink” (bắt đầu)") < shown.index("(thực hiện) app:")
+    assert "“nope” (xác nhận)" in shown and ": đã hủy" in shown
 
 
 def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
@@ -115,7 +115,7 @@ def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
     say_all(admin, f"/unlink app {EXTRA_APP}")
     services_of(app).assets.unlink("app", EXTRA_APP, by=ADMIN2)  # as if a crash came next
     RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
-    assert f"App ID {EXTRA_APP} đã được hủy liên kết trước đó." in admin.say("confirm")
+    assert f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước." in admin.say("confirm")
     assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
 
 

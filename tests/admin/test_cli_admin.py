@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
@@ -15,6 +17,8 @@ from tests.adminkit import ADMIN, ADMIN2, EXTRA_APP, asset_status, audit_steps
 from tests.helpers import APP_ID, OA_ID, Dialogue, last_code
 
 PHONE = "+84912345678"
+# Dates print in BOT_TIMEZONE (a run across midnight there would see two days).
+TODAY = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%Y-%m-%d")
 
 
 def flask(app: Flask, *args: str) -> Result:
@@ -23,15 +27,16 @@ def flask(app: Flask, *args: str) -> Result:
 
 
 def test_assets_list_shows_every_asset_and_who_unlinked_one(app: Flask) -> None:
-    lines = flask(app, "assets", "list").output.splitlines()
+    lines = [line[: line.rindex(" ")] for line in flask(app, "assets", "list").output.splitlines()]
     assert lines == [
-        f"app\t{APP_ID}\tlinked\tZALO_APP_ID",
-        f"app\t{EXTRA_APP}\tlinked\tShop mini app",
-        f"oa\t{OA_ID}\tlinked\tZALO_OA_ID",
+        f"app\t{APP_ID}\tlinked\tSandbox app\tsince {TODAY}",
+        f"app\t{EXTRA_APP}\tlinked\tShop mini app\tsince {TODAY}",
+        f"oa\t{OA_ID}\tlinked\tSandbox OA\tsince {TODAY}",
     ]
     flask(app, "assets", "unlink", "app", EXTRA_APP)
     unlinked = flask(app, "assets", "list").output.splitlines()[1]
-    assert unlinked.startswith(f"app\t{EXTRA_APP}\tunlinked\tShop mini app by cli at ")
+    assert unlinked.startswith(f"app\t{EXTRA_APP}\tunlinked\tShop mini app\tsince {TODAY} ")
+    assert unlinked.endswith("; console: pending") and " by cli at 20" in unlinked
 
 
 def test_assets_link_adds_or_relinks(app: Flask) -> None:
@@ -80,7 +85,7 @@ def test_admins_add_remove_list(app: Flask) -> None:
     assert flask(app, "admins", "list").output.splitlines() == [
         f"{ADMIN}\tADMIN_ZALO_IDS",
         f"{ADMIN2}\tADMIN_ZALO_IDS",
-        "u7\tflask admins add",
+        "u7\tadded (flask admins add or the simulator's admin toggle)",
     ]
     assert services_of(app).admins.is_admin("u7")
     assert flask(app, "admins", "remove", "u7").output == "u7 removed\n"
@@ -99,7 +104,7 @@ def lock_out(app: Flask) -> None:
         d.say(wrong)
 
 
-@pytest.mark.parametrize(("target", "shown"), [("u1", "u1"), ("0912345678", "+8491*****78")])
+@pytest.mark.parametrize(("target", "shown"), [("u1", "u1"), ("0912345678", "09xx xxx 678")])
 def test_verification_unlock(app: Flask, target: str, shown: str) -> None:
     lock_out(app)
     result = flask(app, "verification", "unlock", target)
@@ -131,3 +136,22 @@ def test_verification_status_of_a_verified_account(app: Flask) -> None:
 def test_verification_status_of_an_unknown_account(app: Flask) -> None:
     result = flask(app, "verification", "status", "nobody")
     assert result.exit_code == 1 and result.output == "no verification record for nobody\n"
+
+
+def test_assets_rename_and_a_relink_keeps_the_name(app: Flask) -> None:
+    renamed = flask(app, "assets", "rename", "oa", OA_ID, "OA Cửa hàng")
+    assert renamed.exit_code == 0 and "OA Cửa hàng" in renamed.output
+    flask(app, "assets", "unlink", "oa", OA_ID)
+    flask(app, "assets", "link", "oa", OA_ID)
+    asset = services_of(app).assets.get("oa", OA_ID)
+    assert asset is not None and asset.linked and asset.name == "OA Cửa hàng"
+    assert flask(app, "assets", "rename", "oa", "404", "x").exit_code == 1
+
+
+def test_assets_console_done_records_the_console_step(app: Flask) -> None:
+    assert flask(app, "assets", "console-done", "app", EXTRA_APP).exit_code == 1  # still linked
+    flask(app, "assets", "unlink", "app", EXTRA_APP)
+    done = flask(app, "assets", "console-done", "app", EXTRA_APP)
+    assert done.exit_code == 0 and done.output == f"app {EXTRA_APP}: recorded\n"
+    asset = services_of(app).assets.get("app", EXTRA_APP)
+    assert asset is not None and asset.console_confirmed_at

@@ -56,7 +56,7 @@ def test_500s_are_retried_with_growing_waits_then_the_user_is_told(config: dict[
         delays = retry_delays(app)
         assert len(delays) == 3 and delays[0] < delays[1] < delays[2]
         assert len(sms.requests) == 4
-        assert "Không gửi được mã qua SMS" in zalo.messages_to(chat.user)[-1]
+        assert "Mình chưa gửi được mã qua SMS" in zalo.messages_to(chat.user)[-1]
         nothing_left(app)
 
 

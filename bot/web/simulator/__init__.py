@@ -7,7 +7,7 @@ from typing import Any
 import redis
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from bot.web.simulator.playground import Playground, PlaygroundError, Posted
+from bot.web.simulator.playground import Playground, PlaygroundError, Posted, check_user_id
 
 __all__ = ["blueprint", "Playground"]
 
@@ -105,7 +105,42 @@ def chat() -> Response:
     after = request.args.get("after", "0")
     start = int(after) if after.isdigit() else 0
     lines = place.chat(user, start)
-    return jsonify(lines=lines, next=start + len(lines), admin=place.is_admin(user))
+    return jsonify(lines=lines, next=start + len(lines), **place.user_view(user))
+
+
+@blueprint.get("/api/stream")
+def stream() -> Response:
+    """Server-sent events: new chat lines, the phone panel, the assets (push, not polling)."""
+    from bot.web.simulator.stream import STREAM_SECONDS
+    from bot.web.simulator.stream import stream as events
+
+    place = playground()
+    user = check_user_id(request.args.get("user", ""))
+    resume = request.headers.get("Last-Event-ID") or request.args.get("after", "0")
+    after = int(resume) if resume.isdigit() else 0
+    wanted = request.args.get("seconds", "")
+    seconds = min(float(wanted), STREAM_SECONDS) if wanted.isdigit() else STREAM_SECONDS
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    # No request context inside: the stream needs only Redis, and outlives the view.
+    return Response(
+        events(place, user, after, seconds), mimetype="text/event-stream", headers=headers
+    )
+
+
+@blueprint.post("/api/tap")
+def tap() -> tuple[Response, int]:
+    """The user taps a button under a bot message (its payload goes to the webhook)."""
+    data = body()
+    return posted(
+        playground().tap(field(data, "user"), field(data, "title"), field(data, "payload"))
+    )
+
+
+@blueprint.post("/api/relink")
+def relink() -> Response:
+    """Sandbox: use an unlinked asset again."""
+    data = body()
+    return jsonify(relinked=playground().relink(field(data, "kind"), field(data, "id")))
 
 
 @blueprint.get("/api/phones")

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from bot.keys import UserRef, text
+from bot.keys import UserRef, publish_update, text
 from bot.pipeline.forget import forget_user
 from bot.pipeline.senders import append_chat, sandbox_chat_key, sandbox_phones_key
 from bot.services import Services, services_of
@@ -120,6 +120,38 @@ class Playground:
         """The chat log of user from line start (what was said and what the bot sent)."""
         lines = self.redis.lrange(sandbox_chat_key(self.ref(check_user_id(user))), start, -1)
         return [json.loads(line) for line in lines]
+
+    def tap(self, user: str, title: str, payload: str) -> Posted:
+        """The user taps a button: Zalo sends its payload as text and shows nothing of it."""
+        user, payload = check_user_id(user), (payload or "").strip()
+        if not payload or len(payload) > MAX_TEXT:
+            raise PlaygroundError("a button needs a payload")
+        append_chat(self.redis, self.ref(user), "user", "tap", {"text": title[:40]})
+        return self.post(self.event_ids(make_text_event(user, payload)))
+
+    def user_view(self, user: str) -> dict[str, Any]:
+        """Whether user is an admin, and the bot's language for them (the page speaks it)."""
+        lang = self.redis.get(self.services.conversations.lang_key(self.ref(user)))
+        return {
+            "admin": self.is_admin(user),
+            "lang": text(lang) if lang else self.settings.bot_language,
+        }
+
+    def phone_list(self) -> list[dict[str, Any]]:
+        """The phone panel: every sandbox phone with its messages, newest phone first."""
+        return [{"phone": p, "messages": m} for p, m in self.phones().items()]
+
+    def asset_list(self) -> list[dict[str, Any]]:
+        """The sandbox's assets and whether the bot still uses each."""
+        return [a.as_json() for a in self.services.assets.all()]
+
+    def relink(self, kind: str, asset_id: str) -> bool:
+        """Sandbox only: use an unlinked asset again (its name kept), so the bot answers."""
+        if self.services.assets.get(kind, asset_id) is None:
+            raise PlaygroundError(f"unknown {kind} {asset_id}")
+        self.services.assets.link(kind, asset_id)
+        publish_update(self.redis)
+        return True
 
     def phones(self) -> dict[str, list[dict[str, Any]]]:
         """Every sandbox phone's inbox (SMS and Zalo messages), newest phone first."""

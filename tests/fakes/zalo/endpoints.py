@@ -26,6 +26,7 @@ MAX_TEXT_UTF16_UNITS = 2000
 ZNS_PHONE = re.compile(r"[1-9][0-9]{7,14}")
 ZNS_DAILY_QUOTA = 500
 MAX_TRACKING_ID_CHARS = 48
+MAX_BUTTONS = 5
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -39,11 +40,36 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def valid_buttons(message: dict[str, Any]) -> bool:
+    """No attachment, or 1-5 oa.query.* / oa.open.* buttons with a title and a payload."""
+    if "attachment" not in message:
+        return True
+    try:
+        buttons = message["attachment"]["payload"]["buttons"]
+        template = message["attachment"]["type"] == "template"
+    except (KeyError, TypeError):
+        return False
+    return (
+        template
+        and isinstance(buttons, list)
+        and 0 < len(buttons) <= MAX_BUTTONS
+        and all(
+            isinstance(b, dict)
+            and str(b.get("type", "")).startswith("oa.")
+            and isinstance(b.get("title"), str)
+            and 0 < len(b["title"]) <= 100
+            and b.get("payload")
+            for b in buttons
+        )
+    )
+
+
 def valid_message(message: Any) -> bool:
-    """A text of 1-2,000 characters, or a request_user_info form with one element."""
+    """A text of 1-2,000 characters (maybe with tap buttons), or a request_user_info form."""
     if isinstance(message, dict) and "text" in message:
         text = message["text"]
-        return isinstance(text, str) and 0 < utf16_units(text) <= MAX_TEXT_UTF16_UNITS
+        fits = isinstance(text, str) and 0 < utf16_units(text) <= MAX_TEXT_UTF16_UNITS
+        return fits and valid_buttons(message)
     try:
         payload = message["attachment"]["payload"]
         (element,) = payload["elements"]

@@ -1,20 +1,38 @@
-// The simulator page: talks to /simulator/api/*, which posts signed events to /webhook.
+// The simulator page: POSTs to /simulator/api/* (signed events to /webhook); replies, phone
+// messages and asset changes are pushed by /simulator/api/stream (server-sent events).
 "use strict";
 
 const api = "/simulator/api/";
-const state = { user: localStorage.getItem("simulator.user") || "", next: 0, pollError: false };
+const state = { user: localStorage.getItem("simulator.user") || "", next: 0, lang: "vi", source: null };
 const $ = (id) => document.getElementById(id);
+const WORDS = {
+  vi: { share: "Chia sẻ", offline: "Không kết nối được với bot. Máy chủ đã dừng? Chạy lại `make run`, trang sẽ tự nối lại.", unlinked: "Bot đã ngừng dùng {what} của sandbox, nên mọi tin nhắn đều bị bỏ qua.", relink: "Liên kết lại" },
+  en: { share: "Share", offline: "The bot is not reachable. Has the server stopped? Start `make run` again; the page reconnects by itself.", unlinked: "The bot no longer uses the sandbox's {what}, so every message is ignored.", relink: "Relink" },
+};
+const words = () => WORDS[state.lang] || WORDS.vi;
 
 function showStatus(text, isError) {
   $("status").textContent = text || "";
   $("status").className = isError ? "error" : "";
 }
 
+function setOffline(offline) {
+  $("offline").hidden = !offline;
+  $("offline").textContent = offline ? words().offline : "";
+}
+
 async function call(path, payload) {
   const options = payload === undefined ? {} : {
     method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(payload),
   };
-  const answer = await fetch(api + path, options);
+  let answer;
+  try {
+    answer = await fetch(api + path, options);
+  } catch (error) {
+    setOffline(true); // "Failed to fetch": the server is gone
+    throw new Error(words().offline);
+  }
+  setOffline(false);
   const data = await answer.json().catch(() => ({}));
   if (!answer.ok) {
     const reason = data.error || (data.webhook && data.webhook.error) || answer.statusText;
@@ -28,34 +46,58 @@ async function guarded(action) {
     showStatus("");
     await action();
   } catch (error) {
-    showStatus(error.message, true);
+    if (!$("offline").hidden) showStatus(""); else showStatus(error.message, true);
   }
+  $("message").focus(); // keyboard only: the composer keeps the focus
+}
+
+function shareCard(line) {
+  const card = $("share-card").content.firstElementChild.cloneNode(true);
+  card.querySelector(".title").textContent = line.payload.title;
+  card.querySelector(".subtitle").textContent = line.payload.subtitle;
+  card.querySelector(".share-button").textContent = words().share;
+  card.querySelector("form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const phone = card.querySelector("input").value;
+    guarded(() => call("share", { user: state.user, phone }));
+  });
+  return card;
+}
+
+function tapButtons(buttons) {
+  const row = document.createElement("div");
+  row.className = "taps";
+  buttons.forEach((button) => {
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.textContent = button.title;
+    chip.dataset.payload = button.payload;
+    chip.addEventListener("click", () => {
+      guarded(() => call("tap", { user: state.user, title: button.title, payload: button.payload }));
+    });
+    row.appendChild(chip);
+  });
+  return row;
 }
 
 function bubble(line) {
   const item = document.createElement("li");
-  item.className = `msg ${line.from === "bot" ? "bot" : "user"}`;
+  const who = line.from === "bot" ? "bot" : line.kind === "tap" ? "tap" : "user";
+  item.className = `msg ${who}`;
   if (line.kind === "request_user_info") {
-    const card = $("share-card").content.firstElementChild.cloneNode(true);
-    card.querySelector(".title").textContent = line.payload.title;
-    card.querySelector(".subtitle").textContent = line.payload.subtitle;
-    card.querySelector("form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      const phone = card.querySelector("input").value;
-      guarded(() => call("share", { user: state.user, phone }));
-    });
-    item.appendChild(card);
-  } else {
-    item.textContent = line.payload.text;
+    item.appendChild(shareCard(line));
+    return item;
   }
+  const text = document.createElement("div");
+  text.className = "text";
+  text.textContent = who === "tap" ? `▸ ${line.payload.text}` : line.payload.text;
+  item.appendChild(text);
+  if (line.payload.buttons && line.payload.buttons.length) item.appendChild(tapButtons(line.payload.buttons));
   return item;
 }
 
-async function pollChat() {
-  if (!state.user) return;
-  const user = state.user;
-  const data = await call(`chat?user=${encodeURIComponent(user)}&after=${state.next}`);
-  if (user !== state.user) return; // switched user while waiting
+function showChat(data) {
+  state.lang = data.lang || state.lang;
   data.lines.forEach((line) => $("chat").appendChild(bubble(line)));
   if (data.lines.length) $("chat").lastElementChild.scrollIntoView({ block: "end" });
   state.next = data.next;
@@ -63,11 +105,9 @@ async function pollChat() {
   document.body.classList.toggle("is-admin", data.admin);
 }
 
-async function pollPhones() {
-  const data = await call("phones");
-  const box = $("phones");
+function showPhones(data) {
   if (!data.phones.length) return;
-  box.replaceChildren(...data.phones.map(({ phone, messages }) => {
+  $("phones").replaceChildren(...data.phones.map(({ phone, messages }) => {
     const section = document.createElement("div");
     section.className = "phone";
     section.dataset.phone = phone;
@@ -82,12 +122,69 @@ async function pollPhones() {
     });
     return section;
   }));
+  const newest = data.phones[0];
+  const message = newest.messages[newest.messages.length - 1];
+  $("latest-phone").hidden = false;
+  $("latest-phone").textContent = `${newest.phone} · ${message.channel === "zalo" ? "Zalo" : "SMS"}: ${message.text}`;
+}
+
+function showAssets(data) {
+  const unlinked = data.assets.filter((asset) => asset.status !== "linked");
+  $("assets").replaceChildren(...data.assets.map((asset) => {
+    const item = document.createElement("li");
+    item.className = asset.status === "linked" ? "linked" : "unlinked";
+    item.textContent = `${asset.kind === "app" ? "App ID" : "OA"} ${asset.name} (${asset.id}): ${asset.status} `;
+    if (asset.status !== "linked") item.appendChild(relinkButton(asset));
+    return item;
+  }));
+  $("asset-warning").hidden = !unlinked.length;
+  if (unlinked.length) {
+    const what = unlinked.map((asset) => (asset.kind === "app" ? "App ID " : "OA ") + asset.name).join(", ");
+    $("asset-warning").replaceChildren(document.createTextNode(words().unlinked.replace("{what}", what)), ...unlinked.map(relinkButton));
+  }
+}
+
+function relinkButton(asset) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "relink";
+  button.textContent = `${words().relink} ${asset.kind === "app" ? "App ID" : "OA"}`;
+  button.addEventListener("click", () => guarded(() => call("relink", { kind: asset.kind, id: asset.id })));
+  return button;
+}
+
+function listen() {
+  if (state.source) state.source.close();
+  if (!state.user) return;
+  const source = new EventSource(`${api}stream?user=${encodeURIComponent(state.user)}&after=${state.next}`);
+  state.source = source;
+  document.body.dataset.transport = "push";
+  source.addEventListener("chat", (event) => showChat(JSON.parse(event.data)));
+  source.addEventListener("phones", (event) => showPhones(JSON.parse(event.data)));
+  source.addEventListener("assets", (event) => showAssets(JSON.parse(event.data)));
+  source.addEventListener("busy", () => { source.close(); poll(); });
+  source.onopen = () => setOffline(false);
+  source.onerror = () => { if (source.readyState !== EventSource.OPEN) checkServer(); };
+}
+
+async function checkServer() {
+  try { await fetch(api + "users"); setOffline(false); } catch (error) { setOffline(true); }
+}
+
+async function poll() {
+  // Fallback when the server has no stream to spare: one look a second.
+  document.body.dataset.transport = "poll";
+  if (!state.user) return;
+  try {
+    showChat(await call(`chat?user=${encodeURIComponent(state.user)}&after=${state.next}`));
+    showPhones(await call("phones"));
+  } catch (error) { /* the notice says it */ }
+  setTimeout(() => (document.body.dataset.transport === "poll" ? poll() : null), 1000);
 }
 
 async function loadUsers(select) {
   const data = await call("users");
-  const options = data.users.map((user) => new Option(user.id, user.id));
-  $("user-select").replaceChildren(...options);
+  $("user-select").replaceChildren(...data.users.map((user) => new Option(user.id, user.id)));
   if (select) state.user = select;
   if (!state.user && data.users.length) state.user = data.users[0].id;
   $("user-select").value = state.user;
@@ -105,6 +202,7 @@ function switchUser(user) {
   localStorage.setItem("simulator.user", user);
   $("chat").replaceChildren();
   enableChat(Boolean(user));
+  listen();
 }
 
 function say(text) {
@@ -119,8 +217,8 @@ function wire() {
     const user = $("new-user").value.trim();
     guarded(async () => {
       await call("users", { user });
-      switchUser(user);
       await loadUsers(user);
+      switchUser(user);
       $("new-user").value = "";
     });
   });
@@ -133,7 +231,10 @@ function wire() {
     chip.addEventListener("click", () => say(chip.dataset.say));
   });
   $("admin-toggle").addEventListener("change", (event) => {
-    guarded(() => call("admin", { user: state.user, admin: event.target.checked }));
+    guarded(async () => {
+      const data = await call("admin", { user: state.user, admin: event.target.checked });
+      document.body.classList.toggle("is-admin", data.admin);
+    });
   });
   $("reset").addEventListener("click", () => {
     guarded(async () => {
@@ -143,18 +244,5 @@ function wire() {
   });
 }
 
-async function tick() {
-  try {
-    await pollChat();
-    await pollPhones();
-    if (state.pollError) showStatus("");
-    state.pollError = false;
-  } catch (error) {
-    state.pollError = true;
-    showStatus(error.message, true);
-  }
-  setTimeout(tick, 700);
-}
-
 wire();
-guarded(() => loadUsers()).then(() => { switchUser(state.user); tick(); });
+guarded(() => loadUsers()).then(() => switchUser(state.user));

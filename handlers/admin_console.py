@@ -1,0 +1,37 @@
+"""'/unlink done <id>': the admin finished the unlink in the Zalo Cloud Account console."""
+
+from __future__ import annotations
+
+from bot.admin.assets import Asset
+from bot.conversation.context import Context
+
+
+def console_done(ctx: Context, args: list[str]) -> str | None:
+    """Record console_confirmed_at for an unlinked asset ('/unlink done [app|oa] <id>')."""
+    kind, asset_id = (args[0], args[1]) if len(args) == 2 else ("", "".join(args[:1]))
+    if not asset_id:
+        ctx.reply("console_usage")
+        return None
+    asset = pick(ctx, kind, asset_id)
+    if asset is None:
+        ctx.reply("unlink_unknown_asset", kind=kind.upper() or "App ID / OA", id=asset_id)
+        ctx.audit_result = "unknown"
+        return None
+    ctx.audit_target = f"{asset.kind}:{asset.asset_id}"
+    shown = ctx.text(f"kind_{asset.kind}")
+    result = ctx.services.assets.confirm_console(asset.kind, asset.asset_id, ctx.user.user_id)
+    if result == "linked":
+        ctx.reply("console_still_linked", kind=shown, id=asset.asset_id)
+        ctx.audit_result = "not unlinked"
+        return None
+    ctx.reply("console_recorded", kind=shown, id=asset.asset_id)
+    ctx.audit_result = "console confirmed" if result == "ok" else "already"
+    return None
+
+
+def pick(ctx: Context, kind: str, asset_id: str) -> Asset | None:
+    """The asset of that id (of the given kind, else the unlinked one of either kind)."""
+    found = [a for a in ctx.services.assets.find(asset_id) if not kind or a.kind == kind]
+    unlinked = [a for a in found if not a.linked]
+    best: list[Asset] = unlinked or found
+    return best[0] if best else None
