@@ -33,11 +33,13 @@ if TYPE_CHECKING:
     from zalo_api.tokens import TokenManager
     from zalo_api.zns import ZNSClient
 
-# Queues in priority order: inbound events first, then what users wait for, then the rest.
+# Queues in priority order: codes first (a code is valid for minutes and must never wait behind
+# a flood of replies), then inbound events, then replies, then the rest.
+QUEUE_CODES = "codes"
 QUEUE_EVENTS = "events"
 QUEUE_MESSAGES = "messages"
 QUEUE_BACKGROUND = "background"
-QUEUE_NAMES = (QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
+QUEUE_NAMES = (QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
 
 
 def connect_redis(url: str) -> redis.Redis:

@@ -8,6 +8,7 @@ import os
 from prometheus_client import start_http_server
 
 from bot.app import create_app_or_exit
+from bot.pipeline.crew import CrewedWorker
 from bot.pipeline.worker import make_worker
 from bot.services import QUEUE_NAMES, services_of
 
@@ -18,7 +19,9 @@ def main() -> None:
     """Entry point of the Procfile's `worker` process: work forever, scheduler included."""
     app = create_app_or_exit()
     simple = services_of(app).settings.worker_class == "simple"
-    worker = make_worker(app, simple=simple)
+    # In-process workers get helpers in threads (events, replies, codes) and the sweeper;
+    # a forking worker isolates every job in a child, so it runs alone.
+    worker = make_worker(app, simple=simple, cls=CrewedWorker if simple else None)
     port = os.environ.get("WORKER_METRICS_PORT")
     if port:  # when the worker runs on another host than the web process
         start_http_server(int(port))

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
-from bot.services import QUEUE_BACKGROUND, QUEUE_MESSAGES
+from bot.services import QUEUE_BACKGROUND, QUEUE_CODES
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, reference_of
 from bot.verification.limits import SendLimits
@@ -93,7 +93,7 @@ class Verifier:
         from bot.verification.jobs import SEND_JOB_OPTIONS, send_code
 
         args = (*ctx.user.as_args(), phone, channel, issued.nonce, ctx.lang)
-        ctx.enqueue(send_code, *args, queue=QUEUE_MESSAGES, **SEND_JOB_OPTIONS)
+        ctx.enqueue(send_code, *args, queue=QUEUE_CODES, **SEND_JOB_OPTIONS)
         return SendOutcome("sent", reference=reference_of(issued.nonce))
 
     def precheck(self, user: UserRef, phone: str, channel: str) -> SendOutcome | None:
