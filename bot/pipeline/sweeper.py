@@ -60,8 +60,9 @@ def sweep(services: Services, force: bool = False) -> Swept | None:
         put_back += found
         ready = ReadySet(services.redis, stage)
         overdue = ready.overdue(OVERDUE_GRACE_MS) > 0
+        # Forced: the flag may say "a job is queued" about the very job that was lost.
         if (found or overdue) and ready.mark_and_kick(
-            None, start_commands(services, stage), force=overdue
+            None, start_commands(services, stage), force=True
         ):
             kicked.append(stage)
     return Swept(put_back, tuple(kicked))
