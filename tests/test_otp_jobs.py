@@ -165,7 +165,7 @@ def test_the_reference_is_a_hash_not_the_nonce(
 ) -> None:
     app = bot_for(config, gateways, "http")
     request_code(app)
-    job_nonce = services_of(app).queue("messages").jobs[0].args[4]
+    job_nonce = services_of(app).queue("codes").jobs[0].args[4]
     run_jobs(app)
     assert gateways.sent[-1].reference == reference_of(job_nonce)
     assert job_nonce not in json.dumps(gateways.requests[-1].json())
