@@ -10,8 +10,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.e2e import bot_env_base, ingest_only, measure
+from bench.e2e_report import e2e_lines
+from bench.fake_capacity import requests_per_second
 from bench.latency import measure_latency
 from bench.memory import per_account, per_conversation
+from bench.plain_loop import plain_loop_rate
 from bench.report import Report
 from bench.roundtrips import measure_roundtrips
 from bench.webhook import bench_worker_class
@@ -34,6 +38,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
         with EmbeddedRedis(Path(folder), appendonly=True) as server:
+            report.lines += end_to_end(server.url)
             env = {"REDIS_URL": server.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "WARNING"}
             report.webhook([bench_worker_class(env, name, n) for name, n in WORKER_CLASSES])
             app = create_app({"REDIS_URL": server.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "WARNING"})
@@ -48,6 +53,15 @@ def main() -> None:
     text = report.render()
     print(text)
     RESULTS.write_text(text, encoding="utf-8")
+
+
+def end_to_end(redis_url: str) -> list[str]:
+    """The end-to-end section: 1 and 2 workers at 0 and 80 ms, and the baselines."""
+    runs = [measure(redis_url, workers, ms) for ms in (0, 80) for workers in (1, 2)]
+    ingest = ingest_only(redis_url)
+    plain = plain_loop_rate(redis_url, bot_env_base())
+    fakes = {ms: requests_per_second(ms / 1000) for ms in (0, 80)}
+    return e2e_lines(runs, ingest, plain, fakes)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,12 @@ def wait_http(url: str, seconds: float = 30.0) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], worker_class: str | None = None) -> Iterator[int]:
-    """gunicorn on a free port with gunicorn.conf.py (the Procfile's web), serving the bot
-    and the baseline routes; worker_class overrides GUNICORN_WORKER_CLASS for a comparison."""
+def gunicorn(
+    env: dict[str, str], worker_class: str | None = None, app: str = "bench.wsgi_app:app"
+) -> Iterator[int]:
+    """gunicorn on a free port with gunicorn.conf.py (the Procfile's web), serving app (the
+    bot plus the baseline routes unless told `wsgi:app`, the Procfile's own); worker_class
+    overrides GUNICORN_WORKER_CLASS for a comparison."""
     port = free_port()
     full = {**os.environ, **env, "PORT": str(port)}
     if worker_class is not None:
@@ -42,7 +45,7 @@ def gunicorn(env: dict[str, str], worker_class: str | None = None) -> Iterator[i
         "gunicorn",
         "--config",
         "gunicorn.conf.py",
-        "bench.wsgi_app:app",
+        app,
     ]
     process = subprocess.Popen(
         command, cwd=ROOT, env=full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -70,3 +73,29 @@ def rq_worker(env: dict[str, str]) -> Iterator[subprocess.Popen[bytes]]:
     finally:
         process.terminate()
         process.wait(30)
+
+
+@contextmanager
+def rq_workers(env: dict[str, str], count: int) -> Iterator[list[subprocess.Popen[bytes]]]:
+    """count Procfile workers (`python -m bot.worker`), stopped warmly (SIGTERM) at the end."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.worker"],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        yield processes
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import redis
 import requests
+import requests.adapters
 from flask import Flask, current_app
 from rq import Queue
 
@@ -34,11 +35,15 @@ if TYPE_CHECKING:
     from zalo_api.tokens import TokenManager
     from zalo_api.zns import ZNSClient
 
-# Queues in priority order: inbound events first, then what users wait for, then the rest.
+# Queues in priority order: codes first (a code is valid for minutes and must never wait behind
+# a flood of replies), then inbound events, then replies, then the rest.
+QUEUE_CODES = "codes"
 QUEUE_EVENTS = "events"
 QUEUE_MESSAGES = "messages"
 QUEUE_BACKGROUND = "background"
-QUEUE_NAMES = (QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
+QUEUE_NAMES = (QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
+# Outbound connections kept per host: the sending threads plus the code senders.
+HTTP_POOL_SIZE = 48
 
 
 class Services(ABC):
@@ -60,7 +65,13 @@ class Services(ABC):
     @cached_property
     def http(self) -> requests.Session:
         """One HTTP session (connection pool) for every outbound call of this process."""
-        return requests.Session()
+        session = requests.Session()
+        # Replies go out from many threads at once (bot.pipeline.delivery): keep a kept-alive
+        # connection for each, instead of requests' 10 per host and a new one for the rest.
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=HTTP_POOL_SIZE)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
+        return session
 
     @property
     @abstractmethod

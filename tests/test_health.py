@@ -21,7 +21,7 @@ def test_readyz_reports_redis_and_queue_depths(client: FlaskClient) -> None:
     assert answer.status_code == 200
     assert answer.json is not None
     assert answer.json["redis"] == "ok"
-    assert set(answer.json["queues"]) == {"events", "messages", "background"}
+    assert set(answer.json["queues"]) == {"codes", "events", "messages", "background"}
 
 
 def test_readyz_is_503_with_a_reason_when_redis_is_down(config: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ from flask import Flask
 from rq.job import Job
 
 from bot.pipeline.worker import make_worker
-from bot.services import QUEUE_MESSAGES, services_of
+from bot.services import QUEUE_CODES, services_of
 from tests import leakcheck
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
@@ -81,7 +81,7 @@ def test_a_timed_out_send_logs_no_phone_nor_nonce(
     gateways.timeout_next("http", 3.0)
     code = request_code(app)
     services = services_of(app)
-    (job,) = [Job.fetch(i, connection=services.redis) for i in services.queue("messages").job_ids]
+    (job,) = [Job.fetch(i, connection=services.redis) for i in services.queue(QUEUE_CODES).job_ids]
     job.timeout = 1  # the worker's death penalty cuts the slow send short
     job.save()
     run_jobs(app, log_level="INFO")
@@ -106,4 +106,4 @@ def test_a_killed_work_horse_logs_no_phone_nor_nonce(
     worker.work(burst=True, logging_level="INFO")
     killer.join(30)
     assert_clean(since, code, "Work-horse terminated unexpectedly")
-    assert services_of(app).queue(QUEUE_MESSAGES).scheduled_job_registry.count == 1  # retried
+    assert services_of(app).queue(QUEUE_CODES).scheduled_job_registry.count == 1  # retried

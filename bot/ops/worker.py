@@ -8,6 +8,7 @@ import os
 from prometheus_client import start_http_server
 
 from bot.app import create_app_or_exit
+from bot.pipeline.crew import CrewedWorker
 from bot.pipeline.worker import make_worker
 from bot.services import QUEUE_NAMES, services_of
 
@@ -20,8 +21,10 @@ def main() -> None:
     app = create_app_or_exit()
     simple = services_of(app).settings.worker_class == "simple"
     # Maintenance (orphaned jobs back to their retries, a dead scheduler process restarted)
-    # every minute rather than RQ's ten.
-    worker = make_worker(app, simple=simple, maintenance_interval=MAINTENANCE_SECONDS)
+    # every minute rather than RQ's ten. In-process workers get helpers in threads (events,
+    # replies, codes) and the sweeper; a forking worker isolates every job in a child, alone.
+    cls = CrewedWorker if simple else None
+    worker = make_worker(app, simple=simple, cls=cls, maintenance_interval=MAINTENANCE_SECONDS)
     port = os.environ.get("WORKER_METRICS_PORT")
     if port:  # when the worker runs on another host than the web process
         start_http_server(int(port))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 import redis
 from redis.client import Pipeline
+from rq import Retry
 
 from bot.conversation.context import Context
 from bot.conversation.flow import AnyEvent
@@ -22,9 +24,10 @@ from bot.masking import mask_user_id
 from bot.metrics import IGNORED
 from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
-from bot.queues.inbox import DRAIN_LOCK_TTL_MS, EventInbox
+from bot.queues.inbox import DRAIN_LOCK_TTL_MS, STAGE_EVENTS, EventInbox, enqueue_commands
 from bot.queues.internal_events import decode_internal
 from bot.queues.outbox import queue_replies
+from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_EVENTS, Services, current_services
 from zalo_api.errors import EventParseError
@@ -33,28 +36,63 @@ from zalo_api.events import parse_event
 log = logging.getLogger(__name__)
 
 BATCH = 20
+# Users claimed at a time; a job claims again until none is due or its time is up, so one
+# job (one round of RQ bookkeeping) serves a stream of events.
+CLAIM_USERS = 32
+LOOP_SECONDS = 2.0
+# A user whose processing failed (a transient error escaped) gets a job of their own, retried
+# with growing waits (1 s first, then these); the ready set leaves them to it meanwhile.
+PROCESS_RETRY = Retry(max=4, interval=[5, 15, 60, 300])
+HANDED_OVER_LEASE_MS = 10 * 60 * 1000
 
 
-def recheck_later(services: Services, user: UserRef) -> None:
-    """Process user's inbox again once the drain lock has expired, in case its holder died."""
-    services.queue(QUEUE_EVENTS).enqueue_in(
-        timedelta(milliseconds=DRAIN_LOCK_TTL_MS),
-        process_events,
-        *user.as_args(),
-        description=user.job_description("process_events"),
-    )
+def process_ready() -> int:
+    """Drain the inboxes of the due users, batch after batch; return how many events."""
+    services = current_services()
+    ready = ReadySet(services.redis, STAGE_EVENTS)
+    deadline = time.monotonic() + LOOP_SECONDS
+    handled, first = 0, True
+    while time.monotonic() < deadline:
+        users = ready.claim(CLAIM_USERS, DRAIN_LOCK_TTL_MS, clear_flag=first)
+        first = False
+        if not users:
+            return handled
+        handled += sum(drain_or_hand_over(services, ready, user) for user in users)
+    ready.mark_and_kick(None, enqueue_commands(services))  # time is up: a job for the rest
+    return handled
+
+
+def drain_or_hand_over(services: Services, ready: ReadySet, user: UserRef) -> int:
+    """Drain one user's inbox; on a failure, hand the user to a retried job of their own."""
+    try:
+        return drain_inbox(services, user)
+    except Exception as exc:
+        # One user's trouble must not fail (and replay) the batch of everybody else.
+        log.warning("processing for %s failed (%s); retrying", mask_user_id(user.user_id), exc)
+        ready.defer(user, HANDED_OVER_LEASE_MS)
+        services.queue(QUEUE_EVENTS).enqueue_in(
+            timedelta(seconds=1),
+            process_events,
+            *user.as_args(),
+            retry=PROCESS_RETRY,
+            result_ttl=0,
+            failure_ttl=24 * 3600,
+            description=user.job_description("process_events"),
+        )
+        return 0
 
 
 def process_events(oa_id: str, user_id: str) -> int:
-    """Drain the user's inbox; return how many events were handled."""
-    services = current_services()
-    user = UserRef(oa_id, user_id)
-    inbox = EventInbox(services.redis, user)
-    drain = inbox.drain_queue()
+    """Drain one user's inbox (the retried job of a user whose batch failed)."""
+    return drain_inbox(current_services(), UserRef(oa_id, user_id))
+
+
+def drain_inbox(services: Services, user: UserRef) -> int:
+    """Handle the user's events in order under their drain lock; return how many."""
+    drain = EventInbox(services.redis, user).drain_queue()
     store = services.conversations
-    got = drain.acquire(BATCH, inbox.pending_key, [store.state_key(user), store.lang_key(user)])
-    if got is None:  # another worker drains this inbox and will see our event
-        recheck_later(services, user)
+    got = drain.acquire(BATCH, [store.state_key(user), store.lang_key(user)])
+    if got is None:  # another worker drains this inbox and will see every event in it
         return 0
     conv = Conversation.from_json(got.extras[0])
     lang = got.extras[1].decode() or services.settings.bot_language

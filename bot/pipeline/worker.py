@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
@@ -45,11 +46,18 @@ class BotSimpleWorker(AppContextMixin, OutageTolerantMixin, SimpleWorker):
     """In-process worker: no fork per job, several times the throughput."""
 
 
-def make_worker(app: Flask, simple: bool = False, **kwargs: Any) -> BaseWorker:
-    """A worker on the bot's queues (priority order), bound to app."""
+def make_worker(
+    app: Flask,
+    simple: bool = False,
+    queue_names: Sequence[str] = QUEUE_NAMES,
+    cls: type[BotSimpleWorker | BotWorker] | None = None,
+    **kwargs: Any,
+) -> BaseWorker:
+    """A worker on the bot's queues (priority order; or on queue_names), bound to app."""
     services = services_of(app)
-    cls: type[BotSimpleWorker | BotWorker] = BotSimpleWorker if simple else BotWorker
-    queues = [services.queue(name) for name in QUEUE_NAMES]
+    if cls is None:
+        cls = BotSimpleWorker if simple else BotWorker
+    queues = [services.queue(name) for name in queue_names]
     worker = cls(queues, connection=services.redis, **kwargs)
     worker.app = app
     # The scheduler process builds its own client the same way (Sentinel-aware).

@@ -10,9 +10,17 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 import redis
-from rq import Retry
 
 from bot.keys import ScriptArgs, UserRef
+from bot.queues.ready import (
+    JOB_FLAG_TTL_MS,
+    START_JOB,
+    Command,
+    ReadySet,
+    command_args,
+    member_of,
+    recorded_enqueue,
+)
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_EVENTS, Services
 
@@ -20,30 +28,21 @@ from bot.services import QUEUE_EVENTS, Services
 # at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
 SEEN_TTL_SECONDS = 2 * 24 * 3600
 SEEN_MARGIN_SECONDS = 3600
-# A queued processing job clears this flag when it starts; until then, no second job.
-PENDING_TTL_MS = 60 * 1000
-# A worker holds a user's drain lock at most this long without renewing it.
+# A worker holds a user's drain lock (and its claim on the user) at most this long.
 DRAIN_LOCK_TTL_MS = 60 * 1000
+STAGE_EVENTS = "events"
 
-# KEYS: seen, inbox, pending, drain lock.
-# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), pending TTL (ms), then the
-# commands that enqueue a processing job: their count, and each as its length and its words.
-# Setting the pending flag and enqueueing happen together or not at all.
-RECEIVE = """
-local function start_job()
-  if not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[6]) then return false end
-  local at = 8
-  for _ = 1, tonumber(ARGV[7]) do
-    local words = tonumber(ARGV[at])
-    redis.call(unpack(ARGV, at + 1, at + words))
-    at = at + words + 1
-  end
-  return true
-end
+# KEYS: seen, inbox, drain lock, ready set, job flag.
+# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), ready member, now (ms), flag
+# TTL (ms), then the commands that enqueue a processing job (see bot.queues.ready.START_JOB).
+# The user joins the ready set with the event itself, so no crash can separate them.
+RECEIVE = (
+    START_JOB
+    + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
-  if redis.call('ZCARD', KEYS[2]) > 0 and redis.call('EXISTS', KEYS[4]) == 0 and start_job() then
-    return 2
-  end
+  if redis.call('ZCARD', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+  redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
+  if start_job(KEYS[5], ARGV[8], 9) then return 2 end
   return 0
 end
 local now = tonumber(ARGV[4])
@@ -51,17 +50,18 @@ redis.call('ZADD', KEYS[1], now, ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-if start_job() then return 3 end
+redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
+if start_job(KEYS[5], ARGV[8], 9) then return 3 end
 return 1
 """
-Command = Sequence[str | int | float | bytes]
+)
 # By dotted name: the pipeline sits above this room and imports it, not the other way.
-PROCESS_JOB = "bot.pipeline.processing.process_events"
+PROCESS_JOB = "bot.pipeline.processing.process_ready"
 PROCESS_JOB_OPTIONS = {
-    "retry": Retry(max=5, interval=[1, 5, 15, 60, 300]),
     "result_ttl": 0,
     "failure_ttl": 24 * 3600,
     "job_timeout": DRAIN_LOCK_TTL_MS // 1000 - 15,
+    "description": "process_ready()",
 }
 
 
@@ -76,7 +76,7 @@ class Receipt(IntEnum):
 
     DUPLICATE = 0
     QUEUED = 1  # new; a processing job is already waiting for this user
-    DUPLICATE_KICK = 2  # seen before, but its processing job was lost: one was started
+    DUPLICATE_KICK = 2  # seen before, its events still wait and no job was queued: one was
     QUEUED_KICK = 3  # new; a processing job was started
 
 
@@ -95,61 +95,49 @@ class EventInbox:
 
     @property
     def keys(self) -> list[str]:
-        """seen, inbox, pending, drain lock: all under the user's hash tag."""
-        return [self.user.key(k) for k in ("seen", "inbox", "pending", "drainlock")]
+        """seen, inbox, drain lock: all under the user's hash tag."""
+        return [self.user.key(k) for k in ("seen", "inbox", "drainlock")]
 
     def receive(
         self, dedupe_key: str, timestamp_ms: int, body: bytes, start_job: Sequence[Command]
     ) -> Receipt:
-        """Record an event unless it was delivered before and, when no processing job is
-        waiting for the user, run the start_job commands (all in one round trip)."""
-        now = int(time.time())
+        """Record an event unless it was delivered before, put the user in the ready set and,
+        when no processing job is queued, run the start_job commands (one round trip)."""
+        now = time.time()
         digest = dedupe_digest(dedupe_key)
-        ttl = self.seen_ttl_seconds
-        args: ScriptArgs = [digest, timestamp_ms, body, now, ttl, PENDING_TTL_MS]
-        args.append(len(start_job))
-        for command in start_job:
-            args += [len(command), *command]
+        ready = ReadySet(self.client, STAGE_EVENTS)
+        args: ScriptArgs = [digest, timestamp_ms, body, int(now), self.seen_ttl_seconds]
+        args += [member_of(self.user), int(now * 1000), JOB_FLAG_TTL_MS]
+        args += command_args(start_job)
+        keys = [*self.keys, ready.key, ready.flag_key]
         script = self.client.register_script(RECEIVE)  # EVALSHA, reloaded if Redis lost it
-        return Receipt(int(script(keys=self.keys, args=args)))
+        return Receipt(int(script(keys=keys, args=args)))
 
     def drain_queue(self) -> SerialQueue:
         """The serial queue a processing job drains (ordered by Zalo's timestamp)."""
-        seen, inbox, pending, lock = self.keys
-        return SerialQueue(self.client, inbox, lock, "zset", DRAIN_LOCK_TTL_MS)
-
-    @property
-    def pending_key(self) -> str:
-        """The flag a starting processing job clears."""
-        return self.keys[2]
+        seen, inbox, lock = self.keys
+        ready = ReadySet(self.client, STAGE_EVENTS).drained(self.user)
+        return SerialQueue(self.client, inbox, lock, "zset", DRAIN_LOCK_TTL_MS, ready)
 
     def forget(self, pipe: redis.client.Pipeline) -> None:
         """Delete the user's queued events (user_withdraw). The seen set stays until it
         expires: it holds only digests, and without it a captured body would replay."""
-        _, inbox, pending, _ = self.keys
-        pipe.delete(inbox, pending)
+        _, inbox, _ = self.keys
+        pipe.delete(inbox)
 
 
 def record_event(
     services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
-    """Put an event in user's inbox and, if none is waiting, a processing job in the queue."""
+    """Put an event in user's inbox and, if none is queued, a processing job in the queue."""
     inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)
-    return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services, user))
+    return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services))
 
 
-def enqueue_commands(services: Services, user: UserRef) -> list[Command]:
-    """The commands with which RQ would enqueue user's processing job, recorded, not sent.
+def enqueue_commands(services: Services) -> list[Command]:
+    """The commands with which RQ would enqueue a processing job, recorded, not sent.
 
-    The inbox script runs them only when the user has no job waiting: deciding and enqueueing
+    The inbox script runs them only when no processing job is queued: deciding and enqueueing
     take one round trip instead of two, and a crash cannot separate them.
     """
-    with services.redis.pipeline(transaction=False) as recorder:
-        services.queue(QUEUE_EVENTS).enqueue(
-            PROCESS_JOB,
-            *user.as_args(),
-            pipeline=recorder,
-            description=user.job_description("process_events"),
-            **PROCESS_JOB_OPTIONS,
-        )
-        return [args for args, _options in recorder.command_stack]
+    return recorded_enqueue(services.queue(QUEUE_EVENTS), PROCESS_JOB, PROCESS_JOB_OPTIONS)

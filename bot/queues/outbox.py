@@ -13,21 +13,24 @@ from redis.client import Pipeline
 from rq import Retry
 
 from bot.keys import UserRef
+from bot.queues.ready import Command, ReadySet, recorded_enqueue
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_MESSAGES, Services
 from zalo_api.text import split_text
 
 SEND_LOCK_TTL_MS = 120 * 1000
+STAGE_MESSAGES = "messages"
 # By dotted name: the pipeline sits above this room and imports it, not the other way.
-DELIVERY_JOB = "bot.pipeline.delivery.deliver_replies"
-# Transient failures (network, 5xx, Zalo's -32 rate limit) are retried with growing waits.
-DELIVERY_RETRY = Retry(max=5, interval=[2, 10, 30, 120, 300])
+DELIVERY_JOB = "bot.pipeline.delivery.deliver_ready"
 DELIVERY_JOB_OPTIONS = {
-    "retry": DELIVERY_RETRY,
     "result_ttl": 0,
     "failure_ttl": 24 * 3600,
     "job_timeout": SEND_LOCK_TTL_MS // 1000 - 10,
+    "description": "deliver_ready()",
 }
+# A user whose send failed for a transient reason (network, 5xx, Zalo's -32 rate limit) is
+# handed to a job of their own, retried with growing waits: 2 s first, then these.
+DELIVERY_RETRY = Retry(max=4, interval=[10, 30, 120, 300])
 # Replies older than this are dropped rather than sent late: the dialogue has moved on.
 STALE_AFTER_SECONDS = 3600
 
@@ -100,7 +103,8 @@ class Outbox:
 
     def drain_queue(self) -> SerialQueue:
         """The serial queue a delivery job drains."""
-        return SerialQueue(self.client, self.key, self.lock_key, "list", SEND_LOCK_TTL_MS)
+        ready = ReadySet(self.client, STAGE_MESSAGES).drained(self.user)
+        return SerialQueue(self.client, self.key, self.lock_key, "list", SEND_LOCK_TTL_MS, ready)
 
     def pop_sent(self) -> None:
         """Remove the head item once it has been sent (only the lock holder calls this)."""
@@ -120,12 +124,14 @@ def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
 def queue_replies(
     services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
 ) -> None:
-    """Append replies to the user's outbox and start a delivery job, in the open transaction."""
+    """Append replies to the user's outbox, mark the user ready and, if no delivery job is
+    queued, start one: all in the open transaction."""
     if Outbox(services.redis, user).push(pipe, replies):
-        services.queue(QUEUE_MESSAGES).enqueue(
-            DELIVERY_JOB,
-            *user.as_args(),
-            pipeline=pipe,
-            description=user.job_description("deliver_replies"),
-            **DELIVERY_JOB_OPTIONS,
+        ReadySet(services.redis, STAGE_MESSAGES).mark_and_kick(
+            user, delivery_commands(services), pipe=pipe
         )
+
+
+def delivery_commands(services: Services) -> list[Command]:
+    """The recorded commands that enqueue a delivery job."""
+    return recorded_enqueue(services.queue(QUEUE_MESSAGES), DELIVERY_JOB, DELIVERY_JOB_OPTIONS)

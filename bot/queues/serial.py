@@ -2,8 +2,9 @@
 
 The worker that takes the drain lock processes items until the queue is empty and releases
 the lock in the same atomic step that finds it empty. So a job that finds the lock taken can
-simply stop: the holder will see its item. Only a crashed holder leaves work behind, which the
-lock's expiry and a delayed re-check take care of.
+simply stop: the holder will see its item. The same step also takes the user out of the stage's
+ready set (bot.queues.ready), so a user with items is always a member; a crashed holder's
+lease runs out and the sweeper re-kicks the stage.
 """
 
 from __future__ import annotations
@@ -25,27 +26,38 @@ local function first_items(key, batch, kind)
 end
 """
 
-# KEYS: lock, queue, flag to clear, then keys to read. ARGV: token, ttl ms, batch, kind.
+# Empty queue: give the lock back and leave the ready set (KEYS[3], member ARGV[5]).
+RELEASE_IF_EMPTY = """
+local function release_if_empty(items)
+  if #items > 0 then return end
+  redis.call('DEL', KEYS[1])
+  if ARGV[5] ~= '' then redis.call('ZREM', KEYS[3], ARGV[5]) end
+end
+"""
+
+# KEYS: lock, queue, ready set, then keys to read. ARGV: token, ttl ms, batch, kind, member.
 ACQUIRE = (
     FIRST_ITEMS
+    + RELEASE_IF_EMPTY
     + """
-if KEYS[3] ~= KEYS[1] then redis.call('DEL', KEYS[3]) end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
 local items = first_items(KEYS[2], ARGV[3], ARGV[4])
-if #items == 0 then redis.call('DEL', KEYS[1]) end
+release_if_empty(items)
 local answer = {items}
 for i = 4, #KEYS do answer[#answer + 1] = redis.call('GET', KEYS[i]) or '' end
 return answer
 """
 )
 
-# KEYS: lock, queue. ARGV: token, ttl ms, batch, kind. Empty queue: release, answer {}.
+# KEYS: lock, queue, ready set. ARGV as ACQUIRE. Empty queue: release, answer {}.
 NEXT_OR_RELEASE = (
     FIRST_ITEMS
+    + RELEASE_IF_EMPTY
     + """
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 local items = first_items(KEYS[2], ARGV[3], ARGV[4])
-if #items == 0 then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+release_if_empty(items)
+if #items > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return items
 """
 )
@@ -68,9 +80,17 @@ class SerialQueue:
     """One user's queue (a sorted set or a list) and the lock of whoever drains it."""
 
     def __init__(
-        self, client: redis.Redis, queue_key: str, lock_key: str, kind: str, ttl_ms: int
+        self,
+        client: redis.Redis,
+        queue_key: str,
+        lock_key: str,
+        kind: str,
+        ttl_ms: int,
+        ready: tuple[str, str] | None = None,
     ) -> None:
         self.client = client
+        # (ready set, member): left in the step that finds the queue empty.
+        self.ready_key, self.member = ready or (lock_key, "")
         self.queue_key = queue_key
         self.lock_key = lock_key
         self.kind = kind
@@ -80,22 +100,24 @@ class SerialQueue:
         self._next = client.register_script(NEXT_OR_RELEASE)
         self._release = client.register_script(RELEASE)
 
-    def acquire(
-        self, batch: int, clear_flag: str | None = None, read: Sequence[str] = ()
-    ) -> Drained | None:
+    def acquire(self, batch: int, read: Sequence[str] = ()) -> Drained | None:
         """Take the drain lock and the first batch; None when another worker holds it.
 
         An empty batch means the queue was empty and the lock is already given back.
         """
-        keys = [self.lock_key, self.queue_key, clear_flag or self.lock_key, *read]
-        answer = self._acquire(keys=keys, args=[self.token, self.ttl_ms, batch, self.kind])
+        keys = [self.lock_key, self.queue_key, self.ready_key, *read]
+        answer = self._acquire(keys=keys, args=self._args(batch))
         if not answer:
             return None
         return Drained(items=list(answer[0]), extras=list(answer[1:]))
 
     def next_batch_args(self, batch: int) -> tuple[list[str], ScriptArgs]:
         """Keys and args of NEXT_OR_RELEASE, to run inside a caller's transaction."""
-        return [self.lock_key, self.queue_key], [self.token, self.ttl_ms, batch, self.kind]
+        return [self.lock_key, self.queue_key, self.ready_key], self._args(batch)
+
+    def _args(self, batch: int) -> ScriptArgs:
+        """ARGV of ACQUIRE and NEXT_OR_RELEASE."""
+        return [self.token, self.ttl_ms, batch, self.kind, self.member]
 
     def next_batch(self, pipe: redis.client.Pipeline | None = None, batch: int = 20) -> Any:
         """The next items ([] = queue empty and lock released; None = lock lost)."""

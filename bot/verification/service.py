@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
-from bot.services import QUEUE_BACKGROUND, QUEUE_MESSAGES
+from bot.services import QUEUE_BACKGROUND, QUEUE_CODES
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.limits import SendLimits
@@ -156,7 +156,7 @@ class Verifier:
             reference,
             channel,
             lang,
-            queue=QUEUE_MESSAGES,
+            queue=QUEUE_CODES,
             **SEND_JOB_OPTIONS,
         )
         return outcome

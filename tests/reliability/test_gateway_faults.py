@@ -10,7 +10,7 @@ from flask import Flask
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot.services import QUEUE_MESSAGES, services_of
+from bot.services import QUEUE_CODES, services_of
 from tests.helpers import QuickWorker, make_worker, post_event, promote_scheduled, user_event
 from tests.production import Chat, production_bot
 
@@ -28,7 +28,7 @@ def nothing_left(app: Flask) -> None:
 def retry_delays(app: Flask) -> list[float]:
     """Run the queued jobs attempt by attempt; the delay RQ scheduled before each retry."""
     services = services_of(app)
-    registry = ScheduledJobRegistry(queue=services.queue(QUEUE_MESSAGES))
+    registry = ScheduledJobRegistry(queue=services.queue(QUEUE_CODES))
     delays = []
     for _ in range(10):
         worker = make_worker(app, simple=True)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from rq.registry import StartedJobRegistry
 
-from bot.services import QUEUE_MESSAGES, services_of
+from bot.services import QUEUE_CODES, services_of
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
 from tests.test_otp_jobs import CREDENTIALS, PHONE, bot_for, request_code
@@ -57,7 +57,7 @@ def test_a_killed_worker_leaves_one_code_to_the_next(
         if worker.poll() is None:
             os.killpg(worker.pid, signal.SIGKILL)
     services = services_of(app)
-    started = StartedJobRegistry(queue=services.queue(QUEUE_MESSAGES))
+    started = StartedJobRegistry(queue=services.queue(QUEUE_CODES))
     assert started.count == 1  # the job is orphaned, not lost
     # The next worker's maintenance finds the job abandoned once its heartbeat expires.
     started.cleanup(timestamp=time.time() + 3600)

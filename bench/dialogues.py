@@ -1,0 +1,104 @@
+"""Concurrent users going through the whole SMS dialogue against the running bot.
+
+Each user posts a signed event to /webhook, waits for the bot's reply at the fake OA API
+(and, after `1`, for the code at the fake SMS gateway), and types the next step; a new user
+starts when one is verified. Every reply is timed from the webhook POST of its event.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+
+from bench.events import signed_headers, text_body
+from bench.fakes import APP_ID, OA_ID, SECRETS, FakeServer
+
+WAIT_SECONDS = 15.0
+phones = itertools.count(1)
+
+
+@dataclass
+class Tally:
+    """What the users saw (seconds)."""
+
+    events: int = 0
+    verified: int = 0
+    failures: int = 0
+    replies: list[float] = field(default_factory=list)
+    codes: list[float] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class User:
+    """One simulated Zalo user with a keep-alive connection to the webhook."""
+
+    def __init__(self, port: int, fake: FakeServer, name: str) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.fake, self.name, self.n = fake, name, 0
+        self.stamp = int(time.time() * 1000)
+
+    def post(self, user: str, text: str) -> float:
+        """POST one signed user_send_text; the time it was posted."""
+        self.stamp += 1  # Zalo's timestamps order a user's events
+        body = text_body(user, text, APP_ID, OA_ID, timestamp=self.stamp)
+        start = time.perf_counter()
+        self.connection.request("POST", "/webhook", body, signed_headers(body, SECRETS["oa"]))
+        answer = self.connection.getresponse()
+        answer.read()
+        if answer.status != 200:
+            raise RuntimeError(f"webhook answered {answer.status}")
+        return start
+
+    def step(self, user: str, text: str, tally: Tally) -> str:
+        """Post text and wait for the bot's reply; return it."""
+        posted = self.post(user, text)
+        arrived, reply = self.fake.replies.box(user).get(timeout=WAIT_SECONDS)
+        with tally.lock:
+            tally.events += 1
+            tally.replies.append(arrived - posted)
+        return reply
+
+    def dialogue(self, tally: Tally) -> None:
+        """xác thực → number → 1 → the code from the gateway → verified."""
+        self.n += 1
+        user, number = f"{self.name}-{self.n}", next(phones)
+        self.step(user, "xác thực", tally)
+        self.step(user, f"09{number:08d}", tally)
+        posted = self.post(user, "1")
+        arrived, code = self.fake.codes.box(f"+849{number:08d}").get(timeout=WAIT_SECONDS)
+        replied, _ = self.fake.replies.box(user).get(timeout=WAIT_SECONDS)  # "code sent"
+        with tally.lock:
+            tally.events += 1
+            tally.replies.append(replied - posted)
+            tally.codes.append(arrived - posted)
+        if "thành công" in self.step(user, code, tally):
+            with tally.lock:
+                tally.verified += 1
+
+
+def drive(port: int, fake: FakeServer, users: int, seconds: float) -> tuple[Tally, float]:
+    """users concurrent dialogues, started anew until seconds have passed; (tally, elapsed)."""
+    tally = Tally()
+    deadline = time.perf_counter() + seconds
+
+    def run(n: int) -> None:
+        person = User(port, fake, f"b{int(time.time())}u{n}")
+        while time.perf_counter() < deadline:
+            try:
+                person.dialogue(tally)
+            except (queue.Empty, OSError, RuntimeError):
+                with tally.lock:
+                    tally.failures += 1
+                return
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(users)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return tally, time.perf_counter() - start

@@ -1,0 +1,122 @@
+"""Loopback fakes of the OA API and of a generic SMS gateway for the end-to-end benchmark.
+
+Threaded (a thread per connection), HTTP/1.1 keep-alive, TCP_NODELAY, answering after a set
+latency, as the real APIs do from Vietnam. Each arrival is noted with its time, so the
+benchmark's users read their replies and codes from here. No import from tests/.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import re
+import threading
+import time
+from collections import defaultdict
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+APP_ID, OA_ID = "3608465249409039670", "3886132808788086450"
+SECRETS = {"app": "bench-app-secret", "oa": "bench-oa-secret-key", "sms": "bench-sms-token"}
+
+
+class Arrivals:
+    """What reached a fake, per recipient, as (time, text), for the users who wait on it."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.boxes: dict[str, queue.SimpleQueue[tuple[float, str]]] = defaultdict(queue.SimpleQueue)
+        self.count = 0
+
+    def box(self, recipient: str) -> queue.SimpleQueue[tuple[float, str]]:
+        """The arrivals of one recipient."""
+        with self.lock:
+            return self.boxes[recipient]
+
+    def add(self, recipient: str, text: str) -> None:
+        """Note an arrival now."""
+        self.box(recipient).put((time.perf_counter(), text))
+        with self.lock:
+            self.count += 1
+
+
+class Handler(BaseHTTPRequestHandler):
+    """OA messages, OAuth and the SMS gateway on one port."""
+
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms waits on small answers
+    server: FakeServer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log."""
+
+    def do_POST(self) -> None:
+        """Read, wait the latency, record, answer."""
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(self.server.latency_seconds)
+        answer = self.server.answer(self.path, body)
+        data = json.dumps(answer).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+class FakeServer(ThreadingHTTPServer):
+    """The fakes' server; `replies` per Zalo user, `codes` per phone."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, latency_seconds: float) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.latency_seconds = latency_seconds
+        self.replies, self.codes = Arrivals(), Arrivals()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def answer(self, path: str, body: bytes) -> dict[str, Any]:
+        """The API's answer, after noting what arrived."""
+        if path.startswith("/v3.0/oa/message/cs"):
+            sent = json.loads(body)
+            user = sent["recipient"]["user_id"]
+            self.replies.add(user, sent["message"].get("text", ""))
+            return {"error": 0, "message": "Success", "data": {"message_id": "m", "user_id": user}}
+        if path.startswith("/sms"):
+            sent = json.loads(body)
+            found = CODE.search(sent["text"])
+            self.codes.add(sent["to"], found.group() if found else "")
+            return {"id": sent.get("reference", "r")}
+        tokens = {"access_token": "bench-access-2", "refresh_token": "bench-refresh-2"}
+        return {**tokens, "expires_in": "90000"}
+
+    def __enter__(self) -> FakeServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+        self.server_close()
+
+    def env(self) -> dict[str, str]:
+        """The bot's settings for talking to these fakes."""
+        return {
+            "ZALO_APP_ID": APP_ID,
+            "ZALO_APP_SECRET": SECRETS["app"],
+            "ZALO_OA_ID": OA_ID,
+            "ZALO_OA_SECRET_KEY": SECRETS["oa"],
+            "ZALO_ACCESS_TOKEN": "bench-access",
+            "ZALO_REFRESH_TOKEN": "bench-refresh",
+            "ZALO_OPENAPI_URL": self.url,
+            "ZALO_OAUTH_URL": self.url,
+            "ZALO_BUSINESS_URL": self.url,
+            "SMS_PROVIDER": "http",
+            "SMS_HTTP_URL": self.url + "/sms",
+            "SMS_HTTP_TOKEN": SECRETS["sms"],
+        }

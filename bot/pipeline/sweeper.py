@@ -1,0 +1,99 @@
+"""Nothing stranded: re-kick the stages whose due users no job serves, and put back in the
+ready set users whose queue has items but who are not in it.
+
+By construction a user with queued items stays in their stage's ready set until a drainer
+finds the queue empty, and a claim is a lease: a job lost between dequeue and completion
+(Redis restart, SIGKILL) leaves members that fall due again. This sweep starts a job for
+them. It also scans the queues themselves, a slice per round, for users missing from the
+ready set (data written before the ready sets existed, or a persistence gap).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.keys import UserRef
+from bot.queues.inbox import STAGE_EVENTS, enqueue_commands
+from bot.queues.outbox import STAGE_MESSAGES, delivery_commands
+from bot.queues.ready import Command, ReadySet, member_of, now_ms
+from bot.services import Services
+
+SWEEP_INTERVAL_SECONDS = 5.0
+# Due for longer than this and still unclaimed: the job that should serve it is lost.
+OVERDUE_GRACE_MS = 5000
+SCAN_COUNT = 1000
+LOCK_KEY = "sweep:lock"
+# (key prefix, Redis type, lock prefix, stage) of each per-user queue.
+QUEUES = (
+    ("inbox", "zset", "drainlock", STAGE_EVENTS),
+    ("outbox", "list", "sendlock", STAGE_MESSAGES),
+)
+USER_KEY = re.compile(rb"^[a-z]+:\{([^:}]*):(.*)\}$")
+
+# KEYS: queue, lock, ready set. ARGV: type, member, now ms. 1 if the member was put back.
+REPAIR = """
+local count = redis.call(ARGV[1] == 'zset' and 'ZCARD' or 'LLEN', KEYS[1])
+if count == 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('ZSCORE', KEYS[3], ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What one sweep did."""
+
+    put_back: int  # users found with items outside their ready set
+    kicked: tuple[str, ...]  # stages a job was started for
+
+
+def sweep(services: Services, force: bool = False) -> Swept | None:
+    """One round (None when another process swept within the interval, unless force)."""
+    lock_ms = int(SWEEP_INTERVAL_SECONDS * 1000) - 500
+    if not force and not services.redis.set(LOCK_KEY, "1", nx=True, px=lock_ms):
+        return None
+    put_back, kicked = 0, []
+    for prefix, kind, lock_prefix, stage in QUEUES:
+        found = repair_slice(services, prefix, kind, lock_prefix, stage)
+        put_back += found
+        ready = ReadySet(services.redis, stage)
+        overdue = ready.overdue(OVERDUE_GRACE_MS) > 0
+        # Forced: the flag may say "a job is queued" about the very job that was lost.
+        if (found or overdue) and ready.mark_and_kick(
+            None, start_commands(services, stage), force=True
+        ):
+            kicked.append(stage)
+    return Swept(put_back, tuple(kicked))
+
+
+def start_commands(services: Services, stage: str) -> list[Command]:
+    """The recorded enqueue of the stage's job."""
+    return enqueue_commands(services) if stage == STAGE_EVENTS else delivery_commands(services)
+
+
+def repair_slice(services: Services, prefix: str, kind: str, lock_prefix: str, stage: str) -> int:
+    """Scan the next slice of one kind of queue; put back users missing from the ready set."""
+    client = services.redis
+    cursor_key = f"sweep:cursor:{prefix}"
+    cursor = int(client.get(cursor_key) or 0)
+    cursor, keys = client.scan(cursor, match=f"{prefix}:*", count=SCAN_COUNT, _type=kind)
+    client.set(cursor_key, cursor)
+    ready = ReadySet(client, stage)
+    script = client.register_script(REPAIR)
+    with client.pipeline(transaction=False) as pipe:
+        for key in keys:
+            user = user_of_key(key)
+            if user is not None:
+                lock = user.key(lock_prefix)
+                script(
+                    keys=[key, lock, ready.key], args=[kind, member_of(user), now_ms()], client=pipe
+                )
+        return sum(int(answer) for answer in pipe.execute())
+
+
+def user_of_key(key: bytes | str) -> UserRef | None:
+    """The user a per-user key names ('inbox:{oa:user}'), None for anything else."""
+    match = USER_KEY.match(key if isinstance(key, bytes) else key.encode())
+    return UserRef(match.group(1).decode(), match.group(2).decode()) if match else None

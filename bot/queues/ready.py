@@ -1,0 +1,141 @@
+"""Users with work waiting at one stage (events to process, replies to send), and the one job
+that serves them.
+
+A stage is a sorted set of users scored by when they are due, plus a flag meaning "a job for
+this stage is queued". A user joins when their first item is queued and leaves only when a
+drainer finds their queue empty, under their lock, in the same script: so whoever has items
+is a member, whatever crashed. A job claims due members by pushing their score one lease
+ahead; if it dies, the lease runs out and the member is due again (the sweeper re-kicks).
+One job serves many users, so RQ's bookkeeping is paid per batch, not per event.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import redis
+from rq import Queue
+
+from bot.keys import ScriptArgs, UserRef
+
+Command = Sequence[str | int | float | bytes]
+# A queued job clears the flag when it starts; until then arrivals enqueue no second job.
+JOB_FLAG_TTL_MS = 60 * 1000
+
+# Lua: set the flag and, if it was free, run the recorded enqueue commands found in ARGV from
+# position `at` (their count, then each as its length and its words). True if a job started.
+START_JOB = """
+local function start_job(flag, ttl, at)
+  if not redis.call('SET', flag, '1', 'NX', 'PX', ttl) then return false end
+  local count = tonumber(ARGV[at])
+  at = at + 1
+  for _ = 1, count do
+    local words = tonumber(ARGV[at])
+    redis.call(unpack(ARGV, at + 1, at + words))
+    at = at + words + 1
+  end
+  return true
+end
+"""
+
+# KEYS: ready, flag. ARGV: member ('' = none), now ms, flag ttl ms, force, commands.
+MARK_AND_KICK = (
+    START_JOB
+    + """
+if ARGV[1] ~= '' then redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) end
+if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
+if start_job(KEYS[2], ARGV[3], 5) then return 1 end
+return 0
+"""
+)
+
+# KEYS: ready, flag. ARGV: now ms, lease ms, limit, clear flag. Due members, now leased.
+CLAIM = """
+if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
+for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', until_ms, member) end
+return due
+"""
+
+
+def now_ms() -> int:
+    """Wall-clock milliseconds (scores are shared by every process)."""
+    return int(time.time() * 1000)
+
+
+def member_of(user: UserRef) -> str:
+    """A user as a member of a ready set."""
+    return json.dumps([user.oa_id, user.user_id], separators=(",", ":"))
+
+
+def user_of(member: bytes | str) -> UserRef:
+    """The user a member names."""
+    oa_id, user_id = json.loads(member)
+    return UserRef(str(oa_id), str(user_id))
+
+
+def command_args(commands: Sequence[Command]) -> ScriptArgs:
+    """Recorded commands as START_JOB reads them from ARGV."""
+    args: ScriptArgs = [len(commands)]
+    for command in commands:
+        args += [len(command), *command]
+    return args
+
+
+class ReadySet:
+    """The due users of one stage ('events' or 'messages') and its job flag."""
+
+    def __init__(self, client: redis.Redis, stage: str) -> None:
+        self.client = client
+        self.stage = stage
+        self.key = f"ready:{stage}"
+        self.flag_key = f"ready:{stage}:job"
+        self._kick = client.register_script(MARK_AND_KICK)
+        self._claim = client.register_script(CLAIM)
+
+    def mark_and_kick(
+        self,
+        user: UserRef | None,
+        start_job: Sequence[Command],
+        pipe: redis.client.Pipeline | None = None,
+        force: bool = False,
+    ) -> object:
+        """Make user a member (unless already) and start a job if none is queued.
+
+        force: start one even though the flag says one is queued (it may have been lost).
+        """
+        member = member_of(user) if user is not None else ""
+        args: ScriptArgs = [member, now_ms(), JOB_FLAG_TTL_MS, int(force)]
+        args += command_args(start_job)
+        return self._kick(keys=[self.key, self.flag_key], args=args, client=pipe or self.client)
+
+    def claim(self, limit: int, lease_ms: int, clear_flag: bool = False) -> list[UserRef]:
+        """Up to limit due users, leased to the caller for lease_ms."""
+        args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag)]
+        found = self._claim(keys=[self.key, self.flag_key], args=args)
+        return [user_of(member) for member in found]
+
+    def defer(self, user: UserRef, delay_ms: int) -> None:
+        """Make a member due again only after delay_ms (a retry job owns it until then)."""
+        self.client.zadd(self.key, {member_of(user): now_ms() + delay_ms}, xx=True)
+
+    def overdue(self, grace_ms: int, at_ms: int | None = None) -> int:
+        """How many members have been due for longer than grace_ms (a job should be on it)."""
+        limit = (at_ms if at_ms is not None else now_ms()) - grace_ms
+        return int(self.client.zcount(self.key, "-inf", limit))
+
+    def drained(self, user: UserRef) -> tuple[str, str]:
+        """(key, member) a drainer removes in the step that finds the user's queue empty."""
+        return self.key, member_of(user)
+
+
+def recorded_enqueue(queue: Queue, func: str, options: Mapping[str, Any]) -> list[Command]:
+    """The commands with which RQ would enqueue func on queue: recorded, not sent, for a
+    script to run only when the stage has no job queued."""
+    with queue.connection.pipeline(transaction=False) as recorder:
+        queue.enqueue(func, pipeline=recorder, **options)
+        return [args for args, _options in recorder.command_stack]

@@ -1,0 +1,148 @@
+"""Nothing stranded: a job lost between dequeue and completion (Redis restart, SIGKILL) does
+not leave a user's events waiting for that user's next message."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from flask import Flask
+
+from bot import create_app
+from bot.keys import UserRef
+from bot.ops.embedded_redis import EmbeddedRedis
+from bot.pipeline.sweeper import sweep
+from bot.queues.inbox import STAGE_EVENTS
+from bot.queues.ready import ReadySet, member_of
+from bot.services import services_of
+from tests.helpers import OA_ID, bot_messages, post_event, run_jobs, text_event, wait_for
+from tests.test_webhook import toy_engine
+
+USERS = [f"s{n}" for n in range(12)]
+
+
+def toy(app: Flask) -> Flask:
+    """The toy flow: each 'more <tag>' is answered 'n=<count> tag=<tag>'."""
+    services_of(app).engine = toy_engine()
+    return app
+
+
+def lose_queued_jobs(app: Flask) -> None:
+    """As if Redis lost the jobs (or a killed worker took them along)."""
+    for queue in services_of(app).queues.values():
+        queue.empty()
+
+
+def test_users_of_a_lost_job_are_served_after_their_lease(app: Flask) -> None:
+    toy(app)
+    for user in USERS[:3]:
+        post_event(app.test_client(), text_event(user, "toy"))
+    ready = ReadySet(services_of(app).redis, STAGE_EVENTS)
+    assert len(ready.claim(10, lease_ms=60_000, clear_flag=True)) == 3  # a job claimed them...
+    lose_queued_jobs(app)  # ...and died
+    run_jobs(app)
+    assert all(bot_messages(app, user) == [] for user in USERS[:3])  # stranded, for now
+    services_of(app).redis.zadd(ready.key, {member_of(UserRef(OA_ID, u)): 0 for u in USERS[:3]})
+    swept = sweep(services_of(app), force=True)  # the lease ran out; the sweeper sees it
+    assert swept is not None and STAGE_EVENTS in swept.kicked
+    run_jobs(app)
+    assert all(bot_messages(app, user) == ["started"] for user in USERS[:3])
+
+
+def test_a_queue_outside_the_ready_set_is_put_back(app: Flask, rdb: redis.Redis) -> None:
+    toy(app)
+    post_event(app.test_client(), text_event("old", "toy"))
+    ready = ReadySet(rdb, STAGE_EVENTS)
+    rdb.zrem(ready.key, member_of(UserRef(OA_ID, "old")))  # written before ready sets existed
+    lose_queued_jobs(app)
+    swept = sweep(services_of(app), force=True)
+    assert swept is not None and swept.put_back == 1
+    run_jobs(app)
+    assert bot_messages(app, "old") == ["started"]
+
+
+@pytest.fixture
+def aof_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
+    """A redis-server owned by the test, with AOF, to restart under load."""
+    server = EmbeddedRedis(tmp_path, appendonly=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locks, leases and the sweeper's grace in seconds rather than minutes."""
+    for module in ("bot.queues.inbox", "bot.pipeline.processing"):
+        monkeypatch.setattr(f"{module}.DRAIN_LOCK_TTL_MS", 2000)
+    for module in ("bot.queues.outbox", "bot.pipeline.delivery"):
+        monkeypatch.setattr(f"{module}.SEND_LOCK_TTL_MS", 2000)
+    for module in ("bot.pipeline.processing", "bot.pipeline.delivery"):
+        monkeypatch.setattr(f"{module}.HANDED_OVER_LEASE_MS", 2000)
+    monkeypatch.setattr("bot.pipeline.sweeper.OVERDUE_GRACE_MS", 0)
+
+
+def keep_working(app: Flask, stop: threading.Event) -> None:
+    """A worker that, like the real one, carries on through a Redis outage."""
+    while not stop.is_set():
+        try:
+            run_jobs(app, threaded=True)
+        except redis.RedisError:
+            pass
+        stop.wait(0.05)
+
+
+def post_all(app: Flask, answered: dict[str, list[str]], rounds: int) -> None:
+    """Every user says 'more <n>' rounds times; Zalo redelivers what got no 200."""
+    client = app.test_client()
+    for n in range(rounds):
+        for user in USERS:
+            event = text_event(user, f"more {n:02d}")
+            while post_event(client, event).status_code != 200:
+                time.sleep(0.1)
+            answered[user].append(f"{n:02d}")
+
+
+@pytest.mark.slow
+def test_a_redis_restart_under_load_strands_no_user(
+    aof_redis: EmbeddedRedis, short_leases: None
+) -> None:
+    app = toy(create_app({"REDIS_URL": aof_redis.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "ERROR"}))
+    client = app.test_client()
+    for user in USERS:
+        post_event(client, text_event(user, "toy"))
+    answered: dict[str, list[str]] = {user: [] for user in USERS}
+    stop = threading.Event()
+    worker = threading.Thread(target=keep_working, args=(app, stop), daemon=True)
+    poster = threading.Thread(target=post_all, args=(app, answered, 10))
+    worker.start(), poster.start()
+    wait_for(lambda: sum(map(len, answered.values())) >= 30)
+    aof_redis.stop()  # under load: jobs are in flight, claimed users, held locks
+    aof_redis.start()
+    poster.join()
+    services = services_of(app)
+
+    def all_served() -> bool:
+        sweep(services, force=True)
+        return all(tags_replied(app, user) >= set(answered[user]) for user in USERS)
+
+    try:
+        wait_for(all_served, seconds=90)
+    finally:
+        stop.set()
+        worker.join(10)
+    assert services.redis.keys("inbox:*") == []
+
+
+def tags_replied(app: Flask, user: str) -> set[str]:
+    """The tags the bot answered for user."""
+    return {line.split("tag=")[1] for line in bot_messages(app, user) if "tag=" in line}
+
+
+def test_the_sweep_runs_once_per_interval_across_processes(app: Flask) -> None:
+    services = services_of(app)
+    assert sweep(services) is not None
+    assert sweep(services) is None  # another process (here: the same) swept just now
