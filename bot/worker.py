@@ -15,6 +15,7 @@ from rq.worker import BaseWorker
 
 from bot.context_ids import set_correlation_id
 from bot.metrics import JOB_FAILURES
+from bot.scheduler import ParentBoundSchedulerMixin
 from bot.services import QUEUE_NAMES, services_of
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,11 @@ class AppContextMixin:
         return result
 
 
-class BotWorker(AppContextMixin, Worker):
+class BotWorker(AppContextMixin, ParentBoundSchedulerMixin, Worker):
     """Forking worker: each job in a child process, a crash cannot take the worker down."""
 
 
-class BotSimpleWorker(AppContextMixin, SimpleWorker):
+class BotSimpleWorker(AppContextMixin, ParentBoundSchedulerMixin, SimpleWorker):
     """In-process worker: no fork per job, several times the throughput."""
 
 

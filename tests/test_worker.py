@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import redis
 from flask import Flask
 from rq import Retry
 
+from bot.scheduler import ParentBoundScheduler
 from bot.services import QUEUE_BACKGROUND, current_services, services_of
+from bot.worker import BotWorker, make_worker
 
 FLAKY_KEY = "test:flaky-attempts"
 
@@ -44,3 +47,22 @@ def test_delayed_retries_run_in_real_workers(app: Flask, jobs: Any, rdb: redis.R
     job.refresh()
     assert job.is_finished
     assert rounds >= 3  # each retry waited in the scheduled registry
+
+
+def test_the_workers_start_a_scheduler_bound_to_them(app: Flask) -> None:
+    worker: Any = make_worker(app)
+    assert isinstance(worker, BotWorker)
+    worker._start_scheduler(burst=True)  # burst: schedules once, in this process, no fork
+    assert isinstance(worker.scheduler, ParentBoundScheduler)
+
+
+def test_a_scheduler_whose_worker_is_gone_stops_at_its_next_heartbeat(rdb: redis.Redis) -> None:
+    scheduler = ParentBoundScheduler([QUEUE_BACKGROUND], connection=rdb)
+    scheduler.heartbeat()
+    assert not scheduler._stop_requested  # never forked: nothing to outlive
+    scheduler.parent_pid = os.getppid()  # as in the forked scheduler, the worker is its parent
+    scheduler.heartbeat()
+    assert not scheduler._stop_requested
+    scheduler.parent_pid = max(os.getpid(), os.getppid()) + 1  # the parent now is someone else
+    scheduler.heartbeat()
+    assert scheduler._stop_requested
