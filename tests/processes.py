@@ -7,15 +7,18 @@ so a scheduler forked by a killed worker cannot outlive its test.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any
 
 import psutil
 
+PR_SET_CHILD_SUBREAPER = 36
 REAP_TIMEOUT_SECONDS = 10.0
 
 
@@ -58,3 +61,29 @@ def kill_family(process: subprocess.Popen[bytes]) -> None:
             stream.close()
     _, alive = psutil.wait_procs(others, timeout=REAP_TIMEOUT_SECONDS)
     assert alive == [], f"could not stop {[p.pid for p in alive]}"
+
+
+def become_subreaper() -> None:
+    """Adopt our orphaned descendants (Linux), so the leftover check can still see them."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def leftover_children() -> list[psutil.Process]:
+    """Our descendants still running; the dead ones are reaped on the way."""
+    running = []
+    for child in psutil.Process().children(recursive=True):
+        with suppress(psutil.NoSuchProcess):
+            if child.status() == psutil.STATUS_ZOMBIE:
+                child.wait(0)  # an adopted orphan's exit status: nobody else collects it
+            else:
+                running.append(child)
+    return running
+
+
+def describe(process: psutil.Process) -> str:
+    """'pid 123: python -m bot.worker', for a report."""
+    with suppress(psutil.Error):
+        return f"pid {process.pid}: {' '.join(process.cmdline())[:200]}"
+    return f"pid {process.pid}: (gone)"
