@@ -13,7 +13,15 @@ from flask import Flask
 from rq.registry import FailedJobRegistry
 
 from bot.services import services_of
-from tests.helpers import OA_SECRET, encode_event, post_event, run_jobs, text_event, user_event
+from tests.helpers import (
+    OA_SECRET,
+    encode_event,
+    post_event,
+    run_jobs,
+    stored_keys,
+    text_event,
+    user_event,
+)
 
 FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures" / "zalo_events.json").read_text())
 ODD_TEXT = ["", " ", "\u0000", "\ud7ff", "🙂" * 50, "x" * 3000, "\u202e", "Ｘác thực", "0" * 40]
@@ -54,11 +62,6 @@ def payload(rng: random.Random) -> tuple[bytes, bool]:
     )
     base["app_id"] = "1000000000000000001" if rng.random() < 0.8 else base["app_id"]
     return encode_event(mutate(base, rng) if kind < 0.9 else base), rng.random() < 0.8
-
-
-def stored_keys(rdb: redis.Redis) -> set[bytes]:
-    """Every key (the registry seeded at start-up included)."""
-    return set(rdb.keys("*"))
 
 
 def test_ten_thousand_payloads(app: Flask, rdb: redis.Redis) -> None:
