@@ -9,16 +9,25 @@ its parent is still the worker, as a fallback where prctl is not available.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
+import sys
 from typing import Any
 
 from rq.defaults import DEFAULT_LOGGING_DATE_FORMAT, DEFAULT_LOGGING_FORMAT
 from rq.scheduler import RQScheduler
 
-from bot.embedded_redis import die_with_parent
-
 log = logging.getLogger(__name__)
+PR_SET_PDEATHSIG = 1
+
+
+def term_on_parent_death() -> None:
+    """Ask Linux for SIGTERM when our parent dies (a no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class ParentBoundScheduler(RQScheduler):
@@ -34,7 +43,7 @@ class ParentBoundScheduler(RQScheduler):
     def work(self) -> None:
         """In the forked process: stop on the parent's death, then schedule as RQ does."""
         self._install_signal_handlers()  # before the request for SIGTERM, so it stops cleanly
-        die_with_parent()
+        term_on_parent_death()
         self.stop_if_orphaned()  # the worker may have died before the request was made
         super().work()
 
