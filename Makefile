@@ -22,9 +22,12 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.run-deps
 	$(BIN)/python -m bot.ops.localrun
 
-## Run the whole test suite against a real redis-server started by the tests.
+## Run the whole test suite against a real redis-server started by the tests: in TEST_WORKERS
+## pytest-xdist processes, each with its own redis-server (the tests mostly wait on I/O, so
+## more processes than cores pay off; TEST_WORKERS=0 runs everything in one process).
+TEST_WORKERS ?= 4
 test: $(VENV)/.dev-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## ruff and mypy, as CI runs them.
 lint: $(VENV)/.dev-deps

@@ -16,7 +16,7 @@ from bot import create_app
 from bot.ops.embedded_redis import EmbeddedRedis
 from tests.helpers import run_jobs
 
-pytest_plugins = ["tests.leakcheck"]
+pytest_plugins = ["tests.session_failures", "tests.leakcheck", "tests.leftovers"]
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from rq.job import Job
@@ -197,6 +198,16 @@ def last_code(app: Flask, phone: str, channel: str | None = None) -> str:
     assert codes, f"no code reached the phone by {channel or 'any channel'}"
     remember(*codes)
     return codes[-1]
+
+
+# RQ's records of running workers and schedulers: another test's process may write them
+# at any moment (a scheduler refreshes its locks every second); they say nothing of this one.
+RQ_BOOKKEEPING = (b"rq:worker", b"rq:scheduler", b"rq:clean_registries", b"rq:suspended")
+
+
+def stored_keys(rdb: redis.Redis) -> set[bytes]:
+    """Every key in the test Redis but RQ's bookkeeping of workers and schedulers."""
+    return {key for key in rdb.keys("*") if not key.startswith(RQ_BOOKKEEPING)}
 
 
 def wait_for(condition: Callable[[], object], seconds: float = 20.0) -> None:

@@ -12,6 +12,8 @@ import re
 
 import pytest
 
+from tests.session_failures import fail_session
+
 SEEN_SECRETS: set[str] = set()
 CODE_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9A-Za-z])")
 # bot.masking.PHONE_IN_TEXT's numbers, but standing alone: a worker's hex name
@@ -77,16 +79,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[HANDLER] = handler
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the session when a log line leaked something."""
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Fail the session when a log line of this process leaked something."""
     found = leaks()
     if found:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
-        if reporter is not None:
-            reporter.write_line(f"LEAK CHECK: {len(found)} log line(s) leak secrets or phones:")
-            for line in found[:20]:
-                reporter.write_line("  " + line)
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        title = f"LEAK CHECK: {len(found)} log line(s) leak secrets or phones"
+        fail_session(session, title, found)
 
 
 HANDLER = pytest.StashKey[logging.Handler]()

@@ -41,7 +41,7 @@ def test_all_is_oldest_first_and_filters_by_kind(registry: AssetRegistry) -> Non
 def test_unknown_kinds_are_refused(registry: AssetRegistry, rdb: redis.Redis) -> None:
     with pytest.raises(ValueError):
         registry.link("bot", "1", "nope")
-    assert rdb.keys("*") == []
+    assert rdb.keys("asset*") == []
 
 
 def test_unlink_keeps_the_asset_with_who_and_when(registry: AssetRegistry) -> None:

@@ -25,6 +25,7 @@ from werkzeug.serving import make_server
 
 from tests.helpers import background_worker
 from tests.leakcheck import remember
+from tests.processes import kill_family
 
 pytestmark = pytest.mark.browser
 
@@ -77,12 +78,19 @@ def browser() -> Iterator[WebDriver]:
         options.binary_location = chromium
         for flag in (*FLAGS, f"--user-data-dir={profile}"):
             options.add_argument(flag)
-        driver = webdriver.Chrome(options=options, service=Service(chromedriver))
-        driver.set_window_size(*PHONE_SIZE)
+        # ChromeDriver and the Chromium it starts in a process group of their own.
+        service = Service(chromedriver, popen_kw={"start_new_session": True})
+        driver = webdriver.Chrome(options=options, service=service)
+        chromedriver_process = service.process
         try:
+            driver.set_window_size(*PHONE_SIZE)
             yield driver
         finally:
-            driver.quit()
+            try:
+                driver.quit()
+            finally:
+                if chromedriver_process is not None:
+                    kill_family(chromedriver_process)  # a renderer that outlived quit()
 
 
 class Page:

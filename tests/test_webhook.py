@@ -25,6 +25,7 @@ from tests.helpers import (
     encode_event,
     post_event,
     run_jobs,
+    stored_keys,
     text_event,
 )
 from tests.toyflow import toy_engine
@@ -40,8 +41,8 @@ def toy_app(app: Flask) -> Flask:
 
 
 def stored(rdb: redis.Redis) -> list[bytes]:
-    """Keys written beyond the asset registry seeded at start-up."""
-    return [k for k in rdb.keys("*") if not k.startswith((b"asset:", b"assets:"))]
+    """Keys written beyond the asset registry seeded at start-up (and RQ's bookkeeping)."""
+    return sorted(k for k in stored_keys(rdb) if not k.startswith((b"asset:", b"assets:")))
 
 
 def queued_jobs(app: Flask) -> int:

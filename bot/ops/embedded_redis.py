@@ -56,6 +56,7 @@ class EmbeddedRedis:
 
     def __init__(self, data_dir: Path, port: int | None = None, appendonly: bool = True) -> None:
         self.data_dir = data_dir
+        self.fixed_port = port is not None
         self.port = port or free_port()
         self.appendonly = appendonly
         self.process: subprocess.Popen[bytes] | None = None
@@ -79,9 +80,23 @@ class EmbeddedRedis:
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
 
-    def start(self, timeout_seconds: float = 10.0) -> EmbeddedRedis:
-        """Start the server in its own session and wait until it answers PING."""
+    def start(self, timeout_seconds: float = 10.0, attempts: int = 3) -> EmbeddedRedis:
+        """Start the server in its own session and wait until it answers PING.
+
+        free_port() only says the port was free a moment ago: when another process took it
+        meanwhile (parallel test runs), the server exits and starts again on another one.
+        """
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        for _ in range(attempts):
+            if self.launch(timeout_seconds):
+                return self
+            if self.fixed_port:
+                break
+            self.port = free_port()
+        raise EmbeddedRedisError(f"redis-server exited; see {self.data_dir}/redis.log")
+
+    def launch(self, timeout_seconds: float) -> bool:
+        """One start on self.port: True once it answers, False if it exited (port taken)."""
         self.process = subprocess.Popen(
             self.command(), start_new_session=True, preexec_fn=die_with_parent
         )
@@ -89,14 +104,20 @@ class EmbeddedRedis:
         client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise EmbeddedRedisError(f"redis-server exited; see {self.data_dir}/redis.log")
-            try:
-                client.ping()
-                return self
-            except redis.ConnectionError:
-                time.sleep(0.05)
+                return False
+            if self.answers(client):
+                return True
+            time.sleep(0.05)
         self.stop()
         raise EmbeddedRedisError(f"redis-server did not answer within {timeout_seconds} s")
+
+    def answers(self, client: redis.Redis) -> bool:
+        """Whether our server answers on the port (not another one that was there first)."""
+        try:
+            pid = int(client.info("server")["process_id"])
+        except redis.ConnectionError:
+            return False
+        return self.process is not None and pid == self.process.pid
 
     def stop(self, timeout_seconds: float = 10.0) -> None:
         """SIGTERM (redis flushes the AOF and exits), then SIGKILL if it lingers."""

@@ -1,5 +1,9 @@
 """RQ's scheduler, made to outlive Redis outages and to take free locks within seconds.
 
+It also exits when the worker that forked it dies, even by SIGKILL: it asks Linux for SIGTERM
+on its parent's death (prctl PR_SET_PDEATHSIG; RQ's scheduler stops on SIGTERM and releases
+its locks), and every round checks its parent, where prctl is not available.
+
 RQ 3.0's scheduler process dies on the first Redis error, and a worker whose scheduler
 could not take the locks at start (a dead worker's lock lasts 61 s) tries again only at its
 10-minute maintenance: delayed retries then sat overdue for minutes. This one waits an
@@ -8,8 +12,11 @@ outage out, and looks for free locks every few seconds.
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -23,6 +30,14 @@ from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 log = logging.getLogger(__name__)
 # A lock left by a dead scheduler expires after 61 s; a standby looks this often.
 REACQUIRE_SECONDS = 5
+PR_SET_PDEATHSIG = 1
+
+
+def term_on_parent_death() -> None:
+    """Ask Linux for SIGTERM when our parent dies (a no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class ResilientScheduler(RQScheduler):
@@ -92,7 +107,8 @@ class ResilientScheduler(RQScheduler):
 
     def work(self) -> None:
         """Schedule until asked to stop; an outage is waited out, then the locks looked for."""
-        self._install_signal_handlers()
+        self._install_signal_handlers()  # before asking for SIGTERM, so it stops cleanly
+        term_on_parent_death()
         while not self._stop_requested and not self.orphaned():
             try:
                 self.step()

@@ -13,9 +13,18 @@ from flask import Flask
 from rq.registry import FailedJobRegistry
 
 from bot.services import services_of
-from tests.helpers import OA_SECRET, encode_event, post_event, run_jobs, text_event, user_event
+from tests.helpers import (
+    OA_SECRET,
+    encode_event,
+    post_event,
+    run_jobs,
+    stored_keys,
+    text_event,
+    user_event,
+)
 
 FIXTURES = json.loads((Path(__file__).parents[1] / "fixtures" / "zalo_events.json").read_text())
+FIXTURE_EVENTS = [json.loads(v["raw"]) for v in FIXTURES["events"].values()]
 ODD_TEXT = ["", " ", "\u0000", "\ud7ff", "🙂" * 50, "x" * 3000, "\u202e", "Ｘác thực", "0" * 40]
 ODD_VALUES: list[Any] = [None, True, 0, -1, 2**70, 1.5, "", [], {}, ["x"], {"id": None}, *ODD_TEXT]
 
@@ -48,17 +57,17 @@ def payload(rng: random.Random) -> tuple[bytes, bool]:
         return bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 200))), rng.random() < 0.5
     if kind < 0.3:
         return json.dumps(rng.choice(ODD_VALUES)).encode(), rng.random() < 0.5
-    base = rng.choice(
-        [json.loads(v["raw"]) for v in FIXTURES["events"].values()]
-        + [text_event("fz", rng.choice(ODD_TEXT)), user_event("user_withdraw", "fz")]
+    base = dict(  # a copy: app_id is set below
+        rng.choice(
+            [
+                *FIXTURE_EVENTS,
+                text_event("fz", rng.choice(ODD_TEXT)),
+                user_event("user_withdraw", "fz"),
+            ]
+        )
     )
     base["app_id"] = "1000000000000000001" if rng.random() < 0.8 else base["app_id"]
     return encode_event(mutate(base, rng) if kind < 0.9 else base), rng.random() < 0.8
-
-
-def stored_keys(rdb: redis.Redis) -> set[bytes]:
-    """Every key (the registry seeded at start-up included)."""
-    return set(rdb.keys("*"))
 
 
 def test_ten_thousand_payloads(app: Flask, rdb: redis.Redis) -> None:
@@ -78,7 +87,8 @@ def test_ten_thousand_payloads(app: Flask, rdb: redis.Redis) -> None:
         statuses[answer.status_code] += 1
         assert answer.status_code in (200, 400, 401, 413), (answer.status_code, body[:200])
         if before is not None and answer.status_code != 200:
-            assert stored_keys(rdb) == before, body[:200]
+            # Nothing written. (Keys may have expired meanwhile on a slow run: not a write.)
+            assert stored_keys(rdb) - before == set(), body[:200]
     assert statuses[200] > 1000 and statuses[400] > 500 and statuses[401] > 500
     # Whatever was accepted goes through the workers without a crash.
     run_jobs(app)

@@ -1,4 +1,4 @@
-"""A worker killed (SIGKILL) in the middle of sending a code: the next worker retries it."""
+"""A worker killed (SIGKILL): the next worker retries its code; its scheduler goes with it."""
 
 from __future__ import annotations
 
@@ -8,15 +8,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
+import redis
 from rq.registry import StartedJobRegistry
 
 from bot.services import QUEUE_CODES, services_of
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
+from tests.processes import spawn
 from tests.test_otp_jobs import CREDENTIALS, PHONE, bot_for, request_code
 
 ROOT = Path(__file__).parents[2]
@@ -29,13 +33,18 @@ def gateways() -> Iterator[FakeSmsGateways]:
         yield fake
 
 
-def start_worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    """The Procfile's worker process, for real."""
-    # Its own process group: RQ's scheduler runs in a child process, which a SIGKILL of the
-    # worker alone would leave running (it then wrote scheduler locks into later tests).
-    return subprocess.Popen(
+def worker_env(settings: dict[str, Any]) -> dict[str, str]:
+    """The environment of a worker process configured by settings."""
+    env = {**os.environ, **{k: str(v) for k, v in settings.items()}}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    return env
+
+
+def start_worker(env: dict[str, str]) -> AbstractContextManager[subprocess.Popen[bytes]]:
+    """The Procfile's worker process, for real; the block's end kills what is left of it."""
+    return spawn(
         [sys.executable, "-m", "bot.worker"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
 
@@ -46,16 +55,10 @@ def test_a_killed_worker_leaves_one_code_to_the_next(
     app = bot_for(config, gateways, "esms", HTTP_TIMEOUT_SECONDS=10)
     gateways.timeout_next("esms", 3.0)  # the gateway is slow: the job is in flight
     code = request_code(app)
-    env = {**os.environ, **{k: str(v) for k, v in settings.items()}, **gateways.config_for("esms")}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    worker = start_worker(env)
-    try:
+    with start_worker(worker_env(settings)) as worker:
         wait_for(lambda: len(gateways.requests) == 1)  # the send is under way...
         os.killpg(worker.pid, signal.SIGKILL)  # ...when the worker (and its scheduler) dies
         worker.wait()
-    finally:
-        if worker.poll() is None:
-            os.killpg(worker.pid, signal.SIGKILL)
     services = services_of(app)
     started = StartedJobRegistry(queue=services.queue(QUEUE_CODES))
     assert started.count == 1  # the job is orphaned, not lost
@@ -65,3 +68,18 @@ def test_a_killed_worker_leaves_one_code_to_the_next(
     wait_for(lambda: len(gateways.requests) == 2)
     assert len(gateways.messages_to(PHONE)) == 1  # eSMS refused the retry's repeated RequestId
     assert gateways.last_code_to(PHONE) == code
+
+
+def test_the_scheduler_exits_with_its_killed_worker(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    with start_worker(worker_env(config)) as worker:
+        wait_for(lambda: rdb.keys("rq:scheduler-lock:*") and psutil.Process(worker.pid).children())
+        (scheduler,) = psutil.Process(worker.pid).children()  # RQ's forked scheduler
+        os.kill(worker.pid, signal.SIGKILL)  # as the OOM killer or `kill -9` would
+        worker.wait()
+        _, alive = psutil.wait_procs([scheduler], timeout=10)
+        assert alive == []  # gone by itself, before the block's end would have killed it
+    # It stopped as on SIGTERM: its locks released, not left to expire in a minute.
+    assert rdb.keys("rq:scheduler-lock:*") == []
+    assert rdb.keys("rq:scheduler:*") == []

@@ -16,6 +16,7 @@ from bot.sms import (
 from bot.sms.esms import esms_phone
 from tests.fakes.sms import FakeSmsGateways
 from tests.sms.support import (
+    ANSWER_TIMEOUT_SECONDS,
     CODE,
     PHONE,
     REFERENCE,
@@ -33,14 +34,19 @@ def gateways() -> Iterator[FakeSmsGateways]:
         yield fake
 
 
-def provider_for(fake: FakeSmsGateways, api_key: str | None = None, **options: str) -> EsmsProvider:
+def provider_for(
+    fake: FakeSmsGateways,
+    api_key: str | None = None,
+    timeout: float = ANSWER_TIMEOUT_SECONDS,
+    **options: str,
+) -> EsmsProvider:
     return EsmsProvider(
         fake.base_url,
         api_key or fake.ESMS_API_KEY,
         fake.ESMS_SECRET_KEY,
         brandname=options.get("brandname", fake.ESMS_BRANDNAME),
         sms_type=options.get("sms_type", "2"),
-        timeout=SHORT_TIMEOUT_SECONDS,
+        timeout=timeout,
     )
 
 
@@ -149,7 +155,7 @@ def test_unreadable_success_is_transient(gateways: FakeSmsGateways) -> None:
 def test_timeout_is_transient(gateways: FakeSmsGateways) -> None:
     gateways.timeout_next("esms", SLOW_REPLY_SECONDS)
     with pytest.raises(SmsTransientError, match="timed out") as caught:
-        provider_for(gateways).send(message())
+        provider_for(gateways, timeout=SHORT_TIMEOUT_SECONDS).send(message())
     assert_discreet(caught.value)
 
 

@@ -9,6 +9,7 @@ import pytest
 from bot.sms import HttpGatewayProvider, SmsError, SmsPermanentError, SmsTransientError
 from tests.fakes.sms import FakeSmsGateways
 from tests.sms.support import (
+    ANSWER_TIMEOUT_SECONDS,
     CODE,
     PHONE,
     REFERENCE,
@@ -26,10 +27,12 @@ def gateways() -> Iterator[FakeSmsGateways]:
         yield fake
 
 
-def provider_for(fake: FakeSmsGateways, token: str | None = None) -> HttpGatewayProvider:
+def provider_for(
+    fake: FakeSmsGateways, token: str | None = None, timeout: float = ANSWER_TIMEOUT_SECONDS
+) -> HttpGatewayProvider:
     url = fake.config_for("http")["SMS_HTTP_URL"]
     token = fake.HTTP_TOKEN if token is None else token
-    return HttpGatewayProvider(url, token, timeout=SHORT_TIMEOUT_SECONDS)
+    return HttpGatewayProvider(url, token, timeout=timeout)
 
 
 def test_accepted_send_posts_json_with_bearer_token(gateways: FakeSmsGateways) -> None:
@@ -86,7 +89,7 @@ def test_http_status_decides_retry(
 def test_timeout_is_transient(gateways: FakeSmsGateways) -> None:
     gateways.timeout_next("http", SLOW_REPLY_SECONDS)
     with pytest.raises(SmsTransientError, match="timed out") as caught:
-        provider_for(gateways).send(message())
+        provider_for(gateways, timeout=SHORT_TIMEOUT_SECONDS).send(message())
     assert_discreet(caught.value)
 
 

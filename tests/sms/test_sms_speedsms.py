@@ -9,6 +9,7 @@ import pytest
 from bot.sms import SmsPermanentError, SmsTransientError, SpeedSmsProvider
 from tests.fakes.sms import FakeSmsGateways
 from tests.sms.support import (
+    ANSWER_TIMEOUT_SECONDS,
     CODE,
     PHONE,
     SHORT_TIMEOUT_SECONDS,
@@ -26,10 +27,13 @@ def gateways() -> Iterator[FakeSmsGateways]:
 
 
 def provider_for(
-    fake: FakeSmsGateways, token: str | None = None, sender: str = ""
+    fake: FakeSmsGateways,
+    token: str | None = None,
+    sender: str = "",
+    timeout: float = ANSWER_TIMEOUT_SECONDS,
 ) -> SpeedSmsProvider:
     token = token or fake.SPEEDSMS_TOKEN
-    return SpeedSmsProvider(fake.base_url, token, sender=sender, timeout=SHORT_TIMEOUT_SECONDS)
+    return SpeedSmsProvider(fake.base_url, token, sender=sender, timeout=timeout)
 
 
 def test_accepted_send_uses_basic_auth_and_international_digits(
@@ -88,7 +92,7 @@ def test_http_errors_are_transient(gateways: FakeSmsGateways, status: int) -> No
 def test_timeout_is_transient(gateways: FakeSmsGateways) -> None:
     gateways.timeout_next("speedsms", SLOW_REPLY_SECONDS)
     with pytest.raises(SmsTransientError, match="timed out") as caught:
-        provider_for(gateways).send(message())
+        provider_for(gateways, timeout=SHORT_TIMEOUT_SECONDS).send(message())
     assert_discreet(caught.value)
 
 

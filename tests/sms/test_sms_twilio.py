@@ -9,6 +9,7 @@ import pytest
 from bot.sms import SmsPermanentError, SmsTransientError, TwilioProvider
 from tests.fakes.sms import FakeSmsGateways
 from tests.sms.support import (
+    ANSWER_TIMEOUT_SECONDS,
     CODE,
     PHONE,
     SHORT_TIMEOUT_SECONDS,
@@ -25,11 +26,11 @@ def gateways() -> Iterator[FakeSmsGateways]:
         yield fake
 
 
-def provider_for(fake: FakeSmsGateways, token: str | None = None) -> TwilioProvider:
+def provider_for(
+    fake: FakeSmsGateways, token: str | None = None, timeout: float = ANSWER_TIMEOUT_SECONDS
+) -> TwilioProvider:
     token = token or fake.TWILIO_TOKEN
-    return TwilioProvider(
-        fake.base_url, fake.TWILIO_SID, token, fake.TWILIO_FROM, timeout=SHORT_TIMEOUT_SECONDS
-    )
+    return TwilioProvider(fake.base_url, fake.TWILIO_SID, token, fake.TWILIO_FROM, timeout=timeout)
 
 
 def test_accepted_send_is_form_encoded_with_validity(gateways: FakeSmsGateways) -> None:
@@ -101,7 +102,7 @@ def test_other_errors_are_permanent(gateways: FakeSmsGateways, code: str) -> Non
 def test_timeout_is_transient(gateways: FakeSmsGateways) -> None:
     gateways.timeout_next("twilio", SLOW_REPLY_SECONDS)
     with pytest.raises(SmsTransientError, match="timed out") as caught:
-        provider_for(gateways).send(message())
+        provider_for(gateways, timeout=SHORT_TIMEOUT_SECONDS).send(message())
     assert_discreet(caught.value)
 
 
