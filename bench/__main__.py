@@ -39,6 +39,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
         with EmbeddedRedis(Path(folder), appendonly=True) as server:
             report.lines += end_to_end(server.url)
+            print("\n".join(report.lines), flush=True)  # the main figures, whatever follows
             env = {"REDIS_URL": server.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "WARNING"}
             report.webhook([bench_worker_class(env, name, n) for name, n in WORKER_CLASSES])
             app = create_app({"REDIS_URL": server.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "WARNING"})

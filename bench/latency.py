@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import redis
 
-from bench.events import signed_headers, text_body
+from bench.events import BASE_MS, signed_headers, text_body
 from bench.servers import gunicorn, rq_worker
 from bot.conversation.store import Conversation, ConversationStore
 from bot.keys import UserRef
@@ -63,7 +63,7 @@ def one_sample(port: int, client: redis.Redis, zalo: FakeZalo, n: int, gw: Timed
     user, phone = f"lat-{n}", f"+8491{n:07d}"
     conv = Conversation("verify:awaiting_method", {"phone": phone}, time.time())
     client.set(ConversationStore.state_key(UserRef(zalo.oa_id, user)), conv.to_json())
-    body = text_body(user, "1", zalo.app_id, zalo.oa_id, timestamp=1795000000000 + n)
+    body = text_body(user, "1", zalo.app_id, zalo.oa_id, timestamp=BASE_MS + n)
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}/webhook",
         data=body,

@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from redis.connection import Connection
 
-from bench.events import signed_headers, text_body
+from bench.events import BASE_MS, signed_headers, text_body
 from bot.services import services_of
 from tests.helpers import QuickWorker, encode_event, follow_event, image_event, make_worker
 
@@ -64,8 +64,8 @@ def per_event(app: Flask, bodies: list[bytes]) -> tuple[float, float]:
 def mid_dialogue(app: Flask, user: str) -> bytes:
     """Bring user to the method question; return a body that answers it wrongly (a re-prompt)."""
     for n, text in enumerate(("xác thực", "0912345678")):
-        post(app, text_body(user, text, timestamp=1795000000000 + n))
-    return text_body(user, "what?", timestamp=1795000000009)
+        post(app, text_body(user, text, timestamp=BASE_MS + n))
+    return text_body(user, "what?", timestamp=BASE_MS + 9)
 
 
 def measure_roundtrips(app: Flask) -> dict[str, tuple[float, float]]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import redis
 
-from bench.events import signed_headers, text_body
+from bench.events import BASE_MS, signed_headers, text_body
 from bench.loadgen import LoadResult, request_bytes, run_load
 from bench.servers import gunicorn
 
@@ -38,7 +38,7 @@ def webhook_requests(port: int, count: int) -> list[bytes]:
     host = f"127.0.0.1:{port}"
     found = []
     for n in range(count):
-        body = text_body(f"bench-{n}", "1", timestamp=1795000000000 + n)
+        body = text_body(f"bench-{n}", "1", timestamp=BASE_MS + n)
         found.append(request_bytes(host, "/webhook", body, signed_headers(body)))
     return found
 
