@@ -61,12 +61,6 @@ def users_arriving(users: list[User], expected: int, tally: Tally, done: threadi
         thread.join(120)
 
 
-@pytest.mark.xfail(
-    reason="issue 18, open: workers survive all five restarts, but one user of ~40 can stall "
-    "(an event answered 200 whose reply never comes); not yet diagnosed: possibly an inbox "
-    "stranded without its processing job, which the sweeper of issue 14 re-kicks",
-    strict=False,
-)
 def test_five_restarts_under_load(procs: Processes, tmp_path: Path) -> None:
     node = RedisNode(procs, tmp_path / "redis", fsync="always").start()
     env = bot_env(REDIS_URL=node.url)

