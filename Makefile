@@ -24,10 +24,13 @@ run: $(VENV)/.run-deps
 
 ## Run the whole test suite against a real redis-server started by the tests: in TEST_WORKERS
 ## pytest-xdist processes, each with its own redis-server (the tests mostly wait on I/O, so
-## more processes than cores pay off; TEST_WORKERS=0 runs everything in one process).
+## more processes than cores pay off; TEST_WORKERS=0 runs everything in one process). Then the
+## few tests that load the whole machine (Redis restarts and a failover under load, marked
+## `serial`), alone: beside the others they measure the machine's load, not the bot.
 TEST_WORKERS ?= 4
 test: $(VENV)/.dev-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 ## ruff and mypy, as CI runs them.
 lint: $(VENV)/.dev-deps

@@ -35,7 +35,7 @@ from tests.reliability.load import (
 
 RESTARTS = 5
 DOWN_SECONDS = 2.0
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.timeout(300)]
 
 
 def stuck(client: redis.Redis) -> dict[str, int]:

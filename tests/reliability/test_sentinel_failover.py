@@ -37,7 +37,7 @@ from tests.reliability.load import (
 )
 
 USERS = 24
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.serial, pytest.mark.timeout(300)]
 
 
 def durable(client: redis.Redis) -> set[str]:
