@@ -78,7 +78,9 @@ def test_replies_are_pushed_as_they_are_sent(app: Flask) -> None:
     pushed = [data for name, data in events_of("".join(seen)) if name == "chat"]
     lines = [line for data in pushed for line in data["lines"]]
     assert lines[0] == {**lines[0], "from": "user", "kind": "tap", "payload": {"text": "Xác thực"}}
-    assert lines[-1]["payload"]["text"].startswith("Bạn nhập số điện thoại")
+    # The question, then (in the same push, when the worker is quick) the share-phone card.
+    texts = [line["payload"].get("text", "") for line in lines[1:]]
+    assert any(text.startswith("Bạn nhập số điện thoại") for text in texts), texts
 
 
 def test_relink_brings_back_an_unlinked_sandbox_oa_with_its_name(app: Flask) -> None:
