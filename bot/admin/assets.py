@@ -96,11 +96,11 @@ class AssetRegistry:
             pipe.execute()
         return Asset(kind, asset_id, name, since, "linked")
 
-    def seed(self, kind: str, asset_id: str, name: str) -> bool:
+    def seed(self, kind: str, asset_id: str, name: str, now: int | None = None) -> bool:
         """Link an asset from configuration unless the registry already knows it."""
         if not asset_id or self.client.exists(asset_key(kind, asset_id)):
             return False
-        self.link(kind, asset_id, name)
+        self.link(kind, asset_id, name, now)
         return True
 
     def get(self, kind: str, asset_id: str) -> Asset | None:

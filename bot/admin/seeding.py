@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import redis
 
@@ -29,9 +30,12 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
 
 def seed_registry(services: Services) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
+    # One start-up, one link time: the list order (oldest first, then by id) must not depend
+    # on whether seeding straddled a second.
+    now = int(time.time())
     try:
         for kind, asset_id, name in seed_names(services):
-            if services.assets.seed(kind, asset_id, name):
+            if services.assets.seed(kind, asset_id, name, now):
                 log.info("registered %s %s from configuration", kind, asset_id)
                 continue
             known = services.assets.get(kind, asset_id)
