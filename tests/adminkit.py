@@ -22,7 +22,9 @@ OTHER_OA = "4000000000000000004"
 
 
 def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
-    """A sandbox bot with two admins, a second app configured, and that app linked by name."""
+    """A sandbox bot with two admins, a second app configured (seeded at start-up with the
+    others), and that app given its name as an admin would (a rename keeps its link time, so
+    the registry's order does not depend on the clock)."""
     app = create_app(
         {
             **config,
@@ -32,7 +34,7 @@ def admin_app(config: dict[str, Any], **overrides: Any) -> Flask:
         }
     )
     result = app.test_cli_runner().invoke(
-        args=["assets", "link", "app", EXTRA_APP, "--name", "Shop mini app"]
+        args=["assets", "rename", "app", EXTRA_APP, "Shop mini app"]
     )
     assert result.exit_code == 0, result.output
     return app
