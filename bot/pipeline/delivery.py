@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import timedelta
 from functools import cache
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import REPLIES
+from bot.pipeline.handover import hand_over
 from bot.queues.outbox import (
     DELIVERY_RETRY,
     SEND_LOCK_TTL_MS,
@@ -38,7 +38,6 @@ SEND_CONCURRENCY = 32
 LOOP_SECONDS = 5.0
 # While sends are in flight, look for newly due users this often.
 POLL_SECONDS = 0.005
-HANDED_OVER_LEASE_MS = 10 * 60 * 1000
 
 
 @cache
@@ -76,16 +75,8 @@ def send_or_hand_over(services: Services, user: UserRef) -> int:
         return send_outbox(services, Outbox(services.redis, user))
     except Exception as exc:
         log.info("sending to %s failed (%s); retrying", mask_user_id(user.user_id), exc)
-        ReadySet(services.redis, STAGE_MESSAGES).defer(user, HANDED_OVER_LEASE_MS)
-        services.queue(QUEUE_MESSAGES).enqueue_in(
-            timedelta(seconds=2),
-            deliver_replies,
-            *user.as_args(),
-            retry=DELIVERY_RETRY,
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            description=user.job_description("deliver_replies"),
-        )
+        ready = ReadySet(services.redis, STAGE_MESSAGES)
+        hand_over(services, ready, user, deliver_replies, QUEUE_MESSAGES, DELIVERY_RETRY, 2)
         return 0
 
 

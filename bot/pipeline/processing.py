@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-from datetime import timedelta
 
 import redis
 from redis.client import Pipeline
@@ -24,6 +23,7 @@ from bot.masking import mask_user_id
 from bot.metrics import IGNORED
 from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
+from bot.pipeline.handover import hand_over
 from bot.queues.inbox import DRAIN_LOCK_TTL_MS, STAGE_EVENTS, EventInbox, enqueue_commands
 from bot.queues.internal_events import decode_internal
 from bot.queues.outbox import queue_replies
@@ -43,7 +43,6 @@ LOOP_SECONDS = 2.0
 # A user whose processing failed (a transient error escaped) gets a job of their own, retried
 # with growing waits (1 s first, then these); the ready set leaves them to it meanwhile.
 PROCESS_RETRY = Retry(max=4, interval=[5, 15, 60, 300])
-HANDED_OVER_LEASE_MS = 10 * 60 * 1000
 
 
 def process_ready() -> int:
@@ -69,16 +68,7 @@ def drain_or_hand_over(services: Services, ready: ReadySet, user: UserRef) -> in
     except Exception as exc:
         # One user's trouble must not fail (and replay) the batch of everybody else.
         log.warning("processing for %s failed (%s); retrying", mask_user_id(user.user_id), exc)
-        ready.defer(user, HANDED_OVER_LEASE_MS)
-        services.queue(QUEUE_EVENTS).enqueue_in(
-            timedelta(seconds=1),
-            process_events,
-            *user.as_args(),
-            retry=PROCESS_RETRY,
-            result_ttl=0,
-            failure_ttl=24 * 3600,
-            description=user.job_description("process_events"),
-        )
+        hand_over(services, ready, user, process_events, QUEUE_EVENTS, PROCESS_RETRY, 1)
         return 0
 
 

@@ -80,8 +80,7 @@ def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(f"{module}.DRAIN_LOCK_TTL_MS", 2000)
     for module in ("bot.queues.outbox", "bot.pipeline.delivery"):
         monkeypatch.setattr(f"{module}.SEND_LOCK_TTL_MS", 2000)
-    for module in ("bot.pipeline.processing", "bot.pipeline.delivery"):
-        monkeypatch.setattr(f"{module}.HANDED_OVER_LEASE_MS", 2000)
+    monkeypatch.setattr("bot.pipeline.handover.HANDED_OVER_LEASE_MS", 2000)
     monkeypatch.setattr("bot.pipeline.sweeper.OVERDUE_GRACE_MS", 0)
 
 
