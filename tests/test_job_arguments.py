@@ -14,11 +14,12 @@ from flask import Flask
 from rq.job import Job
 
 from bot.pipeline.worker import make_worker
+from bot.queues.codes import CodeSends
 from bot.services import QUEUE_CODES, services_of
 from tests import leakcheck
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
-from tests.test_otp_jobs import ISSUED_NONCES, PHONE, bot_for, request_code
+from tests.test_otp_jobs import ISSUED_NONCES, PHONE, USER, bot_for, request_code
 
 
 @pytest.fixture
@@ -51,14 +52,29 @@ def send_job_args(app: Flask) -> list[Any]:
     return [job.args for job in jobs if job.func_name == "bot.verification.jobs.send_code"]
 
 
+def queued_sends(app: Flask) -> list[bytes]:
+    """The sends waiting in the codes stage's queue of the user."""
+    services = services_of(app)
+    return list(services.redis.lrange(CodeSends(services.redis, USER).key, 0, -1))
+
+
+def assert_opaque(values: list[str], code: str) -> None:
+    """No phone (with or without its +), code or nonce among values."""
+    assert not {PHONE, ISSUED_NONCES[-1], code} & set(values)
+    assert not any(PHONE.lstrip("+") in value or ISSUED_NONCES[-1] in value for value in values)
+
+
 def test_send_jobs_carry_an_opaque_reference(
     config: dict[str, Any], gateways: FakeSmsGateways
 ) -> None:
     app = bot_for(config, gateways, "http")
+    gateways.fail_next("http", http_status=500)  # the first attempt fails: RQ's job retries
     code = request_code(app)
+    (queued,) = queued_sends(app)
+    assert_opaque([queued.decode()], code)  # the codes stage's queue holds a reference too
+    run_jobs(app, fast_forward=False)
     (args,) = send_job_args(app)
-    assert not {PHONE, ISSUED_NONCES[-1], code} & {str(arg) for arg in args}
-    assert not any(PHONE.lstrip("+") in str(arg) for arg in args)
+    assert_opaque([str(arg) for arg in args], code)
     run_jobs(app)
     assert gateways.last_code_to(PHONE) == code  # the reference still finds the code
 
@@ -78,15 +94,18 @@ def test_a_timed_out_send_logs_no_phone_nor_nonce(
     config: dict[str, Any], gateways: FakeSmsGateways, since: int
 ) -> None:
     app = bot_for(config, gateways, "http", HTTP_TIMEOUT_SECONDS=10)
-    gateways.timeout_next("http", 3.0)
+    gateways.fail_next("http", http_status=500)  # the first attempt fails: RQ's job retries
     code = request_code(app)
+    run_jobs(app, fast_forward=False)
     services = services_of(app)
-    (job,) = [Job.fetch(i, connection=services.redis) for i in services.queue(QUEUE_CODES).job_ids]
-    job.timeout = 1  # the worker's death penalty cuts the slow send short
-    job.save()
+    (job,) = services.queue(QUEUE_CODES).scheduled_job_registry.get_job_ids()
+    retry = Job.fetch(job, connection=services.redis)
+    retry.timeout = 1  # the worker's death penalty cuts the slow retry short
+    retry.save()
+    gateways.timeout_next("http", 3.0)
     run_jobs(app, log_level="INFO")
     assert_clean(since, code, "JobTimeoutException")
-    wait_for(lambda: gateways.last_code_to(PHONE) == code)  # the retry delivered it
+    wait_for(lambda: gateways.last_code_to(PHONE) == code)  # the next retry delivered it
 
 
 def test_a_killed_work_horse_logs_no_phone_nor_nonce(
@@ -106,4 +125,4 @@ def test_a_killed_work_horse_logs_no_phone_nor_nonce(
     worker.work(burst=True, logging_level="INFO")
     killer.join(30)
     assert_clean(since, code, "Work-horse terminated unexpectedly")
-    assert services_of(app).queue(QUEUE_CODES).scheduled_job_registry.count == 1  # retried
+    assert len(queued_sends(app)) == 1  # still queued: the next runner sends it, its lease out

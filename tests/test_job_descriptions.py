@@ -19,7 +19,7 @@ def test_job_descriptions_are_pseudonymous(app: Flask) -> None:
         process_events(OA_ID, USER)  # commits the send and reply jobs, without running them
     jobs = [job for queue in services_of(app).queues.values() for job in queue.jobs]
     names = {job.func_name.rsplit(".", 1)[-1] for job in jobs}
-    assert names == {"process_ready", "send_code", "deliver_ready"}  # batch jobs name no user
+    assert names == {"process_ready", "send_ready", "deliver_ready"}  # stage jobs name no user
     for job in jobs:
         assert USER not in job.description
         assert "912345678" not in job.description

@@ -13,6 +13,7 @@ from bot import create_app
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.ops.embedded_redis import free_port
+from bot.queues.codes import queue_code_now
 from bot.queues.inbox import dedupe_digest
 from bot.services import services_of
 from bot.verification.codes import derive_code, reference_of
@@ -53,13 +54,12 @@ def bot_for(
 
 
 def request_code(app: Flask, channel: str = "sms") -> str:
-    """Ask for a code as the dialogue does; enqueue its send job; return the expected code."""
+    """Ask for a code as the dialogue does; queue its send; return the expected code."""
     services = services_of(app)
     ctx = Context(user=USER, lang="vi", services=services)
     outcome = services.verifier.request_code(ctx, PHONE, channel)
     assert outcome.status == "sent", outcome
-    for job in ctx.jobs:
-        services.queue(job.queue).enqueue(job.func, *job.args, **job.options)
+    queue_code_now(services, ctx.codes)
     nonce = services.redis.hget(USER.key("otp"), "n").decode()  # type: ignore[union-attr]
     ISSUED_NONCES.append(nonce)
     return derive_code(HASH_KEY, nonce)

@@ -98,6 +98,7 @@ class TokenManager:
         min_refresh_interval_seconds: float = DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
         on_rejected: Callable[[ZaloError], None] | None = None,
         clock: Callable[[], float] = time.time,
+        reuse_seconds: float = 0.0,
     ) -> None:
         self.storage = storage
         self.oauth = oauth
@@ -106,13 +107,26 @@ class TokenManager:
         self.min_interval = min_refresh_interval_seconds
         self.on_rejected = on_rejected
         self.clock = clock
+        # A pair read within reuse_seconds is handed out again without reading the storage
+        # (every API call asks for a token); refreshing always reads it afresh.
+        self.reuse_seconds = reuse_seconds
+        self._recent: tuple[float, TokenPair] | None = None
 
     def current(self) -> TokenPair:
         """The stored pair, or ZaloTokenMissingError."""
         pair = self.storage.load()
         if pair is None:
+            self._recent = None
             raise ZaloTokenMissingError("no Zalo token stored: provide a first refresh token")
+        self._recent = (time.monotonic(), pair)
         return pair
+
+    def recent(self) -> TokenPair:
+        """The pair read within reuse_seconds, else current()."""
+        recent = self._recent
+        if recent is not None and time.monotonic() - recent[0] < self.reuse_seconds:
+            return recent[1]
+        return self.current()
 
     def fresh(self, pair: TokenPair) -> bool:
         """Whether the pair's access token stays valid beyond the margin."""
@@ -120,7 +134,7 @@ class TokenManager:
 
     def access_token(self) -> str:
         """A token valid for at least the margin (refreshed first when it is not)."""
-        pair = self.current()
+        pair = self.recent()
         return pair.access_token if self.fresh(pair) else self.refresh(pair.access_token)
 
     def refresh(self, stale_access_token: str | None) -> str:
@@ -139,6 +153,7 @@ class TokenManager:
                 self.oauth.refresh(pair.refresh_token), refreshed_at=self.clock()
             )
             self.storage.save(new_pair)
+            self._recent = (time.monotonic(), new_pair)
             log.info("Zalo access token refreshed; expires at %.0f", new_pair.expires_at)
             return new_pair.access_token
 

@@ -11,6 +11,8 @@ from bot.keys import ScriptArgs, text, text_dict
 
 KINDS = ("app", "oa")
 INDEX_KEY = "assets:index"
+# How long a process trusts its last look at whether an asset is unlinked.
+STATUS_FRESH_SECONDS = 1.0
 # KEYS: asset hash. ARGV: who, now. One of two concurrent unlinks wins; the other is told.
 UNLINK = """
 local status = redis.call('HGET', KEYS[1], 'status')
@@ -75,6 +77,8 @@ class AssetRegistry:
         self.client = client
         self._unlink = client.register_script(UNLINK)
         self._console_done = client.register_script(CONSOLE_DONE)
+        # (kind, id) -> (when read, unlinked?): every event asks, an unlink is rare.
+        self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
 
     def link(
         self, kind: str, asset_id: str, name: str | None = None, now: int | None = None
@@ -94,6 +98,7 @@ class AssetRegistry:
             )
             pipe.zadd(INDEX_KEY, {f"{kind}:{asset_id}": since})
             pipe.execute()
+        self._seen.clear()
         return Asset(kind, asset_id, name, since, "linked")
 
     def seed(self, kind: str, asset_id: str, name: str, now: int | None = None) -> bool:
@@ -123,7 +128,9 @@ class AssetRegistry:
     def unlink(self, kind: str, asset_id: str, by: str) -> str:
         """'ok', 'already' (someone else was first) or 'unknown'; atomic."""
         args: ScriptArgs = [by, int(time.time())]
-        return text(self._unlink(keys=[asset_key(kind, asset_id)], args=args))
+        result = text(self._unlink(keys=[asset_key(kind, asset_id)], args=args))
+        self._seen.clear()
+        return result
 
     def rename(self, kind: str, asset_id: str, name: str) -> bool:
         """Give a known asset a readable name; False when the registry does not know it."""
@@ -142,8 +149,17 @@ class AssetRegistry:
         return [a for a in (self.get(kind, asset_id) for kind in KINDS) if a is not None]
 
     def is_unlinked(self, kind: str, asset_id: str) -> bool:
-        """Whether the asset is known and unlinked (unknown assets are not refused here)."""
-        return self.client.hget(asset_key(kind, asset_id), "status") == b"unlinked"
+        """Whether the asset is known and unlinked (unknown assets are not refused here).
+
+        Read at most once per STATUS_FRESH_SECONDS per asset: every event asks. An unlink in
+        this process is seen at once, one in another process within that time.
+        """
+        seen = self._seen.get((kind, asset_id))
+        if seen is not None and time.monotonic() - seen[0] < STATUS_FRESH_SECONDS:
+            return seen[1]
+        unlinked = self.client.hget(asset_key(kind, asset_id), "status") == b"unlinked"
+        self._seen[(kind, asset_id)] = (time.monotonic(), unlinked)
+        return unlinked
 
 
 def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:

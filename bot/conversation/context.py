@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.keys import UserRef
+from bot.queues.codes import CodeSend
 from bot.queues.outbox import MAX_BUTTONS as MAX_BUTTONS
 from bot.queues.outbox import Button as Button
 from bot.queues.outbox import Outgoing, text_message
@@ -54,6 +55,7 @@ class Context:
     now: float = field(default_factory=time.time)
     replies: list[Outgoing] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
+    codes: list[CodeSend] = field(default_factory=list)
     language_changed: bool = False
     forget_requested: bool = False
     audits: list[AuditEntry] = field(default_factory=list)
@@ -100,6 +102,10 @@ class Context:
     def enqueue(self, func: Callable[..., Any], *args: Any, queue: str, **options: Any) -> None:
         """Record a job to enqueue atomically with the new state."""
         self.jobs.append(PendingJob(func, args, queue, options))
+
+    def queue_code(self, send: CodeSend) -> None:
+        """Record a code to send, queued atomically with the new state."""
+        self.codes.append(send)
 
     def set_language(self, lang: str) -> None:
         """Switch the user's language for this reply and the next ones."""

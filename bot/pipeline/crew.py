@@ -1,15 +1,17 @@
-"""Several RQ workers in one worker process, one per kind of work, and the sweeper.
+"""What runs beside the main RQ worker in the worker process: the stage runners, helper
+workers and the sweeper.
 
-A SimpleWorker runs one job at a time: a code stuck on a 10-second SMS gateway would hold up
-every reply behind it. So the process's main worker (signals, scheduler, every queue) gets
-helpers in threads: one that only processes events, one that only delivers replies, and a
-few that only send codes, which therefore never wait behind replies.
+Each stage (codes, events, messages) has a runner of its own, so codes never wait behind
+replies and a slow SMS gateway holds up nobody's replies. A SimpleWorker runs one job at a
+time, so the main worker (signals, scheduler, every queue) also gets helpers, one per stage
+queue, for the retried jobs of single users and the stage jobs the sweeper starts.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
@@ -17,13 +19,22 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
 
+from bot.pipeline.codes import CODES
+from bot.pipeline.cooperative import CooperativeSignalsMixin
+from bot.pipeline.delivery import MESSAGES
+from bot.pipeline.processing import EVENTS
+from bot.pipeline.runner import Runner, Stage
 from bot.pipeline.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 from bot.pipeline.worker import BotSimpleWorker, make_worker
 from bot.services import QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES, services_of
 
 log = logging.getLogger(__name__)
 
-HELPERS = ((QUEUE_EVENTS,), (QUEUE_MESSAGES,), *[(QUEUE_CODES,)] * 4)
+# Helpers run the RQ jobs of each stage (retries of one user's work, and stage jobs when no
+# runner took a due user), so none waits behind another kind.
+HELPERS = ((QUEUE_CODES,), (QUEUE_EVENTS,), (QUEUE_MESSAGES,))
+# Each stage has a runner of its own, so codes, events and replies never wait on each other.
+STAGES = (CODES, EVENTS, MESSAGES)
 # An idle helper looks at its stop flag this often (RQ's blocking dequeue does not).
 STOP_POLL_SECONDS = 2
 STOP_WAIT_SECONDS = 30.0
@@ -56,7 +67,7 @@ class HelperWorker(BotSimpleWorker):
         return None
 
 
-class CrewedWorker(BotSimpleWorker):
+class CrewedWorker(CooperativeSignalsMixin, BotSimpleWorker):
     """The process's main worker: starts its crew once the scheduler is forked, stops it at
     teardown.
 
@@ -81,7 +92,7 @@ class CrewedWorker(BotSimpleWorker):
 
 
 class Crew:
-    """The helper workers and the sweeper of one worker process, in threads."""
+    """The stage runners, the helper workers and the sweeper of one worker process."""
 
     def __init__(self, app: Flask, helpers: tuple[tuple[str, ...], ...] = HELPERS) -> None:
         self.app = app
@@ -92,10 +103,21 @@ class Crew:
         self.threads: list[threading.Thread] = []
 
     def start(self, **work_options: Any) -> None:
-        """Start every helper and the sweeper."""
+        """Start the stage runners, every helper and the sweeper."""
+        for stage in STAGES:
+            self.threads.append(self._thread(f"{stage.name}-runner", self.run_stage, stage=stage))
         for n, worker in enumerate(self.workers):
             self.threads.append(self._thread(f"helper-{n}", worker.work, **work_options))
         self.threads.append(self._thread("sweeper", self.sweep_forever))
+
+    def run_stage(self, stage: Stage) -> None:
+        """Serve one stage until stopped, in a pool of its own, inside the app context."""
+        services = services_of(self.app)
+        services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
+        pool = ThreadPoolExecutor(stage.threads, thread_name_prefix=stage.name)
+        with self.app.app_context():
+            Runner(services, stage, pool).run_forever(self.stopping)
+        pool.shutdown(wait=True)
 
     def _thread(self, name: str, target: Any, **kwargs: Any) -> threading.Thread:
         """A started daemon thread (a SIGKILLed process must not wait for it)."""

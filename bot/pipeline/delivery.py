@@ -1,22 +1,22 @@
-"""The RQ jobs that send queued replies: many users at once, each user's replies in order.
+"""The messages stage: queued replies sent to many users at once, each user's in order.
 
-One delivery job claims the due users of the ready set and sends their outboxes through a
+The worker's runner (bot.pipeline.runner) claims the due users and sends their outboxes in a
 pool of threads (the API answers in tens of ms; sends to different users overlap), each user
-under their send lock, one message after the other. A user whose send fails for a transient
-reason is handed to a job of their own, retried by RQ with growing waits.
+under their send lock, one message after the other, one round trip per message sent. A user
+whose send fails for a transient reason is handed to a job of their own, retried by RQ with
+growing waits.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from functools import cache
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import REPLIES
 from bot.pipeline.handover import hand_over
+from bot.pipeline.runner import Runner, Stage, job_pool
 from bot.queues.outbox import (
     DELIVERY_RETRY,
     SEND_LOCK_TTL_MS,
@@ -27,6 +27,7 @@ from bot.queues.outbox import (
     delivery_commands,
 )
 from bot.queues.ready import ReadySet
+from bot.redis_client import OUTAGE_ERRORS
 from bot.services import QUEUE_MESSAGES, Services, current_services
 from zalo_api.errors import ZaloError
 
@@ -36,48 +37,31 @@ log = logging.getLogger(__name__)
 # a second, while each user's own messages still go one after the other.
 SEND_CONCURRENCY = 32
 LOOP_SECONDS = 5.0
-# While sends are in flight, look for newly due users this often.
-POLL_SECONDS = 0.005
-
-
-@cache
-def send_pool() -> ThreadPoolExecutor:
-    """The process's sending threads (shared by the delivery jobs of its worker threads)."""
-    return ThreadPoolExecutor(SEND_CONCURRENCY, thread_name_prefix="send")
-
-
-def deliver_ready() -> int:
-    """Send the outboxes of the due users, keeping the pool busy; return messages sent."""
-    services = current_services()
-    services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
-    ready = ReadySet(services.redis, STAGE_MESSAGES)
-    deadline = time.monotonic() + LOOP_SECONDS
-    in_flight: set[Future[int]] = set()
-    sent, first = 0, True
-    while True:
-        room = SEND_CONCURRENCY - len(in_flight)
-        if room > 0 and time.monotonic() < deadline:
-            users = ready.claim(room, SEND_LOCK_TTL_MS, clear_flag=first)
-            in_flight |= {send_pool().submit(send_or_hand_over, services, u) for u in users}
-            first = False
-        if not in_flight:
-            break
-        done, in_flight = wait(in_flight, timeout=POLL_SECONDS, return_when=FIRST_COMPLETED)
-        sent += sum(future.result() for future in done)
-    if time.monotonic() >= deadline:
-        ready.mark_and_kick(None, delivery_commands(services))  # a job for whoever is left
-    return sent
 
 
 def send_or_hand_over(services: Services, user: UserRef) -> int:
     """Send one user's outbox; on a transient failure, hand the user to a retried job."""
     try:
         return send_outbox(services, Outbox(services.redis, user))
+    except OUTAGE_ERRORS:
+        raise  # Redis is away: the runner or the job waits it out; the lease brings them back
     except Exception as exc:
         log.info("sending to %s failed (%s); retrying", mask_user_id(user.user_id), exc)
         ready = ReadySet(services.redis, STAGE_MESSAGES)
         hand_over(services, ready, user, deliver_replies, QUEUE_MESSAGES, DELIVERY_RETRY, 2)
         return 0
+
+
+MESSAGES = Stage(
+    STAGE_MESSAGES, send_or_hand_over, SEND_CONCURRENCY, SEND_LOCK_TTL_MS, delivery_commands
+)
+
+
+def deliver_ready() -> int:
+    """The messages stage's RQ job: send the due users' outboxes; return messages sent."""
+    services = current_services()
+    services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
+    return Runner(services, MESSAGES, job_pool(MESSAGES)).run_until_idle(LOOP_SECONDS)
 
 
 def deliver_replies(oa_id: str, user_id: str) -> int:
@@ -89,17 +73,14 @@ def deliver_replies(oa_id: str, user_id: str) -> int:
 def send_outbox(services: Services, outbox: Outbox) -> int:
     """Send everything in the outbox in order under the send lock; return how many went."""
     drain = outbox.drain_queue()
-    got = drain.acquire(batch=20)
+    got = drain.acquire(batch=1)
     if got is None:  # another worker is sending to this user and will see our items
         return 0
     sent, items = 0, got.items
     try:
         while items:
-            for raw in items:
-                sent += send_one(services, outbox, raw)
-                outbox.pop_sent()
-            next_items = drain.next_batch()
-            items = next_items if isinstance(next_items, list) else []
+            sent += send_one(services, outbox, items[0])
+            items = drain.pop_and_next() or []  # None: our lock ran out, the next holder goes on
     except BaseException:
         drain.release()
         raise

@@ -9,6 +9,7 @@ from redis.client import Pipeline
 from bot.keys import UserRef
 from bot.pipeline.dead_letters import DeadLetters
 from bot.pipeline.senders import sandbox_chat_key, sandbox_phones_key
+from bot.queues.codes import CodeSends
 from bot.queues.inbox import EventInbox
 from bot.queues.outbox import Outbox
 
@@ -22,6 +23,7 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     EventInbox(services.redis, user).forget(pipe)
     DeadLetters(services.redis).forget(pipe, user)
     Outbox(services.redis, user).forget(pipe)
+    CodeSends(services.redis, user).forget(pipe)
     pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
     services.verifier.codes.forget(pipe, user)
     services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)

@@ -16,10 +16,13 @@ import redis
 from rq.job import Job
 from rq.queue import Queue
 
+from bot.pipeline.cooperative import cooperative
 from bot.pipeline.resilient_scheduler import ResilientScheduler
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 
 log = logging.getLogger(__name__)
+# The in-process scheduler finishes its round (a second at most) and releases its locks.
+SCHEDULER_STOP_SECONDS = 5.0
 
 
 class OutageTolerantMixin:
@@ -102,5 +105,14 @@ class OutageTolerantMixin:
             super()._start_scheduler(burst, *args, **kwargs)  # type: ignore[misc]
             return
         scheduler = ResilientScheduler.for_worker(self, *args)
+        scheduler.in_process = cooperative()  # no fork of a process full of greenlets
         setattr(self, "scheduler", scheduler)  # noqa: B010 (RQ's attribute, typed by RQ)
         scheduler.start()
+
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler: the in-process one by its flag, a forked one as RQ does."""
+        scheduler = getattr(self, "scheduler", None)
+        if isinstance(scheduler, ResilientScheduler) and scheduler.in_process:
+            scheduler.stop_thread(SCHEDULER_STOP_SECONDS)
+            return
+        super().stop_scheduler()  # type: ignore[misc]

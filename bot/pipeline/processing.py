@@ -1,15 +1,17 @@
-"""The RQ job that runs a user's inbound events through the engine, one at a time, in order.
+"""The events stage: each user's inbound events through the engine, one at a time, in order.
 
-Each event is committed in one Redis transaction: the new state, the event's removal from the
-inbox, its replies and its jobs. A crash before the commit leaves the event in the inbox, and
-the job's retry handles it again; nothing is half-done.
+The worker's runner (bot.pipeline.runner) drains many users' inboxes at once, each under the
+user's drain lock. Each event is committed in one Redis transaction: the new state, the
+event's removal from the inbox, its replies, its codes to send and its jobs. A crash before
+the commit leaves the event in the inbox, and whoever drains it next handles it again;
+nothing is half-done.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
+from dataclasses import replace
 
 import redis
 from redis.client import Pipeline
@@ -24,11 +26,14 @@ from bot.metrics import IGNORED
 from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
 from bot.pipeline.handover import hand_over
+from bot.pipeline.runner import Runner, Stage
+from bot.queues.codes import queue_code_sends
 from bot.queues.inbox import DRAIN_LOCK_TTL_MS, STAGE_EVENTS, EventInbox, enqueue_commands
 from bot.queues.internal_events import decode_internal
 from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
+from bot.redis_client import OUTAGE_ERRORS
 from bot.services import QUEUE_EVENTS, Services, current_services
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
@@ -36,40 +41,38 @@ from zalo_api.events import parse_event
 log = logging.getLogger(__name__)
 
 BATCH = 20
-# Users claimed at a time; a job claims again until none is due or its time is up, so one
-# job (one round of RQ bookkeeping) serves a stream of events.
-CLAIM_USERS = 32
+# One runner of the worker process serves events with this many threads (bot.pipeline.crew);
+# a process_ready job serves them one after the other, as a fallback.
+PROCESS_THREADS = 4
 LOOP_SECONDS = 2.0
 # A user whose processing failed (a transient error escaped) gets a job of their own, retried
 # with growing waits (1 s first, then these); the ready set leaves them to it meanwhile.
 PROCESS_RETRY = Retry(max=4, interval=[5, 15, 60, 300])
 
 
-def process_ready() -> int:
-    """Drain the inboxes of the due users, batch after batch; return how many events."""
-    services = current_services()
-    ready = ReadySet(services.redis, STAGE_EVENTS)
-    deadline = time.monotonic() + LOOP_SECONDS
-    handled, first = 0, True
-    while time.monotonic() < deadline:
-        users = ready.claim(CLAIM_USERS, DRAIN_LOCK_TTL_MS, clear_flag=first)
-        first = False
-        if not users:
-            return handled
-        handled += sum(drain_or_hand_over(services, ready, user) for user in users)
-    ready.mark_and_kick(None, enqueue_commands(services))  # time is up: a job for the rest
-    return handled
-
-
-def drain_or_hand_over(services: Services, ready: ReadySet, user: UserRef) -> int:
+def drain_or_hand_over(services: Services, user: UserRef) -> int:
     """Drain one user's inbox; on a failure, hand the user to a retried job of their own."""
     try:
         return drain_inbox(services, user)
+    except OUTAGE_ERRORS:
+        raise  # Redis is away: the runner or the job waits it out; the lease brings them back
     except Exception as exc:
         # One user's trouble must not fail (and replay) the batch of everybody else.
         log.warning("processing for %s failed (%s); retrying", mask_user_id(user.user_id), exc)
+        ready = ReadySet(services.redis, STAGE_EVENTS)
         hand_over(services, ready, user, process_events, QUEUE_EVENTS, PROCESS_RETRY, 1)
         return 0
+
+
+EVENTS = Stage(
+    STAGE_EVENTS, drain_or_hand_over, PROCESS_THREADS, DRAIN_LOCK_TTL_MS, enqueue_commands
+)
+
+
+def process_ready() -> int:
+    """The events stage's RQ job: drain the due users' inboxes in turn; return how many events."""
+    runner = Runner(current_services(), replace(EVENTS, threads=1))
+    return runner.run_until_idle(LOOP_SECONDS)
 
 
 def process_events(oa_id: str, user_id: str) -> int:
@@ -229,6 +232,7 @@ def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conve
             job.func, *job.args, pipeline=pipe, description=description, **job.options
         )
     queue_replies(services, pipe, ctx.user, ctx.replies)
+    queue_code_sends(services, pipe, ctx.codes)
     for entry in ctx.audits:
         services.audit.write(entry, pipe)
     if ctx.forget_requested:

@@ -1,8 +1,10 @@
 """RQ's scheduler, made to outlive Redis outages and to take free locks within seconds.
 
-It also exits when the worker that forked it dies, even by SIGKILL: it asks Linux for SIGTERM
-on its parent's death (prctl PR_SET_PDEATHSIG; RQ's scheduler stops on SIGTERM and releases
-its locks), and every round checks its parent, where prctl is not available.
+A worker on gevent (bot.ops.cooperative) runs it in a greenlet of its own process, so it
+lives and dies with the worker. A forking worker forks it, as RQ does; that process exits when
+the worker dies, even by SIGKILL: it asks Linux for SIGTERM on its parent's death (prctl
+PR_SET_PDEATHSIG; RQ's scheduler stops on SIGTERM and releases its locks), and every round
+checks its parent, where prctl is not available.
 
 RQ 3.0's scheduler process dies on the first Redis error, and a worker whose scheduler
 could not take the locks at start (a dead worker's lock lasts 61 s) tries again only at its
@@ -17,6 +19,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -44,16 +47,34 @@ class ResilientScheduler(RQScheduler):
     """A scheduler process that waits outages out and takes free locks within seconds."""
 
     connect: Callable[[], redis.Redis] | None = None
+    # True: run in a thread (a greenlet) of the worker's process instead of a process.
+    in_process = False
     _born = False
     _worker_pid = 0
 
     def start(self) -> Any:
-        """Fork the scheduler process, noting whose child it is."""
+        """Start the scheduler: in a thread of this process, or forked (noting whose child)."""
         self._worker_pid = os.getpid()
-        return super().start()
+        if not self.in_process:
+            return super().start()
+        self._status = self.Status.STARTED
+        thread = threading.Thread(target=self.work, name="scheduler", daemon=True)
+        thread.start()
+        state: Any = self  # RQ declares _process as a process; is_alive() is all it asks of it
+        state._process = thread
+        return thread
+
+    def stop_thread(self, wait_seconds: float) -> None:
+        """Ask the in-process scheduler to stop (it releases its locks) and wait for it."""
+        self._stop_requested = True
+        thread: Any = self._process
+        if thread is not None:
+            thread.join(wait_seconds)
 
     def orphaned(self) -> bool:
-        """Whether the worker that started this process has died (a kill -9 leaves us be)."""
+        """Whether the worker that forked this process has died (a kill -9 leaves us be)."""
+        if self.in_process:
+            return False
         return bool(self._worker_pid) and os.getppid() != self._worker_pid
 
     @classmethod
@@ -107,8 +128,9 @@ class ResilientScheduler(RQScheduler):
 
     def work(self) -> None:
         """Schedule until asked to stop; an outage is waited out, then the locks looked for."""
-        self._install_signal_handlers()  # before asking for SIGTERM, so it stops cleanly
-        term_on_parent_death()
+        if not self.in_process:  # signals belong to the worker in its own process
+            self._install_signal_handlers()  # before asking for SIGTERM, so it stops cleanly
+            term_on_parent_death()
         while not self._stop_requested and not self.orphaned():
             try:
                 self.step()

@@ -11,12 +11,15 @@ ready set (data written before the ready sets existed, or a persistence gap).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.keys import UserRef
+from bot.keys import UserRef, text
+from bot.queues.codes import STAGE_CODES, code_send_commands
 from bot.queues.inbox import STAGE_EVENTS, enqueue_commands
 from bot.queues.outbox import STAGE_MESSAGES, delivery_commands
 from bot.queues.ready import Command, ReadySet, member_of, now_ms
+from bot.redis_client import run_script
 from bot.services import Services
 
 SWEEP_INTERVAL_SECONDS = 5.0
@@ -28,7 +31,14 @@ LOCK_KEY = "sweep:lock"
 QUEUES = (
     ("inbox", "zset", "drainlock", STAGE_EVENTS),
     ("outbox", "list", "sendlock", STAGE_MESSAGES),
+    ("codesend", "list", "codesendlock", STAGE_CODES),
 )
+# The recorded enqueue of each stage's job.
+START_COMMANDS: dict[str, Callable[[Services], list[Command]]] = {
+    STAGE_EVENTS: enqueue_commands,
+    STAGE_MESSAGES: delivery_commands,
+    STAGE_CODES: code_send_commands,
+}
 USER_KEY = re.compile(rb"^[a-z]+:\{([^:}]*):(.*)\}$")
 
 # KEYS: queue, lock, ready set. ARGV: type, member, now ms. 1 if the member was put back.
@@ -62,15 +72,10 @@ def sweep(services: Services, force: bool = False) -> Swept | None:
         overdue = ready.overdue(OVERDUE_GRACE_MS) > 0
         # Forced: the flag may say "a job is queued" about the very job that was lost.
         if (found or overdue) and ready.mark_and_kick(
-            None, start_commands(services, stage), force=True
+            None, START_COMMANDS[stage](services), force=True
         ):
             kicked.append(stage)
     return Swept(put_back, tuple(kicked))
-
-
-def start_commands(services: Services, stage: str) -> list[Command]:
-    """The recorded enqueue of the stage's job."""
-    return enqueue_commands(services) if stage == STAGE_EVENTS else delivery_commands(services)
 
 
 def repair_slice(services: Services, prefix: str, kind: str, lock_prefix: str, stage: str) -> int:
@@ -87,9 +92,8 @@ def repair_slice(services: Services, prefix: str, kind: str, lock_prefix: str, s
             user = user_of_key(key)
             if user is not None:
                 lock = user.key(lock_prefix)
-                script(
-                    keys=[key, lock, ready.key], args=[kind, member_of(user), now_ms()], client=pipe
-                )
+                args = [kind, member_of(user), now_ms()]
+                run_script(script, [text(key), lock, ready.key], args, pipe)
         return sum(int(answer) for answer in pipe.execute())
 
 

@@ -15,6 +15,7 @@ from rq.worker import BaseWorker
 
 from bot.logs import set_correlation_id
 from bot.metrics import JOB_FAILURES
+from bot.pipeline.cooperative import GreenletDeathPenalty, cooperative
 from bot.pipeline.outages import OutageTolerantMixin
 from bot.redis_client import connect_redis
 from bot.services import QUEUE_NAMES, services_of
@@ -60,6 +61,8 @@ def make_worker(
     queues = [services.queue(name) for name in queue_names]
     worker = cls(queues, connection=services.redis, **kwargs)
     worker.app = app
+    if cooperative():  # a job's timeout must hit the job's greenlet, not whichever runs
+        worker.death_penalty_class = GreenletDeathPenalty
     # The scheduler process builds its own client the same way (Sentinel-aware).
     worker.connect = functools.partial(connect_redis, services.settings)
     worker.push_exc_handler(count_failure)  # type: ignore[no-untyped-call]

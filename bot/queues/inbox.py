@@ -15,6 +15,7 @@ from bot.keys import ScriptArgs, UserRef
 from bot.queues.ready import (
     JOB_FLAG_TTL_MS,
     START_JOB,
+    WAKE,
     Command,
     ReadySet,
     command_args,
@@ -32,16 +33,18 @@ SEEN_MARGIN_SECONDS = 3600
 DRAIN_LOCK_TTL_MS = 60 * 1000
 STAGE_EVENTS = "events"
 
-# KEYS: seen, inbox, drain lock, ready set, job flag.
+# KEYS: seen, inbox, drain lock, ready set, job flag, wake list.
 # ARGV: dedupe digest, score, event body, now (s), seen TTL (s), ready member, now (ms), flag
 # TTL (ms), then the commands that enqueue a processing job (see bot.queues.ready.START_JOB).
 # The user joins the ready set with the event itself, so no crash can separate them.
 RECEIVE = (
     START_JOB
+    + WAKE
     + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('ZCARD', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
   redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
+  wake(KEYS[6])
   if start_job(KEYS[5], ARGV[8], 9) then return 2 end
   return 0
 end
@@ -51,6 +54,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
+wake(KEYS[6])
 if start_job(KEYS[5], ARGV[8], 9) then return 3 end
 return 1
 """
@@ -109,7 +113,7 @@ class EventInbox:
         args: ScriptArgs = [digest, timestamp_ms, body, int(now), self.seen_ttl_seconds]
         args += [member_of(self.user), int(now * 1000), JOB_FLAG_TTL_MS]
         args += command_args(start_job)
-        keys = [*self.keys, ready.key, ready.flag_key]
+        keys = [*self.keys, ready.key, ready.flag_key, ready.wake_key]
         script = self.client.register_script(RECEIVE)  # EVALSHA, reloaded if Redis lost it
         return Receipt(int(script(keys=keys, args=args)))
 

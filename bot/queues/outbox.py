@@ -106,10 +106,6 @@ class Outbox:
         ready = ReadySet(self.client, STAGE_MESSAGES).drained(self.user)
         return SerialQueue(self.client, self.key, self.lock_key, "list", SEND_LOCK_TTL_MS, ready)
 
-    def pop_sent(self) -> None:
-        """Remove the head item once it has been sent (only the lock holder calls this)."""
-        self.client.lpop(self.key)
-
     def forget(self, pipe: redis.client.Pipeline) -> None:
         """Drop unsent replies (user_withdraw)."""
         pipe.delete(self.key)

@@ -20,10 +20,25 @@ import redis
 from rq import Queue
 
 from bot.keys import ScriptArgs, UserRef
+from bot.redis_client import run_script
 
 Command = Sequence[str | int | float | bytes]
 # A queued job clears the flag when it starts; until then arrivals enqueue no second job.
+# A stage runner (bot.pipeline.runner) holds it while it serves the stage.
 JOB_FLAG_TTL_MS = 60 * 1000
+# Arrivals also push a token on the stage's wake list, for runners waiting on it (BLPOP);
+# a few are kept for runners of other processes, and none outlives a minute.
+WAKE_TOKENS_KEPT = 16
+WAKE_TTL_MS = 60 * 1000
+
+# Lua: a token for a runner waiting on the wake list.
+WAKE = f"""
+local function wake(key)
+  redis.call('RPUSH', key, '1')
+  redis.call('LTRIM', key, -{WAKE_TOKENS_KEPT}, -1)
+  redis.call('PEXPIRE', key, {WAKE_TTL_MS})
+end
+"""
 
 # Lua: set the flag and, if it was free, run the recorded enqueue commands found in ARGV from
 # position `at` (their count, then each as its length and its words). True if a job started.
@@ -41,23 +56,28 @@ local function start_job(flag, ttl, at)
 end
 """
 
-# KEYS: ready, flag. ARGV: member ('' = none), now ms, flag ttl ms, force, commands.
+# KEYS: ready, flag, wake. ARGV: member ('' = none), now ms, flag ttl ms, force, commands.
 MARK_AND_KICK = (
     START_JOB
+    + WAKE
     + """
 if ARGV[1] ~= '' then redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) end
+wake(KEYS[3])
 if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
 if start_job(KEYS[2], ARGV[3], 5) then return 1 end
 return 0
 """
 )
 
-# KEYS: ready, flag. ARGV: now ms, lease ms, limit, clear flag. Due members, now leased.
+# KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag. Due members, now leased.
+# Fewer than asked for: nobody else is due, so the tokens of earlier arrivals are spent too.
 CLAIM = """
 if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local limit = tonumber(ARGV[3])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit)
 local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
 for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', until_ms, member) end
+if #due < limit then redis.call('DEL', KEYS[3]) end
 return due
 """
 
@@ -94,6 +114,7 @@ class ReadySet:
         self.stage = stage
         self.key = f"ready:{stage}"
         self.flag_key = f"ready:{stage}:job"
+        self.wake_key = f"ready:{stage}:wake"
         self._kick = client.register_script(MARK_AND_KICK)
         self._claim = client.register_script(CLAIM)
 
@@ -111,13 +132,21 @@ class ReadySet:
         member = member_of(user) if user is not None else ""
         args: ScriptArgs = [member, now_ms(), JOB_FLAG_TTL_MS, int(force)]
         args += command_args(start_job)
-        return self._kick(keys=[self.key, self.flag_key], args=args, client=pipe or self.client)
+        return run_script(self._kick, [self.key, self.flag_key, self.wake_key], args, pipe)
 
     def claim(self, limit: int, lease_ms: int, clear_flag: bool = False) -> list[UserRef]:
         """Up to limit due users, leased to the caller for lease_ms."""
         args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag)]
-        found = self._claim(keys=[self.key, self.flag_key], args=args)
+        found = self._claim(keys=[self.key, self.flag_key, self.wake_key], args=args)
         return [user_of(member) for member in found]
+
+    def hold(self, ttl_ms: int) -> None:
+        """Keep the job flag set: a runner serves this stage, arrivals need no job."""
+        self.client.set(self.flag_key, "runner", px=ttl_ms)
+
+    def wait_for_arrival(self, timeout_seconds: float) -> bool:
+        """Block until an arrival's token (True) or the timeout (False)."""
+        return self.client.blpop([self.wake_key], timeout=timeout_seconds) is not None
 
     def defer(self, user: UserRef, delay_ms: int) -> None:
         """Make a member due again only after delay_ms (a retry job owns it until then)."""

@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 from bot.keys import ScriptArgs
+from bot.redis_client import run_script
 
 # The first `batch` items of a sorted set (by score) or a list (by position).
 FIRST_ITEMS = """
@@ -62,6 +63,21 @@ return items
 """
 )
 
+# KEYS, ARGV as NEXT_OR_RELEASE: the head of a list was sent (or dropped); remove it, then
+# the next items as NEXT_OR_RELEASE (one round trip per item sent).
+POP_AND_NEXT = (
+    FIRST_ITEMS
+    + RELEASE_IF_EMPTY
+    + """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+redis.call('LPOP', KEYS[2])
+local items = first_items(KEYS[2], ARGV[3], ARGV[4])
+release_if_empty(items)
+if #items > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return items
+"""
+)
+
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -98,6 +114,7 @@ class SerialQueue:
         self.token = secrets.token_hex(8)
         self._acquire = client.register_script(ACQUIRE)
         self._next = client.register_script(NEXT_OR_RELEASE)
+        self._pop_next = client.register_script(POP_AND_NEXT)
         self._release = client.register_script(RELEASE)
 
     def acquire(self, batch: int, read: Sequence[str] = ()) -> Drained | None:
@@ -122,7 +139,12 @@ class SerialQueue:
     def next_batch(self, pipe: redis.client.Pipeline | None = None, batch: int = 20) -> Any:
         """The next items ([] = queue empty and lock released; None = lock lost)."""
         keys, args = self.next_batch_args(batch)
-        return self._next(keys=keys, args=args, client=pipe or self.client)
+        return run_script(self._next, keys, args, pipe)
+
+    def pop_and_next(self, batch: int = 1) -> Any:
+        """Remove the head item of a list (done with), then next_batch()'s answer."""
+        keys, args = self.next_batch_args(batch)
+        return self._pop_next(keys=keys, args=args)
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""

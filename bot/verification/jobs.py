@@ -1,24 +1,27 @@
-"""RQ jobs that deliver codes by SMS or ZNS: idempotent per code, retried when transient.
+"""How a code reaches its number, by SMS or ZNS: idempotent per code, retried when transient.
 
-The job's arguments are the user and an opaque reference (a hash of the code's nonce), never
-a phone, a code or a nonce: RQ writes arguments into its job hashes and into its own log
-lines when a job fails. The job reads the live code's number, channel and nonce from the
-code store, derives the code again on every attempt (a retry re-sends the same code), and
-skips a code that has been replaced, used or has expired. When the last attempt fails, the
-user is told through their inbox (an internal event the conversation handles in order) and
-offered the other channel.
+The codes stage (bot.pipeline.codes) makes the first attempt; a transient failure hands the
+send to the RQ job `send_code`, retried with backoff. Both know the code only by the user and
+an opaque reference (a hash of the code's nonce), never a phone, a code or a nonce: RQ writes
+job arguments into its job hashes and into its own log lines when a job fails. The sender reads
+the live code's number, channel and nonce from the code store, derives the code again on every
+attempt (a retry re-sends the same code), and skips a code that has been replaced, used or has
+expired. When the last attempt fails, the user is told through their inbox (an internal event
+the conversation handles in order) and offered the other channel.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from rq import Retry, get_current_job
 
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS
-from bot.services import Services, current_services
+from bot.queues.codes import CodeSend
+from bot.services import QUEUE_CODES, Services, current_services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
@@ -27,9 +30,11 @@ from zalo_api.errors import ZaloAPIError, ZaloError
 
 log = logging.getLogger(__name__)
 
-# A code is valid for minutes: retry fast, and not for longer than its validity.
-SEND_RETRY = Retry(max=3, interval=[2, 5, 15])
+# A code is valid for minutes: retry fast, and not for longer than its validity. The codes
+# stage makes the first attempt; a transient failure hands the send to this job, retried.
+SEND_RETRY = Retry(max=2, interval=[5, 15])
 SEND_JOB_OPTIONS = {"retry": SEND_RETRY, "result_ttl": 0, "failure_ttl": 3600, "job_timeout": 60}
+FIRST_RETRY_SECONDS = 2
 
 
 class SendRetry(Exception):
@@ -37,23 +42,48 @@ class SendRetry(Exception):
 
 
 def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str) -> str:
-    """Send the live code of reference by its channel to its number; return the outcome."""
-    services = current_services()
-    user = UserRef(oa_id, user_id)
-    live = services.verifier.codes.live_code(user, reference)
+    """The retried send of a code whose first attempt failed (RQ job); return the outcome."""
+    job = get_current_job()
+    retries_left = bool(job is not None and job.retries_left)
+    send = CodeSend(UserRef(oa_id, user_id), reference, channel, lang)
+    return deliver_code(current_services(), send, retry_possible=retries_left)
+
+
+def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> str:
+    """Send the live code of a reference by its channel to its number; return the outcome.
+
+    A transient failure raises SendRetry while a retry is possible; otherwise the user is
+    told and offered the other channel.
+    """
+    user = send.user
+    live = services.verifier.codes.live_code(user, send.reference)
     if live is None:
-        return stale(services, user, reference, channel)
+        return stale(services, user, send.reference, send.channel)
     phone, channel, nonce = live.phone, live.channel, live.nonce
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
         if channel == "sms":
-            send_sms(services, phone, code, nonce, lang)
+            send_sms(services, phone, code, nonce, send.lang)
         else:
             send_zns(services, phone, code, nonce)
     except (SmsError, ZaloError) as exc:
-        return handle_failure(services, user, phone, channel, nonce, exc)
+        return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
     OTP_SENDS.labels(channel, "sent").inc()
     return "sent"
+
+
+def retry_later(services: Services, send: CodeSend) -> None:
+    """Hand a send whose first attempt failed for a transient reason to the retried job."""
+    services.queue(QUEUE_CODES).enqueue_in(
+        timedelta(seconds=FIRST_RETRY_SECONDS),
+        send_code,
+        *send.user.as_args(),
+        send.reference,
+        send.channel,
+        send.lang,
+        description=send.user.job_description("send_code"),
+        **SEND_JOB_OPTIONS,
+    )
 
 
 def stale(services: Services, user: UserRef, reference: str, channel: str) -> str:
@@ -92,12 +122,16 @@ def send_zns(services: Services, phone: str, code: str, nonce: str) -> None:
 
 
 def handle_failure(
-    services: Services, user: UserRef, phone: str, channel: str, nonce: str, exc: Exception
+    services: Services,
+    user: UserRef,
+    phone: str,
+    channel: str,
+    nonce: str,
+    exc: Exception,
+    retry_possible: bool,
 ) -> str:
-    """Raise for RQ to retry a transient failure; else tell the user and stop."""
-    job = get_current_job()
-    retries_left = job.retries_left if job is not None and job.retries_left is not None else 0
-    if getattr(exc, "retryable", False) and retries_left > 0:
+    """Raise SendRetry for a transient failure that can be retried; else tell the user."""
+    if getattr(exc, "retryable", False) and retry_possible:
         OTP_SENDS.labels(channel, "retried").inc()
         log.warning("%s send to %s failed, will retry: %s", channel, mask_phone(phone), exc)
         # A fresh exception without the cause: RQ logs tracebacks, and a requests error in

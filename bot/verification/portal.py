@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.keys import UserRef
+from bot.queues.codes import CodeSend, queue_code_now
 from bot.verification.links import portal_ref
 from bot.verification.portal_accounts import ORIGIN_API
 from bot.verification.service import Enqueue, SendOutcome
@@ -49,7 +50,11 @@ def start_verification(
     if channel == "zalo" and verifier.pending.has_no_zalo(phone):
         return SendOutcome("no_zalo_account")  # ZNS said -118 for this number recently
     lang = services.settings.bot_language
-    return verifier.request_for(ref, phone, channel, lang, enqueue_now(services, ref), ORIGIN_API)
+
+    def queue(send: CodeSend) -> None:
+        queue_code_now(services, [send])
+
+    return verifier.request_for(ref, phone, channel, lang, queue, ORIGIN_API)
 
 
 def check_verification(services: Services, account_id: str, code: str) -> CheckResult:

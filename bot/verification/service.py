@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
-from bot.services import QUEUE_BACKGROUND, QUEUE_CODES
+from bot.queues.codes import CodeSend
+from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.limits import SendLimits
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 CHANNELS = ("sms", "zalo")
 # Records a job to enqueue: ctx.enqueue in chat (committed with the event), or at once (API).
 Enqueue = Callable[..., None]
+# Queues a code's send the same two ways: ctx.queue_code, or at once (API).
+QueueCode = Callable[[CodeSend], None]
 # A full global ceiling is told as the channel being busy, other limits as "limited".
 REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 
@@ -119,10 +122,10 @@ class Verifier:
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject(ctx.user)
-        return self.request_for(subject, phone, channel, ctx.lang, ctx.enqueue, ctx.user.user_id)
+        return self.request_for(subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id)
 
     def request_for(
-        self, user: UserRef, phone: str, channel: str, lang: str, enqueue: Enqueue, origin: str
+        self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
     ) -> SendOutcome:
         """request_code for an account (chat user or portal account); origin: who asked."""
         if channel == "zalo" and not self.zalo_available():
@@ -144,21 +147,11 @@ class Verifier:
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
-        from bot.verification.jobs import SEND_JOB_OPTIONS, send_code
-
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
         reference = reference_of(issued.nonce)
-        # Recorded before the job exists: a send that fails at once must find what to mark.
+        # Recorded before the send is queued: one that fails at once must find what to mark.
         outcome = self.sent(user, phone, channel, origin, reference)
-        enqueue(
-            send_code,
-            *user.as_args(),
-            reference,
-            channel,
-            lang,
-            queue=QUEUE_CODES,
-            **SEND_JOB_OPTIONS,
-        )
+        queue(CodeSend(user, reference, channel, lang))
         return outcome
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:

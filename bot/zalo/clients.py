@@ -15,6 +15,11 @@ from zalo_api.zns import ZNSClient
 if TYPE_CHECKING:
     from bot.services import Services
 
+# Every reply asks for the access token: read it from Redis at most this often per process
+# (a rotation by another process is still seen at once when Zalo refuses the old token, and
+# an unlinked app's deleted tokens stop being used within this time).
+TOKEN_REUSE_SECONDS = 2.0
+
 
 def build_token_manager(services: Services) -> TokenManager:
     """Tokens in Redis, seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
@@ -31,7 +36,9 @@ def build_token_manager(services: Services) -> TokenManager:
         session=services.http,
     )
     lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
-    return TokenManager(storage, oauth, lock, on_rejected=count_rejection)
+    return TokenManager(
+        storage, oauth, lock, on_rejected=count_rejection, reuse_seconds=TOKEN_REUSE_SECONDS
+    )
 
 
 def count_rejection(error: ZaloError) -> None:

@@ -3,9 +3,11 @@ not leave a user's events waiting for that user's next message."""
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -80,6 +82,11 @@ def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(f"{module}.DRAIN_LOCK_TTL_MS", 2000)
     for module in ("bot.queues.outbox", "bot.pipeline.delivery"):
         monkeypatch.setattr(f"{module}.SEND_LOCK_TTL_MS", 2000)
+    monkeypatch.setattr("bot.queues.codes.CODE_SEND_LOCK_TTL_MS", 2000)
+    for stage in ("processing.EVENTS", "delivery.MESSAGES", "codes.CODES"):
+        module, name = stage.split(".")
+        found = getattr(importlib.import_module(f"bot.pipeline.{module}"), name)
+        monkeypatch.setattr(f"bot.pipeline.{stage}", replace(found, lease_ms=2000))
     monkeypatch.setattr("bot.pipeline.handover.HANDED_OVER_LEASE_MS", 2000)
     monkeypatch.setattr("bot.pipeline.sweeper.OVERDUE_GRACE_MS", 0)
 

@@ -1,0 +1,70 @@
+"""The codes stage: first attempts of code sends, many accounts at once, each in order.
+
+Codes have a runner and threads of their own in the worker process (bot.pipeline.crew), so
+a code never waits behind replies, and a gateway that takes seconds holds up only the codes
+in its threads. A send that fails for a transient reason goes to the retried RQ job
+(bot.verification.jobs.send_code); the account's other queued sends go on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.keys import UserRef
+from bot.masking import mask_user_id
+from bot.pipeline.runner import Runner, Stage, job_pool
+from bot.queues.codes import (
+    CODE_SEND_LOCK_TTL_MS,
+    STAGE_CODES,
+    CodeSend,
+    CodeSends,
+    code_send_commands,
+)
+from bot.redis_client import OUTAGE_ERRORS
+from bot.services import Services, current_services
+from bot.verification.jobs import SendRetry, deliver_code, retry_later
+
+log = logging.getLogger(__name__)
+
+# Codes sent at once by one process (each waits on a gateway for tens of ms, or seconds).
+CODE_THREADS = 8
+LOOP_SECONDS = 5.0
+
+
+def send_codes(services: Services, user: UserRef) -> int:
+    """Send the account's queued codes in order under its lock; return how many were tried."""
+    drain = CodeSends(services.redis, user).drain_queue()
+    got = drain.acquire(batch=1)
+    if got is None:  # another thread or process is sending this account's codes
+        return 0
+    tried, items = 0, got.items
+    try:
+        while items:
+            send_one(services, CodeSend.decode(user, items[0]))
+            tried += 1
+            items = drain.pop_and_next() or []  # None: our lock ran out, the next holder goes on
+    except BaseException:
+        drain.release()
+        raise
+    return tried
+
+
+def send_one(services: Services, send: CodeSend) -> None:
+    """First attempt of one send; a transient failure is handed to the retried job."""
+    try:
+        deliver_code(services, send, retry_possible=True)
+    except SendRetry:
+        retry_later(services, send)
+    except OUTAGE_ERRORS:
+        raise
+    except Exception:  # a bug: logged once; RQ's job retries it as it would any job
+        log.exception("sending a code to %s failed", mask_user_id(send.user.user_id))
+        retry_later(services, send)
+
+
+CODES = Stage(STAGE_CODES, send_codes, CODE_THREADS, CODE_SEND_LOCK_TTL_MS, code_send_commands)
+
+
+def send_ready() -> int:
+    """The codes stage's RQ job: send the due accounts' codes; return how many were tried."""
+    return Runner(current_services(), CODES, job_pool(CODES)).run_until_idle(LOOP_SECONDS)

@@ -1,0 +1,163 @@
+"""Serve the due users of one stage (events, messages, codes) from a pool of threads.
+
+A runner claims as many due users as it has free threads, serves each in one thread (each
+user's items in order, under their lock), and when nobody is due waits on the stage's wake
+list for an arrival instead of polling. Two ways to run one:
+
+- `run_forever`: the worker process keeps one runner per stage for as long as it lives
+  (bot.pipeline.crew) and holds the stage's job flag, so arrivals start no RQ job: RQ's
+  bookkeeping is paid once per process, not per event or per batch.
+- `run_until_idle`: the stages' RQ jobs (process_ready, deliver_ready, send_ready) run the
+  same loop until nobody is due. They are the way in for a forking worker, for processes
+  without runners, and when the sweeper finds due users that no runner took.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from functools import cache
+
+from bot.keys import UserRef
+from bot.queues.ready import Command, ReadySet
+from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+# A runner tells the stage "served" for this long and renews it every HOLD_EVERY_SECONDS: a
+# dead process stops arrivals from relying on it within seconds.
+HOLD_TTL_MS = 5000
+HOLD_EVERY_SECONDS = 1.0
+# Longest wait on the wake list: a lease that ran out (a lost worker's users) is due again
+# without any arrival, and this is how soon an idle runner looks.
+WAKE_WAIT_SECONDS = 1.0
+# Users claimed at a time by a one-thread stage, served one after the other.
+INLINE_CLAIM = 16
+
+
+def job_pool(stage: Stage) -> ThreadPoolExecutor:
+    """The threads of the stage's RQ jobs in this process (a forked work horse gets its own:
+    a pool's threads do not survive a fork)."""
+    return _pool(os.getpid(), stage.name, stage.threads)
+
+
+@cache
+def _pool(pid: int, name: str, threads: int) -> ThreadPoolExecutor:
+    """One pool per process and stage."""
+    return ThreadPoolExecutor(threads, thread_name_prefix=name)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """What a runner needs to know of one stage."""
+
+    name: str
+    # Serve one claimed user (their lock, their items in order); returns items handled.
+    # Failures of the user's own are handed to a retried job inside; only outages escape.
+    serve: Callable[[Services, UserRef], int]
+    threads: int
+    lease_ms: int
+    # The recorded commands that enqueue the stage's RQ job (for whoever is left at a deadline).
+    job_commands: Callable[[Services], list[Command]]
+
+
+class Runner:
+    """Claims due users of one stage and serves them in a pool (or inline, one by one)."""
+
+    def __init__(
+        self, services: Services, stage: Stage, pool: ThreadPoolExecutor | None = None
+    ) -> None:
+        self.services = services
+        self.stage = stage
+        self.pool = pool
+        self.ready = ReadySet(services.redis, stage.name)
+        self.in_flight: set[Future[int]] = set()
+        self.served = 0
+
+    def run_until_idle(self, seconds: float) -> int:
+        """Serve until nobody is due or the time is up (then a job for the rest); the count.
+
+        The first claim clears the job flag: an arrival after it starts a job of its own, so
+        nobody waits on a runner that is about to stop.
+        """
+        deadline = time.monotonic() + seconds
+        first = True
+        while time.monotonic() < deadline:
+            room = self.room()
+            users = self.ready.claim(room, self.stage.lease_ms, clear_flag=first) if room else []
+            first = False
+            self.start(users)
+            if len(users) < room and not self.in_flight:  # nobody else is due: done
+                return self.served
+            # Nobody else due: wait for a user to be done; else claim again at once.
+            self.collect(timeout=None if len(users) < room else 0)
+        self.collect(timeout=None, every=True)
+        self.ready.mark_and_kick(None, self.stage.job_commands(self.services))
+        return self.served
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Serve until stop is set, holding the stage; outages are waited out."""
+        held_at = float("-inf")
+        while not stop.is_set():
+            try:
+                if time.monotonic() - held_at >= HOLD_EVERY_SECONDS:
+                    self.ready.hold(HOLD_TTL_MS)
+                    held_at = time.monotonic()
+                self.round()
+            except OUTAGE_ERRORS as exc:
+                log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
+                wait_for_redis(self.services.redis, stop.is_set)
+                held_at = float("-inf")
+        self.collect(timeout=None, every=True)
+
+    def round(self) -> None:
+        """Claim for the free threads; wait for a thread or for an arrival when none is due."""
+        self.collect(timeout=0)
+        room = self.room()
+        if room == 0:
+            self.collect(timeout=WAKE_WAIT_SECONDS)
+            return
+        users = self.ready.claim(room, self.stage.lease_ms)
+        self.start(users)
+        if len(users) < room:  # nobody else is due now
+            self.ready.wait_for_arrival(WAKE_WAIT_SECONDS)
+
+    def room(self) -> int:
+        """How many users to claim now: one per free thread (inline: a batch, in turn)."""
+        if self.pool is None:
+            return INLINE_CLAIM
+        return self.stage.threads - len(self.in_flight)
+
+    def start(self, users: list[UserRef]) -> None:
+        """Serve each user: in the pool, or inline when there is none."""
+        for user in users:
+            if self.pool is None:
+                self.served += self.stage.serve(self.services, user)
+            else:
+                self.in_flight.add(self.pool.submit(self.stage.serve, self.services, user))
+
+    def collect(self, timeout: float | None, every: bool = False) -> None:
+        """Count the finished users (waiting up to timeout for one, or for all if every)."""
+        if not self.in_flight:
+            return
+        how = "ALL_COMPLETED" if every else FIRST_COMPLETED
+        done, self.in_flight = wait(self.in_flight, timeout=timeout, return_when=how)
+        for future in done:
+            self.served += self.result(future)
+
+    def result(self, future: Future[int]) -> int:
+        """A finished user's count; an outage in its thread is raised here, once."""
+        error = future.exception()
+        if error is None:
+            return future.result()
+        if isinstance(error, OUTAGE_ERRORS):
+            raise error
+        # serve() hands a user's own failures over; anything else is a bug, logged once.
+        log.error("%s runner: serving a user failed", self.stage.name, exc_info=error)
+        return 0
