@@ -94,7 +94,7 @@ def refused(ctx: Context, status: str, wait: int) -> str | None:
 
 def locked(ctx: Context, wait: int) -> str | None:
     """The account's lock ends the dialogue (until when); the number's asks for another."""
-    account_wait = verifier(ctx).lock_wait_seconds(ctx.user)
+    account_wait = verifier(ctx).lock_wait_seconds(ctx)
     if account_wait or "phone" not in ctx.data:
         until = until_text(ctx, account_wait or wait)
         ctx.reply("locked", until=until, buttons=after_lock_buttons(ctx))

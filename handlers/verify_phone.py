@@ -31,7 +31,7 @@ from zalo_api.events import UserSubmitInfo
 
 def refuse_if_locked(ctx: Context) -> bool:
     """When the account is locked, say until when (True); the user cannot start now."""
-    wait = verifier(ctx).lock_wait_seconds(ctx.user)  # a linked user: the portal account's
+    wait = verifier(ctx).lock_wait_seconds(ctx)  # a linked user: the portal account's
     if wait:
         ctx.reply("locked", until=until_text(ctx, wait), buttons=after_lock_buttons(ctx))
     return bool(wait)
@@ -42,7 +42,7 @@ def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     ctx.data = {"fixed": fixed} if fixed else {}
     if refuse_if_locked(ctx):
         return None
-    account = verifier(ctx).account(ctx.user)
+    account = verifier(ctx).account(ctx)
     if account is None or account.phone is None:
         return ask_phone(event, ctx)
     ctx.data["phone"] = account.phone
@@ -122,12 +122,11 @@ def take_phone(ctx: Context, text: str) -> str | None:
 
 def accept_number(ctx: Context, phone: str) -> str | None:
     """A number in use elsewhere or locked stays refused at this step, saying until when."""
-    v = verifier(ctx)
-    if v.in_use_by_other(ctx.user, phone):
+    in_use, wait = verifier(ctx).number_status(ctx, phone)
+    if in_use:
         ctx.data.pop("phone", None)
         ctx.reply("phone_in_use", buttons=cancel_button(ctx))
         return AWAITING_PHONE
-    wait = v.number_lock_seconds(ctx.user, phone)
     if wait:
         return code.number_locked(ctx, phone, wait)
     ctx.data["phone"] = phone

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation.context import Button, Context
 from bot.conversation.flow import Event
 from bot.verification.accounts import Account
-from bot.verification.links import mask_account
+from bot.verification.links import account_id_of, mask_account
 from bot.verification.phones import mask_for_user
 from handlers.choices import still_at_step
 from handlers.verify_common import until_text, verifier
@@ -17,9 +17,9 @@ from handlers.verify_common import until_text, verifier
 def show_status(event: Event, ctx: Context) -> str | None:
     """The account's state, a lock even before any number is verified; the dialogue stays."""
     v = verifier(ctx)
-    account = v.account(ctx.user)
-    wait = v.lock_wait_seconds(ctx.user)  # a linked user: the portal account's
-    linked = v.links.account_of(ctx.user)
+    account = v.account(ctx)
+    wait = v.lock_wait_seconds(ctx)  # a linked user: the portal account's
+    linked = account_id_of(v.subject_of(ctx))
     shown = ctx.text("status_linked", account=mask_account(linked)) if linked else ""
     until = until_text(ctx, wait) if wait else ""
     if account is None or account.phone is None:

@@ -61,6 +61,8 @@ class Context:
     audits: list[AuditEntry] = field(default_factory=list)
     audit_target: str = ""
     audit_result: str = ""
+    # Reads that hold for the whole event, made once (whose verification this is, say).
+    memo: dict[str, Any] = field(default_factory=dict)
     _is_admin: bool | None = None
 
     @property

@@ -26,6 +26,8 @@ Command = Sequence[str | int | float | bytes]
 # A queued job clears the flag when it starts; until then arrivals enqueue no second job.
 # A stage runner (bot.pipeline.runner) holds it while it serves the stage.
 JOB_FLAG_TTL_MS = 60 * 1000
+# The flag's value while a runner holds it (a queued job's is '1').
+RUNNER = "runner"
 # Arrivals also push a token on the stage's wake list, for runners waiting on it (BLPOP);
 # a few are kept for runners of other processes, and none outlives a minute.
 WAKE_TOKENS_KEPT = 16
@@ -70,9 +72,10 @@ return 0
 )
 
 # KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag. Due members, now leased.
-# Fewer than asked for: nobody else is due, so the tokens of earlier arrivals are spent too.
-CLAIM = """
-if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
+# A job clears the flag of "a job is queued", never a runner's: arrivals need no job while a
+# runner serves the stage. Fewer due than asked for: the tokens of earlier arrivals are spent.
+CLAIM = f"""
+if ARGV[4] == '1' and redis.call('GET', KEYS[2]) ~= '{RUNNER}' then redis.call('DEL', KEYS[2]) end
 local limit = tonumber(ARGV[3])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit)
 local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
@@ -142,7 +145,7 @@ class ReadySet:
 
     def hold(self, ttl_ms: int) -> None:
         """Keep the job flag set: a runner serves this stage, arrivals need no job."""
-        self.client.set(self.flag_key, "runner", px=ttl_ms)
+        self.client.set(self.flag_key, RUNNER, px=ttl_ms)
 
     def wait_for_arrival(self, timeout_seconds: float) -> bool:
         """Block until an arrival's token (True) or the timeout (False)."""

@@ -163,16 +163,28 @@ class CodeStore:
 
     def cooldown_seconds(self, user: UserRef, phone: str) -> int:
         """Seconds before another code to this number, by any channel, for anyone (0: now)."""
+        return self.waits(user, phone)[1]
+
+    def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
+        """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip."""
         k = self.keys(user, phone)
-        ours = self.client.get(k["cooldown"]) == phone.encode()
-        return self.longest_wait([k["phone_cooldown"]] + ([k["cooldown"]] if ours else []))
+        locks = [k["lock"]] + ([k["phone_lock"]] if not owner else [])
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in [*locks, k["phone_cooldown"], k["cooldown"]]:
+                pipe.pttl(key)
+            pipe.get(k["cooldown"])
+            *ttls, ours = pipe.execute()
+        lock_ttls, (number_ms, account_ms) = ttls[: len(locks)], ttls[len(locks) :]
+        # The account's cooldown is for the number it was started with.
+        cooling = [number_ms] + ([account_ms] if ours == phone.encode() else [])
+        return longest(lock_ttls), longest(cooling)
 
     def longest_wait(self, keys: list[str]) -> int:
         """The longest remaining TTL of keys, in whole seconds (0: none is set)."""
         with self.client.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.pttl(key)
-            return max((ceil_seconds(ms) for ms in pipe.execute()), default=0)
+            return longest(pipe.execute())
 
     def end_cooldown(self, user: UserRef, phone: str) -> None:
         """Let the user ask again at once for a code to phone (its send failed for good)."""
@@ -201,6 +213,11 @@ class CodeStore:
 def phone_lock_key(phone: str) -> str:
     """The lock of one number (a number is locked for every account)."""
     return f"otp-lock:phone:{phone}"
+
+
+def longest(ttls_ms: list[Any]) -> int:
+    """The longest of PTTL answers, in whole seconds (0: none is set)."""
+    return max((ceil_seconds(ms) for ms in ttls_ms), default=0)
 
 
 def ceil_seconds(milliseconds: Any) -> int:

@@ -75,9 +75,16 @@ class Verifier:
         """Whose verification this is: a linked user's belongs to the portal account."""
         return self.links.subject(user)
 
-    def lock_wait_seconds(self, user: UserRef) -> int:
+    def subject_of(self, ctx: Context) -> UserRef:
+        """subject() of the chat user, read once per event."""
+        found = ctx.memo.get("subject")
+        if not isinstance(found, UserRef):
+            found = ctx.memo["subject"] = self.subject(ctx.user)
+        return found
+
+    def lock_wait_seconds(self, ctx: Context) -> int:
         """Seconds until the user (or the portal account it is linked to) may verify again."""
-        return self.codes.lock_wait_seconds(self.subject(user))
+        return self.codes.lock_wait_seconds(self.subject_of(ctx))
 
     @cached_property
     def limits(self) -> SendLimits:
@@ -93,27 +100,23 @@ class Verifier:
         """Zalo codes need an approved ZNS template (always there in sandbox)."""
         return bool(self.settings.zns_otp_template_id)
 
-    def account(self, user: UserRef) -> Account | None:
+    def account(self, ctx: Context) -> Account | None:
         """The user's verification record (the portal account's, when linked)."""
-        subject = self.subject(user)
+        subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
 
-    def in_use_by_other(self, user: UserRef, phone: str) -> bool:
-        """Whether another account verified this number."""
-        return self.owned_by_other(self.subject(user), phone)
+    def number_status(self, ctx: Context, phone: str) -> tuple[bool, int]:
+        """(verified by another account?, seconds the number stays locked for this one).
 
-    def owned_by_other(self, subject: UserRef, phone: str) -> bool:
-        """Whether an account other than subject verified this number."""
+        Its verified owner is never locked out of it by other accounts' wrong codes.
+        """
+        subject = self.subject_of(ctx)
         owner = self.accounts.owner_of(subject.oa_id, phone)
-        return owner is not None and owner != subject.user_id
-
-    def number_lock_seconds(self, user: UserRef, phone: str) -> int:
-        """Read-only: seconds the number stays locked for this account (0: free to use);
-        its verified owner is never locked out of it by other accounts' wrong codes."""
-        subject = self.subject(user)
-        if self.is_owner(subject, phone):
-            return 0
-        return ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        if owner is not None and owner != subject.user_id:
+            return True, 0
+        if owner == subject.user_id:
+            return False, 0
+        return False, ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
         """Whether this account verified this number (others' guesses never lock it out)."""
@@ -121,7 +124,7 @@ class Verifier:
 
     def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
-        subject = self.subject(ctx.user)
+        subject = self.subject_of(ctx)
         return self.request_for(subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id)
 
     def request_for(
@@ -130,9 +133,10 @@ class Verifier:
         """request_code for an account (chat user or portal account); origin: who asked."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        if self.owned_by_other(user, phone):
+        found = self.accounts.owner_of(user.oa_id, phone)
+        if found is not None and found != user.user_id:
             return SendOutcome("in_use")
-        owner = self.is_owner(user, phone)
+        owner = found == user.user_id
         blocked = self.precheck(user, phone, owner)
         if blocked is not None:
             return blocked
@@ -164,15 +168,14 @@ class Verifier:
 
     def precheck(self, user: UserRef, phone: str, owner: bool = False) -> SendOutcome | None:
         """A lock or the resend cooldown, read before any limit is spent."""
-        locked = self.codes.lock_wait_seconds(user, phone, owner)
+        locked, cooling = self.codes.waits(user, phone, owner)
         if locked:
             return SendOutcome("locked", locked)
-        cooling = self.codes.cooldown_seconds(user, phone)
         return SendOutcome("cooldown", cooling) if cooling else None
 
     def check(self, ctx: Context, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
-        return self.check_for(self.subject(ctx.user), phone, typed)
+        return self.check_for(self.subject_of(ctx), phone, typed)
 
     def check_for(self, user: UserRef, phone: str, typed: str) -> Checked:
         """check() for an account (chat user or portal account)."""
@@ -183,7 +186,7 @@ class Verifier:
 
     def complete(self, ctx: Context, phone: str, channel: str) -> bool:
         """Claim the number for the account; False when another account won it first."""
-        user = self.subject(ctx.user)
+        user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
         return self.complete_for(user, phone, channel, by_app, ctx.enqueue)
 
