@@ -5,6 +5,7 @@ Also what a write must wait for before it is acknowledged when a replica exists.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,12 @@ REPLICA_COUNT_TTL_SECONDS = 5.0
 ACK_PROBE_KEY = "bot:acked-writes"
 BACKOFF_FIRST_SECONDS = 0.25
 BACKOFF_MAX_SECONDS = 5.0
+
+
+@functools.lru_cache(maxsize=1024)
+def cached_script(client: redis.Redis, text: str) -> Script:
+    """A script registered once per client (registering hashes its text every time)."""
+    return client.register_script(text)
 
 
 def run_script(

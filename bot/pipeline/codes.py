@@ -20,6 +20,7 @@ from bot.queues.codes import (
     CodeSends,
     code_send_commands,
 )
+from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services, current_services
 from bot.verification.jobs import SendRetry, deliver_code, retry_later
@@ -31,10 +32,10 @@ CODE_THREADS = 8
 LOOP_SECONDS = 5.0
 
 
-def send_codes(services: Services, user: UserRef) -> int:
+def send_codes(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Send the account's queued codes in order under its lock; return how many were tried."""
     drain = CodeSends(services.redis, user).drain_queue()
-    got = drain.acquire(batch=1)
+    got = drain.acquire_or_adopt(taken, batch=1)
     if got is None:  # another thread or process is sending this account's codes
         return 0
     tried, items = 0, got.items
@@ -62,7 +63,14 @@ def send_one(services: Services, send: CodeSend) -> None:
         retry_later(services, send)
 
 
-CODES = Stage(STAGE_CODES, send_codes, CODE_THREADS, CODE_SEND_LOCK_TTL_MS, code_send_commands)
+CODES = Stage(
+    STAGE_CODES,
+    send_codes,
+    CODE_THREADS,
+    CODE_SEND_LOCK_TTL_MS,
+    code_send_commands,
+    TakeSpec("codesend", "codesendlock", "list", 1, CODE_SEND_LOCK_TTL_MS),
+)
 
 
 def send_ready() -> int:

@@ -27,6 +27,7 @@ from bot.queues.outbox import (
     delivery_commands,
 )
 from bot.queues.ready import ReadySet
+from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import QUEUE_MESSAGES, Services, current_services
 from zalo_api.errors import ZaloError
@@ -39,10 +40,10 @@ SEND_CONCURRENCY = 32
 LOOP_SECONDS = 5.0
 
 
-def send_or_hand_over(services: Services, user: UserRef) -> int:
+def send_or_hand_over(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Send one user's outbox; on a transient failure, hand the user to a retried job."""
     try:
-        return send_outbox(services, Outbox(services.redis, user))
+        return send_outbox(services, Outbox(services.redis, user), taken)
     except OUTAGE_ERRORS:
         raise  # Redis is away: the runner or the job waits it out; the lease brings them back
     except Exception as exc:
@@ -53,7 +54,12 @@ def send_or_hand_over(services: Services, user: UserRef) -> int:
 
 
 MESSAGES = Stage(
-    STAGE_MESSAGES, send_or_hand_over, SEND_CONCURRENCY, SEND_LOCK_TTL_MS, delivery_commands
+    STAGE_MESSAGES,
+    send_or_hand_over,
+    SEND_CONCURRENCY,
+    SEND_LOCK_TTL_MS,
+    delivery_commands,
+    TakeSpec("outbox", "sendlock", "list", 1, SEND_LOCK_TTL_MS),  # the lock and first message
 )
 
 
@@ -70,10 +76,10 @@ def deliver_replies(oa_id: str, user_id: str) -> int:
     return send_outbox(services, Outbox(services.redis, UserRef(oa_id, user_id)))
 
 
-def send_outbox(services: Services, outbox: Outbox) -> int:
+def send_outbox(services: Services, outbox: Outbox, taken: Drained | None = None) -> int:
     """Send everything in the outbox in order under the send lock; return how many went."""
     drain = outbox.drain_queue()
-    got = drain.acquire(batch=1)
+    got = drain.acquire_or_adopt(taken, batch=1)
     if got is None:  # another worker is sending to this user and will see our items
         return 0
     sent, items = 0, got.items

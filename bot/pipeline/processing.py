@@ -32,7 +32,7 @@ from bot.queues.inbox import DRAIN_LOCK_TTL_MS, STAGE_EVENTS, EventInbox, enqueu
 from bot.queues.internal_events import decode_internal
 from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
-from bot.queues.serial import SerialQueue
+from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import QUEUE_EVENTS, Services, current_services
 from zalo_api.errors import EventParseError
@@ -50,10 +50,10 @@ LOOP_SECONDS = 2.0
 PROCESS_RETRY = Retry(max=4, interval=[5, 15, 60, 300])
 
 
-def drain_or_hand_over(services: Services, user: UserRef) -> int:
+def drain_or_hand_over(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Drain one user's inbox; on a failure, hand the user to a retried job of their own."""
     try:
-        return drain_inbox(services, user)
+        return drain_inbox(services, user, taken)
     except OUTAGE_ERRORS:
         raise  # Redis is away: the runner or the job waits it out; the lease brings them back
     except Exception as exc:
@@ -64,8 +64,15 @@ def drain_or_hand_over(services: Services, user: UserRef) -> int:
         return 0
 
 
+# A claim also takes the drain lock, the first batch, the conversation and the language.
+TAKE_EVENTS = TakeSpec("inbox", "drainlock", "zset", BATCH, DRAIN_LOCK_TTL_MS, ("conv", "lang"))
 EVENTS = Stage(
-    STAGE_EVENTS, drain_or_hand_over, PROCESS_THREADS, DRAIN_LOCK_TTL_MS, enqueue_commands
+    STAGE_EVENTS,
+    drain_or_hand_over,
+    PROCESS_THREADS,
+    DRAIN_LOCK_TTL_MS,
+    enqueue_commands,
+    TAKE_EVENTS,
 )
 
 
@@ -80,11 +87,11 @@ def process_events(oa_id: str, user_id: str) -> int:
     return drain_inbox(current_services(), UserRef(oa_id, user_id))
 
 
-def drain_inbox(services: Services, user: UserRef) -> int:
+def drain_inbox(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Handle the user's events in order under their drain lock; return how many."""
     drain = EventInbox(services.redis, user).drain_queue()
     store = services.conversations
-    got = drain.acquire(BATCH, [store.state_key(user), store.lang_key(user)])
+    got = drain.acquire_or_adopt(taken, BATCH, [store.state_key(user), store.lang_key(user)])
     if got is None:  # another worker drains this inbox and will see every event in it
         return 0
     conv = Conversation.from_json(got.extras[0])

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.keys import UserRef
-from bot.queues.ready import Command, ReadySet
+from bot.queues.ready import Command, ReadySet, Taken
+from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 from bot.services import Services
 
@@ -58,13 +59,16 @@ class Stage:
     """What a runner needs to know of one stage."""
 
     name: str
-    # Serve one claimed user (their lock, their items in order); returns items handled.
-    # Failures of the user's own are handed to a retried job inside; only outages escape.
-    serve: Callable[[Services, UserRef], int]
+    # Serve one claimed user, going on from their lock and first batch taken in the claim
+    # (None: take them itself); returns items handled. Failures of the user's own are handed
+    # to a retried job inside; only outages escape.
+    serve: Callable[[Services, UserRef, Drained | None], int]
     threads: int
     lease_ms: int
     # The recorded commands that enqueue the stage's RQ job (for whoever is left at a deadline).
     job_commands: Callable[[Services], list[Command]]
+    # What a claim takes of each user besides the lease: lock, first batch, extra reads.
+    take: TakeSpec
 
 
 class Runner:
@@ -90,7 +94,7 @@ class Runner:
         first = True
         while time.monotonic() < deadline:
             room = self.room()
-            users = self.ready.claim(room, self.stage.lease_ms, clear_flag=first) if room else []
+            users = self.claim(room, clear_flag=first) if room else []
             first = False
             self.start(users)
             if len(users) < room and not self.in_flight:  # nobody else is due: done
@@ -123,7 +127,7 @@ class Runner:
         if room == 0:
             self.collect(timeout=WAKE_WAIT_SECONDS)
             return
-        users = self.ready.claim(room, self.stage.lease_ms)
+        users = self.claim(room)
         self.start(users)
         if len(users) < room:  # nobody else is due now
             self.ready.wait_for_arrival(WAKE_WAIT_SECONDS)
@@ -134,13 +138,19 @@ class Runner:
             return INLINE_CLAIM
         return self.stage.threads - len(self.in_flight)
 
-    def start(self, users: list[UserRef]) -> None:
+    def claim(self, limit: int, clear_flag: bool = False) -> list[Taken]:
+        """Up to limit due users, leased, each with their lock and first batch."""
+        stage = self.stage
+        return self.ready.take(limit, stage.lease_ms, stage.take, clear_flag=clear_flag)
+
+    def start(self, users: list[Taken]) -> None:
         """Serve each user: in the pool, or inline when there is none."""
-        for user in users:
+        serve, services = self.stage.serve, self.services
+        for taken in users:
             if self.pool is None:
-                self.served += self.stage.serve(self.services, user)
+                self.served += serve(services, taken.user, taken.drained)
             else:
-                self.in_flight.add(self.pool.submit(self.stage.serve, self.services, user))
+                self.in_flight.add(self.pool.submit(serve, services, taken.user, taken.drained))
 
     def collect(self, timeout: float | None, every: bool = False) -> None:
         """Count the finished users (waiting up to timeout for one, or for all if every)."""

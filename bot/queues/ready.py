@@ -12,15 +12,18 @@ One job serves many users, so RQ's bookkeeping is paid per batch, not per event.
 from __future__ import annotations
 
 import json
+import secrets
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 from rq import Queue
 
 from bot.keys import ScriptArgs, UserRef
-from bot.redis_client import run_script
+from bot.queues.serial import FIRST_ITEMS, Drained, TakeSpec
+from bot.redis_client import cached_script, run_script
 
 Command = Sequence[str | int | float | bytes]
 # A queued job clears the flag when it starts; until then arrivals enqueue no second job.
@@ -85,6 +88,49 @@ return due
 """
 
 
+# KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag (as CLAIM), then the
+# token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the keys
+# to read (UserRef.key's prefixes). CLAIM, and for each due user also what SerialQueue's
+# ACQUIRE does: take the lock and the first batch in the same step. A user whose lock another
+# holds stays leased to it (that holder sees the items); an empty queue leaves the set.
+TAKE = (
+    FIRST_ITEMS
+    + f"""
+if ARGV[4] == '1' and redis.call('GET', KEYS[2]) ~= '{RUNNER}' then redis.call('DEL', KEYS[2]) end
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[3])
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
+if #due < limit then redis.call('DEL', KEYS[3]) end
+local taken = {{}}
+for _, member in ipairs(due) do
+  local who = cjson.decode(member)
+  local tag = ':{{' .. who[1] .. ':' .. who[2] .. '}}'
+  local queue, lock = ARGV[9] .. tag, ARGV[10] .. tag
+  redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), member)
+  if redis.call('SET', lock, ARGV[5], 'NX', 'PX', ARGV[6]) then
+    local items = first_items(queue, ARGV[7], ARGV[8])
+    if #items == 0 then
+      redis.call('DEL', lock)
+      redis.call('ZREM', KEYS[1], member)
+    else
+      local entry = {{member, items}}
+      for i = 11, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
+      taken[#taken + 1] = entry
+    end
+  end
+end
+return taken
+"""
+)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """A user claimed with their lock and first batch (bot.queues.serial.Drained)."""
+
+    user: UserRef
+    drained: Drained
+
+
 def now_ms() -> int:
     """Wall-clock milliseconds (scores are shared by every process)."""
     return int(time.time() * 1000)
@@ -118,8 +164,9 @@ class ReadySet:
         self.key = f"ready:{stage}"
         self.flag_key = f"ready:{stage}:job"
         self.wake_key = f"ready:{stage}:wake"
-        self._kick = client.register_script(MARK_AND_KICK)
-        self._claim = client.register_script(CLAIM)
+        self._kick = cached_script(client, MARK_AND_KICK)
+        self._claim = cached_script(client, CLAIM)
+        self._take = cached_script(client, TAKE)
 
     def mark_and_kick(
         self,
@@ -142,6 +189,19 @@ class ReadySet:
         args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag)]
         found = self._claim(keys=[self.key, self.flag_key, self.wake_key], args=args)
         return [user_of(member) for member in found]
+
+    def take(
+        self, limit: int, lease_ms: int, spec: TakeSpec, clear_flag: bool = False
+    ) -> list[Taken]:
+        """claim(), and for each due user their lock and first batch, in one round trip."""
+        token = secrets.token_hex(8)
+        args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag), token, spec.ttl_ms]
+        args += [spec.batch, spec.kind, spec.queue, spec.lock, *spec.read]
+        found = self._take(keys=[self.key, self.flag_key, self.wake_key], args=args)
+        return [
+            Taken(user_of(member), Drained(list(items), list(extras), token))
+            for member, items, *extras in found
+        ]
 
     def hold(self, ttl_ms: int) -> None:
         """Keep the job flag set: a runner serves this stage, arrivals need no job."""

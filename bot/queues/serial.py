@@ -17,7 +17,7 @@ from typing import Any
 import redis
 
 from bot.keys import ScriptArgs
-from bot.redis_client import run_script
+from bot.redis_client import cached_script, run_script
 
 # The first `batch` items of a sorted set (by score) or a list (by position).
 FIRST_ITEMS = """
@@ -86,10 +86,26 @@ return 0
 
 @dataclass(frozen=True)
 class Drained:
-    """What acquire() found: the first batch of items and the values of the extra keys."""
+    """What acquire() found: the first batch of items and the values of the extra keys, and
+    the token the lock holds (set when the lock was taken in a claim, bot.queues.ready)."""
 
     items: list[bytes]
     extras: list[bytes]
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class TakeSpec:
+    """How a claim takes a user's lock and first batch in the same step (bot.queues.ready):
+    the key kinds of their queue and lock (UserRef.key), the queue's type, the batch, the
+    lock's TTL and the kinds of the extra keys to read."""
+
+    queue: str
+    lock: str
+    kind: str
+    batch: int
+    ttl_ms: int
+    read: tuple[str, ...] = ()
 
 
 class SerialQueue:
@@ -112,10 +128,21 @@ class SerialQueue:
         self.kind = kind
         self.ttl_ms = ttl_ms
         self.token = secrets.token_hex(8)
-        self._acquire = client.register_script(ACQUIRE)
-        self._next = client.register_script(NEXT_OR_RELEASE)
-        self._pop_next = client.register_script(POP_AND_NEXT)
-        self._release = client.register_script(RELEASE)
+        self._acquire = cached_script(client, ACQUIRE)
+        self._next = cached_script(client, NEXT_OR_RELEASE)
+        self._pop_next = cached_script(client, POP_AND_NEXT)
+        self._release = cached_script(client, RELEASE)
+
+    def adopt(self, taken: Drained) -> Drained:
+        """Go on from a batch a claim already took, with its lock's token."""
+        self.token = taken.token
+        return taken
+
+    def acquire_or_adopt(
+        self, taken: Drained | None, batch: int, read: Sequence[str] = ()
+    ) -> Drained | None:
+        """adopt() what a claim took, else acquire()."""
+        return self.adopt(taken) if taken is not None else self.acquire(batch, read)
 
     def acquire(self, batch: int, read: Sequence[str] = ()) -> Drained | None:
         """Take the drain lock and the first batch; None when another worker holds it.
