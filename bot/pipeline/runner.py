@@ -83,6 +83,8 @@ class Runner:
         self.ready = ReadySet(services.redis, stage.name)
         self.in_flight: set[Future[int]] = set()
         self.served = 0
+        # Users whose serving an outage cut short: given back once Redis answers.
+        self.interrupted: list[Taken] = []
 
     def run_until_idle(self, seconds: float) -> int:
         """Serve until nobody is due or the time is up (then a job for the rest); the count.
@@ -90,7 +92,15 @@ class Runner:
         The first claim clears the job flag: an arrival after it starts a job of its own, so
         nobody waits on a runner that is about to stop.
         """
-        deadline = time.monotonic() + seconds
+        try:
+            return self.serve_until(time.monotonic() + seconds)
+        except OUTAGE_ERRORS:
+            wait_for_redis(self.services.redis)
+            self.give_back()
+            raise  # the job is put back (bot.pipeline.outages) without spending a retry
+
+    def serve_until(self, deadline: float) -> int:
+        """run_until_idle() without the outage handling."""
         first = True
         while time.monotonic() < deadline:
             room = self.room()
@@ -114,11 +124,19 @@ class Runner:
                     self.ready.hold(HOLD_TTL_MS)
                     held_at = time.monotonic()
                 self.round()
+                self.give_back()
             except OUTAGE_ERRORS as exc:
                 log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
                 wait_for_redis(self.services.redis, stop.is_set)
                 held_at = float("-inf")
         self.collect(timeout=None, every=True)
+
+    def give_back(self) -> None:
+        """Release the users an outage cut short (their locks, if still ours) and make them
+        due now: nobody waits out a lease because Redis went away (a failover, a restart)."""
+        if self.interrupted:
+            self.ready.give_back(self.interrupted, self.stage.take.lock)
+            self.interrupted = []
 
     def round(self) -> None:
         """Claim for the free threads; wait for a thread or for an arrival when none is due."""
@@ -145,12 +163,23 @@ class Runner:
 
     def start(self, users: list[Taken]) -> None:
         """Serve each user: in the pool, or inline when there is none."""
-        serve, services = self.stage.serve, self.services
-        for taken in users:
-            if self.pool is None:
-                self.served += serve(services, taken.user, taken.drained)
-            else:
-                self.in_flight.add(self.pool.submit(serve, services, taken.user, taken.drained))
+        for n, taken in enumerate(users):
+            if self.pool is not None:
+                self.in_flight.add(self.pool.submit(self.serve, taken))
+                continue
+            try:
+                self.served += self.serve(taken)
+            except OUTAGE_ERRORS:
+                self.interrupted += users[n + 1 :]  # claimed, never started: theirs to give back
+                raise
+
+    def serve(self, taken: Taken) -> int:
+        """Serve one claimed user; an outage leaves them to give_back()."""
+        try:
+            return self.stage.serve(self.services, taken.user, taken.drained)
+        except OUTAGE_ERRORS:
+            self.interrupted.append(taken)
+            raise
 
     def collect(self, timeout: float | None, every: bool = False) -> None:
         """Count the finished users (waiting up to timeout for one, or for all if every)."""

@@ -122,6 +122,15 @@ return taken
 """
 )
 
+# KEYS: ready. ARGV: now ms, then (member, lock key, token) of each user given back: the lock
+# released if still theirs, the member due now.
+GIVE_BACK = """
+for i = 2, #ARGV, 3 do
+  if redis.call('GET', ARGV[i + 1]) == ARGV[i + 2] then redis.call('DEL', ARGV[i + 1]) end
+  redis.call('ZADD', KEYS[1], 'XX', ARGV[1], ARGV[i])
+end
+"""
+
 
 @dataclass(frozen=True)
 class Taken:
@@ -167,6 +176,7 @@ class ReadySet:
         self._kick = cached_script(client, MARK_AND_KICK)
         self._claim = cached_script(client, CLAIM)
         self._take = cached_script(client, TAKE)
+        self._give_back = cached_script(client, GIVE_BACK)
 
     def mark_and_kick(
         self,
@@ -202,6 +212,13 @@ class ReadySet:
             Taken(user_of(member), Drained(list(items), list(extras), token))
             for member, items, *extras in found
         ]
+
+    def give_back(self, users: Sequence[Taken], lock_kind: str) -> None:
+        """Release taken users (their lock, if the token still holds it) and make them due."""
+        args: ScriptArgs = [now_ms()]
+        for taken in users:
+            args += [member_of(taken.user), taken.user.key(lock_kind), taken.drained.token]
+        self._give_back(keys=[self.key], args=args)
 
     def hold(self, ttl_ms: int) -> None:
         """Keep the job flag set: a runner serves this stage, arrivals need no job."""

@@ -17,10 +17,13 @@ from flask import Flask
 from bot import create_app
 from bot.keys import UserRef
 from bot.ops.embedded_redis import EmbeddedRedis
+from bot.pipeline.processing import EVENTS
+from bot.pipeline.runner import Runner
 from bot.pipeline.sweeper import sweep
 from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.ready import ReadySet, member_of
-from bot.services import services_of
+from bot.queues.serial import Drained
+from bot.services import Services, services_of
 from tests.helpers import OA_ID, bot_messages, post_event, run_jobs, text_event, wait_for
 from tests.test_webhook import toy_engine
 
@@ -53,6 +56,29 @@ def test_users_of_a_lost_job_are_served_after_their_lease(app: Flask) -> None:
     assert swept is not None and STAGE_EVENTS in swept.kicked
     run_jobs(app)
     assert all(bot_messages(app, user) == ["started"] for user in USERS[:3])
+
+
+def test_users_an_outage_cut_short_are_given_back_at_once(app: Flask, rdb: redis.Redis) -> None:
+    toy(app)
+    post_event(app.test_client(), text_event("s0", "toy"))
+    services = services_of(app)
+    served: list[str] = []
+
+    def cut_short(services: Services, user: UserRef, taken: Drained | None) -> int:
+        served.append(user.user_id)
+        raise redis.ConnectionError("Redis went away mid-event")  # a failover, a restart
+
+    runner = Runner(services, replace(EVENTS, serve=cut_short, threads=1))
+    with pytest.raises(redis.ConnectionError):
+        runner.run_until_idle(5.0)
+    assert served == ["s0"]
+    user = UserRef(OA_ID, "s0")
+    # Not left to wait out the lease and the drain lock (a minute): free and due now.
+    assert not rdb.exists(user.key("drainlock"))
+    score = rdb.zscore(ReadySet(rdb, STAGE_EVENTS).key, member_of(user))
+    assert score is not None and score <= time.time() * 1000
+    run_jobs(app)
+    assert bot_messages(app, "s0") == ["started"]
 
 
 def test_a_queue_outside_the_ready_set_is_put_back(app: Flask, rdb: redis.Redis) -> None:
