@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import psutil
 import redis
 
 from bench.dialogues import Tally, drive
@@ -34,6 +35,13 @@ class Run:
     users: int
     tally: Tally
     seconds: float
+    machine_busy: float  # share of all cores in use during the run (0-1)
+    worker_cpu_seconds: float  # CPU time of the worker processes during the run
+
+    @property
+    def worker_ms_per_event(self) -> float:
+        """CPU milliseconds the workers spent per inbound event."""
+        return 1000 * self.worker_cpu_seconds / max(1, self.tally.events)
 
     @property
     def events_per_second(self) -> float:
@@ -69,10 +77,21 @@ def measure(redis_url: str, workers: int, latency_ms: int) -> Run:
     users = USERS_PER_WORKER * workers
     with FakeServer(latency_ms / 1000) as fake:
         env = bot_env(fake, redis_url)
-        with gunicorn(env, app="wsgi:app") as port, rq_workers(env, workers):
+        with gunicorn(env, app="wsgi:app") as port, rq_workers(env, workers) as processes:
             drive(port, fake, users, WARMUP_SECONDS)
+            watched = [psutil.Process(p.pid) for p in processes]
+            cpu_before = sum(cpu_seconds(p) for p in watched)
+            psutil.cpu_percent()
             tally, seconds = drive(port, fake, users, SECONDS)
-    return Run(workers, latency_ms, users, tally, seconds)
+            busy = psutil.cpu_percent() / 100
+            worker_cpu = sum(cpu_seconds(p) for p in watched) - cpu_before
+    return Run(workers, latency_ms, users, tally, seconds, busy, worker_cpu)
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    """User and system CPU time of a process so far."""
+    times = process.cpu_times()
+    return float(times.user + times.system)
 
 
 def ingest_only(redis_url: str) -> float:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 from bench.e2e import Run, percentile
+from bench.fake_capacity import CLIENTS
 
 
 def verdict(ok: bool) -> str:
@@ -23,8 +26,9 @@ def e2e_lines(runs: list[Run], ingest: float, plain: float, fakes: dict[int, flo
         "code at the fake gateway.",
         "",
         "| workers | API ms | users | events/s | verifications/s | reply p50 / p95 / p99 ms "
-        "| code p50 / p95 ms | vs ingest-only | vs plain loop | failed |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| code p50 / p95 ms | vs ingest-only | vs plain loop | worker CPU ms / event "
+        "| machine busy | failed |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         t, rate = run.tally, run.events_per_second
@@ -33,12 +37,13 @@ def e2e_lines(runs: list[Run], ingest: float, plain: float, fakes: dict[int, flo
             f"{run.verifications_per_second:,.1f} | {percentile(t.replies, 0.5):.0f} / "
             f"{percentile(t.replies, 0.95):.0f} / {percentile(t.replies, 0.99):.0f} | "
             f"{percentile(t.codes, 0.5):.0f} / {percentile(t.codes, 0.95):.0f} | "
-            f"{rate / ingest:.2f} | {rate / plain:.2f} | {t.failures} |"
+            f"{rate / ingest:.2f} | {rate / plain:.2f} | {run.worker_ms_per_event:.2f} | "
+            f"{run.machine_busy:.0%} | {t.failures} |"
         )
     lines += ["", f"- ingest-only (webhook, no worker): **{ingest:,.0f} events/s**; plain loop "
               f"(the same handler work in one process, no web, no RQ, 0 ms API): "
               f"**{plain:,.0f} events/s**"]  # fmt: skip
-    lines += [f"- the fake APIs alone, 32 keep-alive clients: {rate:,.0f} requests/s at "
+    lines += [f"- the fake APIs alone, {CLIENTS} keep-alive clients: {rate:,.0f} requests/s at "
               f"{ms} ms" for ms, rate in fakes.items()]  # fmt: skip
     lines += goal_lines(runs) + [""]
     return lines
@@ -58,4 +63,11 @@ def goal_lines(runs: list[Run]) -> list[str]:
     if two is not None:
         ratio = two.events_per_second / one.events_per_second if one.events_per_second else 0
         lines.append(f"- goal, 2 workers ≥ 1.7 × 1: {verdict(ratio >= 1.7)} ({ratio:.2f} ×)")
+        lines.append(
+            f"  - machine busy {one.machine_busy:.0%} with 1 worker, {two.machine_busy:.0%} "
+            f"with 2 (web, Redis, the fakes and the users share its {os.cpu_count()} cores); "
+            f"worker CPU per event {one.worker_ms_per_event:.2f} ms with 1 worker, "
+            f"{two.worker_ms_per_event:.2f} ms each with 2 (what a second worker costs the "
+            f"first: nothing they wait on together)"
+        )
     return lines

@@ -9,8 +9,10 @@ import requests
 
 from bench.fakes import FakeServer
 
-CLIENTS = 32
-PER_CLIENT = 40
+# More clients than the bot keeps connections (bot.services.HTTP_POOL_SIZE): what the fake
+# can serve, not what the clients can ask.
+CLIENTS = 128
+PER_CLIENT = 15
 
 
 def requests_per_second(latency_seconds: float) -> float:

@@ -7,17 +7,17 @@ from __future__ import annotations
 import time
 
 from flask import Flask
-from rq.job import Job
 
 from bench.events import text_body
 from bench.fakes import APP_ID, OA_ID, FakeServer
 from bot import create_app
 from bot.keys import UserRef
+from bot.pipeline.codes import send_codes
 from bot.pipeline.delivery import send_outbox
 from bot.pipeline.processing import drain_inbox
 from bot.queues.inbox import record_event
 from bot.queues.outbox import Outbox
-from bot.services import QUEUE_CODES, Services, services_of
+from bot.services import Services, services_of
 
 DIALOGUES = 150
 
@@ -28,11 +28,7 @@ def one_event(services: Services, user: UserRef, text: str, stamp: int) -> None:
     record_event(services, user, f"plain-{stamp}", stamp, body)
     drain_inbox(services, user)
     send_outbox(services, Outbox(services.redis, user))
-    codes = services.queue(QUEUE_CODES)
-    for job_id in codes.get_job_ids():
-        codes.remove(job_id)
-        job = Job.fetch(job_id, connection=services.redis)
-        job.func(*job.args)
+    send_codes(services, user)
 
 
 def dialogues(app: Flask, fake: FakeServer) -> float:

@@ -77,7 +77,8 @@ class Report:
             "## Redis round trips per inbound event",
             "",
             "Counted at the socket (a pipeline or a script is one round trip). The worker "
-            "column includes RQ's own bookkeeping for the processing and the reply job.",
+            "column counts the stage jobs (as a forking worker or the sweeper runs them), RQ's "
+            "own bookkeeping included; the worker process's runners spare that.",
             "",
             "| event | webhook | worker |",
             "|---|---|---|",
@@ -116,6 +117,10 @@ class Report:
         """Reply jobs per second."""
         self.lines += [
             "## Reply jobs per second against a zero-latency fake Zalo",
+            "",
+            "Burst workers in the benchmark's own process (the fake Zalo's threads beside them; "
+            "a forking worker's jobs run in a child of their own), one delivery job after the "
+            "other. The production worker's runners are measured end to end, above.",
             "",
             "| how | messages/s | vs plain loop |",
             "|---|---|---|",

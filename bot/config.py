@@ -128,7 +128,9 @@ class Settings:
         86400, "events whose body `timestamp` is older are acknowledged and ignored"
     )
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")
-    worker_class: str = var("simple", "`simple` (jobs in the worker process) or `fork`")
+    worker_class: str = var(
+        "simple", "`simple` (stage runners and jobs in the worker process, on gevent) or `fork`"
+    )
     log_level: str = var("INFO", "`DEBUG`, `INFO`, `WARNING`...")
     log_format: str = var("json", "`json` (one object a line) or `text`")
 
