@@ -14,6 +14,8 @@ from bot.keys import UserRef
 # After the idle time the next message restarts politely; the key lingers this much longer
 # so that the bot can tell "timed out" from "never started".
 EXPIRED_NOTICE_SECONDS = 24 * 3600
+# Key kinds (UserRef.key) of a user's conversation state and language.
+STATE, LANG = "conv", "lang"
 
 
 @dataclass
@@ -58,12 +60,12 @@ class ConversationStore:
     @staticmethod
     def state_key(user: UserRef) -> str:
         """The conversation key of user."""
-        return user.key("conv")
+        return user.key(STATE)
 
     @staticmethod
     def lang_key(user: UserRef) -> str:
         """The language key of user (durable: no TTL)."""
-        return user.key("lang")
+        return user.key(LANG)
 
     def load(self, user: UserRef) -> Conversation:
         """The user's conversation (idle when none)."""

@@ -14,7 +14,9 @@ from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.pipeline.runner import Runner, Stage, job_pool
 from bot.queues.codes import (
+    CODE_SEND_LOCK,
     CODE_SEND_LOCK_TTL_MS,
+    CODE_SENDS,
     STAGE_CODES,
     CodeSend,
     CodeSends,
@@ -35,23 +37,11 @@ LOOP_SECONDS = 5.0
 def send_codes(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Send the account's queued codes in order under its lock; return how many were tried."""
     drain = CodeSends(services.redis, user).drain_queue()
-    got = drain.acquire_or_adopt(taken, batch=1)
-    if got is None:  # another thread or process is sending this account's codes
-        return 0
-    tried, items = 0, got.items
-    try:
-        while items:
-            send_one(services, CodeSend.decode(user, items[0]))
-            tried += 1
-            items = drain.pop_and_next() or []  # None: our lock ran out, the next holder goes on
-    except BaseException:
-        drain.release()
-        raise
-    return tried
+    return drain.each(taken, lambda raw: send_one(services, CodeSend.decode(user, raw)))
 
 
-def send_one(services: Services, send: CodeSend) -> None:
-    """First attempt of one send; a transient failure is handed to the retried job."""
+def send_one(services: Services, send: CodeSend) -> int:
+    """First attempt of one send (1: tried); a transient failure goes to the retried job."""
     try:
         deliver_code(services, send, retry_possible=True)
     except SendRetry:
@@ -61,6 +51,7 @@ def send_one(services: Services, send: CodeSend) -> None:
     except Exception:  # a bug: logged once; RQ's job retries it as it would any job
         log.exception("sending a code to %s failed", mask_user_id(send.user.user_id))
         retry_later(services, send)
+    return 1
 
 
 CODES = Stage(
@@ -69,7 +60,7 @@ CODES = Stage(
     CODE_THREADS,
     CODE_SEND_LOCK_TTL_MS,
     code_send_commands,
-    TakeSpec("codesend", "codesendlock", "list", 1, CODE_SEND_LOCK_TTL_MS),
+    TakeSpec(CODE_SENDS, CODE_SEND_LOCK, "list", 1, CODE_SEND_LOCK_TTL_MS),
 )
 
 

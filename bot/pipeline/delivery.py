@@ -19,6 +19,8 @@ from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage, job_pool
 from bot.queues.outbox import (
     DELIVERY_RETRY,
+    OUTBOX,
+    SEND_LOCK,
     SEND_LOCK_TTL_MS,
     STAGE_MESSAGES,
     STALE_AFTER_SECONDS,
@@ -59,7 +61,7 @@ MESSAGES = Stage(
     SEND_CONCURRENCY,
     SEND_LOCK_TTL_MS,
     delivery_commands,
-    TakeSpec("outbox", "sendlock", "list", 1, SEND_LOCK_TTL_MS),  # the lock and first message
+    TakeSpec(OUTBOX, SEND_LOCK, "list", 1, SEND_LOCK_TTL_MS),  # the lock and first message
 )
 
 
@@ -78,19 +80,7 @@ def deliver_replies(oa_id: str, user_id: str) -> int:
 
 def send_outbox(services: Services, outbox: Outbox, taken: Drained | None = None) -> int:
     """Send everything in the outbox in order under the send lock; return how many went."""
-    drain = outbox.drain_queue()
-    got = drain.acquire_or_adopt(taken, batch=1)
-    if got is None:  # another worker is sending to this user and will see our items
-        return 0
-    sent, items = 0, got.items
-    try:
-        while items:
-            sent += send_one(services, outbox, items[0])
-            items = drain.pop_and_next() or []  # None: our lock ran out, the next holder goes on
-    except BaseException:
-        drain.release()
-        raise
-    return sent
+    return outbox.drain_queue().each(taken, lambda raw: send_one(services, outbox, raw))
 
 
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:

@@ -13,13 +13,12 @@ import json
 import logging
 from dataclasses import replace
 
-import redis
 from redis.client import Pipeline
 from rq import Retry
 
 from bot.conversation.context import Context
 from bot.conversation.flow import AnyEvent
-from bot.conversation.store import Conversation
+from bot.conversation.store import LANG, STATE, Conversation
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import IGNORED
@@ -28,7 +27,14 @@ from bot.pipeline.forget import forget_user
 from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage
 from bot.queues.codes import queue_code_sends
-from bot.queues.inbox import DRAIN_LOCK_TTL_MS, STAGE_EVENTS, EventInbox, enqueue_commands
+from bot.queues.inbox import (
+    DRAIN_LOCK,
+    DRAIN_LOCK_TTL_MS,
+    INBOX,
+    STAGE_EVENTS,
+    EventInbox,
+    enqueue_commands,
+)
 from bot.queues.internal_events import decode_internal
 from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
@@ -65,7 +71,7 @@ def drain_or_hand_over(services: Services, user: UserRef, taken: Drained | None 
 
 
 # A claim also takes the drain lock, the first batch, the conversation and the language.
-TAKE_EVENTS = TakeSpec("inbox", "drainlock", "zset", BATCH, DRAIN_LOCK_TTL_MS, ("conv", "lang"))
+TAKE_EVENTS = TakeSpec(INBOX, DRAIN_LOCK, "zset", BATCH, DRAIN_LOCK_TTL_MS, (STATE, LANG))
 EVENTS = Stage(
     STAGE_EVENTS,
     drain_or_hand_over,
@@ -125,7 +131,7 @@ def handle_or_set_aside(
     saved = (conv.state, dict(conv.data), conv.updated_at)
     try:
         return handle_and_commit(services, drain, user, raw, conv, lang, last)
-    except (redis.ConnectionError, redis.TimeoutError):
+    except OUTAGE_ERRORS:
         raise  # Redis itself is away: nothing to blame on the event
     except Exception as exc:
         conv.state, conv.data, conv.updated_at = saved  # its outcome was never committed

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.keys import UserRef, text
-from bot.queues.codes import STAGE_CODES, code_send_commands
-from bot.queues.inbox import STAGE_EVENTS, enqueue_commands
-from bot.queues.outbox import STAGE_MESSAGES, delivery_commands
+from bot.queues.codes import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES, code_send_commands
+from bot.queues.inbox import DRAIN_LOCK, INBOX, STAGE_EVENTS, enqueue_commands
+from bot.queues.outbox import OUTBOX, SEND_LOCK, STAGE_MESSAGES, delivery_commands
 from bot.queues.ready import Command, ReadySet, member_of, now_ms
 from bot.redis_client import run_script
 from bot.services import Services
@@ -29,9 +29,9 @@ SCAN_COUNT = 1000
 LOCK_KEY = "sweep:lock"
 # (key prefix, Redis type, lock prefix, stage) of each per-user queue.
 QUEUES = (
-    ("inbox", "zset", "drainlock", STAGE_EVENTS),
-    ("outbox", "list", "sendlock", STAGE_MESSAGES),
-    ("codesend", "list", "codesendlock", STAGE_CODES),
+    (INBOX, "zset", DRAIN_LOCK, STAGE_EVENTS),
+    (OUTBOX, "list", SEND_LOCK, STAGE_MESSAGES),
+    (CODE_SENDS, "list", CODE_SEND_LOCK, STAGE_CODES),
 )
 # The recorded enqueue of each stage's job.
 START_COMMANDS: dict[str, Callable[[Services], list[Command]]] = {

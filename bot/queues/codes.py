@@ -22,6 +22,8 @@ from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_CODES, Services
 
 STAGE_CODES = "codes"
+# Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
+CODE_SENDS, CODE_SEND_LOCK = "codesend", "codesendlock"
 # A send lasts at most the HTTP timeout, plus a token refresh for ZNS.
 CODE_SEND_LOCK_TTL_MS = 60 * 1000
 # By dotted name: the pipeline sits above this room and imports it, not the other way.
@@ -60,8 +62,8 @@ class CodeSends:
     def __init__(self, client: redis.Redis, user: UserRef) -> None:
         self.client = client
         self.user = user
-        self.key = user.key("codesend")
-        self.lock_key = user.key("codesendlock")
+        self.key = user.key(CODE_SENDS)
+        self.lock_key = user.key(CODE_SEND_LOCK)
 
     def drain_queue(self) -> SerialQueue:
         """The serial queue the codes stage drains."""

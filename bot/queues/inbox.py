@@ -32,6 +32,8 @@ SEEN_MARGIN_SECONDS = 3600
 # A worker holds a user's drain lock (and its claim on the user) at most this long.
 DRAIN_LOCK_TTL_MS = 60 * 1000
 STAGE_EVENTS = "events"
+# Key kinds (UserRef.key) of a user's inbox and of the lock of whoever drains it.
+INBOX, DRAIN_LOCK = "inbox", "drainlock"
 
 # KEYS: seen, inbox, drain lock, ready set, job flag, wake list.
 # ARGV: dedupe digest, score, event body, now (s), seen TTL (s), ready member, now (ms), flag
@@ -100,7 +102,7 @@ class EventInbox:
     @property
     def keys(self) -> list[str]:
         """seen, inbox, drain lock: all under the user's hash tag."""
-        return [self.user.key(k) for k in ("seen", "inbox", "drainlock")]
+        return [self.user.key(k) for k in ("seen", INBOX, DRAIN_LOCK)]
 
     def receive(
         self, dedupe_key: str, timestamp_ms: int, body: bytes, start_job: Sequence[Command]

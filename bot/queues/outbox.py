@@ -20,6 +20,8 @@ from zalo_api.text import split_text
 
 SEND_LOCK_TTL_MS = 120 * 1000
 STAGE_MESSAGES = "messages"
+# Key kinds (UserRef.key) of a user's outbox and of the lock of whoever sends it.
+OUTBOX, SEND_LOCK = "outbox", "sendlock"
 # By dotted name: the pipeline sits above this room and imports it, not the other way.
 DELIVERY_JOB = "bot.pipeline.delivery.deliver_ready"
 DELIVERY_JOB_OPTIONS = {
@@ -90,8 +92,8 @@ class Outbox:
     def __init__(self, client: redis.Redis, user: UserRef) -> None:
         self.client = client
         self.user = user
-        self.key = user.key("outbox")
-        self.lock_key = user.key("sendlock")
+        self.key = user.key(OUTBOX)
+        self.lock_key = user.key(SEND_LOCK)
 
     def push(self, pipe: redis.client.Pipeline, messages: Sequence[Outgoing]) -> bool:
         """Append messages inside the caller's transaction; False when there was nothing."""

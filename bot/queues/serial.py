@@ -10,7 +10,7 @@ lease runs out and the sweeper re-kicks the stage.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,6 +172,22 @@ class SerialQueue:
         """Remove the head item of a list (done with), then next_batch()'s answer."""
         keys, args = self.next_batch_args(batch)
         return self._pop_next(keys=keys, args=args)
+
+    def each(self, taken: Drained | None, handle: Callable[[bytes], int]) -> int:
+        """Handle a list's items in order under the lock, each removed once handled (one round
+        trip each), until the list is empty; the sum of handle's answers."""
+        got = self.acquire_or_adopt(taken, batch=1)
+        if got is None:  # another worker drains this queue and will see every item in it
+            return 0
+        done, items = 0, got.items
+        try:
+            while items:
+                done += handle(items[0])
+                items = self.pop_and_next() or []  # None: our lock ran out; its holder goes on
+        except BaseException:
+            self.release()
+            raise
+        return done
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""
