@@ -23,6 +23,7 @@ from bot.queues.ready import (
     recorded_enqueue,
 )
 from bot.queues.serial import SerialQueue
+from bot.redis_client import cached_script
 from bot.services import QUEUE_EVENTS, Services
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
@@ -116,7 +117,7 @@ class EventInbox:
         args += [member_of(self.user), int(now * 1000), JOB_FLAG_TTL_MS]
         args += command_args(start_job)
         keys = [*self.keys, ready.key, ready.flag_key, ready.wake_key]
-        script = self.client.register_script(RECEIVE)  # EVALSHA, reloaded if Redis lost it
+        script = cached_script(self.client, RECEIVE)  # EVALSHA, reloaded if Redis lost it
         return Receipt(int(script(keys=keys, args=args)))
 
     def drain_queue(self) -> SerialQueue:

@@ -74,25 +74,14 @@ return 0
 """
 )
 
-# KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag. Due members, now leased.
-# A job clears the flag of "a job is queued", never a runner's: arrivals need no job while a
-# runner serves the stage. Fewer due than asked for: the tokens of earlier arrivals are spent.
-CLAIM = f"""
-if ARGV[4] == '1' and redis.call('GET', KEYS[2]) ~= '{RUNNER}' then redis.call('DEL', KEYS[2]) end
-local limit = tonumber(ARGV[3])
-local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, limit)
-local until_ms = tonumber(ARGV[1]) + tonumber(ARGV[2])
-for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], 'XX', until_ms, member) end
-if #due < limit then redis.call('DEL', KEYS[3]) end
-return due
-"""
-
-
-# KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag (as CLAIM), then the
-# token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the keys
-# to read (UserRef.key's prefixes). CLAIM, and for each due user also what SerialQueue's
-# ACQUIRE does: take the lock and the first batch in the same step. A user whose lock another
-# holds stays leased to it (that holder sees the items); an empty queue leaves the set.
+# Claim due users. KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag, then
+# the token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the
+# keys to read (UserRef.key's prefixes). Each due member is leased (its score pushed one lease
+# ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same step.
+# A user whose lock another holds stays leased (that holder sees the items); an empty queue
+# leaves the set. A job clears the flag of "a job is queued", never a runner's: arrivals need
+# no job while a runner serves the stage. Fewer due than asked for: the tokens of earlier
+# arrivals are spent too.
 TAKE = (
     FIRST_ITEMS
     + f"""
@@ -174,7 +163,6 @@ class ReadySet:
         self.flag_key = f"ready:{stage}:job"
         self.wake_key = f"ready:{stage}:wake"
         self._kick = cached_script(client, MARK_AND_KICK)
-        self._claim = cached_script(client, CLAIM)
         self._take = cached_script(client, TAKE)
         self._give_back = cached_script(client, GIVE_BACK)
 
@@ -194,16 +182,10 @@ class ReadySet:
         args += command_args(start_job)
         return run_script(self._kick, [self.key, self.flag_key, self.wake_key], args, pipe)
 
-    def claim(self, limit: int, lease_ms: int, clear_flag: bool = False) -> list[UserRef]:
-        """Up to limit due users, leased to the caller for lease_ms."""
-        args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag)]
-        found = self._claim(keys=[self.key, self.flag_key, self.wake_key], args=args)
-        return [user_of(member) for member in found]
-
     def take(
         self, limit: int, lease_ms: int, spec: TakeSpec, clear_flag: bool = False
     ) -> list[Taken]:
-        """claim(), and for each due user their lock and first batch, in one round trip."""
+        """Up to limit due users, leased, each with their lock and first batch: one round trip."""
         token = secrets.token_hex(8)
         args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag), token, spec.ttl_ms]
         args += [spec.batch, spec.kind, spec.queue, spec.lock, *spec.read]

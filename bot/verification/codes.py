@@ -161,10 +161,6 @@ class CodeStore:
         keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone and not owner else [])
         return self.longest_wait(keys)
 
-    def cooldown_seconds(self, user: UserRef, phone: str) -> int:
-        """Seconds before another code to this number, by any channel, for anyone (0: now)."""
-        return self.waits(user, phone)[1]
-
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
         """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip."""
         k = self.keys(user, phone)

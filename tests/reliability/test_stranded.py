@@ -17,10 +17,10 @@ from flask import Flask
 from bot import create_app
 from bot.keys import UserRef
 from bot.ops.embedded_redis import EmbeddedRedis
-from bot.pipeline.processing import EVENTS
+from bot.pipeline.processing import EVENTS, TAKE_EVENTS
 from bot.pipeline.runner import Runner
 from bot.pipeline.sweeper import sweep
-from bot.queues.inbox import STAGE_EVENTS
+from bot.queues.inbox import DRAIN_LOCK, STAGE_EVENTS
 from bot.queues.ready import ReadySet, member_of
 from bot.queues.serial import Drained
 from bot.services import Services, services_of
@@ -46,13 +46,17 @@ def test_users_of_a_lost_job_are_served_after_their_lease(app: Flask) -> None:
     toy(app)
     for user in USERS[:3]:
         post_event(app.test_client(), text_event(user, "toy"))
-    ready = ReadySet(services_of(app).redis, STAGE_EVENTS)
-    assert len(ready.claim(10, lease_ms=60_000, clear_flag=True)) == 3  # a job claimed them...
+    rdb = services_of(app).redis
+    ready = ReadySet(rdb, STAGE_EVENTS)
+    claimed = ready.take(10, 60_000, TAKE_EVENTS, clear_flag=True)
+    assert len(claimed) == 3  # a job claimed them, with their drain locks...
     lose_queued_jobs(app)  # ...and died
     run_jobs(app)
     assert all(bot_messages(app, user) == [] for user in USERS[:3])  # stranded, for now
-    services_of(app).redis.zadd(ready.key, {member_of(UserRef(OA_ID, u)): 0 for u in USERS[:3]})
-    swept = sweep(services_of(app), force=True)  # the lease ran out; the sweeper sees it
+    # The lease and the locks run out (a minute; here at once), and the sweeper sees it.
+    rdb.zadd(ready.key, {member_of(UserRef(OA_ID, u)): 0 for u in USERS[:3]})
+    rdb.delete(*[UserRef(OA_ID, u).key(DRAIN_LOCK) for u in USERS[:3]])
+    swept = sweep(services_of(app), force=True)
     assert swept is not None and STAGE_EVENTS in swept.kicked
     run_jobs(app)
     assert all(bot_messages(app, user) == ["started"] for user in USERS[:3])
