@@ -134,6 +134,14 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def due_counts(client: redis.Redis, stages: Sequence[str]) -> dict[str, int]:
+    """Users due and not claimed at each stage (what operators watch: a backlog)."""
+    with client.pipeline(transaction=False) as pipe:
+        for stage in stages:
+            pipe.zcount(ReadySet.key_of(stage), "-inf", now_ms())
+        return dict(zip(stages, (int(n) for n in pipe.execute()), strict=True))
+
+
 def member_of(user: UserRef) -> str:
     """A user as a member of a ready set."""
     return json.dumps([user.oa_id, user.user_id], separators=(",", ":"))
@@ -159,7 +167,7 @@ class ReadySet:
     def __init__(self, client: redis.Redis, stage: str) -> None:
         self.client = client
         self.stage = stage
-        self.key = f"ready:{stage}"
+        self.key = self.key_of(stage)
         self.flag_key = f"ready:{stage}:job"
         self.wake_key = f"ready:{stage}:wake"
         self._kick = cached_script(client, MARK_AND_KICK)
@@ -181,6 +189,11 @@ class ReadySet:
         args: ScriptArgs = [member, now_ms(), JOB_FLAG_TTL_MS, int(force)]
         args += command_args(start_job)
         return run_script(self._kick, [self.key, self.flag_key, self.wake_key], args, pipe)
+
+    @staticmethod
+    def key_of(stage: str) -> str:
+        """The ready set of a stage."""
+        return f"ready:{stage}"
 
     def take(
         self, limit: int, lease_ms: int, spec: TakeSpec, clear_flag: bool = False

@@ -5,9 +5,14 @@ from __future__ import annotations
 import redis
 from flask import Blueprint, Response, jsonify
 
+from bot.queues.codes import STAGE_CODES
+from bot.queues.inbox import STAGE_EVENTS
+from bot.queues.outbox import STAGE_MESSAGES
+from bot.queues.ready import due_counts
 from bot.services import current_services
 
 blueprint = Blueprint("health", __name__)
+STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
 
 
 @blueprint.get("/healthz")
@@ -18,7 +23,8 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Redis answers; also reports how many jobs wait in each queue."""
+    """Redis answers; also reports how many jobs wait in each queue and how many users are
+    due at each stage (events to process, replies and codes to send)."""
     services = current_services()
     try:
         with services.redis.pipeline(transaction=False) as pipe:
@@ -26,8 +32,9 @@ def readyz() -> tuple[Response, int]:
             for queue in services.queues.values():
                 pipe.llen(queue.key)
             answers = pipe.execute()
+        due = due_counts(services.redis, STAGES)
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503
     depths = dict(zip(services.queues, answers[1:], strict=True))
-    return jsonify(status="ready", redis="ok", queues=depths), 200
+    return jsonify(status="ready", redis="ok", queues=depths, due=due), 200

@@ -12,7 +12,9 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
+from bot.queues.ready import due_counts
 from bot.services import Services, current_services
+from bot.web.health import STAGES
 
 blueprint = Blueprint("metrics", __name__)
 
@@ -28,12 +30,18 @@ class QueueDepthCollector(Collector):
         family = GaugeMetricFamily(
             "bot_queue_jobs", "Jobs waiting in each RQ queue", labels=["queue"]
         )
+        due = GaugeMetricFamily(
+            "bot_stage_users_due", "Users due and not yet claimed at each stage", labels=["stage"]
+        )
         try:
             for name, queue in self.services.queues.items():
                 family.add_metric([name], float(queue.count))
+            for stage, count in due_counts(self.services.redis, STAGES).items():
+                due.add_metric([stage], float(count))
         except redis.RedisError:
             return
         yield family
+        yield due
 
 
 def counters_registry() -> CollectorRegistry:
