@@ -58,7 +58,6 @@ CODES = Stage(
     STAGE_CODES,
     send_codes,
     CODE_THREADS,
-    CODE_SEND_LOCK_TTL_MS,
     code_send_commands,
     TakeSpec(CODE_SENDS, CODE_SEND_LOCK, "list", 1, CODE_SEND_LOCK_TTL_MS),
 )

@@ -59,7 +59,6 @@ MESSAGES = Stage(
     STAGE_MESSAGES,
     send_or_hand_over,
     SEND_CONCURRENCY,
-    SEND_LOCK_TTL_MS,
     delivery_commands,
     TakeSpec(OUTBOX, SEND_LOCK, "list", 1, SEND_LOCK_TTL_MS),  # the lock and first message
 )

@@ -76,7 +76,6 @@ EVENTS = Stage(
     STAGE_EVENTS,
     drain_or_hand_over,
     PROCESS_THREADS,
-    DRAIN_LOCK_TTL_MS,
     enqueue_commands,
     TAKE_EVENTS,
 )

@@ -64,10 +64,10 @@ class Stage:
     # to a retried job inside; only outages escape.
     serve: Callable[[Services, UserRef, Drained | None], int]
     threads: int
-    lease_ms: int
     # The recorded commands that enqueue the stage's RQ job (for whoever is left at a deadline).
     job_commands: Callable[[Services], list[Command]]
-    # What a claim takes of each user besides the lease: lock, first batch, extra reads.
+    # What a claim takes of each user: their lock, first batch and extra reads. The lease in
+    # the ready set lasts as long as the lock: a lost claim frees both at once.
     take: TakeSpec
 
 
@@ -159,7 +159,7 @@ class Runner:
     def claim(self, limit: int, clear_flag: bool = False) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch."""
         stage = self.stage
-        return self.ready.take(limit, stage.lease_ms, stage.take, clear_flag=clear_flag)
+        return self.ready.take(limit, stage.take.ttl_ms, stage.take, clear_flag=clear_flag)
 
     def start(self, users: list[Taken]) -> None:
         """Serve each user: in the pool, or inline when there is none."""

@@ -116,7 +116,7 @@ def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
     for stage in ("processing.EVENTS", "delivery.MESSAGES", "codes.CODES"):
         module, name = stage.split(".")
         found = getattr(importlib.import_module(f"bot.pipeline.{module}"), name)
-        short = replace(found, lease_ms=2000, take=replace(found.take, ttl_ms=2000))
+        short = replace(found, take=replace(found.take, ttl_ms=2000))
         monkeypatch.setattr(f"bot.pipeline.{stage}", short)
     monkeypatch.setattr("bot.pipeline.handover.HANDED_OVER_LEASE_MS", 2000)
     monkeypatch.setattr("bot.pipeline.sweeper.OVERDUE_GRACE_MS", 0)
