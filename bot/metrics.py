@@ -5,8 +5,10 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS = Counter("bot_webhook_events_total", "Authentic webhook events, by type", ["event"])
-SIGNATURE_FAILURES = Counter(
-    "bot_webhook_signature_failures_total", "Webhook calls refused for their signature", ["reason"]
+UNVERIFIED = Counter(
+    "bot_webhook_unverified_total",
+    "Webhook calls that failed verification, answered 200 and ignored",
+    ["reason"],
 )
 BAD_REQUESTS = Counter("bot_webhook_bad_requests_total", "Malformed webhook bodies", ["reason"])
 DUPLICATES = Counter("bot_webhook_duplicates_total", "Redelivered events that had no effect")

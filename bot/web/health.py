@@ -10,6 +10,7 @@ from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
 from bot.services import current_services
+from bot.web.unverified import webhook_health
 
 blueprint = Blueprint("health", __name__)
 STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
@@ -24,7 +25,8 @@ def healthz() -> Response:
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
     """Redis answers; also reports how many jobs wait in each queue and how many users are
-    due at each stage (events to process, replies and codes to send)."""
+    due at each stage (events to process, replies and codes to send), and whether the last
+    minute saw only webhook requests that failed verification."""
     services = current_services()
     try:
         with services.redis.pipeline(transaction=False) as pipe:
@@ -33,8 +35,11 @@ def readyz() -> tuple[Response, int]:
                 pipe.llen(queue.key)
             answers = pipe.execute()
         due = due_counts(services.redis, STAGES)
+        webhook = webhook_health(services.redis).as_dict()
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503
     depths = dict(zip(services.queues, answers[1:], strict=True))
-    return jsonify(status="ready", redis="ok", queues=depths, due=due), 200
+    # Only unverified requests in the last minute (a wrong webhook key looks like that) is said,
+    # not made a 503: the load balancer must keep sending Zalo's probes here.
+    return jsonify(status="ready", redis="ok", queues=depths, due=due, webhook=webhook), 200
