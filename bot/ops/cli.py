@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot.admin.assets import KINDS
-from bot.services import current_services
+from bot.services import Services, current_services
 
 assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
 admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
@@ -156,7 +157,41 @@ def events_dead(count: int) -> None:
     for letter in letters:
         at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(letter.at))
         who = f"{letter.oa_id}:{mask_user_id(letter.user_id)}"
-        click.echo(f"{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
+        click.echo(f"{letter.short_id}\t{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
+
+
+@events_cli.command("replay")
+@click.argument("letter_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter.")
+def events_replay(letter_id: str | None, every: bool) -> None:
+    """Put a dead letter (its id from `events dead`) back in its user's inbox, in order."""
+    from bot.pipeline.replay import replay
+
+    act_on_letters(replay, "replayed", letter_id, every)
+
+
+@events_cli.command("remove")
+@click.argument("letter_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter.")
+def events_remove(letter_id: str | None, every: bool) -> None:
+    """Delete a dead letter for good (audited)."""
+    from bot.pipeline.replay import remove
+
+    act_on_letters(remove, "removed", letter_id, every)
+
+
+def act_on_letters(
+    action: Callable[[Services, str], list[str]], done: str, letter_id: str | None, every: bool
+) -> None:
+    """Run a dead-letter action on one id or all of them, and say what it did."""
+    if every == (letter_id is not None):
+        raise click.UsageError("give one dead letter's id, or --all")
+    ids = action(current_services(), "*" if every else str(letter_id))
+    if not ids:
+        click.echo(f"no dead letter {letter_id}" if letter_id else "no dead letters")
+        raise SystemExit(1)
+    for short_id in ids:
+        click.echo(f"{done} {short_id}")
 
 
 def register_cli(app: Flask) -> None:
