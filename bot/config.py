@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # Ids of the built-in sandbox app and OA: numeric strings like Zalo's, obviously fake.
 SANDBOX_APP_ID = "1000000000000000001"
@@ -64,6 +65,11 @@ class Settings:
     zalo_openapi_url: str = var("https://openapi.zalo.me", "OA API base")
     zalo_oauth_url: str = var("https://oauth.zaloapp.com", "OAuth base")
     zalo_business_url: str = var("https://business.openapi.zalo.me", "ZNS base")
+    public_base_url: str = var(
+        "",
+        "where Zalo's OAuth redirect and the admin page reach this deployment "
+        "(`https://bot.example.vn`; `flask oa connect` needs it)",
+    )
     zalo_site_verification: str = var(
         "", "code of the domain verification file Zalo gives (served at /zalo_verifier<code>.html)"
     )
@@ -249,6 +255,17 @@ def validate(settings: Settings) -> None:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is required outside sandbox mode")
     validate_sms_provider(settings)
+    validate_public_base_url(settings.public_base_url)
+
+
+def validate_public_base_url(url: str) -> None:
+    """Zalo redirects only to https addresses on a verified domain (no path, query or slash
+    games: the callback URL saved in Zalo's console must match byte for byte)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an https:// address, got {url!r}")
 
 
 # Settings that make no sense at zero or below (a zero lock or window disables a guard).

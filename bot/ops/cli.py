@@ -19,6 +19,7 @@ assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Clo
 admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
 verification_cli = AppGroup("verification", help="Phone verification records and locks.")
 events_cli = AppGroup("events", help="Inbound events that could not be handled.")
+oa_cli = AppGroup("oa", help="Official Accounts served by this deployment.")
 
 
 def local_time(epoch: int | None) -> str:
@@ -194,10 +195,28 @@ def act_on_letters(
         click.echo(f"{done} {short_id}")
 
 
+@oa_cli.command("connect")
+def oa_connect() -> None:
+    """Print the link an OA admin opens to grant the App; the bot stores the OA's tokens."""
+    from bot.admin.connect import ConnectError, redirect_uri, start
+
+    services = current_services()
+    try:
+        url = start(services)
+    except ConnectError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Open this link as an admin of the OA, within ten minutes, and grant the App:")
+    click.echo(f"  {url}")
+    click.echo(
+        f"Zalo then comes back to {redirect_uri(services)}, which must be saved as the App's "
+        '"Official Account Callback Url" in the Zalo developers console.'
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from bot.ops.chat_cli import chat_command
 
-    for group in (assets_cli, admins_cli, verification_cli, events_cli):
+    for group in (assets_cli, admins_cli, verification_cli, events_cli, oa_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)
