@@ -38,6 +38,13 @@ ZNS_CEILING = Gauge(
     "1 while the global Zalo-code ceiling is hit",
     multiprocess_mode="mostrecent",
 )
+SEND_CEILING = Gauge(
+    "bot_send_ceiling_per_minute",
+    "The configured global ceiling of code sends per minute (SMS_GLOBAL_PER_MINUTE, "
+    "ZNS_GLOBAL_PER_MINUTE), for alerts on nearing it",
+    ["channel"],
+    multiprocess_mode="max",
+)
 DEAD_LETTERS = Counter(
     "bot_events_dead_lettered_total", "Inbound events set aside after failing every attempt"
 )
