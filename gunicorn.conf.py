@@ -4,6 +4,9 @@ import os
 
 # Platforms route to $PORT on every interface; `make run` binds loopback only (GUNICORN_BIND).
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# The reverse proxy (deploy/): only its X-Forwarded-Proto is believed (the app's own
+# TrustedProxyFix reads the same variable for X-Forwarded-For). Never `*` on a public port.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 # gthread: the webhook's work is short Redis round trips, so threads overlap the waits
 # cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
 # (The sandbox simulator's server-sent events then hold one thread, not a process, per page.)
