@@ -24,13 +24,10 @@ errorlog = "-"
 # gunicorn's runtime control socket is one fixed path per user: two instances on one host
 # (web + benchmark, two checkouts) would fight over it, and nothing here uses it.
 control_socket_disable = True
-
-
-def on_starting(server: object) -> None:
-    """prometheus-client's multiprocess mode writes one file per process into this folder."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
+# prometheus-client's multiprocess mode writes one file per process into this folder, from the
+# first metric created: that is while the app is preloaded, before any server hook runs.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Where the world may go, and where it may not (the proxy answers 404 itself).
@@ -104,7 +105,16 @@ def wait_listening(port: int, seconds: float = 15.0) -> None:
             time.sleep(0.05)
 
 
-def ask(port: int, method: str, path: str, tls: bool = False) -> http.client.HTTPResponse:
+@dataclass(frozen=True)
+class Answer:
+    """What the proxy answered."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def ask(port: int, method: str, path: str, tls: bool = False) -> Answer:
     """One request to the proxy, posing as a client that claims another address."""
     if tls:
         context = ssl.create_default_context()
@@ -117,7 +127,7 @@ def ask(port: int, method: str, path: str, tls: bool = False) -> http.client.HTT
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
     conn.request(method, path, body=b"{}" if method == "POST" else None, headers=headers)
-    answer = conn.getresponse()
-    answer.read()
+    response = conn.getresponse()
+    answer = Answer(response.status, dict(response.getheaders()), response.read())
     conn.close()
     return answer

@@ -4,14 +4,17 @@ callback and the domain verification file; metrics, readiness and /admin only in
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.kit import DEPLOY
+from tests.deploy.kit import DEPLOY, ROOT, procfile
 from tests.deploy.proxykit import (
     DISGUISED,
     ELSEWHERE,
@@ -111,7 +114,7 @@ def test_nginx_passes_only_the_public_routes_to_the_world(tmp_path: Path) -> Non
             check_routes(seen, public=https, internal=internal, tls=True)
             redirect = ask(http, "GET", "/webhook")
             assert redirect.status == 301
-            assert redirect.getheader("Location", "").startswith("https://")
+            assert redirect.headers["Location"].startswith("https://")
 
 
 def check_routes(seen: list[Seen], public: int, internal: int, tls: bool) -> None:
@@ -178,3 +181,38 @@ def test_caddy_passes_only_the_public_routes_to_the_world(tmp_path: Path) -> Non
             wait_listening(public)
             wait_listening(internal)
             check_routes(seen, public=public, internal=internal, tls=False)
+
+
+@needs_nginx
+def test_nginx_in_front_of_the_procfiles_web(redis_url: str, tmp_path: Path) -> None:
+    web, https, internal = free_ports(3)
+    env = {
+        "PATH": os.environ["PATH"],
+        "REDIS_URL": redis_url,
+        "BOT_SANDBOX": "1",
+        "GUNICORN_BIND": f"127.0.0.1:{web}",
+        "WEB_CONCURRENCY": "1",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
+        "LOG_LEVEL": "WARNING",
+    }
+    gunicorn = [sys.executable, "-m", *shlex.split(procfile()["web"])]
+    site = replaced(
+        NGINX_SITE.read_text(encoding="utf-8"),
+        {
+            "    listen [::]:443 ssl http2;\n": "",
+            "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl;",
+            "listen 127.0.0.1:8081;": f"listen 127.0.0.1:{internal};",
+            "server 127.0.0.1:8000;": f"server 127.0.0.1:{web};",
+        },
+    )
+    main = nginx_prefix(tmp_path, site)
+    with spawn(gunicorn, cwd=ROOT, env=env), spawn(nginx(main), stderr=subprocess.DEVNULL):
+        for port in (web, https, internal):
+            wait_listening(port)
+        document = ask(https, "GET", "/api/v1/openapi.json", tls=True)
+        assert document.status == 200 and json.loads(document.body)["openapi"].startswith("3.1")
+        assert ask(https, "GET", "/api/v1/assets", tls=True).status == 401  # no key
+        assert ask(https, "GET", "/readyz", tls=True).status == 404
+        ready = ask(internal, "GET", "/readyz")
+        assert ready.status == 200 and json.loads(ready.body)["status"] == "ready"
+        assert b"bot_" in ask(internal, "GET", "/metrics").body
