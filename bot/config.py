@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -134,6 +135,11 @@ class Settings:
         86400, "events whose body `timestamp` is older are acknowledged and ignored"
     )
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")
+    forwarded_allow_ips: tuple[str, ...] = var(
+        ("127.0.0.1", "::1"),
+        "addresses or networks of the reverse proxy: only their `X-Forwarded-For` and "
+        "`-Proto` are believed (gunicorn and the app; `*`: anyone's)",
+    )
     worker_class: str = var(
         "simple", "`simple` (stage runners and jobs in the worker process, on gevent) or `fork`"
     )
@@ -249,6 +255,7 @@ def validate(settings: Settings) -> None:
     validate_sms_template(settings.otp_sms_template)
     for entry in settings.zalo_extra_apps:
         split_extra_app(entry)
+    validate_forwarded_allow_ips(settings.forwarded_allow_ips)
     if settings.bot_sandbox:
         return
     for name in REQUIRED_OUTSIDE_SANDBOX:
@@ -286,6 +293,19 @@ def split_extra_app(entry: str) -> tuple[str, str, str | None]:
         # The entry holds a secret: name the variable, never echo the value.
         raise ConfigError("ZALO_EXTRA_APPS entries must be app_id:oa_secret_key[:oa_id]")
     return parts[0], parts[1], (parts[2] if len(parts) == 3 else None)
+
+
+def validate_forwarded_allow_ips(entries: tuple[str, ...]) -> None:
+    """Each entry an address, a network or `*` (a typo would silently trust nobody)."""
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"FORWARDED_ALLOW_IPS must be addresses or networks (or *), got {entry!r}"
+            ) from None
 
 
 def validate_numbers(settings: Settings) -> None:
