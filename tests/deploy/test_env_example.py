@@ -31,6 +31,7 @@ PLAUSIBLE = {
     "ZALO_ACCESS_TOKEN": secrets.token_urlsafe(96),
     "ZALO_REFRESH_TOKEN": secrets.token_urlsafe(96),
     "ZALO_SITE_VERIFICATION": "MeVd6DceSpupfjWIxOznI1I4v7FuyZOgD3Gp",
+    "PUBLIC_BASE_URL": "https://bot.example.com",
     "OTP_HASH_KEY": secrets.token_hex(32),
     "ZNS_OTP_TEMPLATE_ID": "312345",
     "ESMS_API_KEY": secrets.token_hex(16).upper(),
