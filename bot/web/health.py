@@ -10,6 +10,7 @@ from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
 from bot.services import current_services
+from bot.zalo.token_admin import token_states
 
 blueprint = Blueprint("health", __name__)
 STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
@@ -23,8 +24,9 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Redis answers; also reports how many jobs wait in each queue and how many users are
-    due at each stage (events to process, replies and codes to send)."""
+    """Redis answers and every served OA has a usable Zalo token (outside sandbox); also
+    reports how many jobs wait in each queue and how many users are due at each stage
+    (events to process, replies and codes to send)."""
     services = current_services()
     try:
         with services.redis.pipeline(transaction=False) as pipe:
@@ -33,8 +35,14 @@ def readyz() -> tuple[Response, int]:
                 pipe.llen(queue.key)
             answers = pipe.execute()
         due = due_counts(services.redis, STAGES)
+        tokens = {} if services.settings.bot_sandbox else token_states(services)
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503
     depths = dict(zip(services.queues, answers[1:], strict=True))
-    return jsonify(status="ready", redis="ok", queues=depths, due=due), 200
+    found = {"redis": "ok", "queues": depths, "due": due, "tokens": tokens}
+    unusable = sorted(oa_id for oa_id, state in tokens.items() if state != "ok")
+    if unusable:  # a start without tokens must not take traffic it cannot answer
+        reason = "no usable Zalo token for OA " + ", ".join(unusable)
+        return jsonify(status="unavailable", reason=reason, **found), 503
+    return jsonify(status="ready", **found), 200
