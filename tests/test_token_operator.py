@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import select
+import sys
+import termios
 from typing import Any
 
 import pytest
@@ -11,8 +17,10 @@ from flask import Flask
 from bot.admin.audit import AuditLog
 from bot.services import services_of
 from bot.zalo.token_status import TokenStatus
+from tests.helpers import wait_for
 from tests.leakcheck import remember
-from tests.production import Chat, production_bot
+from tests.processes import spawn
+from tests.production import HASH_KEY, Chat, production_bot
 from zalo_api.errors import ZaloError
 
 NO_TOKENS = {"ZALO_ACCESS_TOKEN": "", "ZALO_REFRESH_TOKEN": ""}
@@ -145,3 +153,50 @@ def test_sandbox_needs_no_tokens(app: Flask) -> None:
     assert readyz(app)[0] == 200 and readyz(app)[1]["tokens"] == {}
     refused = cli(app, "zalo", "tokens", "set", given="a\nb\n")
     assert refused.exit_code == 1 and "needs no tokens" in refused.output
+
+
+def read_until(fd: int, wanted: bytes, seen: bytearray) -> None:
+    """Read the terminal's output into seen until wanted shows (or the process ends)."""
+
+    def more() -> bool:
+        if wanted in seen:
+            return True
+        if select.select([fd], [], [], 0.05)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the other side closed: the process ended
+                return True
+            seen.extend(chunk)
+        return wanted in seen
+
+    wait_for(more)
+
+
+def controlling_terminal() -> None:
+    """In the child (a session leader already): its stdin, a pty, becomes /dev/tty."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def test_at_a_terminal_the_tokens_are_asked_for_without_echo(config: dict[str, Any]) -> None:
+    with production_bot(config, **NO_TOKENS) as (app, zalo, sms):
+        access, refresh = zalo.issue_pair()
+        remember(access, refresh)
+        env = {**os.environ, **{k: str(v) for k, v in config.items()}, **zalo.config(),
+               **sms.config_for("esms"), "BOT_SANDBOX": "0", "OTP_HASH_KEY": HASH_KEY,
+               **NO_TOKENS}  # fmt: skip
+        command = [sys.executable, "-m", "flask", "--app", "wsgi", "zalo", "tokens", "set"]
+        master, slave = pty.openpty()
+        seen = bytearray()
+        with spawn(command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                   preexec_fn=controlling_terminal) as process:  # fmt: skip
+            os.close(slave)
+            read_until(master, b"Access token (input hidden): ", seen)
+            os.write(master, access.encode() + b"\n")
+            read_until(master, b"Refresh token (input hidden): ", seen)
+            os.write(master, refresh.encode() + b"\n")
+            read_until(master, b"every process uses them", seen)
+            assert process.wait(30) == 0, seen.decode(errors="replace")
+        os.close(master)
+        shown = seen.decode(errors="replace")
+        assert access not in shown and refresh not in shown  # the terminal echoed nothing
+        assert readyz(app)[1]["tokens"] == {zalo.oa_id: "ok"}
