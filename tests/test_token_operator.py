@@ -153,6 +153,8 @@ def test_sandbox_needs_no_tokens(app: Flask) -> None:
     assert readyz(app)[0] == 200 and readyz(app)[1]["tokens"] == {}
     refused = cli(app, "zalo", "tokens", "set", given="a\nb\n")
     assert refused.exit_code == 1 and "needs no tokens" in refused.output
+    shown = cli(app, "zalo", "tokens", "show")
+    assert shown.exit_code == 0 and "no tokens needed" in shown.output
 
 
 def read_until(fd: int, wanted: bytes, seen: bytearray) -> None:

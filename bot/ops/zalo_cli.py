@@ -91,6 +91,9 @@ def tokens_show(oa_id: str, every: bool) -> None:
     """The OA's tokens, masked: age, expiry, last refresh and its result (exit 1 unless
     every OA shown has a usable token)."""
     services = current_services()
+    if services.settings.bot_sandbox:
+        click.echo("sandbox mode sends nothing to Zalo: no tokens needed")
+        return
     wanted = list(token_states(services)) if every else [app_of(services, oa_id)[0]]
     usable = [show_one(services, one) for one in wanted]
     if not all(usable):
