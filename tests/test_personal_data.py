@@ -141,3 +141,14 @@ def test_the_export_holds_no_code_material(app: Flask) -> None:
     live = json.loads(result.output)["accounts"]["user"]["records"][f"otp:{{{OA_ID}:u3}}"]
     assert live["value"] == {"c": "sms", "p": U1_PHONE} and 0 < live["expires_in_seconds"] <= 300
     assert re.search(rf"(?<!\d){code}(?!\d)", result.output) is None
+
+
+def test_a_number_nobody_verified_is_found_by_its_records_only(app: Flask) -> None:
+    assert exported(app, "0912345678")["accounts"] == {}  # nothing held: nothing found
+    chat = Dialogue(app, "u4")
+    chat.say("xác thực")
+    chat.say("0912345678")
+    chat.say("1")  # the number now has a cooldown and send counts, and no owner
+    found = exported(app, "0912345678")["accounts"]["phone"]
+    assert found["kind"] == "number" and "user_id" not in found
+    assert f"otp-cooldown:phone:{U1_PHONE}" in found["phones"][U1_PHONE]

@@ -45,7 +45,9 @@ class Subject:
 
     @property
     def kind(self) -> str:
-        """'portal' or 'user'."""
+        """'portal', 'user', or 'number' (a number no account verified)."""
+        if not self.user.user_id:
+            return "number"
         return "portal" if account_id_of(self.user) is not None else "user"
 
 
@@ -89,7 +91,8 @@ def subjects_of(services: Services, oa_id: str, given: str) -> dict[str, Subject
     phone = parse_any_phone(given)
     if phone is not None:
         owner = accounts.owner_of(oa_id, phone)
-        found["phone"] = Subject(UserRef(oa_id, owner or ""), [phone])
+        if owner or phone_keys(client, phone):
+            found["phone"] = Subject(UserRef(oa_id, owner or ""), [phone])
     given = given.strip()
     if given and not given.startswith(PORTAL_PREFIX):
         user = UserRef(oa_id, given)
