@@ -4,6 +4,9 @@ import os
 
 # Platforms route to $PORT on every interface; `make run` binds loopback only (GUNICORN_BIND).
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+# The reverse proxy (deploy/): only its X-Forwarded-Proto is believed (the app's own
+# TrustedProxyFix reads the same variable for X-Forwarded-For). Never `*` on a public port.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 # gthread: the webhook's work is short Redis round trips, so threads overlap the waits
 # cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
 # (The sandbox simulator's server-sent events then hold one thread, not a process, per page.)
@@ -21,13 +24,10 @@ errorlog = "-"
 # gunicorn's runtime control socket is one fixed path per user: two instances on one host
 # (web + benchmark, two checkouts) would fight over it, and nothing here uses it.
 control_socket_disable = True
-
-
-def on_starting(server: object) -> None:
-    """prometheus-client's multiprocess mode writes one file per process into this folder."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
+# prometheus-client's multiprocess mode writes one file per process into this folder, from the
+# first metric created: that is while the app is preloaded, before any server hook runs.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 
 def child_exit(server: object, worker: object) -> None:

@@ -13,6 +13,7 @@ from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from bot.ops.cli import register_cli
 from bot.web import register_blueprints
+from bot.web.forwarded import TrustedProxyFix
 from bot.wiring import build_services
 
 __all__ = ["create_app", "create_app_or_exit"]
@@ -29,6 +30,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     services = build_services(settings)
     app.extensions["bot"] = services
     register_blueprints(app)
+    # Behind nginx or Caddy: the client's address and scheme, from the proxy only.
+    proxied = TrustedProxyFix(app.wsgi_app, settings.forwarded_allow_ips)
+    app.wsgi_app = proxied  # type: ignore[method-assign]
     register_cli(app)
     seed_registry(services)
     return app

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # Ids of the built-in sandbox app and OA: numeric strings like Zalo's, obviously fake.
 SANDBOX_APP_ID = "1000000000000000001"
@@ -64,6 +66,11 @@ class Settings:
     zalo_openapi_url: str = var("https://openapi.zalo.me", "OA API base")
     zalo_oauth_url: str = var("https://oauth.zaloapp.com", "OAuth base")
     zalo_business_url: str = var("https://business.openapi.zalo.me", "ZNS base")
+    public_base_url: str = var(
+        "",
+        "where Zalo's OAuth redirect and the admin page reach this deployment "
+        "(`https://bot.example.vn`; `flask oa connect` needs it)",
+    )
     zalo_site_verification: str = var(
         "", "code of the domain verification file Zalo gives (served at /zalo_verifier<code>.html)"
     )
@@ -134,6 +141,11 @@ class Settings:
     )
     audit_retention_days: int = var(365, "days audit entries are kept")
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")
+    forwarded_allow_ips: tuple[str, ...] = var(
+        ("127.0.0.1", "::1"),
+        "addresses or networks of the reverse proxy: only their `X-Forwarded-For` and "
+        "`-Proto` are believed (gunicorn and the app; `*`: anyone's)",
+    )
     worker_class: str = var(
         "simple", "`simple` (stage runners and jobs in the worker process, on gevent) or `fork`"
     )
@@ -249,12 +261,24 @@ def validate(settings: Settings) -> None:
     validate_sms_template(settings.otp_sms_template)
     for entry in settings.zalo_extra_apps:
         split_extra_app(entry)
+    validate_forwarded_allow_ips(settings.forwarded_allow_ips)
     if settings.bot_sandbox:
         return
     for name in REQUIRED_OUTSIDE_SANDBOX:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is required outside sandbox mode")
     validate_sms_provider(settings)
+    validate_public_base_url(settings.public_base_url)
+
+
+def validate_public_base_url(url: str) -> None:
+    """Zalo redirects only to https addresses on a verified domain (no path, query or slash
+    games: the callback URL saved in Zalo's console must match byte for byte)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PUBLIC_BASE_URL must be an https:// address, got {url!r}")
 
 
 # Settings that make no sense at zero or below (a zero lock or window disables a guard).
@@ -278,6 +302,19 @@ def split_extra_app(entry: str) -> tuple[str, str, str | None]:
         # The entry holds a secret: name the variable, never echo the value.
         raise ConfigError("ZALO_EXTRA_APPS entries must be app_id:oa_secret_key[:oa_id]")
     return parts[0], parts[1], (parts[2] if len(parts) == 3 else None)
+
+
+def validate_forwarded_allow_ips(entries: tuple[str, ...]) -> None:
+    """Each entry an address, a network or `*` (a typo would silently trust nobody)."""
+    for entry in entries:
+        if entry == "*":
+            continue
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"FORWARDED_ALLOW_IPS must be addresses or networks (or *), got {entry!r}"
+            ) from None
 
 
 def validate_numbers(settings: Settings) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS = Counter("bot_webhook_events_total", "Authentic webhook events, by type", ["event"])
-SIGNATURE_FAILURES = Counter(
-    "bot_webhook_signature_failures_total", "Webhook calls refused for their signature", ["reason"]
+UNVERIFIED = Counter(
+    "bot_webhook_unverified_total",
+    "Webhook calls that failed verification, answered 200 and ignored",
+    ["reason"],
 )
 BAD_REQUESTS = Counter("bot_webhook_bad_requests_total", "Malformed webhook bodies", ["reason"])
 DUPLICATES = Counter("bot_webhook_duplicates_total", "Redelivered events that had no effect")
@@ -35,6 +37,13 @@ ZNS_CEILING = Gauge(
     "bot_zns_global_ceiling_reached",
     "1 while the global Zalo-code ceiling is hit",
     multiprocess_mode="mostrecent",
+)
+SEND_CEILING = Gauge(
+    "bot_send_ceiling_per_minute",
+    "The configured global ceiling of code sends per minute (SMS_GLOBAL_PER_MINUTE, "
+    "ZNS_GLOBAL_PER_MINUTE), for alerts on nearing it",
+    ["channel"],
+    multiprocess_mode="max",
 )
 DEAD_LETTERS = Counter(
     "bot_events_dead_lettered_total", "Inbound events set aside after failing every attempt"

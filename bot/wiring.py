@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.conversation.engine import Engine
 from bot.conversation.flow import Flow
 from bot.conversation.store import ConversationStore
+from bot.metrics import SEND_CEILING
 from bot.pipeline.senders import SandboxSender, Sender, ZaloSender
 from bot.redis_client import connect_redis
 from bot.services import Services
@@ -124,4 +125,6 @@ class BotServices(Services):
 
 def build_services(settings: Settings, client: redis.Redis | None = None) -> BotServices:
     """Create the process-wide services for these settings."""
+    SEND_CEILING.labels("sms").set(settings.sms_global_per_minute)
+    SEND_CEILING.labels("zalo").set(settings.zns_global_per_minute)
     return BotServices(settings, client or connect_redis(settings))

@@ -9,10 +9,19 @@ import redis
 from flask import Flask
 from prometheus_client import REGISTRY
 
+from bot.admin.audit import AuditLog
 from bot.keys import UserRef
 from bot.pipeline import processing
 from bot.pipeline.dead_letters import DeadLetters
-from tests.helpers import OA_ID, Dialogue, post_event, run_jobs, text_event, user_event
+from tests.helpers import (
+    OA_ID,
+    Dialogue,
+    bot_messages,
+    post_event,
+    run_jobs,
+    text_event,
+    user_event,
+)
 
 POISON = b"poisoned event"
 
@@ -54,7 +63,7 @@ def test_a_failing_event_is_set_aside_and_the_next_ones_go_on(
     listed = app.test_cli_runner().invoke(args=["events", "dead"])
     assert listed.exit_code == 0
     assert "user_send_text" in listed.output and "RuntimeError" in listed.output
-    assert "u1" not in listed.output.split("\t")[1]  # user ids are pseudonymised
+    assert "u1" not in listed.output.split("\t")[2]  # user ids are pseudonymised
 
 
 def test_withdraw_deletes_the_users_dead_letters(
@@ -70,3 +79,49 @@ def test_withdraw_deletes_the_users_dead_letters(
 
 def test_no_dead_letters_is_said(app: Flask) -> None:
     assert "no dead letters" in app.test_cli_runner().invoke(args=["events", "dead"]).output
+
+
+def dead_ids(app: Flask) -> list[str]:
+    """The ids `flask events dead` lists, newest first."""
+    output = app.test_cli_runner().invoke(args=["events", "dead"]).output
+    return [line.split("\t")[0] for line in output.splitlines() if "\t" in line]
+
+
+def test_a_replayed_dead_letter_goes_through_the_pipeline_once_and_is_audited(
+    app: Flask, rdb: redis.Redis, poisoned: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = Dialogue(app, "u1")
+    alice.send(text_event("u1", POISON.decode()))
+    [letter_id] = dead_ids(app)
+    monkeypatch.undo()  # the bug is fixed: the real run_event again
+    before = len(bot_messages(app, "u1"))
+    runner = app.test_cli_runner()
+    answer = runner.invoke(args=["events", "replay", letter_id])
+    assert (answer.exit_code, answer.output.strip()) == (0, f"replayed {letter_id}")
+    run_jobs(app)
+    assert len(bot_messages(app, "u1")) > before  # handled now: the bot answered the event
+    assert DeadLetters(rdb).latest() == []
+    again = runner.invoke(args=["events", "replay", letter_id])  # a second replay: nothing
+    assert again.exit_code == 1 and "no dead letter" in again.output
+    entries = app.test_cli_runner().invoke(args=["events", "dead"]).output
+    assert "no dead letters" in entries
+    audit = [e for e in AuditLog(rdb).latest(20) if e.command == "dead letter replay"]
+    assert [(e.who, e.result) for e in audit] == [("cli", "replayed")]
+    assert "u1" not in audit[0].target and POISON.decode() not in audit[0].target
+
+
+def test_dead_letters_are_removed_one_or_all(
+    app: Flask, rdb: redis.Redis, poisoned: list[int]
+) -> None:
+    for user in ("u1", "u2", "u3"):
+        Dialogue(app, user).send(text_event(user, POISON.decode() + user))
+    first, *rest = dead_ids(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["events", "remove", first]).exit_code == 0
+    assert sorted(dead_ids(app)) == sorted(rest)
+    assert runner.invoke(args=["events", "remove"]).exit_code == 2  # an id or --all
+    removed = runner.invoke(args=["events", "remove", "--all"])
+    assert sorted(removed.output.split()[1::2]) == sorted(rest)
+    assert DeadLetters(rdb).latest() == [] and len(poisoned) == 9  # nothing replayed
+    removals = [e for e in AuditLog(rdb).latest(20) if e.command == "dead letter remove"]
+    assert len(removals) == 3

@@ -25,7 +25,7 @@ def test_metrics_count_a_short_dialogue(app: Flask) -> None:
         "verified": sample(app, "bot_verifications_total", channel="sms"),
         "lockouts": sample(app, "bot_verification_lockouts_total"),
         "dupes": sample(app, "bot_webhook_duplicates_total"),
-        "badsig": sample(app, "bot_webhook_signature_failures_total", reason="mismatch"),
+        "badsig": sample(app, "bot_webhook_unverified_total", reason="mismatch"),
         "latency": sample(app, "bot_webhook_seconds_count"),
         "replies": sample(app, "bot_replies_total", outcome="sent"),
     }
@@ -41,9 +41,7 @@ def test_metrics_count_a_short_dialogue(app: Flask) -> None:
     assert sample(app, "bot_verifications_total", channel="sms") == before["verified"] + 1
     assert sample(app, "bot_verification_lockouts_total") == before["lockouts"]
     assert sample(app, "bot_webhook_duplicates_total") == before["dupes"] + 1
-    assert sample(app, "bot_webhook_signature_failures_total", reason="mismatch") == (
-        before["badsig"] + 1
-    )
+    assert sample(app, "bot_webhook_unverified_total", reason="mismatch") == (before["badsig"] + 1)
     assert sample(app, "bot_webhook_seconds_count") == before["latency"] + 7
     # ask phone + share form, method, code sent, verified, menu
     assert sample(app, "bot_replies_total", outcome="sent") == before["replies"] + 6

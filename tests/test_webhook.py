@@ -41,8 +41,10 @@ def toy_app(app: Flask) -> Flask:
 
 
 def stored(rdb: redis.Redis) -> list[bytes]:
-    """Keys written beyond the asset registry seeded at start-up (and RQ's bookkeeping)."""
-    return sorted(k for k in stored_keys(rdb) if not k.startswith((b"asset:", b"assets:")))
+    """Keys written beyond the asset registry seeded at start-up, RQ's bookkeeping and the
+    webhook's telemetry (when the last unverified request came: no state of any user)."""
+    skipped = (b"asset:", b"assets:", b"webhook:")
+    return sorted(k for k in stored_keys(rdb) if not k.startswith(skipped))
 
 
 def queued_jobs(app: Flask) -> int:
@@ -51,37 +53,39 @@ def queued_jobs(app: Flask) -> int:
 
 
 @pytest.mark.parametrize("header", [None, "", "mac=", "MAC=  "])
-def test_missing_signature_is_401_and_nothing_happens(
+def test_missing_signature_is_200_and_nothing_happens(
     client: FlaskClient, rdb: redis.Redis, header: str | None
 ) -> None:
     headers = {} if header is None else {"X-ZEvent-Signature": header}
     answer = client.post("/webhook", data=encode_event(text_event()), headers=headers)
-    assert answer.status_code == 401
+    assert (answer.status_code, answer.json) == (200, {"ok": True})  # Zalo's unsigned probe
     assert stored(rdb) == []
 
 
-def test_wrong_signature_is_401_and_nothing_happens(client: FlaskClient, rdb: redis.Redis) -> None:
+def test_wrong_signature_is_200_and_nothing_happens(client: FlaskClient, rdb: redis.Redis) -> None:
     answer = post_event(client, text_event(), secret="not-the-oa-secret")
-    assert answer.status_code == 401
+    assert (answer.status_code, answer.json) == (200, {"ok": True})
     assert stored(rdb) == []
 
 
-def test_tampered_body_is_401(client: FlaskClient, rdb: redis.Redis) -> None:
+def test_tampered_body_is_200_and_nothing_happens(client: FlaskClient, rdb: redis.Redis) -> None:
     body = encode_event(text_event(text="menu"))
     good = post_event(client, body).request.headers["X-ZEvent-Signature"]
     rdb.flushall()
     tampered = body.replace(b'"menu"', b'"xac thuc"')
     answer = client.post("/webhook", data=tampered, headers={"X-ZEvent-Signature": good})
-    assert answer.status_code == 401
+    assert answer.status_code == 200
     assert stored(rdb) == []
 
 
 @pytest.mark.parametrize(
     "body", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", b"[" * 5000, b'{"a":' * 3000]
 )
-def test_malformed_json_is_400(client: FlaskClient, rdb: redis.Redis, body: bytes) -> None:
+def test_malformed_json_cannot_be_verified_so_is_200_and_ignored(
+    client: FlaskClient, rdb: redis.Redis, body: bytes
+) -> None:
     answer = client.post("/webhook", data=body, headers={"X-ZEvent-Signature": "0" * 64})
-    assert answer.status_code == 400
+    assert (answer.status_code, answer.json) == (200, {"ok": True})
     assert stored(rdb) == []
 
 
@@ -113,8 +117,7 @@ def test_oversized_body_is_413(config: dict[str, Any], rdb: redis.Redis) -> None
 
 def test_unknown_app_is_acknowledged_and_ignored(client: FlaskClient, rdb: redis.Redis) -> None:
     answer = post_event(client, text_event(app_id="999"))
-    assert answer.status_code == 200
-    assert answer.json == {"ok": True, "ignored": "unknown app"}
+    assert (answer.status_code, answer.json) == (200, {"ok": True})
     assert stored(rdb) == []
 
 

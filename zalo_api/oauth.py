@@ -1,7 +1,8 @@
-"""OAuth v4 for OA tokens: spend a (single-use) refresh token for a new pair."""
+"""OAuth v4 for OA tokens: a code for the first pair, a (single-use) refresh token for the next."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -70,6 +71,23 @@ class OAuthClient:
             "POST", self.url, data=form, headers={"secret_key": self.app_secret}
         )
         return token_pair(body, self.clock())
+
+    def exchange_code(self, code: str, code_verifier: str) -> TokenPair:
+        """The first pair of an OA that granted the App (a code is single use, 10 minutes).
+
+        Zalo answers a refusal with HTTP 200 and no access_token: token_pair refuses it, so
+        nothing is stored."""
+        form = {
+            "app_id": self.app_id,
+            "grant_type": "authorization_code",
+            "code": code,
+            "code_verifier": code_verifier,
+        }
+        body = self.transport.request(
+            "POST", self.url, data=form, headers={"secret_key": self.app_secret}
+        )
+        now = self.clock()
+        return dataclasses.replace(token_pair(body, now), refreshed_at=now)
 
 
 def token_pair(body: Mapping[str, Any], now: float) -> TokenPair:

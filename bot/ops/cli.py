@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,13 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot.admin.assets import KINDS
-from bot.services import current_services
+from bot.services import Services, current_services
 
 assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
 admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
 verification_cli = AppGroup("verification", help="Phone verification records and locks.")
 events_cli = AppGroup("events", help="Inbound events that could not be handled.")
+oa_cli = AppGroup("oa", help="Official Accounts served by this deployment.")
 
 
 def local_time(epoch: int | None) -> str:
@@ -157,7 +159,59 @@ def events_dead(count: int) -> None:
     for letter in letters:
         at = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(letter.at))
         who = f"{letter.oa_id}:{mask_user_id(letter.user_id)}"
-        click.echo(f"{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
+        click.echo(f"{letter.short_id}\t{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
+
+
+@events_cli.command("replay")
+@click.argument("letter_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter.")
+def events_replay(letter_id: str | None, every: bool) -> None:
+    """Put a dead letter (its id from `events dead`) back in its user's inbox, in order."""
+    from bot.pipeline.replay import replay
+
+    act_on_letters(replay, "replayed", letter_id, every)
+
+
+@events_cli.command("remove")
+@click.argument("letter_id", required=False)
+@click.option("--all", "every", is_flag=True, help="Every dead letter.")
+def events_remove(letter_id: str | None, every: bool) -> None:
+    """Delete a dead letter for good (audited)."""
+    from bot.pipeline.replay import remove
+
+    act_on_letters(remove, "removed", letter_id, every)
+
+
+def act_on_letters(
+    action: Callable[[Services, str], list[str]], done: str, letter_id: str | None, every: bool
+) -> None:
+    """Run a dead-letter action on one id or all of them, and say what it did."""
+    if every == (letter_id is not None):
+        raise click.UsageError("give one dead letter's id, or --all")
+    ids = action(current_services(), "*" if every else str(letter_id))
+    if not ids:
+        click.echo(f"no dead letter {letter_id}" if letter_id else "no dead letters")
+        raise SystemExit(1)
+    for short_id in ids:
+        click.echo(f"{done} {short_id}")
+
+
+@oa_cli.command("connect")
+def oa_connect() -> None:
+    """Print the link an OA admin opens to grant the App; the bot stores the OA's tokens."""
+    from bot.admin.connect import ConnectError, redirect_uri, start
+
+    services = current_services()
+    try:
+        url = start(services)
+    except ConnectError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo("Open this link as an admin of the OA, within ten minutes, and grant the App:")
+    click.echo(f"  {url}")
+    click.echo(
+        f"Zalo then comes back to {redirect_uri(services)}, which must be saved as the App's "
+        '"Official Account Callback Url" in the Zalo developers console.'
+    )
 
 
 def register_cli(app: Flask) -> None:
@@ -166,6 +220,6 @@ def register_cli(app: Flask) -> None:
     from bot.ops.data_cli import data_cli
     from bot.ops.zalo_cli import zalo_cli
 
-    for group in (assets_cli, admins_cli, verification_cli, events_cli, zalo_cli, data_cli):
+    for group in (assets_cli, admins_cli, verification_cli, events_cli, oa_cli, zalo_cli, data_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)

@@ -23,7 +23,7 @@ tokens_cli = AppGroup("tokens", help="The OAuth tokens each OA sends with.")
 zalo_cli.add_command(tokens_cli)
 MAX_TOKEN_CHARS = 4096
 SOURCES = {"env": "ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN", "cli": "flask zalo tokens set",
-           "refresh": "a refresh"}  # fmt: skip
+           "refresh": "a refresh", "oauth": "flask oa connect"}  # fmt: skip
 OA_OPTION = click.option("--oa", "oa_id", default="", help="The OA (default: ZALO_OA_ID).")
 
 

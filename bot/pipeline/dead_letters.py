@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,16 @@ class DeadLetter:
     event_name: str
     error: str
     body: str
+
+    @property
+    def user(self) -> UserRef:
+        """Whose event it was."""
+        return UserRef(self.oa_id, self.user_id)
+
+    @property
+    def short_id(self) -> str:
+        """What operators type to replay or remove it: the body's digest (no user id)."""
+        return dedupe_digest(self.body)
 
 
 class DeadLetters:
@@ -72,6 +83,31 @@ class DeadLetters:
         ids = [text(i) for i in self.client.zrevrange(INDEX_KEY, 0, count - 1)]
         found = self.client.hmget(ENTRIES_KEY, ids) if ids else []
         return [DeadLetter(**json.loads(raw)) for raw in found if raw]
+
+    def find(self, short_id: str) -> list[str]:
+        """The full ids of the dead letters whose short id is short_id (or all of them: '*')."""
+        every = [text(i) for i in self.client.zrange(INDEX_KEY, 0, -1)]
+        return [i for i in every if short_id == "*" or i.endswith("|" + short_id)]
+
+    def take(self, entry_id: str, then: Callable[[Pipeline, DeadLetter], None]) -> bool:
+        """Remove one dead letter and, in the same transaction, run then(pipe, letter):
+        whoever takes it first gets it; a second replay or removal finds nothing."""
+
+        with self.client.pipeline(transaction=True) as pipe:
+            while True:
+                try:
+                    pipe.watch(ENTRIES_KEY)  # type: ignore[no-untyped-call]
+                    raw = pipe.hget(ENTRIES_KEY, entry_id)
+                    if raw is None:
+                        return False
+                    pipe.multi()
+                    pipe.hdel(ENTRIES_KEY, entry_id)
+                    pipe.zrem(INDEX_KEY, entry_id)
+                    then(pipe, DeadLetter(**json.loads(raw)))
+                    pipe.execute()
+                    return True
+                except redis.WatchError:  # another letter came or went meanwhile: again
+                    continue
 
     def trim(self, max_age_seconds: float) -> int:
         """Drop the dead letters older than max_age_seconds (their bodies may hold numbers

@@ -13,6 +13,7 @@ from bot.services import services_of
 from bot.web import (
     health,
     metrics_http,
+    oauth_callback,
     portal,
     request_ids,
     site_verification,
@@ -30,6 +31,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(portal.blueprint)
     app.register_blueprint(verify_api.blueprint)
     app.register_blueprint(site_verification.blueprint)
+    app.register_blueprint(oauth_callback.blueprint)
     if services_of(app).settings.bot_sandbox:  # never served with real credentials
         from bot.web import simulator
         from bot.web.simulator import portal as portal_page

@@ -17,11 +17,11 @@ from bot.metrics import (
     DUPLICATES,
     EVENTS,
     IGNORED,
-    SIGNATURE_FAILURES,
     WEBHOOK_LATENCY,
 )
 from bot.queues.inbox import Receipt, record_event
 from bot.services import Services, current_services
+from bot.web.unverified import VERIFIED_CLOCK, note_unverified
 from bot.web.webhook_input import clean_text, encode_clean, parse_timestamp, read_body
 from bot.zalo.apps import KnownApp
 from zalo_api.errors import (
@@ -66,34 +66,39 @@ def unavailable(reason: str) -> tuple[Response, int]:
 
 
 def receive(services: Services) -> tuple[Response, int]:
-    """The checks in order: signature header, size, JSON, known app, signature, input, shape."""
+    """The checks in order: signature header, size, JSON, known app, signature, input, shape.
+
+    Whatever fails verification changes nothing and is answered 200: Zalo saves a webhook URL
+    only after an unsigned probe got 200 (SPEC §4), and an attacker learns nothing either.
+    """
     header = request.headers.get(SIGNATURE_HEADER)
     if not header:
-        SIGNATURE_FAILURES.labels("missing").inc()
-        return answer(401, error=f"missing {SIGNATURE_HEADER}")
+        return unverified(services, "missing")
     raw = read_body(request, services.settings.webhook_max_body_bytes)
     if raw is None:
         return answer(413, error="body too large")
     payload = load_object(raw)
-    if payload is None:
-        BAD_REQUESTS.labels("json").inc()
-        return answer(400, error="body is not a JSON object")
+    if payload is None:  # no app_id to pick a key by: it cannot be verified
+        return unverified(services, "malformed")
     app = services.app_secrets.app(str(payload.get("app_id")))
     if app is None:
-        IGNORED.labels("unknown_app").inc()
-        return answer(200, ok=True, ignored="unknown app")
+        return unverified(services, "unknown_app")
     try:
         verify_signature(raw, header, app.secret)
     except BadSignatureError:
-        SIGNATURE_FAILURES.labels("mismatch").inc()
-        return answer(401, error="bad signature")
+        return unverified(services, "mismatch")
     except MissingSignatureError:  # a header that is only 'mac='
-        SIGNATURE_FAILURES.labels("missing").inc()
-        return answer(401, error=f"missing {SIGNATURE_HEADER}")
-    except MalformedBodyError as exc:
-        BAD_REQUESTS.labels("shape").inc()
-        return answer(400, error=str(exc))
+        return unverified(services, "missing")
+    except MalformedBodyError:  # no app_id or timestamp to hash
+        return unverified(services, "malformed")
+    VERIFIED_CLOCK.tick(services.redis)
     return authentic(services, app, payload, raw)
+
+
+def unverified(services: Services, reason: str) -> tuple[Response, int]:
+    """Acknowledge a request that failed verification, count it and do nothing else."""
+    note_unverified(services.redis, reason)
+    return answer(200, ok=True)
 
 
 def authentic(

@@ -16,7 +16,7 @@ from zalo_api.tokens import TokenRefresher
 # Running processes learn of a pair set by an operator here (and by the version's change):
 # their 2 s token cache (bot.zalo.clients.TOKEN_REUSE_SECONDS) may be dropped at once.
 TOKENS_CHANGED_CHANNEL = "zalo:tokens-changed"
-SOURCE_ENV, SOURCE_CLI, SOURCE_REFRESH = "env", "cli", "refresh"
+SOURCE_ENV, SOURCE_CLI, SOURCE_REFRESH, SOURCE_OAUTH = "env", "cli", "refresh", "oauth"
 
 
 def status_key(app_id: str) -> str:

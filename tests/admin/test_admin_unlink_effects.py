@@ -49,7 +49,8 @@ def test_a_signed_event_of_an_unlinked_app_is_acknowledged_and_ignored(
     assert rdb.exists(f"conv:{{{OTHER_OA}:x1}}")
     say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
     ignored_before = ignored_unlinked()
-    assert from_extra_app("x2", secret="not-the-key") == 401  # still checked first
+    assert from_extra_app("x2", secret="not-the-key") == 200  # still checked first: ignored
+    assert bot_messages(app, "x2", oa_id=OTHER_OA) == []
     assert from_extra_app("x2") == 200
     assert bot_messages(app, "x2", oa_id=OTHER_OA) == []
     assert not rdb.exists(f"conv:{{{OTHER_OA}:x2}}", f"lang:{{{OTHER_OA}:x2}}")

@@ -85,11 +85,13 @@ def test_ten_thousand_payloads(app: Flask, rdb: redis.Redis) -> None:
         else:
             answer = client.post("/webhook", data=body, headers={"X-ZEvent-Signature": "0" * 64})
         statuses[answer.status_code] += 1
-        assert answer.status_code in (200, 400, 401, 413), (answer.status_code, body[:200])
-        if before is not None and answer.status_code != 200:
-            # Nothing written. (Keys may have expired meanwhile on a slow run: not a write.)
-            assert stored_keys(rdb) - before == set(), body[:200]
-    assert statuses[200] > 1000 and statuses[400] > 500 and statuses[401] > 500
+        assert answer.status_code in (200, 400, 413), (answer.status_code, body[:200])
+        if before is not None and (answer.status_code != 200 or not signed):
+            # Nothing written but the webhook's telemetry. (Keys may have expired meanwhile on
+            # a slow run: not a write.)
+            written = {k for k in stored_keys(rdb) - before if not k.startswith(b"webhook:")}
+            assert written == set(), body[:200]
+    assert statuses[200] > 5000 and statuses[400] > 50
     # Whatever was accepted goes through the workers without a crash.
     run_jobs(app)
     for queue in services_of(app).queues.values():

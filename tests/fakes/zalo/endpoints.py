@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 from collections.abc import Callable
@@ -155,10 +157,13 @@ def send_zns(fake: FakeZalo, request: Request) -> Response:
 
 
 def refresh_pair(fake: FakeZalo, request: Request) -> Response:
-    """/v4/oa/access_token: spend a refresh token (once) for a new pair."""
+    """/v4/oa/access_token: spend a refresh token (once), or a granted code with its PKCE
+    verifier (once), for a new pair."""
     form = request.form
     if request.headers.get("secret_key") != fake.app_secret or form.get("app_id") != fake.app_id:
-        return oauth_error(-14001, "Invalid app_id or secret_key")
+        return oauth_error(-14004, "Invalid app_id or secret_key")
+    if form.get("grant_type") == "authorization_code":
+        return exchange_code(fake, form.get("code", ""), form.get("code_verifier", ""))
     if form.get("grant_type") != "refresh_token":
         return oauth_error(-14003, "Invalid grant_type")
     with fake.lock:
@@ -166,9 +171,41 @@ def refresh_pair(fake: FakeZalo, request: Request) -> Response:
         if spent not in fake.refresh_tokens:
             return oauth_error(-14014, "Invalid refresh token")
         fake.refresh_tokens.discard(spent)
-        access, refresh = fake.issue_pair()
-    lifetime = str(fake.token_lifetime_seconds)  # a string, as Zalo sends it
+        access, refresh = fake.issue_pair(oa_id=fake.refresh_oa.get(spent, fake.oa_id))
+    return pair_answer(fake, access, refresh)
+
+
+def exchange_code(fake: FakeZalo, code: str, verifier: str) -> Response:
+    """A code granted on the permission page: single use, and only with its verifier."""
+    with fake.lock:
+        grant = fake.grants.pop(code, None)
+        if grant is None:
+            return oauth_error(-14005, "Invalid code")
+        oa_id, challenge = grant
+        if challenge and pkce_challenge(verifier) != challenge:
+            return oauth_error(-14005, "Invalid code verifier")
+        access, refresh = fake.issue_pair(oa_id=oa_id)
+    return pair_answer(fake, access, refresh)
+
+
+def pkce_challenge(verifier: str) -> str:
+    """S256, written out here rather than imported: the fake checks the client."""
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def pair_answer(fake: FakeZalo, access: str, refresh: str) -> Response:
+    """The token answer, expires_in a string as Zalo sends it."""
+    lifetime = str(fake.token_lifetime_seconds)
     return reply({"access_token": access, "refresh_token": refresh, "expires_in": lifetime})
+
+
+def oa_profile(fake: FakeZalo, request: Request) -> Response:
+    """/v2.0/oa/getoa: the profile of the token's OA (the docs' `oaid` spelling too)."""
+    with fake.lock:
+        oa_id = fake.token_oa.get(request.headers.get("access_token", ""), fake.oa_id)
+        name = fake.oa_names.get(oa_id, f"OA {oa_id[-4:]}")
+    return ok({"oaid": oa_id, "name": name, "description": "", "is_verified": True})
 
 
 HANDLERS: dict[str, Callable[[FakeZalo, Request], Response]] = {
@@ -176,4 +213,5 @@ HANDLERS: dict[str, Callable[[FakeZalo, Request], Response]] = {
     "user_detail": user_detail,
     "zns": send_zns,
     "oauth": refresh_pair,
+    "getoa": oa_profile,
 }

@@ -14,9 +14,10 @@ ENDPOINTS = {
     ("GET", "/v3.0/oa/user/detail"): "user_detail",
     ("POST", "/message/template"): "zns",
     ("POST", "/v4/oa/access_token"): "oauth",
+    ("GET", "/v2.0/oa/getoa"): "getoa",
 }
 # What each endpoint answers to an unknown or expired access token.
-BAD_TOKEN_CODE = {"cs": -216, "user_detail": -216, "zns": -124}
+BAD_TOKEN_CODE = {"cs": -216, "user_detail": -216, "zns": -124, "getoa": -216}
 
 
 @dataclass(frozen=True)

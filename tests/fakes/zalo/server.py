@@ -82,6 +82,12 @@ class FakeZalo:
         self.calls: Counter[str] = Counter()
         self.ids = itertools.count(1)
         self.errors: list[Exception] = []  # raised by handlers: bugs of the fake
+        # The OA permission flow: codes granted (code -> OA, PKCE challenge), which OA each
+        # token belongs to, and the OAs' names.
+        self.grants: dict[str, tuple[str, str]] = {}
+        self.token_oa: dict[str, str] = {}
+        self.refresh_oa: dict[str, str] = {}
+        self.oa_names: dict[str, str] = {oa_id: "Fake OA"}
         # The pair an operator seeds; the newest pair issued is always in these attributes.
         self.access_token, self.refresh_token = self.issue_pair(access_token, refresh_token)
         self.server, self.thread = serve(self.wsgi)
@@ -215,15 +221,28 @@ class FakeZalo:
             return zalo_error(BAD_TOKEN_CODE[endpoint], "Access token is invalid")
         return HANDLERS[endpoint](self, request)
 
-    def issue_pair(self, access: str | None = None, refresh: str | None = None) -> tuple[str, str]:
-        """A new access token and a new single-use refresh token (random unless given)."""
+    def issue_pair(
+        self, access: str | None = None, refresh: str | None = None, oa_id: str | None = None
+    ) -> tuple[str, str]:
+        """A new access token and a new single-use refresh token (random unless given), of
+        oa_id (default: the main OA)."""
         access = access or secrets.token_urlsafe(24)
         refresh = refresh or secrets.token_urlsafe(32)
         with self.lock:
             self.access_tokens[access] = time.time() + self.token_lifetime_seconds
             self.refresh_tokens.add(refresh)
+            self.token_oa[access] = self.refresh_oa[refresh] = oa_id or self.oa_id
             self.access_token, self.refresh_token = access, refresh
         return access, refresh
+
+    def grant(self, oa_id: str, code_challenge: str, name: str | None = None) -> str:
+        """An OA admin grants the App on Zalo's permission page: the code Zalo redirects with."""
+        code = secrets.token_urlsafe(16)
+        with self.lock:
+            self.grants[code] = (oa_id, code_challenge)
+            if name:
+                self.oa_names[oa_id] = name
+        return code
 
     def token_valid(self, token: str | None) -> bool:
         """Whether token was issued and is neither expired nor revoked."""

@@ -1,0 +1,140 @@
+"""Connecting an OA without pasting tokens: the permission URL, then the callback's checks.
+
+`start` keeps a single-use `state` (with its PKCE verifier) for ten minutes and gives the
+URL of Zalo's permission page; `finish` takes that state back, buys the OA's first token pair
+with the code, checks with the OA's profile that the pair belongs to the OA Zalo named, then
+stores the pair and links the OA. Every refusal comes with words an operator can act on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from dataclasses import dataclass
+
+import redis
+
+from bot.conversation.context import AuditEntry
+from bot.services import Services
+from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
+from bot.zalo.tokens import RedisTokenStorage
+from zalo_api.connect import Pkce, oa_profile, permission_url
+from zalo_api.errors import ZaloError, ZaloNetworkError, ZaloOAuthError
+from zalo_api.oauth import OAuthClient, TokenPair
+from zalo_api.transport import Transport
+
+log = logging.getLogger(__name__)
+CALLBACK_PATH = "/oauth/zalo/callback"
+# Zalo's code lives 10 minutes; a state outliving it could only fail later.
+STATE_TTL_SECONDS = 600
+STATE_KEY = "oauth:state:{}"
+# What Zalo's OAuth errors mean to an operator (ZALO_API.md, "OAuth").
+OAUTH_ADVICE = {
+    -14002: "Zalo says the App is not activated: activate it in the Zalo developers console.",
+    -14004: "Zalo refused the App Secret: check ZALO_APP_SECRET against the App's settings.",
+    -14005: "The code from Zalo was already used or has expired: connect again.",
+}
+
+
+class ConnectError(Exception):
+    """A connection refused, with what the operator should do."""
+
+
+@dataclass(frozen=True)
+class Connected:
+    """An OA connected: its id and name, and through which App."""
+
+    oa_id: str
+    name: str
+    app_id: str
+
+
+def redirect_uri(services: Services) -> str:
+    """PUBLIC_BASE_URL + the callback route: the App's "Official Account Callback Url"."""
+    base: str = services.settings.public_base_url.rstrip("/")
+    if not base:
+        raise ConnectError("PUBLIC_BASE_URL is not set: Zalo needs a public https address")
+    return base + CALLBACK_PATH
+
+
+def start(services: Services) -> str:
+    """The permission URL to open; its state is good once, for ten minutes."""
+    settings = services.settings
+    if not (settings.zalo_app_id and settings.zalo_app_secret):
+        raise ConnectError("ZALO_APP_ID and ZALO_APP_SECRET are needed to connect an OA")
+    pkce, state = Pkce.new(), secrets.token_urlsafe(24)
+    record = json.dumps({"app_id": settings.zalo_app_id, "verifier": pkce.verifier})
+    services.redis.set(STATE_KEY.format(state), record, ex=STATE_TTL_SECONDS)
+    url = permission_url(
+        settings.zalo_oauth_url, settings.zalo_app_id, redirect_uri(services), pkce.challenge, state
+    )
+    return url
+
+
+def take_state(client: redis.Redis, state: str) -> dict[str, str]:
+    """The state's record, deleted as it is read (a replayed callback finds nothing)."""
+    raw = client.getdel(STATE_KEY.format(state)) if state else None
+    if raw is None:
+        raise ConnectError(
+            "This link was already used or is older than ten minutes: run `flask oa connect` "
+            "again and grant within ten minutes."
+        )
+    record: dict[str, str] = json.loads(raw)
+    return record
+
+
+def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
+    """Check the callback, buy and check the pair, store it, link the OA; audited."""
+    record = take_state(services.redis, state)
+    if not code:
+        raise ConnectError("The OA admin did not grant the App on Zalo's page (no code came).")
+    pair = exchange(services, code, record["verifier"])
+    name = confirm_oa(services, pair, oa_id)
+    RedisTokenStorage(services.redis, record["app_id"]).save(pair)
+    TokenStatus(services.redis, record["app_id"]).stored(SOURCE_OAUTH)  # for `zalo tokens show`
+    services.assets.link("app", record["app_id"])
+    services.assets.link("oa", oa_id, name or None)
+    entry = AuditEntry("oauth", "oa connect", "callback", f"oa:{oa_id}", "connected")
+    services.audit.write(entry)
+    log.warning("OA %s connected through App %s; its tokens are stored", oa_id, record["app_id"])
+    return Connected(oa_id, name, record["app_id"])
+
+
+def exchange(services: Services, code: str, verifier: str) -> TokenPair:
+    """The OA's first pair, or ConnectError saying why not (nothing stored)."""
+    settings = services.settings
+    oauth = OAuthClient(
+        settings.zalo_oauth_url,
+        settings.zalo_app_id,
+        settings.zalo_app_secret,
+        timeout=settings.http_timeout_seconds,
+        session=services.http,
+    )
+    try:
+        return oauth.exchange_code(code, verifier)
+    except ZaloOAuthError as exc:
+        advice = OAUTH_ADVICE.get(exc.code, f"Zalo refused the code ({exc.error_name}).")
+        raise ConnectError(advice) from exc
+    except ZaloNetworkError as exc:
+        raise ConnectError("Zalo's OAuth server could not be reached: try again.") from exc
+    except ZaloError as exc:
+        raise ConnectError(f"Zalo refused the code: {exc}") from exc
+
+
+def confirm_oa(services: Services, pair: TokenPair, oa_id: str) -> str:
+    """The OA's name, after checking that the pair is the named OA's and one this serves."""
+    settings = services.settings
+    transport = Transport(settings.http_timeout_seconds, services.http)
+    try:
+        profile = oa_profile(settings.zalo_openapi_url, pair.access_token, transport)
+    except ZaloError as exc:
+        raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc
+    if not oa_id or profile.oa_id != oa_id:
+        raise ConnectError("The token Zalo gave belongs to another OA than the one named.")
+    if oa_id != settings.zalo_oa_id:
+        raise ConnectError(
+            f"This deployment serves OA {settings.zalo_oa_id} for App {settings.zalo_app_id}; "
+            f"OA {oa_id} granted the App but is not served here (ZALO_OA_ID)."
+        )
+    return profile.name

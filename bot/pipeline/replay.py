@@ -1,0 +1,75 @@
+"""Dead letters replayed or removed by an operator, audited.
+
+A replayed event goes back into its user's inbox under Zalo's timestamp, so the normal
+pipeline handles it in order, with its attempts counted afresh; taking it out of the dead
+letters happens in the same transaction, so two operators cannot replay it twice.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from redis.client import Pipeline
+
+from bot.admin.audit import AuditLog
+from bot.conversation.context import AuditEntry
+from bot.pipeline.dead_letters import DeadLetter, DeadLetters
+from bot.queues.inbox import STAGE_EVENTS, EventInbox, enqueue_commands
+from bot.queues.ready import ReadySet
+from bot.services import Services
+
+REPLAYED, REMOVED = "replayed", "removed"
+
+
+def replay(services: Services, short_id: str, who: str = "cli") -> list[str]:
+    """Put the dead letters matching short_id ('*': all) back in their users' inboxes."""
+
+    def requeue(pipe: Pipeline, letter: DeadLetter) -> None:
+        inbox = EventInbox(services.redis, letter.user).keys[1]
+        pipe.zadd(inbox, {letter.body: timestamp_of(letter)})
+        ready = ReadySet(services.redis, STAGE_EVENTS)
+        ready.mark_and_kick(letter.user, enqueue_commands(services), pipe=pipe)
+        audit(services, pipe, who, "replay", letter, REPLAYED)
+
+    return act_on(services, short_id, requeue)
+
+
+def remove(services: Services, short_id: str, who: str = "cli") -> list[str]:
+    """Delete the dead letters matching short_id ('*': all), for good."""
+
+    def drop(pipe: Pipeline, letter: DeadLetter) -> None:
+        audit(services, pipe, who, "remove", letter, REMOVED)
+
+    return act_on(services, short_id, drop)
+
+
+def act_on(
+    services: Services, short_id: str, then: Callable[[Pipeline, DeadLetter], None]
+) -> list[str]:
+    """Take each matching dead letter and do then() with it; the short ids done."""
+    letters = DeadLetters(services.redis)
+    done = []
+    for entry_id in letters.find(short_id):
+        if letters.take(entry_id, then):
+            done.append(entry_id.rsplit("|", 1)[1])
+    return done
+
+
+def audit(
+    services: Services, pipe: Pipeline, who: str, action: str, letter: DeadLetter, result: str
+) -> None:
+    """One audit line per letter: who did what to which event (no body, no user id)."""
+    target = f"{letter.event_name} {letter.short_id}"
+    entry = AuditEntry(who, f"dead letter {action}", who, target, result)
+    AuditLog(services.redis).write(entry, pipe)
+
+
+def timestamp_of(letter: DeadLetter) -> int:
+    """Zalo's timestamp of the event (its place in the inbox), else when it was set aside."""
+    try:
+        loaded: Any = json.loads(letter.body)
+        return int(loaded["timestamp"])
+    except (ValueError, KeyError, TypeError):
+        return int(letter.at * 1000)
