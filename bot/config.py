@@ -134,6 +134,12 @@ class Settings:
     webhook_max_age_seconds: int = var(
         86400, "events whose body `timestamp` is older are acknowledged and ignored"
     )
+    unverified_retention_days: int = var(
+        30,
+        "days kept of what may hold a number never verified (dead letters); the working "
+        "records of a verification expire within 2 days",
+    )
+    audit_retention_days: int = var(365, "days audit entries are kept")
     http_timeout_seconds: float = var(10.0, "timeout of every outbound HTTP call")
     forwarded_allow_ips: tuple[str, ...] = var(
         ("127.0.0.1", "::1"),
@@ -283,7 +289,10 @@ POSITIVE_SETTINGS = (
     "OTP_LOCK_SECONDS",
     "WEBHOOK_MAX_AGE_SECONDS",
     "WEBHOOK_MAX_BODY_BYTES",
+    "AUDIT_RETENTION_DAYS",
 )
+# The working records of a verification (dialogue, live code, send counts) live up to 2 days.
+MIN_UNVERIFIED_RETENTION_DAYS = 2
 
 
 def split_extra_app(entry: str) -> tuple[str, str, str | None]:
@@ -313,6 +322,11 @@ def validate_numbers(settings: Settings) -> None:
     for name in POSITIVE_SETTINGS:
         if getattr(settings, name.lower()) <= 0:
             raise ConfigError(f"{name} must be greater than 0")
+    if settings.unverified_retention_days < MIN_UNVERIFIED_RETENTION_DAYS:
+        raise ConfigError(
+            f"UNVERIFIED_RETENTION_DAYS must be at least {MIN_UNVERIFIED_RETENTION_DAYS} "
+            "(the records of a verification in progress live up to 2 days)"
+        )
 
 
 def validate_sms_template(template: str) -> None:

@@ -98,7 +98,7 @@ class BotServices(Services):
     @cached_property
     def audit(self) -> AuditLog:
         """The audit trail of admin commands."""
-        return AuditLog(self.redis)
+        return AuditLog(self.redis, self.settings.audit_retention_days)
 
     @cached_property
     def verifier(self) -> Verifier:

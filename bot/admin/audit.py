@@ -24,6 +24,7 @@ REFUSED_KEY = "audit:refused"
 MAX_REFUSED = 10_000
 REFUSED = "refused"
 MAX_FIELD_CHARS = 200
+DEFAULT_RETENTION_DAYS = 365
 
 
 def one_line(text: str) -> str:
@@ -48,10 +49,23 @@ class Recorded:
 
 
 class AuditLog:
-    """Owns the audit:admin stream."""
+    """Owns the audit:admin and audit:refused streams; entries older than the retention
+    (AUDIT_RETENTION_DAYS) are trimmed on every write and by the worker's retention sweep."""
 
-    def __init__(self, client: redis.Redis) -> None:
+    def __init__(self, client: redis.Redis, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
         self.client = client
+        self.retention_days = retention_days
+
+    def oldest_kept_id(self) -> str:
+        """The stream id (ms) before which entries are past the retention."""
+        return str(int((time.time() - self.retention_days * 86400) * 1000))
+
+    def trim(self) -> int:
+        """Drop the entries past the retention from both streams; how many."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in (STREAM_KEY, REFUSED_KEY):
+                pipe.xtrim(key, minid=self.oldest_kept_id(), approximate=False)
+            return sum(int(n) for n in pipe.execute())
 
     def write(self, entry: AuditEntry, pipe: Pipeline | None = None) -> None:
         """Append an entry (inside the caller's transaction when given one)."""
@@ -62,6 +76,7 @@ class AuditLog:
         key, cap = (REFUSED_KEY, MAX_REFUSED) if refused else (STREAM_KEY, MAX_ENTRIES)
         target = pipe if pipe is not None else self.client
         target.xadd(key, fields, maxlen=cap, approximate=True)  # type: ignore[arg-type]
+        target.xtrim(key, minid=self.oldest_kept_id(), approximate=False)
 
     def latest(self, count: int = 10, refused: bool = False) -> list[Recorded]:
         """The newest admin entries (or refused attempts), oldest of them first."""

@@ -17,6 +17,7 @@ import redis
 
 from bot.conversation.context import AuditEntry
 from bot.services import Services
+from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.tokens import RedisTokenStorage
 from zalo_api.connect import Pkce, oa_profile, permission_url
 from zalo_api.errors import ZaloError, ZaloNetworkError, ZaloOAuthError
@@ -91,6 +92,7 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     pair = exchange(services, code, record["verifier"])
     name = confirm_oa(services, pair, oa_id)
     RedisTokenStorage(services.redis, record["app_id"]).save(pair)
+    TokenStatus(services.redis, record["app_id"]).stored(SOURCE_OAUTH)  # for `zalo tokens show`
     services.assets.link("app", record["app_id"])
     services.assets.link("oa", oa_id, name or None)
     entry = AuditEntry("oauth", "oa connect", "callback", f"oa:{oa_id}", "connected")

@@ -1,4 +1,5 @@
-"""Operator commands: `flask --app wsgi assets|admins|verification ...`."""
+"""Operator commands: `flask --app wsgi assets|admins|verification|events ...` (and `zalo`,
+`data`: bot/ops/zalo_cli.py, data_cli.py)."""
 
 from __future__ import annotations
 
@@ -216,7 +217,9 @@ def oa_connect() -> None:
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from bot.ops.chat_cli import chat_command
+    from bot.ops.data_cli import data_cli
+    from bot.ops.zalo_cli import zalo_cli
 
-    for group in (assets_cli, admins_cli, verification_cli, events_cli, oa_cli):
+    for group in (assets_cli, admins_cli, verification_cli, events_cli, oa_cli, zalo_cli, data_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)

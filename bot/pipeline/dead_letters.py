@@ -109,6 +109,17 @@ class DeadLetters:
                 except redis.WatchError:  # another letter came or went meanwhile: again
                     continue
 
+    def trim(self, max_age_seconds: float) -> int:
+        """Drop the dead letters older than max_age_seconds (their bodies may hold numbers
+        never verified: UNVERIFIED_RETENTION_DAYS); how many."""
+        ids = self.client.zrangebyscore(INDEX_KEY, "-inf", time.time() - max_age_seconds)
+        if not ids:
+            return 0
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hdel(ENTRIES_KEY, *ids)
+            pipe.zrem(INDEX_KEY, *ids)
+            return int(pipe.execute()[1])
+
     def forget(self, pipe: Pipeline, user: UserRef) -> None:
         """Queue the deletion of the user's dead letters and attempt counts (user_withdraw)."""
         every = (text(i) for i in self.client.zrange(INDEX_KEY, 0, -1))

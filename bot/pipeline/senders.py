@@ -12,6 +12,9 @@ from bot.keys import UserRef, publish_update
 from zalo_api.oa import OAClient
 
 SANDBOX_CHAT_LENGTH = 200
+# The sandbox's chat logs and typed numbers (numbers never verified, most of them) expire
+# like the working records of a verification (UNVERIFIED_RETENTION_DAYS is at least this).
+SANDBOX_RECORD_TTL_SECONDS = 2 * 24 * 3600
 
 
 class Sender(Protocol):
@@ -59,6 +62,7 @@ def append_chat(
     with client.pipeline() as pipe:
         pipe.rpush(key, line)
         pipe.ltrim(key, -SANDBOX_CHAT_LENGTH, -1)
+        pipe.expire(key, SANDBOX_RECORD_TTL_SECONDS)
         publish_update(pipe)
         pipe.execute()
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.keys import UserRef, text
+from bot.pipeline.retention import enforce_retention
 from bot.queues.codes import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES, code_send_commands
 from bot.queues.inbox import DRAIN_LOCK, INBOX, STAGE_EVENTS, enqueue_commands
 from bot.queues.outbox import OUTBOX, SEND_LOCK, STAGE_MESSAGES, delivery_commands
@@ -75,6 +76,7 @@ def sweep(services: Services, force: bool = False) -> Swept | None:
             None, START_COMMANDS[stage](services), force=True
         ):
             kicked.append(stage)
+    enforce_retention(services)  # hourly, by whichever process sweeps first
     return Swept(put_back, tuple(kicked))
 
 

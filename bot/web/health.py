@@ -11,6 +11,7 @@ from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
 from bot.services import current_services
 from bot.web.unverified import webhook_health
+from bot.zalo.token_admin import token_states
 
 blueprint = Blueprint("health", __name__)
 STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
@@ -24,8 +25,9 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> tuple[Response, int]:
-    """Redis answers; also reports how many jobs wait in each queue and how many users are
-    due at each stage (events to process, replies and codes to send), and whether the last
+    """Redis answers and every served OA has a usable Zalo token (outside sandbox); also
+    reports how many jobs wait in each queue, how many users are due at each stage (events to
+    process, replies and codes to send), the state of each OA's token, and whether the last
     minute saw only webhook requests that failed verification."""
     services = current_services()
     try:
@@ -36,10 +38,16 @@ def readyz() -> tuple[Response, int]:
             answers = pipe.execute()
         due = due_counts(services.redis, STAGES)
         webhook = webhook_health(services.redis).as_dict()
+        tokens = {} if services.settings.bot_sandbox else token_states(services)
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503
     depths = dict(zip(services.queues, answers[1:], strict=True))
+    found = {"redis": "ok", "queues": depths, "due": due, "webhook": webhook, "tokens": tokens}
+    unusable = sorted(oa_id for oa_id, state in tokens.items() if state != "ok")
+    if unusable:  # a start without tokens must not take traffic it cannot answer
+        reason = "no usable Zalo token for OA " + ", ".join(unusable)
+        return jsonify(status="unavailable", reason=reason, **found), 503
     # Only unverified requests in the last minute (a wrong webhook key looks like that) is said,
     # not made a 503: the load balancer must keep sending Zalo's probes here.
-    return jsonify(status="ready", redis="ok", queues=depths, due=due, webhook=webhook), 200
+    return jsonify(status="ready", **found), 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.metrics import TOKEN_REJECTED
+from bot.zalo.token_status import SOURCE_ENV, RecordingRefresher, TokenStatus
 from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
 from zalo_api.errors import ZaloError
 from zalo_api.oa import OAClient
@@ -25,9 +26,11 @@ def build_token_manager(services: Services) -> TokenManager:
     """Tokens in Redis, seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
     settings = services.settings
     storage = RedisTokenStorage(services.redis, settings.zalo_app_id)
+    status = TokenStatus(services.redis, settings.zalo_app_id)
     app = services.assets.get("app", settings.zalo_app_id)
     if app is None or app.linked:  # an admin unlinked it: a restart must not bring tokens back
-        storage.seed(settings.zalo_access_token, settings.zalo_refresh_token)
+        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+            status.stored(SOURCE_ENV)
     oauth = OAuthClient(
         settings.zalo_oauth_url,
         settings.zalo_app_id,
@@ -36,8 +39,9 @@ def build_token_manager(services: Services) -> TokenManager:
         session=services.http,
     )
     lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
+    refresher = RecordingRefresher(oauth, status)  # `flask zalo tokens show` reads its record
     return TokenManager(
-        storage, oauth, lock, on_rejected=count_rejection, reuse_seconds=TOKEN_REUSE_SECONDS
+        storage, refresher, lock, on_rejected=count_rejection, reuse_seconds=TOKEN_REUSE_SECONDS
     )
 
 

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager, contextmanager
 
 import redis
 
+from bot.zalo.token_status import status_key
 from zalo_api.errors import ZaloRefreshBusyError
 from zalo_api.oauth import TokenPair
 
@@ -21,6 +22,7 @@ class RedisTokenStorage:
 
     def __init__(self, client: redis.Redis, app_id: str) -> None:
         self.client = client
+        self.app_id = app_id
         self.key = f"zalo:tokens:{{{app_id}}}"
 
     def load(self) -> TokenPair | None:
@@ -45,8 +47,8 @@ class RedisTokenStorage:
         return bool(self.client.set(self.key, self.encode(pair), nx=True))
 
     def delete(self) -> None:
-        """Forget the tokens (the app was unlinked)."""
-        self.client.delete(self.key)
+        """Forget the tokens (the app was unlinked), and their status."""
+        self.client.delete(self.key, status_key(self.app_id))
 
     @staticmethod
     def encode(pair: TokenPair) -> str:

@@ -91,6 +91,8 @@ def test_a_granted_oa_is_connected_its_tokens_stored_and_it_is_served(
     assert Chat(app, zalo).say("menu") != ""
     audited = [e for e in AuditLog(rdb).latest(5) if e.command == "oa connect"]
     assert [(e.target, e.result) for e in audited] == [(f"oa:{zalo.oa_id}", "connected")]
+    shown = app.test_cli_runner().invoke(args=["zalo", "tokens", "show"])
+    assert shown.exit_code == 0 and "by flask oa connect" in shown.output
 
 
 def test_a_replayed_callback_is_refused_and_changes_nothing(bot: tuple[Flask, FakeZalo]) -> None:

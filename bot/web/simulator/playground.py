@@ -15,7 +15,12 @@ from flask import Flask
 
 from bot.keys import UserRef, publish_update, text
 from bot.pipeline.forget import forget_user
-from bot.pipeline.senders import append_chat, sandbox_chat_key, sandbox_phones_key
+from bot.pipeline.senders import (
+    SANDBOX_RECORD_TTL_SECONDS,
+    append_chat,
+    sandbox_chat_key,
+    sandbox_phones_key,
+)
 from bot.services import Services, services_of
 from bot.sms.console import phone_inbox_key, read_phone_inbox
 from bot.verification.phones import parse_phone
@@ -114,7 +119,9 @@ class Playground:
         """Remember a number the user typed, so that reset can clear its locks and limits."""
         e164 = parse_phone(typed, self.settings.otp_allowed_regions).e164
         if e164 is not None:
-            self.redis.sadd(sandbox_phones_key(self.ref(user)), e164)
+            key = sandbox_phones_key(self.ref(user))
+            self.redis.sadd(key, e164)
+            self.redis.expire(key, SANDBOX_RECORD_TTL_SECONDS)
 
     def chat(self, user: str, start: int = 0) -> list[dict[str, Any]]:
         """The chat log of user from line start (what was said and what the bot sent)."""

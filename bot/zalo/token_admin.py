@@ -1,0 +1,63 @@
+"""Tokens as operators manage them, per OA: set a new pair, see each OA's state."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from bot.config import Settings, split_extra_app
+from bot.zalo.token_status import (
+    SOURCE_CLI,
+    TOKENS_CHANGED_CHANNEL,
+    TokenStatus,
+    token_state,
+)
+from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from zalo_api.oauth import TokenPair
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+def oa_apps(settings: Settings) -> dict[str, str]:
+    """oa_id -> the app whose tokens send for it: ZALO_OA_ID's is ZALO_APP_ID, an extra
+    app's the oa_id of its ZALO_EXTRA_APPS entry (tokens stay keyed by app: issue #29)."""
+    found: dict[str, str] = {}
+    for entry in settings.zalo_extra_apps:
+        app_id, _, oa_id = split_extra_app(entry)
+        if oa_id and oa_id != settings.zalo_oa_id:
+            found.setdefault(oa_id, app_id)
+    return {settings.zalo_oa_id: settings.zalo_app_id, **found}
+
+
+def set_pair(services: Services, app_id: str, pair: TokenPair) -> int:
+    """Store an operator's pair as a refresh stores a rotated one (durable, under the refresh
+    lock, so no refresher in flight overwrites it with a pair of the old refresh token) and
+    tell running processes; the new version of the app's tokens."""
+    client = services.redis
+    storage, status = RedisTokenStorage(client, app_id), TokenStatus(client, app_id)
+    with RedisRefreshLock(client, app_id)():
+        with client.pipeline(transaction=True) as pipe:
+            pipe.set(storage.key, storage.encode(pair))
+            status.stored(SOURCE_CLI, pipe)
+            pipe.publish(TOKENS_CHANGED_CHANNEL, app_id)
+            pipe.execute()
+    return status.read().version
+
+
+def token_states(services: Services) -> dict[str, str]:
+    """The state of every served OA that needs a token: the main OA always, an extra app's
+    OA once tokens were stored for it; an OA an admin unlinked needs none."""
+    services.tokens  # noqa: B018 - building the manager seeds the env tokens (lazily)
+    main = services.settings.zalo_oa_id
+    states: dict[str, str] = {}
+    now = time.time()
+    for oa_id, app_id in oa_apps(services.settings).items():
+        pair = RedisTokenStorage(services.redis, app_id).load()
+        if oa_id != main and pair is None:
+            continue
+        asset = services.assets.get("oa", oa_id)
+        if asset is not None and not asset.linked:
+            continue
+        states[oa_id] = token_state(pair, TokenStatus(services.redis, app_id).read(), now)
+    return states
