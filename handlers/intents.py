@@ -28,7 +28,7 @@ INTENTS = Intents(
             "am i verified",
         ),
         "help": (
-            "menu", "xem menu", "mở menu", "help", "giúp", "giúp đỡ", "trợ giúp", "cần giúp",
+            "menu", "help", "giúp", "giúp mình", "giúp đỡ", "trợ giúp", "cần giúp",
             "hỗ trợ", "hướng dẫn", "?", "bắt đầu", "chức năng", "làm sao", "start", "support",
             "options", "what can you do",
         ),

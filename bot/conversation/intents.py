@@ -19,10 +19,10 @@ from bot.conversation.textnorm import normalize, to_ascii_digits
 SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"\b(?:{pattern})\b"), replacement)
     for pattern, replacement in (
-        (r"so dien thoai|so dt|sdt|dien thoai|phone numbers?|mobile numbers?|phone", "sdt"),
+        (r"so dien thoai|so dt|sdt|dien thoai|(?:phone |mobile )?numbers?|phone", "sdt"),
         (r"xac minh", "xac thuc"),
         (r"cam on|camon|thank you|thanks|thank|tks|thx", "cam on"),
-        (r"my|cua minh|cua toi|cua em|cua to", ""),
+        (r"my|the|cua minh|cua toi|cua em|cua to", ""),
     )
 )
 # Set aside before a request ('mình muốn xác thực') and after it ('xác thực nhé').
@@ -31,7 +31,8 @@ LEADING = (
     "can you", "could you", "can i", "let me", "please", "pls", "plz",
     "minh muon", "em muon", "toi muon", "anh muon", "chi muon", "to muon", "muon",
     "minh can", "em can", "toi can", "cho minh", "cho em", "cho toi", "giup minh", "giup em",
-    "giup toi", "lam on", "vui long", "xin", "hay",
+    "giup toi", "lam on", "vui long", "xin", "hay", "thoi", "xem", "kiem tra", "check", "show",
+    "mo",
     "shop oi", "ad oi", "admin oi", "bot oi", "ban oi", "oi", "minh", "em", "toi", "e",
 )  # fmt: skip
 TRAILING = (
@@ -39,6 +40,9 @@ TRAILING = (
     "giup toi", "ho minh", "ho em", "cho minh", "cho em", "cho toi", "please", "pls", "plz",
     "now", "ngay", "nhanh", "ban", "shop", "ad", "admin", "nhieu", "lam", "nhe ban", "a ban",
 )  # fmt: skip
+# Longest first, so 'giup minh' goes whole before 'giup' is tried.
+LEADING_FIRST = sorted(LEADING, key=len, reverse=True)
+TRAILING_FIRST = sorted(TRAILING, key=len, reverse=True)
 NOT_WORD = re.compile(r"[^\w/ ]+|_")
 SPACES = re.compile(r"\s+")
 
@@ -59,13 +63,13 @@ def strip_politeness(words: str) -> str:
     changed = True
     while changed:
         changed = False
-        for lead in sorted(LEADING, key=len, reverse=True):
-            if words.startswith(lead + " "):
-                words, changed = words[len(lead) + 1 :], True
-                break
-        for tail in sorted(TRAILING, key=len, reverse=True):
+        for tail in TRAILING_FIRST:
             if words.endswith(" " + tail):
                 words, changed = words[: -len(tail) - 1], True
+                break
+        for lead in LEADING_FIRST:
+            if words.startswith(lead + " "):
+                words, changed = words[len(lead) + 1 :], True
                 break
     return words
 
