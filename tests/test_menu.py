@@ -107,3 +107,18 @@ def test_a_code_after_the_dialogue_is_not_checked_and_says_why(alice: Dialogue) 
     late = alice.say(good)
     assert late.startswith("Mình chưa kiểm tra mã này vì bạn đã nhập sai mã quá nhiều lần.")
     assert "Bạn thử lại sau " in late and "Xác thực thành công" not in late
+
+
+@pytest.mark.parametrize("typed", ["sms nhé", "SMS ạ", "1 nhé", "#sms"])
+def test_a_steps_own_choices_are_as_tolerant(alice: Dialogue, typed: str) -> None:
+    alice.say("xác thực"), alice.say("0912345678")
+    assert alice.say(typed).startswith("Đã gửi mã 6 chữ số qua SMS")
+
+
+def test_a_greeting_or_thanks_mid_dialogue_keeps_the_step(alice: Dialogue) -> None:
+    alice.say("xác thực")
+    greeted = alice.say("chào bạn")
+    assert greeted.startswith("Chào bạn! 👋") and "Bạn đang ở bước nhập số điện thoại" in greeted
+    thanked = alice.say("cảm ơn nhé")
+    assert "Bạn vẫn đang ở bước nhập số điện thoại" in thanked
+    assert METHOD in alice.say("0912345678")
