@@ -87,6 +87,7 @@ def test_the_operators_texts_replace_the_built_ins_by_key_and_language(
         ('[btn_verify]\nvi = "Xác thực số điện thoại ngay"', "btn_verify.vi: 27 characters"),
         (f'[menu]\nvi = "{"x" * 1999}😀"', "menu.vi: 2001 characters, over the limit of 2000"),
         ('[menu\nvi = "x"', "is not valid TOML"),
+        ('[code_wrong]\nvi = "Còn {left:{width}} lần"', "code_wrong.vi: cannot be filled in"),
     ],
 )
 def test_a_bad_file_is_named_in_one_line(tmp_path: Path, toml: str, problem: str) -> None:

@@ -27,6 +27,14 @@ BUTTON_TITLE_CHARS = 20
 CARD_LIMITS = {"share_info_title": 100, "share_info_subtitle": 500}
 
 
+class AnyValue:
+    """A stand-in for any placeholder's value, whatever format spec follows it."""
+
+    def __format__(self, spec: str) -> str:
+        """Nothing, for any spec."""
+        return ""
+
+
 def limit_of(key: str) -> int:
     """The most UTF-16 units (as Zalo counts) the text of key may have."""
     if key.startswith("btn_"):
@@ -89,6 +97,10 @@ def check_text(key: str, lang: str, text: Any) -> str:
         raise ValueError(
             f"{where}: unknown placeholder {{{sorted(used - wanted)[0]}}} (allowed: {allowed})"
         )
+    try:  # a nested {name} inside a format spec is not seen by parse(): fill in to be sure
+        text.format(**{name: AnyValue() for name in wanted})
+    except (KeyError, IndexError, ValueError) as exc:
+        raise ValueError(f"{where}: cannot be filled in ({type(exc).__name__}: {exc})") from None
     if utf16_len(text) > limit_of(key):
         raise ValueError(
             f"{where}: {utf16_len(text)} characters, over the limit of {limit_of(key)}"
