@@ -87,6 +87,10 @@ def test_the_operators_texts_replace_the_built_ins_by_key_and_language(
         ('[btn_verify]\nvi = "Xác thực số điện thoại ngay"', "btn_verify.vi: 27 characters"),
         (f'[menu]\nvi = "{"x" * 1999}😀"', "menu.vi: 2001 characters, over the limit of 2000"),
         ('[menu\nvi = "x"', "is not valid TOML"),
+        (
+            f'[sms_code_text]\nvi = "Ma {{code}}, {{minutes}} phut. {"x" * 150}"',
+            "sms_code_text.vi: 177 characters, over the limit of 160",
+        ),
         ('[code_wrong]\nvi = "Còn {left:{width}} lần"', "code_wrong.vi: cannot be filled in"),
     ],
 )

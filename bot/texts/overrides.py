@@ -22,9 +22,10 @@ from bot.texts import LANGUAGES, catalogue
 from zalo_api.text import MAX_TEXT_CHARS, utf16_len
 
 # What Zalo shows: a tap button's title is cut on a phone past about 20 characters; the
-# 'share your phone' card takes a 100-character title and a 500-character subtitle.
+# 'share your phone' card takes a 100-character title and a 500-character subtitle. The code's
+# SMS should stay one segment (160 GSM characters), or each code costs two or three.
 BUTTON_TITLE_CHARS = 20
-CARD_LIMITS = {"share_info_title": 100, "share_info_subtitle": 500}
+OTHER_LIMITS = {"share_info_title": 100, "share_info_subtitle": 500, "sms_code_text": 160}
 
 
 class AnyValue:
@@ -39,7 +40,7 @@ def limit_of(key: str) -> int:
     """The most UTF-16 units (as Zalo counts) the text of key may have."""
     if key.startswith("btn_"):
         return BUTTON_TITLE_CHARS
-    return CARD_LIMITS.get(key, MAX_TEXT_CHARS)
+    return OTHER_LIMITS.get(key, MAX_TEXT_CHARS)
 
 
 def placeholders(template: str) -> set[str]:
