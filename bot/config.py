@@ -121,6 +121,11 @@ class Settings:
     bot_language: str = var("vi", "`vi` or `en`")
     bot_timezone: str = var("Asia/Ho_Chi_Minh", "time zone of times shown to users")
     bot_oa_name: str = var("", "the OA's name in greetings", shown="the registry's name of the OA")
+    bot_texts_file: str = var(
+        "",
+        "TOML file of the bot's texts by key and language (register, brand), checked at "
+        "start-up; see [Texts an operator can tune](#texts-an-operator-can-tune)",
+    )
     zalo_share_info_image_url: str = var(
         "", "image of the 'share your phone' form (unset: the form is not offered)"
     )

@@ -29,6 +29,7 @@ from handlers import (
     admin_commands,
     admin_unlink,
     basics,
+    choices,
     link_account,
     unlink_guide,
     verify_code,
@@ -49,7 +50,13 @@ def build_engine() -> Engine:
         link_account.LINK,
     ]
     global_routes = [*basics.GLOBAL_ROUTES, *verify_code.GLOBAL_ROUTES]
-    return Engine(flows, global_routes, idle=basics.idle, stale=basics.stale_choice)
+    return Engine(
+        flows,
+        global_routes,
+        idle=basics.idle,
+        stale=basics.stale_choice,
+        shortcut=choices.menu_number,
+    )
 
 
 class BotServices(Services):

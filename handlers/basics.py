@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.flow import Command, Event, Keyword, OnEvent, Route, reply_and_stay
-from handlers.choices import menu_buttons, still_at_step
+from bot.conversation.flow import Command, Event, OnEvent, Route, reply_and_stay, text_of
+from handlers.choices import menu_buttons, show_menu, still_at_step
+from handlers.intents import said
 from zalo_api.events import (
     Follow,
     Unfollow,
@@ -12,9 +13,6 @@ from zalo_api.events import (
     UserClickChatNow,
     UserWithdraw,
 )
-
-CANCEL_WORDS = ("hủy", "huỷ", "huy", "cancel", "thoát", "stop", "dừng")
-HELP_WORDS = ("menu", "help", "giúp", "trợ giúp", "hướng dẫn", "?", "bắt đầu", "start", "hi")
 
 
 def oa_name(ctx: Context) -> str:
@@ -31,7 +29,7 @@ def oa_name(ctx: Context) -> str:
 def welcome(event: Event, ctx: Context) -> str | None:
     """A new follower: greet by the OA's name and show the menu."""
     ctx.reply("welcome", oa_name=oa_name(ctx))
-    ctx.reply("menu", buttons=menu_buttons(ctx))
+    show_menu(ctx)
     return None
 
 
@@ -48,7 +46,23 @@ def withdraw(event: Event, ctx: Context) -> str | None:
 
 def menu(event: Event, ctx: Context) -> str | None:
     """Show what the bot can do; an ongoing dialogue is left as it was, and said so."""
-    ctx.reply("menu", buttons=menu_buttons(ctx))
+    show_menu(ctx)
+    still_at_step(ctx)
+    return ctx.state
+
+
+def greet(event: Event, ctx: Context) -> str | None:
+    """'chào', 'hello': greet back, then the menu (mid-dialogue: where the user is)."""
+    if ctx.step_key is None:
+        show_menu(ctx, lead="greeting")
+        return ctx.state
+    ctx.reply("greeting")
+    return show_help(event, ctx)
+
+
+def thanks(event: Event, ctx: Context) -> str | None:
+    """'cảm ơn': a warm word, the menu's buttons, and (mid-dialogue) where the user is."""
+    ctx.reply("thanks_reply", buttons=menu_buttons(ctx) if ctx.state is None else ())
     still_at_step(ctx)
     return ctx.state
 
@@ -68,7 +82,7 @@ def stale_choice(event: Event, ctx: Context) -> str | None:
     ctx.reply("stale_choice")
     if ctx.step_prompt is not None:
         return ctx.step_prompt(event, ctx)
-    ctx.reply("menu", buttons=menu_buttons(ctx))
+    show_menu(ctx)
     return ctx.state
 
 
@@ -88,7 +102,7 @@ def set_language(event: Event, ctx: Context) -> str | None:
     ctx.set_language(wanted)
     ctx.reply("language_set")
     if ctx.state is None:
-        ctx.reply("menu", buttons=menu_buttons(ctx))
+        show_menu(ctx)
     still_at_step(ctx)
     return ctx.state
 
@@ -101,8 +115,11 @@ def whoami(event: Event, ctx: Context) -> str | None:
 
 
 def idle(event: Event, ctx: Context) -> str | None:
-    """Nothing else matched: the menu (keeps any dialogue)."""
-    return menu(event, ctx)
+    """Nothing else matched: text gets one short "I did not understand", then the menu (any
+    dialogue is kept)."""
+    show_menu(ctx, lead="not_understood" if text_of(event) is not None else "")
+    still_at_step(ctx)
+    return ctx.state
 
 
 GLOBAL_ROUTES: list[Route] = [
@@ -112,8 +129,10 @@ GLOBAL_ROUTES: list[Route] = [
     OnEvent(UserClickChatNow, then=menu),
     # Images, stickers, files...: ask for text, keep the dialogue where it was.
     OnEvent(UserAttachment, then=reply_and_stay("please_type")),
-    Keyword(*CANCEL_WORDS, then=cancel),
-    Keyword(*HELP_WORDS, then=show_help),
+    said("cancel", then=cancel),
+    said("help", then=show_help),
+    said("greeting", then=greet),
+    said("thanks", then=thanks),
     Command("lang", then=set_language),
     Command("whoami", then=whoami),
 ]

@@ -6,23 +6,64 @@ so a tap and a typed answer take the same route.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 from bot.conversation.context import MAX_BUTTONS, Button, Context
+from bot.conversation.flow import Event
+from bot.conversation.intents import canonical
+from zalo_api.events import UserText
 
 MORE = "#more"
+# The menu's numbered topics (title key, payload), customers' first; admins see theirs too.
+CUSTOMER_TOPICS = (
+    ("btn_verify", "#verify"),
+    ("btn_verify_zalo", "#verify_zalo"),
+    ("btn_status", "#status"),
+)
+ADMIN_TOPICS = (("btn_admin", "/help"),)
+# In a dialogue's data: the menu was the last thing shown, so its numbers mean its topics.
+MENU_SHOWN = "menu_shown"
+
+
+def menu_topics(ctx: Context) -> list[Button]:
+    """The numbered topics of the menu this user sees (admin topics for admins only)."""
+    topics = CUSTOMER_TOPICS + (ADMIN_TOPICS if ctx.is_admin else ())
+    return [ctx.button(key, payload) for key, payload in topics]
+
+
+def menu_key(ctx: Context) -> str:
+    """The menu's text for this user's audience."""
+    return "menu_admin" if ctx.is_admin else "menu"
 
 
 def menu_buttons(ctx: Context) -> list[Button]:
-    """The menu: verify, verify by Zalo, status, the unlink guide, the other language."""
+    """The menu's topics as buttons, and the other language."""
     other = "en" if ctx.lang == "vi" else "vi"
-    return [
-        ctx.button("btn_verify", "#verify"),
-        ctx.button("btn_verify_zalo", "#verify_zalo"),
-        ctx.button("btn_status", "#status"),
-        ctx.button("btn_unlink_guide", "#unlink"),
-        ctx.button("btn_other_language", f"/lang {other}"),
-    ]
+    return [*menu_topics(ctx), ctx.button("btn_other_language", f"/lang {other}")]
+
+
+def show_menu(ctx: Context, lead: str = "") -> None:
+    """Send the menu (after the text of key `lead`); its numbers now mean its topics."""
+    text = ctx.text(menu_key(ctx))
+    ctx.reply_raw(f"{ctx.text(lead)}\n{text}" if lead else text, buttons=menu_buttons(ctx))
+    if ctx.state is not None:
+        ctx.data[MENU_SHOWN] = True
+
+
+def menu_number(event: Event, ctx: Context) -> Event:
+    """A number typed where the menu was shown last (or outside any dialogue) is its topic's
+    button: '1' is '#verify'. Anything else, a number of the step's own included, stays."""
+    shown = ctx.data.pop(MENU_SHOWN, False) or ctx.state is None
+    if not shown or not isinstance(event, UserText):
+        return event
+    number = canonical(event.text)
+    if len(number) != 1 or not number.isdigit():
+        return event
+    topics = menu_topics(ctx)
+    if not 1 <= int(number) <= len(topics):
+        return event
+    return dataclasses.replace(event, text=topics[int(number) - 1].payload)
 
 
 def method_buttons(ctx: Context) -> list[Button]:

@@ -12,6 +12,7 @@ from bot.conversation.context import Context
 from bot.conversation.flow import Event, Flow, TextWhere
 from bot.conversation.textnorm import normalize
 from bot.verification.links import looks_like_link_code, mask_account
+from handlers.intents import said
 from handlers.verify_common import verifier
 
 LINK_WORDS = ("lien ket", "link", "lien ket zalo", "link zalo")
@@ -33,6 +34,12 @@ def link_by_word(event: Event, ctx: Context) -> str | None:
         ctx.reply("link_how")
         return ctx.state
     return redeem(ctx, code)
+
+
+def link_how(event: Event, ctx: Context) -> str | None:
+    """'liên kết tài khoản', 'link my account': where the code comes from."""
+    ctx.reply("link_how")
+    return ctx.state
 
 
 def link_bare_code(event: Event, ctx: Context) -> str | None:
@@ -57,6 +64,7 @@ def redeem(ctx: Context, typed: str) -> str | None:
 LINK = Flow(
     name="link",
     entry=[
+        said("link", then=link_how),
         TextWhere(lambda typed: after_link_word(typed) is not None, then=link_by_word),
         TextWhere(looks_like_link_code, then=link_bare_code),
     ],

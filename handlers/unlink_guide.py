@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.flow import Event, Flow, Keyword
-
-QUESTIONS = (
-    "hủy liên kết",
-    "unlink",
-    "cách hủy liên kết",
-    "cách hủy liên kết oa",
-    "cách hủy liên kết app",
-    "cách hủy liên kết app id",
-    "hủy liên kết oa",
-    "hủy liên kết app",
-    "hủy liên kết app id",
-    "how to unlink",
-    "how do i unlink",
-)
+from bot.conversation.flow import Event, Flow
+from handlers.intents import said
 
 
 def guide(event: Event, ctx: Context) -> str | None:
-    """The console steps, in the bot's own words; any ongoing dialogue is kept."""
+    """The console steps, in the bot's own words (and, to admins, /unlink); a dialogue stays."""
     ctx.reply("unlink_guide")
+    if ctx.is_admin:
+        ctx.reply("unlink_guide_admin")
     return ctx.state
 
 
-GUIDE = Flow(name="guide", entry=[Keyword(*QUESTIONS, then=guide)], states={})
+GUIDE = Flow(name="guide", entry=[said("unlink_guide", then=guide)], states={})

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from bot.conversation.context import Context
-from bot.conversation.flow import Choice, Digits, Event, Keyword, OnEvent, Route
+from bot.conversation.flow import Choice, Digits, Event, OnEvent, Route
 from bot.queues.internal_events import SendFailed
 from bot.verification.phones import mask_for_user
-from handlers.choices import after_lock_buttons, cancel_button, code_buttons, method_buttons
+from handlers.choices import (
+    after_lock_buttons,
+    cancel_button,
+    code_buttons,
+    menu_buttons,
+    method_buttons,
+)
+from handlers.intents import said
 from handlers.verify_common import (
     AWAITING_CODE,
     AWAITING_METHOD,
     AWAITING_PHONE,
-    RESEND_WORDS,
     human_wait,
     until_text,
     verifier,
@@ -143,6 +149,18 @@ def verified(ctx: Context, phone: str, channel: str) -> str | None:
     return None
 
 
+def code_outside_dialogue(event: Event, ctx: Context) -> str | None:
+    """A code when none is awaited (after a lock, or too late) is never checked: the lock
+    and until when, or how to get a new code."""
+    wait = verifier(ctx).lock_wait_seconds(ctx)
+    if wait:
+        until = until_text(ctx, wait)
+        ctx.reply("code_while_locked", until=until, buttons=after_lock_buttons(ctx))
+    else:
+        ctx.reply("code_not_expected", buttons=menu_buttons(ctx))
+    return None
+
+
 def resend(event: Event, ctx: Context) -> str | None:
     """'gửi lại': a new code by the same channel (the cooldown applies)."""
     if "channel" not in ctx.data:  # at the method step, before any code went out
@@ -187,7 +205,7 @@ def code_reprompt(event: Event, ctx: Context) -> str | None:
     return ctx.state
 
 
-RESEND = Keyword(*RESEND_WORDS, then=resend)
+RESEND = said("resend", then=resend)
 # After a failed send the user is back at the method step, told they may resend.
 METHOD_ROUTES: list[Route] = [Choice(METHODS, then=choose_method), RESEND]
 CODE_ROUTES: list[Route] = [

@@ -15,15 +15,6 @@ CONFIRM_NUMBER = "verify:confirm_number"
 AWAITING_PHONE = "verify:awaiting_phone"
 AWAITING_METHOD = "verify:awaiting_method"
 AWAITING_CODE = "verify:awaiting_code"
-RESEND_WORDS = ("gửi lại", "resend", "gửi mã mới", "gửi lại mã")
-OTHER_NUMBER_WORDS = ("đổi số", "change number", "số khác", "other number", "other_number")
-CHANGE_METHOD_WORDS = (
-    "đổi phương thức",
-    "change method",
-    "change_method",
-    "đổi cách",
-    "đổi cách nhận",
-)
 
 
 def verifier(ctx: Context) -> Verifier:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from bot.conversation.flow import Choice, Flow, Keyword, OnEvent, TextWhere
+from bot.conversation.flow import Choice, Digits, Flow, OnEvent, OutsideDialogue, TextWhere
 from bot.verification.phones import looks_like_phone
 from handlers import verify_code as code
 from handlers import verify_phone as phone
 from handlers import verify_status as status
+from handlers.intents import said
 from handlers.verify_common import (
     AWAITING_CODE,
     AWAITING_METHOD,
     AWAITING_PHONE,
-    CHANGE_METHOD_WORDS,
     CONFIRM_NUMBER,
-    OTHER_NUMBER_WORDS,
-    RESEND_WORDS,
 )
 from zalo_api.events import UserSubmitInfo
 
@@ -25,13 +23,14 @@ OTHER = {"2": "other", "không": "other", "no": "other"}
 VERIFY = Flow(
     name="verify",
     entry=[
-        Keyword("xác thực", "verify", "xác minh", then=phone.start),
-        Keyword("xác thực zalo", "verify zalo", "verify_zalo", then=phone.start_zalo),
-        Keyword("trạng thái", "status", then=status.show_status),
-        Keyword(*OTHER_NUMBER_WORDS, then=phone.start_other_number),
-        Keyword(*CHANGE_METHOD_WORDS, then=phone.start),
-        Keyword(*RESEND_WORDS, then=phone.resend_idle),
+        said("verify", then=phone.start),
+        said("verify_zalo", then=phone.start_zalo),
+        said("status", then=status.show_status),
+        said("other_number", then=phone.start_other_number),
+        said("change_method", then=phone.start),
+        said("resend", then=phone.resend_idle),
         OnEvent(UserSubmitInfo, then=phone.prefill_from_form),
+        OutsideDialogue(Digits(6, then=code.code_outside_dialogue)),
     ],
     states={
         # Text that looks like a number is taken here; other text first meets the keywords
@@ -50,9 +49,9 @@ VERIFY = Flow(
         AWAITING_CODE: code.CODE_ROUTES,
     },
     fallbacks=[
-        Keyword(*OTHER_NUMBER_WORDS, then=phone.ask_phone),
-        Keyword(*CHANGE_METHOD_WORDS, then=code.change_method),
-        Keyword(*RESEND_WORDS, then=phone.resend_before_code),
+        said("other_number", then=phone.ask_phone),
+        said("change_method", then=code.change_method),
+        said("resend", then=phone.resend_before_code),
     ],
     otherwise={
         CONFIRM_NUMBER: phone.take_typed_phone,

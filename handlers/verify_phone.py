@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from bot.conversation.context import Context
 from bot.conversation.flow import Event, text_of
-from bot.verification.phones import mask_for_user, parse_phone
+from bot.verification.phones import mask_for_user, parse_phone, region_names
 from handlers import verify_code as code
 from handlers.choices import after_lock_buttons, cancel_button, menu_buttons, still_at_step
 from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text, verifier
@@ -112,7 +112,7 @@ def take_phone(ctx: Context, text: str) -> str | None:
         assert parsed.problem is not None
         ctx.reply(
             parsed.problem.value,
-            regions=", ".join(regions),
+            regions=region_names(regions, ctx.lang),
             new_number=parsed.new_number,
             buttons=cancel_button(ctx),
         )

@@ -96,7 +96,7 @@ PHONE_STEP = ("Bạn nhập số điện thoại cần xác thực", "verify:awa
 CANCELLED = ("Đã hủy. Bạn cần gì thêm", None)
 STALE = "Lựa chọn đó thuộc một tin nhắn cũ"
 NOTHING_TO_RESEND = "Hiện chưa có mã nào để gửi lại"
-LOCKED = "Việc xác thực đang tạm khóa đến "
+LOCKED = "Bạn đã nhập sai mã quá nhiều lần nên tạm thời chưa xác thực được. Bạn thử lại sau "
 # state -> the answer to each of WORDS: (a fragment of it, the state the user is left in).
 EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
     "idle": (
@@ -115,7 +115,7 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
         (LOCKED, None),
         (LOCKED, None),
         (LOCKED, None),
-        ("Bạn chưa xác thực số điện thoại nào.\nViệc xác thực đang tạm khóa đến ", None),
+        ("Bạn chưa xác thực số điện thoại nào.\nDo nhập sai mã quá nhiều lần", None),
         (STALE, None),
         (STALE, None),
     ),
@@ -124,7 +124,7 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("Bạn đang ở bước xác nhận số điện thoại", "verify:confirm_number"),
         ("Mình chưa gửi mã nào ở bước này", "verify:confirm_number"),
         PHONE_STEP,
-        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua đâu?", "verify:awaiting_method"),
+        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua kênh nào?", "verify:awaiting_method"),
         ("Bạn vẫn đang ở bước xác nhận số điện thoại", "verify:confirm_number"),
         (STALE, "verify:confirm_number"),
         (STALE, "verify:confirm_number"),
@@ -144,7 +144,7 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("Bạn đang ở bước chọn cách nhận mã", "verify:awaiting_method"),
         ("Mình chưa gửi mã nào ở bước này", "verify:awaiting_method"),
         PHONE_STEP,
-        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua đâu?", "verify:awaiting_method"),
+        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua kênh nào?", "verify:awaiting_method"),
         ("Bạn vẫn đang ở bước chọn cách nhận mã", "verify:awaiting_method"),
         ("Đã gửi mã 6 chữ số qua SMS", "verify:awaiting_code"),  # a newer choice: taken
         (STALE, "verify:awaiting_method"),
@@ -154,7 +154,7 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
         ("Bạn đang ở bước nhập mã xác thực", "verify:awaiting_code"),
         ("Bạn đợi 60 giây nữa", "verify:awaiting_code"),
         PHONE_STEP,
-        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua đâu?", "verify:awaiting_method"),
+        ("Bạn muốn nhận mã cho số 09xx xxx 678 qua kênh nào?", "verify:awaiting_method"),
         ("Bạn vẫn đang ở bước nhập mã xác thực", "verify:awaiting_code"),
         ("Bạn đợi 60 giây nữa", "verify:awaiting_code"),
         (STALE, "verify:awaiting_code"),
@@ -171,11 +171,11 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
     ),
     "unlink: asset": (
         CANCELLED,
-        ("Bạn đang ở bước chọn tài sản cần hủy liên kết", "admin_unlink:choose_asset"),
+        ("Bạn đang ở bước chọn App ID hoặc OA cần hủy liên kết", "admin_unlink:choose_asset"),
         (NOTHING_TO_RESEND, "admin_unlink:choose_asset"),
         PHONE_STEP,
         PHONE_STEP,
-        ("Bạn vẫn đang ở bước chọn tài sản cần hủy liên kết", "admin_unlink:choose_asset"),
+        ("Bạn vẫn đang ở bước chọn App ID hoặc OA cần hủy liên kết", "admin_unlink:choose_asset"),
         (STALE, "admin_unlink:choose_asset"),
         (STALE, "admin_unlink:choose_asset"),
     ),
@@ -183,7 +183,7 @@ EXPECTED: dict[str, tuple[tuple[str, str | None], ...]] = {
     "unlink: confirm": (
         *[("Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại.", None)] * 7,
         (
-            "CẢNH BÁO: đây là App ID mà cuộc trò chuyện này đang đi qua",
+            "CẢNH BÁO: bạn đang nhắn tin với bot qua chính App ID này",
             "admin_unlink:confirm_again",
         ),
     ),

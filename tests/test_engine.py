@@ -81,10 +81,10 @@ def test_unknown_language_explains_usage() -> None:
     assert texts(run(text_event(text="/lang fr")))[0].startswith('Gõ "/lang vi"')
 
 
-def test_unknown_text_when_idle_shows_the_menu() -> None:
+def test_unknown_text_when_idle_is_not_understood_and_shows_the_menu() -> None:
     ctx = run(text_event(text="bonjour"), lang="en")
-    assert texts(ctx)[0].startswith("Here is what I can do")
-    assert ctx.state is None
+    assert texts(ctx)[0].startswith("Sorry, I did not understand that.\nHere is what I can do")
+    assert len(ctx.replies) == 1 and ctx.state is None
 
 
 def test_entry_mid_flow_restarts() -> None:

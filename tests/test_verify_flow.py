@@ -83,10 +83,10 @@ def test_the_share_form_is_offered(alice: Dialogue) -> None:
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("hello", "chưa phải số điện thoại"),
+        ("không nhớ số", "chưa phải số điện thoại"),
         ("0912 345 67", "không hợp lệ"),
         ("024 3812 3456", "số máy bàn"),
-        ("+66 81 234 5678", "chỉ hỗ trợ số điện thoại ở: VN"),
+        ("+66 81 234 5678", "chỉ nhận số điện thoại Việt Nam."),
         ("0168 345 6789", "đầu số mới: 0383456789"),
     ],
 )
@@ -134,9 +134,12 @@ def test_fifth_wrong_code_locks_and_the_right_code_is_refused(alice: Dialogue) -
     wrong = "000000" if good != "000000" else "111111"
     for _ in range(4):
         alice.say(wrong)
-    assert "Bạn đã nhập sai 5 lần nên việc xác thực tạm khóa đến" in alice.say(wrong)
-    assert "đang tạm khóa đến" in alice.say("xác thực")
-    assert "Tình trạng xác thực" not in alice.say(good)  # idle now: the code is just text
+    assert "Bạn đã nhập sai mã 5 lần nên tạm thời chưa xác thực được. Sau " in alice.say(wrong)
+    assert "tạm thời chưa xác thực được. Bạn thử lại sau " in alice.say("xác thực")
+    # The right code, too late: not checked, and the lock is recalled with until when.
+    late = alice.say(good)
+    assert late.startswith("Mình chưa kiểm tra mã này vì bạn đã nhập sai mã quá nhiều lần.")
+    assert " ngày " in late and "thành công" not in late
 
 
 def test_the_number_is_locked_for_other_accounts_too(app: Flask) -> None:

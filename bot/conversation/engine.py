@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from bot.conversation.context import Context
 from bot.conversation.flow import Event, Flow, Handler, Route, is_payload, text_of
@@ -28,8 +28,9 @@ class Engine:
     4. a button payload nobody took (from an older message): `stale`;
     5. the state's `otherwise` re-prompt, or `idle` (the menu) when there is no dialogue.
 
-    Admin-only flows are guarded here and nowhere else: a step of one runs only for an admin,
-    and every step, allowed or refused, is written to the audit.
+    Before that, `shortcut` may read a typed answer as the button it stands for (a menu's
+    number as its topic). Admin-only flows are guarded here and nowhere else: a step of one
+    runs only for an admin, and every step, allowed or refused, is written to the audit.
     """
 
     def __init__(
@@ -38,11 +39,13 @@ class Engine:
         global_routes: Sequence[Route],
         idle: Handler,
         stale: Handler | None = None,
+        shortcut: Callable[[Event, Context], Event] | None = None,
     ) -> None:
         self.flows = list(flows)
         self.global_routes = list(global_routes)
         self.idle = idle
         self.stale = stale
+        self.shortcut = shortcut
 
     def flow_of(self, state: str | None) -> Flow | None:
         """The flow a state belongs to (None when idle or unknown)."""
@@ -69,6 +72,8 @@ class Engine:
         """Run the first matching route's handler; return the next state."""
         if ctx.state is not None and self.flow_of(ctx.state) is None:
             ctx.state, ctx.data = None, {}  # a state from an older release: start afresh
+        if self.shortcut is not None:
+            event = self.shortcut(event, ctx)
         flow = self.flow_of(ctx.state)
         ctx.step_key = flow.steps.get(ctx.state or "") if flow else None
         ctx.step_prompt = flow.prompts.get(ctx.state or "") if flow else None

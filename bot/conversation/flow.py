@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation.context import Context
+from bot.conversation.intents import Intents, canonical
 from bot.conversation.textnorm import digits_only, normalize, to_ascii_digits
 from bot.queues.internal_events import SendFailed
 from zalo_api.events import Event as ZaloEvent
@@ -83,17 +84,31 @@ class Command(Route):
         return words[1:] if words and words[0] == self.name else NO_MATCH
 
 
+class Intent(Route):
+    """Free text that means one intent of a table ('mình muốn xác thực sđt ạ' is 'verify')."""
+
+    def __init__(self, intents: Intents, name: str, then: Handler) -> None:
+        super().__init__(then)
+        self.intents = intents
+        self.name = name
+
+    def match(self, event: Event, ctx: Context) -> Any:
+        """The intent's name when the text means it."""
+        text = text_of(event)
+        return self.name if text is not None and self.intents.of(text) == self.name else NO_MATCH
+
+
 class Choice(Route):
-    """One of a few answers ('1', 'sms', '#sms'...) mapped to a value."""
+    """One of a few answers ('1', 'sms', '#sms', 'sms nhé'...) mapped to a value."""
 
     def __init__(self, options: Mapping[str, str], then: Handler) -> None:
         super().__init__(then)
-        self.options = {normalize(to_ascii_digits(k)): v for k, v in options.items()}
+        self.options = {canonical(k): v for k, v in options.items()}
 
     def match(self, event: Event, ctx: Context) -> Any:
         """The mapped value of the answer."""
         text = text_of(event)
-        return self.options.get(normalize(to_ascii_digits(text))) if text is not None else None
+        return self.options.get(canonical(text)) if text is not None else None
 
 
 class Digits(Route):
@@ -111,6 +126,18 @@ class Digits(Route):
         compact = "".join(to_ascii_digits(text).split())
         found = digits_only(compact)
         return found if found == compact and len(found) == self.length else NO_MATCH
+
+
+class OutsideDialogue(Route):
+    """Another route, taken only when the user is in no dialogue (a code typed too late)."""
+
+    def __init__(self, inner: Route) -> None:
+        super().__init__(inner.then)
+        self.inner = inner
+
+    def match(self, event: Event, ctx: Context) -> Any:
+        """The inner route's value, outside any dialogue."""
+        return self.inner.match(event, ctx) if ctx.state is None else NO_MATCH
 
 
 class OnEvent(Route):

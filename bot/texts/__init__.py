@@ -1,6 +1,8 @@
 """Every user-facing string, in Vietnamese (default) and English, looked up by key.
 
-Plain data and one render function: imports nothing of the bot.
+Plain data and one render function; an operator's overrides (BOT_TEXTS_FILE, read and checked
+by bot.texts.overrides) take precedence over the built-in texts. May import the core modules
+(bot.config) and zalo_api only.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
 
 _CATALOGUE: dict[str, Mapping[str, str]] = {}
+# The operator's texts by key and language (BOT_TEXTS_FILE), set once at start-up.
+_OVERRIDES: dict[str, dict[str, str]] = {}
 
 
 def register(texts: Catalogue) -> None:
@@ -24,8 +28,14 @@ def register(texts: Catalogue) -> None:
 
 
 def catalogue() -> Mapping[str, Mapping[str, str]]:
-    """All registered texts (read-only view for tests and tools)."""
+    """All built-in texts (read-only view for tests and tools)."""
     return _CATALOGUE
+
+
+def use_overrides(overrides: Mapping[str, Mapping[str, str]]) -> None:
+    """Replace the operator's texts with these (already checked); {} restores the built-ins."""
+    _OVERRIDES.clear()
+    _OVERRIDES.update({key: dict(entry) for key, entry in overrides.items()})
 
 
 def has_text(key: str) -> bool:
@@ -34,9 +44,10 @@ def has_text(key: str) -> bool:
 
 
 def render(key: str, lang: str, **params: object) -> str:
-    """The text for key in lang (Vietnamese when lang is unknown), with params filled in."""
-    entry = _CATALOGUE[key]
-    template = entry.get(lang) or entry["vi"]
+    """The text for key in lang (the operator's first; Vietnamese when lang is unknown), with
+    params filled in."""
+    entry, own = _CATALOGUE[key], _OVERRIDES.get(key, {})
+    template = own.get(lang) or entry.get(lang) or own.get("vi") or entry["vi"]
     return template.format(**params) if params else template
 
 

@@ -28,11 +28,14 @@ TEXTS = {
     "btn_oa": {"vi": "OA", "en": "OA"},
     "btn_confirm": {"vi": "Xác nhận", "en": "Confirm"},
     "btn_more": {"vi": "Xem thêm ›", "en": "More ›"},
-    "btn_console_done": {"vi": "Đã xong trên console", "en": "Done in the console"},
-    "btn_assets": {"vi": "Danh sách tài sản", "en": "Asset list"},
+    "btn_console_done": {"vi": "Đã hủy trên Zalo", "en": "Unlinked in Zalo"},
+    "btn_assets": {"vi": "App ID và OA", "en": "App IDs and OAs"},
     "step_unlink_kind": {"vi": "chọn loại cần hủy liên kết", "en": "choosing what to unlink"},
-    "step_unlink_pick": {"vi": "chọn tài sản cần hủy liên kết", "en": "picking the asset"},
-    "assets_header": {"vi": "Tài sản đang liên kết:", "en": "Linked assets:"},
+    "step_unlink_pick": {
+        "vi": "chọn App ID hoặc OA cần hủy liên kết",
+        "en": "picking the App ID or OA to unlink",
+    },
+    "assets_header": {"vi": "App ID và OA đang liên kết:", "en": "Linked App IDs and OAs:"},
     "assets_none": {
         "vi": "Không có App ID hay OA nào đang liên kết.",
         "en": "No App ID or OA is linked.",
@@ -46,14 +49,14 @@ TEXTS = {
         "en": "No longer used by the bot:",
     },
     "asset_unlinked_line": {
-        "vi": "- {kind} {name} ({id}): ngừng dùng lúc {at}; console: {console}",
-        "en": "- {kind} {name} ({id}): stopped at {at}; console: {console}",
+        "vi": "- {kind} {name} ({id}): ngừng dùng lúc {at}; Zalo Cloud Account: {console}",
+        "en": "- {kind} {name} ({id}): stopped at {at}; Zalo Cloud Account: {console}",
     },
     "console_pending": {
-        "vi": "chưa xác nhận đã hủy trên Zalo Cloud Account",
-        "en": "not yet confirmed as unlinked in the Zalo Cloud Account",
+        "vi": "chưa xác nhận đã hủy liên kết",
+        "en": "not yet confirmed as unlinked",
     },
-    "console_done_at": {"vi": "đã hủy xong lúc {at}", "en": "unlinked there at {at}"},
+    "console_done_at": {"vi": "đã hủy liên kết lúc {at}", "en": "unlinked at {at}"},
     "unlink_choose_kind": {
         "vi": "Bạn muốn hủy liên kết loại nào?\n1. App ID\n2. OA",
         "en": "What do you want to unlink?\n1. App ID\n2. OA",
@@ -85,8 +88,8 @@ TEXTS = {
         "- xóa token bot đã lưu của nó\n"
         "- bỏ qua mọi sự kiện webhook của nó\n"
         "- giữ lại lịch sử (đánh dấu đã hủy liên kết)\n"
-        "Việc này chưa hủy liên kết trong Zalo Cloud Account: Zalo không có API cho việc đó. "
-        "Xong bước này, mình sẽ gửi các bước làm trên console.\n"
+        "Bước này chưa hủy liên kết trong Zalo Cloud Account, vì Zalo không có API cho việc đó. "
+        "Xong bước này, mình sẽ gửi các bước hủy trên trang quản lý Zalo Cloud Account.\n"
         "Gõ XÁC NHẬN (hoặc bấm Xác nhận) để tiếp tục. Gõ bất kỳ nội dung nào khác để hủy.",
         "en": "The bot will stop using {kind} {name} ({id}):\n"
         "- the tokens the bot stored for it are deleted\n"
@@ -97,10 +100,12 @@ TEXTS = {
         "Type CONFIRM (or tap Confirm) to go ahead. Anything else cancels.",
     },
     "unlink_confirm_again": {
-        "vi": "CẢNH BÁO: đây là {kind} mà cuộc trò chuyện này đang đi qua. Sau khi bot ngừng "
-        "dùng nó, bot sẽ không trả lời ở đây nữa. Gõ XÁC NHẬN một lần nữa để tiếp tục.",
-        "en": "WARNING: this is the {kind} this very chat goes through. Once the bot stops "
-        "using it, the bot stops answering here. Type CONFIRM once more to go ahead.",
+        "vi": "CẢNH BÁO: bạn đang nhắn tin với bot qua chính {kind} này. Khi bot ngừng dùng "
+        "nó, bot sẽ không trả lời bạn ở đây được nữa. Nếu vẫn muốn tiếp tục, gõ XÁC NHẬN "
+        "một lần nữa.",
+        "en": "WARNING: you are talking to the bot through this very {kind}. Once the bot "
+        "stops using it, it can no longer answer you here. To go ahead anyway, type CONFIRM "
+        "once more.",
     },
     "unlink_cancelled": {
         "vi": "Đã hủy, không có gì thay đổi. Gõ /unlink để bắt đầu lại.",
@@ -118,7 +123,7 @@ TEXTS = {
         "2. Vào Cài đặt → Quản lý tài sản.\n"
         "3. Mở thẻ {tab}, tìm {kind} {id}.\n"
         "4. Bấm Hủy liên kết, rồi xác nhận.\n"
-        "Làm xong, bấm nút bên dưới hoặc gõ /unlink done {id}.",
+        'Hủy xong, bấm "Đã hủy trên Zalo" bên dưới hoặc gõ /unlink done {id}.',
         "en": "The bot no longer uses {kind} {id}: tokens deleted, its events ignored, "
         "history kept.\n"
         "To unlink it for good in the Zalo Cloud Account:\n"
@@ -126,7 +131,7 @@ TEXTS = {
         "2. Go to Settings → Asset management.\n"
         "3. Open the {tab} tab and find {kind} {id}.\n"
         "4. Click Unlink, then confirm.\n"
-        "When done, tap the button below or type /unlink done {id}.",
+        'When done, tap "Unlinked in Zalo" below or type /unlink done {id}.',
     },
     "console_tab_app": {"vi": '"Liên kết ứng dụng"', "en": '"Linked apps"'},
     "console_tab_oa": {"vi": '"Liên kết OA"', "en": '"Linked OAs"'},
@@ -176,5 +181,11 @@ TEXTS = {
         '4. Click "Unlink" on the row to remove.\n'
         "5. Read the notice and confirm.\n"
         "Only admins of the Cloud Account can do this.",
+    },
+    "unlink_guide_admin": {
+        "vi": "Bạn là quản trị viên của bot: gõ /unlink để bot ngừng dùng OA hoặc App ID đó "
+        "trước, mình sẽ hướng dẫn tiếp từng bước.",
+        "en": "You are an admin of this bot: type /unlink to make the bot stop using that OA "
+        "or App ID first, and I will walk you through the rest.",
     },
 }

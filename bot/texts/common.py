@@ -13,8 +13,7 @@ TEXTS = {
             "1. Xác thực số điện thoại (mã qua SMS hoặc Zalo)\n"
             "2. Xác thực qua tin nhắn Zalo\n"
             "3. Xem trạng thái xác thực\n"
-            "4. Cách hủy liên kết OA / App ID\n"
-            'Bấm một nút bên dưới hoặc gõ "xác thực", "trạng thái"... '
+            'Bấm một nút bên dưới, gõ số thứ tự, hoặc gõ "xác thực", "trạng thái"... '
             'Gõ "hủy" bất cứ lúc nào để dừng.'
         ),
         "en": (
@@ -22,15 +21,44 @@ TEXTS = {
             "1. Verify your phone number (code by SMS or Zalo)\n"
             "2. Verify by Zalo message\n"
             "3. Show your verification status\n"
-            "4. How to unlink an OA / App ID\n"
-            'Tap a button below or type "verify", "status"... '
+            'Tap a button below, type a number, or type "verify", "status"... '
             'Type "cancel" at any time to stop.'
         ),
+    },
+    # What admins see: the customers' menu and their own topic (never shown to customers).
+    "menu_admin": {
+        "vi": (
+            "Mình có thể giúp bạn:\n"
+            "1. Xác thực số điện thoại (mã qua SMS hoặc Zalo)\n"
+            "2. Xác thực qua tin nhắn Zalo\n"
+            "3. Xem trạng thái xác thực\n"
+            "4. Quản trị: App ID và OA đang liên kết, hủy liên kết, nhật ký\n"
+            'Bấm một nút bên dưới, gõ số thứ tự, hoặc gõ "xác thực", "trạng thái", "/help"... '
+            'Gõ "hủy" bất cứ lúc nào để dừng.'
+        ),
+        "en": (
+            "Here is what I can do:\n"
+            "1. Verify your phone number (code by SMS or Zalo)\n"
+            "2. Verify by Zalo message\n"
+            "3. Show your verification status\n"
+            "4. Admin: linked App IDs and OAs, unlinking, the audit\n"
+            'Tap a button below, type a number, or type "verify", "status", "/help"... '
+            'Type "cancel" at any time to stop.'
+        ),
+    },
+    "not_understood": {
+        "vi": "Xin lỗi, mình chưa hiểu ý bạn.",
+        "en": "Sorry, I did not understand that.",
+    },
+    "greeting": {"vi": "Chào bạn! 👋", "en": "Hello! 👋"},
+    "thanks_reply": {
+        "vi": "Không có gì, rất vui được giúp bạn! Cần gì thêm bạn cứ nhắn nhé.",
+        "en": "You're welcome, glad to help! Message me any time you need something.",
     },
     "btn_verify": {"vi": "Xác thực", "en": "Verify"},
     "btn_verify_zalo": {"vi": "Xác thực Zalo", "en": "Verify by Zalo"},
     "btn_status": {"vi": "Trạng thái", "en": "Status"},
-    "btn_unlink_guide": {"vi": "Hủy liên kết OA", "en": "Unlink an OA"},
+    "btn_admin": {"vi": "Quản trị", "en": "Admin"},
     "btn_other_language": {"vi": "English", "en": "Tiếng Việt"},
     "btn_menu": {"vi": "Menu", "en": "Menu"},
     "btn_cancel": {"vi": "Hủy", "en": "Cancel"},

@@ -54,8 +54,8 @@ TEXTS = {
         "en": "That is a landline, which cannot receive the code. Please type a mobile number.",
     },
     "phone_region": {
-        "vi": "Hiện mình chỉ hỗ trợ số điện thoại ở: {regions}. Bạn nhập số khác nhé.",
-        "en": "Only phone numbers from {regions} are supported. Please type another number.",
+        "vi": "Hiện mình chỉ nhận số điện thoại {regions}. Bạn nhập số khác nhé.",
+        "en": "I can only take phone numbers from {regions}. Please type another number.",
     },
     "phone_old_prefix": {
         "vi": "Số 11 chữ số đã chuyển sang đầu số mới: {new_number}. Bạn nhập số mới nhé.",
@@ -73,7 +73,7 @@ TEXTS = {
         "Please type another number, or come back after that.",
     },
     "ask_method": {
-        "vi": "Bạn muốn nhận mã cho số {phone} qua đâu?\n"
+        "vi": "Bạn muốn nhận mã cho số {phone} qua kênh nào?\n"
         "1. SMS (mã dùng được {sms_minutes} phút)\n"
         "2. Zalo (mã dùng được {zalo_minutes} phút, số phải có tài khoản Zalo)",
         "en": "How should I send the code for {phone}?\n"
@@ -115,14 +115,29 @@ TEXTS = {
         "en": "That code has expired. Tap resend to get a new one.",
     },
     "locked_now": {
-        "vi": "Bạn đã nhập sai {max} lần nên việc xác thực tạm khóa đến {until}. "
-        "Sau thời điểm đó bạn thử lại nhé.",
-        "en": "That was wrong code number {max}, so verification is locked until {until}. "
-        "Please try again after that.",
+        "vi": "Bạn đã nhập sai mã {max} lần nên tạm thời chưa xác thực được. "
+        'Sau {until}, bạn gõ "xác thực" để nhận mã mới nhé.',
+        "en": "That was wrong code number {max}, so verification is paused until {until}. "
+        'After that, type "verify" to get a new code.',
     },
     "locked": {
-        "vi": "Việc xác thực đang tạm khóa đến {until}. Sau thời điểm đó bạn thử lại nhé.",
-        "en": "Verification is locked until {until}. Please try again after that.",
+        "vi": "Bạn đã nhập sai mã quá nhiều lần nên tạm thời chưa xác thực được. "
+        "Bạn thử lại sau {until} nhé.",
+        "en": "Too many wrong codes: verification is paused until {until}. "
+        "Please try again after that.",
+    },
+    # A code typed after the dialogue ended; it is not checked, so it tells nothing.
+    "code_while_locked": {
+        "vi": "Mình chưa kiểm tra mã này vì bạn đã nhập sai mã quá nhiều lần. "
+        "Bạn thử lại sau {until} nhé.",
+        "en": "I did not check that code: after too many wrong codes, verification is paused "
+        "until {until}.",
+    },
+    "code_not_expected": {
+        "vi": "Mình không chờ mã nào lúc này, nên chưa kiểm tra mã này. Muốn nhận mã mới, "
+        'bạn gõ "xác thực" hoặc bấm một nút bên dưới nhé.',
+        "en": "I am not waiting for a code right now, so I did not check that one. To get a "
+        'new code, type "verify" or tap a button below.',
     },
     "resend_wait": {
         "vi": "Bạn đợi {seconds} giây nữa rồi hãy yêu cầu mã mới nhé.",
@@ -184,12 +199,16 @@ TEXTS = {
         "en": "You have not verified a phone number yet.",
     },
     "status_none_locked": {
-        "vi": "Bạn chưa xác thực số điện thoại nào.\nViệc xác thực đang tạm khóa đến {until}.",
-        "en": "You have not verified a phone number yet.\nVerification is locked until {until}.",
+        "vi": "Bạn chưa xác thực số điện thoại nào.\nDo nhập sai mã quá nhiều lần, bạn tạm "
+        "thời chưa xác thực được. Bạn thử lại sau {until} nhé.",
+        "en": "You have not verified a phone number yet.\nVerification is paused until {until}.",
     },
     "status_yes": {"vi": "đã xác thực ({date})", "en": "verified ({date})"},
     "status_no": {"vi": "chưa xác thực", "en": "not verified"},
-    "status_locked": {"vi": "\nĐang tạm khóa đến: {until}", "en": "\nLocked until: {until}"},
+    "status_locked": {
+        "vi": "\nTạm khóa xác thực đến: {until} (do nhập sai mã quá nhiều lần)",
+        "en": "\nVerification paused until: {until} (too many wrong codes)",
+    },
     "sms_code_text": {
         "vi": "Ma xac thuc cua ban la {code}. Ma co hieu luc {minutes} phut. "
         "Khong chia se ma nay voi bat ky ai.",

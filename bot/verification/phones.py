@@ -7,6 +7,7 @@ from enum import Enum
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers.geocoder import country_name_for_number
 
 from bot.conversation.textnorm import digits_only, to_ascii_digits
 
@@ -86,3 +87,14 @@ def mask_for_user(e164: str) -> str:
         shown = "0" + national
         return f"{shown[:2]}xx xxx {shown[-3:]}"
     return f"+{number.country_code} {'x' * max(len(national) - 3, 0)} {national[-3:]}"
+
+
+def region_names(regions: tuple[str, ...], lang: str) -> str:
+    """Country names of region codes in lang ('VN' -> 'Việt Nam' / 'Vietnam'), as users
+    read them; a code phonenumbers does not know stays as typed."""
+    names = []
+    for region in regions:
+        example = phonenumbers.example_number(region)
+        name = country_name_for_number(example, lang) if example is not None else ""
+        names.append(name or region)
+    return ", ".join(names)

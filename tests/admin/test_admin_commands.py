@@ -22,7 +22,7 @@ def lock_out(app: Flask, user: str = "u1") -> Dialogue:
     d.say("xác thực"), d.say("0912345678"), d.say("1")
     wrong = "000000" if last_code(app, PHONE) != "000000" else "111111"
     answers = [d.say(wrong) for _ in range(5)]
-    assert "xác thực tạm khóa đến" in answers[-1]
+    assert "tạm thời chưa xác thực được" in answers[-1]
     return d
 
 
@@ -40,14 +40,14 @@ def test_help_lists_the_admin_commands(admin: Dialogue) -> None:
 
 def test_assets_is_a_numbered_list_of_what_is_linked(app: Flask, admin: Dialogue) -> None:
     answer = admin.say("/assets")
-    assert answer.startswith("Tài sản đang liên kết:")
+    assert answer.startswith("App ID và OA đang liên kết:")
     assert f"1. App ID Sandbox app ({APP_ID}), liên kết từ " in answer
     assert f"2. App ID Shop mini app ({EXTRA_APP})" in answer
     assert f"3. OA Sandbox OA ({OA_ID})" in answer
     services_of(app).assets.unlink("app", EXTRA_APP, by=ADMIN)
     linked, _, stopped = admin.say("/assets").partition("Bot đã ngừng dùng:")
     assert EXTRA_APP not in linked and f"Shop mini app ({EXTRA_APP}): ngừng dùng lúc " in stopped
-    assert "console: chưa xác nhận đã hủy trên Zalo Cloud Account" in stopped
+    assert "Zalo Cloud Account: chưa xác nhận đã hủy liên kết" in stopped
     assert audit_steps(app)[-1] == (ADMIN, "/assets", "entry", "", "2 linked")
 
 
@@ -103,7 +103,7 @@ def test_an_admin_added_with_the_cli_is_an_admin(app: Flask) -> None:
     outsider = Dialogue(app, "u7")
     assert outsider.say("/assets") == REFUSAL
     runner.invoke(args=["admins", "add", "u7"])
-    assert outsider.say("/assets").startswith("Tài sản đang liên kết:")
+    assert outsider.say("/assets").startswith("App ID và OA đang liên kết:")
     runner.invoke(args=["admins", "remove", "u7"])
     assert outsider.say("/assets") == REFUSAL
 

@@ -64,7 +64,7 @@ def test_unlinking_the_oa_of_this_chat_needs_a_second_confirmation(
 ) -> None:
     assert f"OA Sandbox OA ({OA_ID})" in say_all(admin, "/unlink", "2", "1")
     warning = admin.say("xác nhận")
-    assert "CẢNH BÁO" in warning and "bot sẽ không trả lời ở đây nữa" in warning
+    assert "CẢNH BÁO" in warning and "bot sẽ không trả lời bạn ở đây được nữa" in warning
     assert asset_status(app, "oa", OA_ID) == "linked"  # one confirmation is not enough
     assert f"Bot đã ngừng dùng OA {OA_ID}:" in admin.say("confirm")
     assert asset_status(app, "oa", OA_ID) == "unlinked"
@@ -178,12 +178,12 @@ def test_the_result_hands_over_the_console_steps_and_done_is_recorded(
     assert "https://account.zalo.cloud" in result and "Cài đặt → Quản lý tài sản" in result
     assert f'"Liên kết ứng dụng", tìm App ID {EXTRA_APP}' in result
     done, listing = last_buttons(app, ADMIN)
-    assert done == {"title": "Đã xong trên console", "payload": f"/unlink done app {EXTRA_APP}"}
+    assert done == {"title": "Đã hủy trên Zalo", "payload": f"/unlink done app {EXTRA_APP}"}
     assert listing["payload"] == "/assets"
     assert "Đã ghi nhận" in admin.say(done["payload"])  # the button, tapped
     assets = admin.say("/assets")
     assert f"Shop mini app ({EXTRA_APP}): ngừng dùng lúc " in assets
-    assert "console: đã hủy xong lúc " in assets
+    assert "Zalo Cloud Account: đã hủy liên kết lúc " in assets
     asset = services_of(app).assets.get("app", EXTRA_APP)
     assert asset is not None and asset.console_confirmed_at
 
