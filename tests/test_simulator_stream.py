@@ -84,7 +84,7 @@ def test_replies_are_pushed_as_they_are_sent(app: Flask) -> None:
 
 
 def test_relink_brings_back_an_unlinked_sandbox_oa_with_its_name(app: Flask) -> None:
-    app.test_cli_runner().invoke(args=["assets", "unlink", "oa", OA_ID])
+    app.test_cli_runner().invoke(args=["assets", "unlink", "oa", OA_ID, "--yes"])
     client = app.test_client()
     assert client.post("/simulator/api/relink", json={"kind": "oa", "id": OA_ID}).json == {
         "relinked": True
