@@ -119,7 +119,9 @@ def test_at_the_confirmation_any_other_word_cancels(
 
 def test_an_already_unlinked_asset_cannot_be_picked_again(app: Flask, admin: Dialogue) -> None:
     say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
-    assert admin.say(f"/unlink app {EXTRA_APP}") == f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước."
+    assert (
+        admin.say(f"/unlink app {EXTRA_APP}") == f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước."
+    )
     assert audit_steps(app)[-1][4] == "already"  # as the admin was told
     assert EXTRA_APP not in say_all(admin, "/unlink", "1")
 
@@ -127,8 +129,10 @@ def test_an_already_unlinked_asset_cannot_be_picked_again(app: Flask, admin: Dia
 def test_an_unknown_id_is_audited_as_not_found(app: Flask, admin: Dialogue) -> None:
     assert admin.say("/unlink app 999") == "Không tìm thấy App ID 999 đang liên kết."
     assert audit_steps(app)[-1] == (ADMIN, "/unlink app 999", "entry", "app:999", "unknown")
-    assert admin.say("/audit").splitlines()[1].endswith(
-        f"{ADMIN} gõ “/unlink app 999” — App ID 999: không tìm thấy"
+    assert (
+        admin.say("/audit")
+        .splitlines()[1]
+        .endswith(f"{ADMIN} gõ “/unlink app 999” — App ID 999: không tìm thấy")
     )
 
 
