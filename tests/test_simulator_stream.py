@@ -44,7 +44,7 @@ def test_a_new_page_gets_the_chat_with_its_buttons_the_phones_and_the_assets(app
         "#verify_zalo",
         "#status",
     ]
-    assert events["chat"]["lang"] == "vi" and events["phones"] == {"phones": []}
+    assert events["chat"]["lang"] == "vi" and events["phones"] == {"phones": [], "pinned": None}
     assert {a["id"] for a in events["assets"]["assets"]} >= {OA_ID}
 
 

@@ -141,6 +141,17 @@ class Playground:
         """The phone panel: every sandbox phone with its messages, newest phone first."""
         return [{"phone": p, "messages": m} for p, m in self.phones().items()]
 
+    def pinned(self, user: str) -> dict[str, Any] | None:
+        """The newest message to one of this user's numbers (what the page pins above the
+        chat): another test user's code is not theirs to type."""
+        ref = self.ref(check_user_id(user))
+        found = [
+            {"phone": phone, **message}
+            for phone in self.phones_of(ref)
+            for message in read_phone_inbox(self.redis, phone)
+        ]
+        return max(found, key=lambda m: float(m.get("at", 0)), default=None)
+
     def asset_list(self) -> list[dict[str, Any]]:
         """The sandbox's assets and whether the bot still uses each."""
         return [a.as_json() for a in self.services.assets.all()]
