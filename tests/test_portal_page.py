@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bot import create_app
+from bot.ops.localrun import SANDBOX_PORTAL_API_KEY, portal_key_lines
 from bot.web.simulator.portal_texts import PAGE, SCRIPT
 
 OPENAPI = Path(__file__).resolve().parents[1] / "bot" / "web" / "openapi.json"
@@ -49,3 +50,11 @@ def test_every_refusal_the_api_documents_has_words(lang: str) -> None:
     assert all(f'"{code}"' in spec or f"`{code}`" in spec for code in ERRORS)
     assert set(ERRORS) <= set(SCRIPT[lang]) | {"locked"}
     assert set(SCRIPT[lang]) == set(SCRIPT["en"]) and set(PAGE[lang]) == set(PAGE["en"])
+
+
+def test_make_run_prints_the_export_line_the_readmes_curl_block_uses() -> None:
+    printed = portal_key_lines(SANDBOX_PORTAL_API_KEY).splitlines()[-1].strip()
+    assert printed == "export PORTAL_API_KEY=sandbox-portal-key"
+    readme = (OPENAPI.parents[2] / "README.md").read_text()
+    assert f"`{printed}`" in readme
+    assert 'K="Authorization: Bearer $PORTAL_API_KEY"' in readme
