@@ -227,6 +227,10 @@ def test_after_a_relink_console_done_says_the_bot_uses_it_again(app: Flask) -> N
     assert admin.post("relink", kind="app", id=APP_ID) == {"relinked": True}
     answer = admin.say(f"/unlink done app {APP_ID}")
     assert answer.startswith(f"Bot đang dùng App ID {APP_ID} (liên kết từ ")
+    relinked = admin.say("/audit").splitlines()[-2]  # the last line is this /unlink done
+    assert relinked.endswith(
+        f"trang simulator (nút Liên kết lại) — App ID {APP_ID}: đã liên kết lại"
+    )
 
 
 def test_no_demo_app_when_real_extra_apps_are_configured(config: dict[str, Any]) -> None:

@@ -34,7 +34,10 @@ TEXTS = {
     "audit_by_tap": {"vi": "{who} bấm nút “{button}”", "en": "{who} tapped “{button}”"},
     "audit_by_worker": {"vi": "worker (lệnh của {who})", "en": "worker (for {who})"},
     "audit_by_cli": {"vi": "CLI ({who}) “{command}”", "en": "CLI ({who}) “{command}”"},
-    "audit_by_sandbox": {"vi": "simulator ({who}) {command}", "en": "simulator ({who}) {command}"},
+    "audit_by_sandbox": {
+        "vi": "trang simulator (nút Liên kết lại)",
+        "en": "the simulator page (Relink)",
+    },
     "audit_a_button": {"vi": "một nút", "en": "a button"},
     "audit_event": {"vi": "gửi {what}", "en": "sent {what}"},
     "audit_step": {"vi": " ({step})", "en": " ({step})"},

@@ -137,3 +137,11 @@ def test_a_stored_line_stays_one_line_in_the_readable_audit(app: Flask, admin: D
     services_of(app).audit.write(AuditEntry(ADMIN, forged, "entry", "u1", "not locked"))
     lines = admin.say("/audit").splitlines()
     assert len(lines) == 2 and not lines[1].startswith("06/12 04:10 · admin2")
+
+
+def test_a_command_typed_mid_verification_shows_no_state_name(app: Flask, admin: Dialogue) -> None:
+    say_all(admin, "xác thực", "0912345678")  # now choosing SMS or Zalo
+    admin.say("/assets")
+    (line,) = audit_lines(admin)[:1]
+    assert line.endswith(f"{ADMIN} gõ “/assets”: 3 đang liên kết") and "verify" not in line
+    assert audit_steps(app)[0][2].startswith("verify")  # stored as it was, shown in words

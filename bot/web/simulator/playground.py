@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+from bot.conversation.context import AuditEntry
 from bot.keys import UserRef, publish_update, text
 from bot.pipeline.forget import forget_user
 from bot.pipeline.senders import append_chat, sandbox_chat_key, sandbox_phones_key
@@ -161,6 +162,11 @@ class Playground:
         if self.services.assets.get(kind, asset_id) is None:
             raise PlaygroundError(f"unknown {kind} {asset_id}")
         self.services.assets.link(kind, asset_id)
+        # Audited like `flask assets link`: /audit then explains why the bot answers again.
+        entry = AuditEntry(
+            "sandbox", f"relink {kind} {asset_id}", "sandbox", f"{kind}:{asset_id}", "relinked"
+        )
+        self.services.audit.write(entry)
         publish_update(self.redis)
         return True
 
