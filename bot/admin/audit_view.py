@@ -28,7 +28,7 @@ BUTTON_PREFIXES = (("#/unlink done", "btn_console_done"), ("#/audit", "btn_audit
 NOT_IN_CHAT = ("worker", "cli", "sandbox")
 N_LINKED = re.compile(r"^(\d+) linked$")
 # Non-text events are stored by their Zalo event name ('user_send_image').
-EVENT_NAME = re.compile(r"^(user|oa|follow|unfollow)_?[a-z_]*$")
+EVENT_NAME = re.compile(r"^(user_[a-z_]+|oa_[a-z_]+|follow|unfollow)$")
 
 
 def describe(entry: Recorded, lang: str, zone: str, time_format: str = "%d/%m %H:%M") -> str:
@@ -53,7 +53,7 @@ def actor(entry: Recorded, lang: str) -> str:
         return render(f"audit_by_{entry.step}", lang, who=entry.who, command=entry.command)
     if entry.command.startswith("#"):
         return render("audit_by_tap", lang, who=entry.who, button=button_title(entry, lang))
-    if EVENT_NAME.match(entry.command) and " " not in entry.command:
+    if EVENT_NAME.match(entry.command):
         return f"{entry.who} " + render("audit_event", lang, what=entry.command)
     return render("audit_by_typing", lang, who=entry.who, command=entry.command)
 

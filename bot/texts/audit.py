@@ -39,7 +39,7 @@ TEXTS = {
         "en": "the simulator page (Relink)",
     },
     "audit_a_button": {"vi": "một nút", "en": "a button"},
-    "audit_event": {"vi": "gửi {what}", "en": "sent {what}"},
+    "audit_event": {"vi": "gửi nội dung không phải chữ ({what})", "en": "sent no text ({what})"},
     "audit_step": {"vi": " ({step})", "en": " ({step})"},
     "audit_target": {"vi": " — {target}", "en": " — {target}"},
     "audit_step_admin_unlink:choose_kind": {

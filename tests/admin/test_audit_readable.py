@@ -25,7 +25,7 @@ def audit_lines(admin: Dialogue) -> list[str]:
 
 def test_a_tapped_unlink_reads_as_taps_the_worker_and_typing(app: Flask, admin: Dialogue) -> None:
     admin.say("/unlink")
-    admin.say("#app")  # the App ID button
+    admin.say("#app")  # the App ID button (typed "oa" would read as typed)
     admin.say(f"#{EXTRA_APP}")  # the asset's button
     admin.say("#confirm")
     lines = audit_lines(admin)[:5]
@@ -145,3 +145,8 @@ def test_a_command_typed_mid_verification_shows_no_state_name(app: Flask, admin:
     (line,) = audit_lines(admin)[:1]
     assert line.endswith(f"{ADMIN} gõ “/assets”: 3 đang liên kết") and "verify" not in line
     assert audit_steps(app)[0][2].startswith("verify")  # stored as it was, shown in words
+
+
+def test_a_typed_kind_reads_as_typing(app: Flask, admin: Dialogue) -> None:
+    say_all(admin, "/unlink", "oa", "hủy")
+    assert audit_lines(admin)[1].endswith(f"{ADMIN} gõ “oa” (bước chọn App ID hay OA): xong")
