@@ -12,6 +12,7 @@ from bot.admin.seeding import seed_registry
 from bot.config import ConfigError, load_settings
 from bot.logs import configure_logging
 from bot.ops.cli import register_cli
+from bot.ops.cli_kit import cli_log_level
 from bot.texts import use_overrides
 from bot.texts.overrides import load_texts_file
 from bot.web import register_blueprints
@@ -25,7 +26,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then the environment, then test_config (variable names)."""
     settings = load_settings(overrides=test_config)
     use_overrides(load_texts_file(settings.bot_texts_file))
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(cli_log_level(settings.log_level), settings.log_format)
     app = Flask(__name__)
     # One byte over the limit, so the webhook tells a chunked body that is too large
     # (cut at limit + 1) from one of exactly the limit (bot.web.webhook_input.read_body).

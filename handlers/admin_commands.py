@@ -1,4 +1,4 @@
-"""One-step admin commands: /help, /assets, /audit, /unlock."""
+"""One-step admin commands: /help, /assets, /audit [page], /unlock."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.admin.assets import Asset
+from bot.admin.audit import MAX_ENTRIES
+from bot.admin.audit_view import describe
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Context
 from bot.conversation.flow import Event
-from bot.texts import has_text
 
 ADMIN = CommandSet("admin", admin_only=True)
+AUDIT_PAGE_SIZE = 10
+MAX_AUDIT_PAGES = MAX_ENTRIES // AUDIT_PAGE_SIZE
 
 
 def local_date(ctx: Context, epoch: float, fmt: str = "%d/%m/%Y") -> str:
@@ -77,33 +80,44 @@ def unlinked_line(ctx: Context, asset: Asset) -> str:
     )
 
 
-def audit_word(ctx: Context, family: str, value: str) -> str:
-    """A step or result in words ('xác nhận', 'đã cảnh báo'); unknown ones as stored."""
-    key = f"audit_{family}_{value}"
-    return ctx.text(key) if has_text(key) else value
-
-
 @ADMIN.command("audit")
 def show_audit(event: Event, ctx: Context) -> str | None:
-    """The last admin actions (who, what, when, result)."""
-    entries = ctx.services.audit.latest(10)
-    if not entries:
-        ctx.reply("audit_none")
+    """'/audit [page]': admin actions, AUDIT_PAGE_SIZE a page, newest page first."""
+    number = page_number(ctx.match)
+    if number is None:
+        ctx.reply("audit_usage")
         return None
-    lines = [
-        ctx.text(
-            "audit_line",
-            at=local_date(ctx, e.at, "%d/%m %H:%M"),
-            who=e.who,
-            command=e.command,
-            step=audit_word(ctx, "step", e.step),
-            target=f" {e.target}" if e.target else "",
-            result=audit_word(ctx, "result", e.result),
-        )
-        for e in entries
-    ]
-    ctx.reply_raw("\n".join([ctx.text("audit_header"), *lines]))
+    entries, more = ctx.services.audit.page(number, AUDIT_PAGE_SIZE)
+    if not entries:
+        if number == 1:
+            ctx.reply("audit_none")
+        else:
+            no_such_page(ctx, number)
+        return None
+    zone = ctx.services.settings.bot_timezone
+    header = ctx.text("audit_header") if number == 1 else ctx.text("audit_page_header", page=number)
+    lines = [header, *(describe(e, ctx.lang, zone) for e in entries)]
+    buttons = []
+    if more:
+        lines.append(ctx.text("audit_older", page=number + 1))
+        buttons.append(ctx.button("btn_audit_older", f"#/audit {number + 1}"))
+    ctx.reply_raw("\n".join(lines), buttons)
     return None
+
+
+def page_number(args: list[str]) -> int | None:
+    """The page asked for (1 when none); None when the argument is not a page number."""
+    if not args:
+        return 1
+    typed = args[0]
+    return int(typed) if typed.isdigit() and 0 < int(typed) <= MAX_AUDIT_PAGES else None
+
+
+def no_such_page(ctx: Context, number: int) -> None:
+    """Past the oldest entry: say how many pages there are."""
+    total = ctx.services.audit.count()
+    pages = max(1, -(-total // AUDIT_PAGE_SIZE))
+    ctx.reply("audit_no_page", page=number, pages=pages)
 
 
 @ADMIN.command("unlock")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.admin.assets import Asset
-from bot.conversation.context import Context
+from bot.conversation.context import Button, Context
+from handlers.admin_commands import moment
 
 
 def console_done(ctx: Context, args: list[str]) -> str | None:
@@ -20,12 +21,32 @@ def console_done(ctx: Context, args: list[str]) -> str | None:
     ctx.audit_target = f"{asset.kind}:{asset.asset_id}"
     shown = ctx.text(f"kind_{asset.kind}")
     result = ctx.services.assets.confirm_console(asset.kind, asset.asset_id, ctx.user.user_id)
-    if result == "linked":
-        ctx.reply("console_still_linked", kind=shown, id=asset.asset_id)
-        ctx.audit_result = "not unlinked"
+    if result == "linked":  # never unlinked, or linked again since (the sandbox's Relink)
+        return still_linked(ctx, asset)
+    if result == "already":
+        at = moment(ctx, asset.console_confirmed_at or 0)
+        ctx.reply("console_already", kind=shown, id=asset.asset_id, at=at)
+        ctx.audit_result = "console already"
         return None
     ctx.reply("console_recorded", kind=shown, id=asset.asset_id)
-    ctx.audit_result = "console confirmed" if result == "ok" else "already"
+    ctx.audit_result = "console confirmed"
+    return None
+
+
+def still_linked(ctx: Context, asset: Asset) -> str | None:
+    """Nothing to record: say since when the bot uses it, and how to unlink it."""
+    shown, command = ctx.text(f"kind_{asset.kind}"), f"/unlink {asset.kind} {asset.asset_id}"
+    again = Button(ctx.text("btn_unlink_it", kind=shown), f"#{command}")
+    since = moment(ctx, asset.linked_since)
+    ctx.reply(
+        "console_still_linked",
+        kind=shown,
+        id=asset.asset_id,
+        since=since,
+        command=command,
+        buttons=[again],
+    )
+    ctx.audit_result = "not unlinked"
     return None
 
 

@@ -37,6 +37,7 @@ CONFIRM = "admin_unlink:confirm"
 CONFIRM_AGAIN = "admin_unlink:confirm_again"
 KINDS = {"1": "app", "app": "app", "app id": "app", "appid": "app", "2": "oa", "oa": "oa"}
 CONFIRM_WORDS = ("xác nhận", "confirm")
+UNKNOWN = ("unlink_unknown_asset", "unknown")
 
 
 def kind_name(ctx: Context, kind: str) -> str:
@@ -94,24 +95,26 @@ def pick_prompt(event: Event, ctx: Context) -> str | None:
 
 
 def pick_button(n: int, asset: Asset) -> Button:
-    """'2 · Sandbox app' (about 20 characters fit), answering with the asset's id."""
-    return Button(f"{n} · {asset.name}"[:20], asset.asset_id)
+    """'2 · Sandbox app' (about 20 characters fit), answering '#<id>' (a tap, not typing)."""
+    return Button(f"{n} · {asset.name}"[:20], f"#{asset.asset_id}")
 
 
 def next_page(event: Event, ctx: Context) -> str | None:
     """'more': the next four buttons (the numbered list already shows every asset)."""
     ctx.data["page"] = int(ctx.data.get("page", 0)) + 1
+    ctx.audit_result = "next page"
     return pick_prompt(event, ctx)
 
 
 def choose_asset(event: Event, ctx: Context) -> str | None:
-    """A number from the list, or an id."""
+    """A number from the list, or an id (typed, or a button's '#<id>')."""
     typed, ids = (text_of(event) or "").strip(), ctx.data["ids"]
     if typed.isdigit() and 1 <= int(typed) <= len(ids):
         return propose(ctx, ctx.data["kind"], ids[int(typed) - 1])
-    if typed in ids:
-        return propose(ctx, ctx.data["kind"], typed)
+    if typed.removeprefix("#") in ids:
+        return propose(ctx, ctx.data["kind"], typed.removeprefix("#"))
     ctx.reply("unlink_pick_reprompt")
+    ctx.audit_result = "reprompted"
     return CHOOSE_ASSET
 
 
@@ -120,8 +123,9 @@ def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
     ctx.audit_target = f"{kind}:{asset_id}"
     asset = ctx.services.assets.get(kind, asset_id)
     if asset is None or not asset.linked:
-        ctx.reply("unlink_unknown_asset", kind=kind_name(ctx, kind), id=asset_id)
-        ctx.audit_result = "not linked"
+        # The audit says what the admin was told: not found, or stopped before.
+        key, ctx.audit_result = ("unlink_already", "already") if asset else UNKNOWN
+        ctx.reply(key, kind=kind_name(ctx, kind), id=asset_id)
         return None
     ctx.data = {"kind": kind, "id": asset_id}
     buttons = [ctx.button("btn_confirm", "#confirm"), *cancel_button(ctx)]
@@ -144,7 +148,8 @@ def confirmed(event: Event, ctx: Context) -> str | None:
         ctx.reply("unlink_confirm_again", kind=kind_name(ctx, kind), buttons=buttons)
         ctx.audit_result = "warned"
         return CONFIRM_AGAIN
-    args = (ctx.user.oa_id, ctx.user.user_id, kind, asset_id, ctx.lang)
+    this_chat = is_this_chat(ctx, kind, asset_id)
+    args = (ctx.user.oa_id, ctx.user.user_id, kind, asset_id, ctx.lang, this_chat)
     ctx.enqueue(unlink_asset, *args, queue=QUEUE_MESSAGES, **UNLINK_JOB_OPTIONS)
     ctx.reply("unlink_running", kind=kind_name(ctx, kind), id=asset_id)
     ctx.audit_result = "queued"
@@ -153,7 +158,8 @@ def confirmed(event: Event, ctx: Context) -> str | None:
 
 def not_confirmed(event: Event, ctx: Context) -> str | None:
     """Anything but the confirm word cancels."""
-    ctx.audit_target = f"{ctx.data.get('kind')}:{ctx.data.get('id')}"
+    if ctx.data.get("id"):
+        ctx.audit_target = f"{ctx.data.get('kind')}:{ctx.data.get('id')}"
     ctx.audit_result = "cancelled"
     ctx.reply("unlink_cancelled")
     return None
@@ -161,13 +167,15 @@ def not_confirmed(event: Event, ctx: Context) -> str | None:
 
 def kind_reprompt(event: Event, ctx: Context) -> str | None:
     """Neither 1 nor 2."""
+    ctx.audit_result = "reprompted"
     ctx.reply("unlink_kind_reprompt")
     return kind_prompt(event, ctx)
 
 
 def is_pick(text: str) -> bool:
-    """A number or a numeric id (other words go on to the keywords: status, help...)."""
-    return text.strip().isdigit()
+    """A number, a numeric id or a pick button's '#<id>' (other words go on to the keywords:
+    status, help...)."""
+    return text.strip().removeprefix("#").isdigit()
 
 
 UNLINK_FLOW = UNLINK.flow(

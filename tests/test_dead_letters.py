@@ -105,8 +105,8 @@ def test_a_replayed_dead_letter_goes_through_the_pipeline_once_and_is_audited(
     assert again.exit_code == 1 and "no dead letter" in again.output
     entries = app.test_cli_runner().invoke(args=["events", "dead"]).output
     assert "no dead letters" in entries
-    audit = [e for e in AuditLog(rdb).latest(20) if e.command == "dead letter replay"]
-    assert [(e.who, e.result) for e in audit] == [("cli", "replayed")]
+    audit = [e for e in AuditLog(rdb).latest(20) if e.command.startswith("flask events replay")]
+    assert [(e.step, e.result) for e in audit] == [("cli", "replayed")]
     assert "u1" not in audit[0].target and POISON.decode() not in audit[0].target
 
 
@@ -117,11 +117,12 @@ def test_dead_letters_are_removed_one_or_all(
         Dialogue(app, user).send(text_event(user, POISON.decode() + user))
     first, *rest = dead_ids(app)
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["events", "remove", first]).exit_code == 0
+    assert runner.invoke(args=["events", "remove", first]).exit_code == 1  # not confirmed
+    assert runner.invoke(args=["events", "remove", first, "--yes"]).exit_code == 0
     assert sorted(dead_ids(app)) == sorted(rest)
     assert runner.invoke(args=["events", "remove"]).exit_code == 2  # an id or --all
-    removed = runner.invoke(args=["events", "remove", "--all"])
+    removed = runner.invoke(args=["events", "remove", "--all", "--yes"])
     assert sorted(removed.output.split()[1::2]) == sorted(rest)
     assert DeadLetters(rdb).latest() == [] and len(poisoned) == 9  # nothing replayed
-    removals = [e for e in AuditLog(rdb).latest(20) if e.command == "dead letter remove"]
+    removals = [e for e in AuditLog(rdb).latest(20) if e.command.startswith("flask events remove")]
     assert len(removals) == 3

@@ -64,6 +64,7 @@ def test_run_serves_health_and_ctrl_c_leaves_no_process(tmp_path: Path, whole_gr
         output = launcher.communicate(timeout=60)[0].decode()
         assert launcher.returncode == 0, output
         assert "Embedded Redis stopped." in output
+        assert "export PORTAL_API_KEY=sandbox-portal-key" in output  # for the README's curl
         # Checked inside the block: its end kills whatever is still running.
         _, alive = psutil.wait_procs(family, timeout=10)
         assert alive == [], [" ".join(p.cmdline()) for p in alive]

@@ -45,7 +45,7 @@ def test_lists_every_asset_with_its_status(app: Flask) -> None:
 
 
 def test_an_unlinked_asset_is_listed_with_who_and_when(app: Flask) -> None:
-    app.test_cli_runner().invoke(args=["assets", "unlink", "app", EXTRA_APP])
+    app.test_cli_runner().invoke(args=["assets", "unlink", "app", EXTRA_APP, "--yes"])
     assets = app.test_client().get("/api/v1/assets", headers=AUTH).get_json()["assets"]
     extra = next(a for a in assets if a["id"] == EXTRA_APP)
     assert extra["status"] == "unlinked" and extra["unlinked_by"] == "cli"

@@ -9,9 +9,11 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.admin.seeding import SANDBOX_SECOND_APP_ID
 from bot.keys import UserRef
+from bot.services import services_of
 from bot.web.simulator.playground import USERS_KEY
-from tests.helpers import OA_ID, run_jobs
+from tests.helpers import APP_ID, OA_ID, run_jobs
 from tests.leakcheck import remember
 from tests.production import production_bot
 
@@ -181,3 +183,61 @@ def test_a_bad_offset_reads_from_the_start(app: Flask) -> None:
     tester.say("menu")
     answer = tester.client.get("/simulator/api/chat?user=u1&after=-3")
     assert answer.status_code == 200 and answer.json["lines"][0]["from"] == "user"
+
+
+def test_the_pinned_code_is_the_selected_users(app: Flask) -> None:
+    alice, bob = PageUser(app, "alice"), PageUser(app, "bob")
+    alice.say("xác thực"), alice.say("0912 345 678"), alice.say("1")
+    bob.say("xác thực"), bob.say("0987 654 321"), bob.say("1")  # the newest code is bob's
+    pinned = alice.client.get("/simulator/api/phones?user=alice").json["pinned"]
+    assert pinned["phone"] == PHONE and pinned["channel"] == "sms"
+    assert alice.code_on_phone(PHONE) in pinned["text"]
+    bobs = bob.client.get("/simulator/api/phones?user=bob").json["pinned"]
+    assert bobs["phone"] == "+84987654321"
+    assert alice.client.get("/simulator/api/phones?user=carol").json["pinned"] is None
+
+
+def tap(tester: PageUser, title: str, payload: str) -> str:
+    """Tap a button in the page; the bot's new replies, joined."""
+    tester.post("tap", user=tester.user, title=title, payload=payload)
+    lines = tester.new_lines()[1:]
+    return "\n".join(line["payload"].get("text", line["kind"]) for line in lines)
+
+
+def test_the_tour_unlinks_the_demo_app_and_records_the_console_step(app: Flask) -> None:
+    admin = PageUser(app, "u1")
+    admin.post("admin", user="u1", admin=True)
+    assert f"Demo mini app ({SANDBOX_SECOND_APP_ID})" in admin.say("/assets")
+    admin.say("/unlink")
+    assert f"2. Demo mini app ({SANDBOX_SECOND_APP_ID})" in tap(admin, "App ID", "#app")
+    assert "Bot sẽ ngừng dùng" in tap(admin, "2 · Demo mini app", f"#{SANDBOX_SECOND_APP_ID}")
+    report = tap(admin, "Xác nhận", "#confirm")  # one confirmation: not this chat's app
+    assert f"Bot đã ngừng dùng App ID {SANDBOX_SECOND_APP_ID}" in report
+    done = f"#/unlink done app {SANDBOX_SECOND_APP_ID}"
+    assert "Đã ghi nhận" in tap(admin, "Đã hủy trên Zalo", done)
+    assert "vẫn" not in admin.say("trạng thái")  # the bot still answers this chat
+
+
+def test_after_a_relink_console_done_says_the_bot_uses_it_again(app: Flask) -> None:
+    admin = PageUser(app, "u1")
+    admin.post("admin", user="u1", admin=True)
+    admin.say(f"/unlink app {APP_ID}"), admin.say("xác nhận")
+    report = admin.say("xác nhận")  # twice: this chat's own app
+    assert f"flask assets console-done app {APP_ID}" in report
+    assert admin.post("relink", kind="app", id=APP_ID) == {"relinked": True}
+    answer = admin.say(f"/unlink done app {APP_ID}")
+    assert answer.startswith(f"Bot đang dùng App ID {APP_ID} (liên kết từ ")
+    relinked = admin.say("/audit").splitlines()[-2]  # the last line is this /unlink done
+    assert relinked.endswith(
+        f"trang simulator (nút Liên kết lại) — App ID {APP_ID}: đã liên kết lại"
+    )
+
+
+def test_no_demo_app_when_real_extra_apps_are_configured(config: dict[str, Any]) -> None:
+    from bot import create_app
+
+    app = create_app(
+        {**config, "ZALO_EXTRA_APPS": "3000000000000000003:secret:4000000000000000004"}
+    )
+    ids = [asset.asset_id for asset in services_of(app).assets.all("app")]
+    assert SANDBOX_SECOND_APP_ID not in ids and len(ids) == 2

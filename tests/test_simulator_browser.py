@@ -23,7 +23,8 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
-from tests.helpers import background_worker
+from bot.admin.seeding import SANDBOX_SECOND_APP_ID
+from tests.helpers import APP_ID, background_worker
 from tests.leakcheck import remember
 from tests.processes import kill_family
 
@@ -214,33 +215,46 @@ def test_the_readme_walkthrough_by_taps_only(
 
 
 def unlink_and_relink(page: Page, browser: WebDriver, target: Path) -> None:
-    """Step 5: an admin unlinks the App this chat runs through, then the sandbox relinks it."""
+    """Step 5: an admin unlinks the demo App and records the console step; then the App this
+    chat runs through, which the sandbox relinks. Every tap gets an answer."""
     browser.find_element(By.ID, "admin-toggle").click()
     chip = "[data-say='/unlink']"
     page.wait(lambda d: d.find_element(By.CSS_SELECTOR, chip).is_displayed(), "admin chips")
     browser.find_element(By.CSS_SELECTOR, chip).click()
     page.tap("#app")
     page.wait_for_bot("Chọn App ID cần hủy liên kết")
-    page.tap("1000000000000000001")
+    page.tap(f"#{SANDBOX_SECOND_APP_ID}")
     assert "chưa hủy liên kết trong Zalo Cloud Account" in page.wait_for_bot("Bot sẽ ngừng dùng")
+    page.tap("#confirm")  # once: the chat does not go through this App
+    assert "account.zalo.cloud" in page.wait_for_bot(
+        f"Bot đã ngừng dùng App ID {SANDBOX_SECOND_APP_ID}"
+    )
+    page.tap(f"#/unlink done app {SANDBOX_SECOND_APP_ID}")  # Đã hủy trên Zalo
+    page.wait_for_bot("Đã ghi nhận")
+    warning = (By.ID, "asset-warning")
+    assert not browser.find_element(*warning).is_displayed()  # the bot still answers
+    browser.find_element(By.CSS_SELECTOR, chip).click()  # now the App this chat runs through
+    page.tap("#app")
+    page.wait_for_bot("1. Sandbox app")
+    page.tap(f"#{APP_ID}")
+    page.wait_for_bot(f"Bot sẽ ngừng dùng App ID Sandbox app ({APP_ID})")
     page.tap("#confirm")
     page.wait_for_bot("CẢNH BÁO")
     page.tap("#confirm")
-    assert "account.zalo.cloud" in page.wait_for_bot("Bot đã ngừng dùng App ID")
-    warning = (By.ID, "asset-warning")
+    report = page.wait_for_bot("bot không nhận được tin nhắn ở đây nữa")
+    assert f"flask assets console-done app {APP_ID}" in report  # no button it could not hear
+    done = f'#chat .msg.bot .taps button[data-payload="#/unlink done app {APP_ID}"]'
+    assert not browser.find_elements(By.CSS_SELECTOR, done)
     page.wait(lambda d: d.find_element(*warning).is_displayed(), "the unlinked-asset notice")
     assert browser.save_screenshot(shot(target, "-admin"))
     browser.find_element(By.CSS_SELECTOR, "#asset-warning .relink").click()
     page.wait(lambda d: not d.find_element(*warning).is_displayed(), "the relink")
-    page.tap("#status")  # the bot answers again
-    statuses = "#chat .msg.bot"
-    page.wait(
-        lambda d: (
-            sum("Trạng thái xác thực" in e.text for e in d.find_elements(By.CSS_SELECTOR, statuses))
-            == 2
-        ),
-        "a second status after the relink",
-    )
+    page.type_into("message", f"/unlink done app {APP_ID}")  # as the report said, after a relink
+    page.wait_for_bot(f"Bot đang dùng App ID {APP_ID} (liên kết từ ")
+    browser.find_element(By.CSS_SELECTOR, "[data-say='/audit']").click()
+    audit = page.wait_for_bot("Thao tác quản trị gần đây")
+    assert "bấm nút “Đã hủy trên Zalo”" in audit and "#" not in audit
+    assert "worker (lệnh của u1)" in audit
 
 
 def test_a_stopped_server_gets_a_friendly_notice(live_bot: str, browser: WebDriver) -> None:

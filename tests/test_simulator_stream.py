@@ -44,7 +44,7 @@ def test_a_new_page_gets_the_chat_with_its_buttons_the_phones_and_the_assets(app
         "#verify_zalo",
         "#status",
     ]
-    assert events["chat"]["lang"] == "vi" and events["phones"] == {"phones": []}
+    assert events["chat"]["lang"] == "vi" and events["phones"] == {"phones": [], "pinned": None}
     assert {a["id"] for a in events["assets"]["assets"]} >= {OA_ID}
 
 
@@ -84,7 +84,7 @@ def test_replies_are_pushed_as_they_are_sent(app: Flask) -> None:
 
 
 def test_relink_brings_back_an_unlinked_sandbox_oa_with_its_name(app: Flask) -> None:
-    app.test_cli_runner().invoke(args=["assets", "unlink", "oa", OA_ID])
+    app.test_cli_runner().invoke(args=["assets", "unlink", "oa", OA_ID, "--yes"])
     client = app.test_client()
     assert client.post("/simulator/api/relink", json={"kind": "oa", "id": OA_ID}).json == {
         "relinked": True

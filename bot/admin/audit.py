@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 from redis.client import Pipeline
@@ -80,9 +81,34 @@ class AuditLog:
 
     def latest(self, count: int = 10, refused: bool = False) -> list[Recorded]:
         """The newest admin entries (or refused attempts), oldest of them first."""
-        rows = self.client.xrevrange(REFUSED_KEY if refused else STREAM_KEY, count=count) or []
-        entries = [text_dict(fields) for _, fields in rows]
-        return [
-            Recorded(float(e["at"]), e["who"], e["command"], e["step"], e["target"], e["result"])
-            for e in reversed(entries)
-        ]
+        return self.page(1, count, refused)[0]
+
+    def page(
+        self, number: int, size: int = 10, refused: bool = False
+    ) -> tuple[list[Recorded], bool]:
+        """Page `number` (1: the newest `size` entries), oldest first; and whether older exist."""
+        wanted = number * size
+        rows = self.client.xrevrange(key_of(refused), count=wanted + 1) or []
+        shown = [decode(fields) for _, fields in reversed(rows[wanted - size : wanted])]
+        return shown, len(rows) > wanted
+
+    def count(self, refused: bool = False) -> int:
+        """How many entries the stream holds."""
+        return int(self.client.xlen(key_of(refused)))
+
+    def since(self, epoch: float, refused: bool = False) -> list[Recorded]:
+        """Every entry written at or after epoch, oldest first (stream ids are milliseconds)."""
+        rows = self.client.xrange(key_of(refused), min=str(int(epoch * 1000))) or []
+        return [decode(fields) for _, fields in rows]
+
+
+def key_of(refused: bool) -> str:
+    """The stream of refused attempts or of admin actions."""
+    return REFUSED_KEY if refused else STREAM_KEY
+
+
+def decode(fields: Any) -> Recorded:
+    """An entry as stored (fields missing from a damaged entry read as empty)."""
+    e = text_dict(fields)
+    names = ("who", "command", "step", "target", "result")
+    return Recorded(float(e.get("at") or 0), *(e.get(name, "") for name in names))

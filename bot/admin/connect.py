@@ -95,7 +95,7 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     TokenStatus(services.redis, record["app_id"]).stored(SOURCE_OAUTH)  # for `zalo tokens show`
     services.assets.link("app", record["app_id"])
     services.assets.link("oa", oa_id, name or None)
-    entry = AuditEntry("oauth", "oa connect", "callback", f"oa:{oa_id}", "connected")
+    entry = AuditEntry("oauth", "oa connect", "oauth", f"oa:{oa_id}", "connected")
     services.audit.write(entry)
     log.warning("OA %s connected through App %s; its tokens are stored", oa_id, record["app_id"])
     return Connected(oa_id, name, record["app_id"])

@@ -13,6 +13,10 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 # Names earlier releases seeded: the variable an id came from. Replaced by readable ones.
 OLD_SEED_NAMES = ("ZALO_APP_ID", "ZALO_OA_ID", "ZALO_EXTRA_APPS")
+# Sandbox only: a second App of the pretend Cloud Account, so the tour can unlink one that
+# this chat does not go through (the bot keeps answering, and the console step is recorded).
+SANDBOX_SECOND_APP_ID = "1000000000000000003"
+SANDBOX_SECOND_APP_NAME = "Demo mini app"
 
 
 def seed_names(services: Services) -> list[tuple[str, str, str]]:
@@ -25,6 +29,8 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     ]
     extra = [split_extra_app(entry)[0] for entry in settings.zalo_extra_apps]
     wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]
+    if settings.bot_sandbox and not extra:
+        wanted.append(("app", SANDBOX_SECOND_APP_ID, SANDBOX_SECOND_APP_NAME))
     return wanted
 
 

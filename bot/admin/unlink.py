@@ -28,8 +28,13 @@ UNLINK_JOB_OPTIONS = {
 }
 
 
-def unlink_asset(oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str) -> str:
-    """Unlink (atomically: of two admins, one wins), drop its tokens, audit, tell the admin."""
+def unlink_asset(
+    oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str, this_chat: bool = False
+) -> str:
+    """Unlink (atomically: of two admins, one wins), drop its tokens, audit, tell the admin.
+
+    this_chat: the asset is the one the admin's chat goes through, so the bot will not hear
+    a console-done tap there (the report then points to the CLI instead of a button)."""
     services = current_services()
     result = services.assets.unlink(kind, asset_id, by=admin_id)
     if result != "unknown":
@@ -40,27 +45,29 @@ def unlink_asset(oa_id: str, admin_id: str, kind: str, asset_id: str, lang: str)
     with services.redis.pipeline(transaction=True) as pipe:
         pipe.multi()
         services.audit.write(entry, pipe)
-        replies = [report(result, kind, asset_id, lang)]
+        replies = [report(result, kind, asset_id, lang, this_chat)]
         queue_replies(services, pipe, UserRef(oa_id, admin_id), replies)
         pipe.execute()
     return result
 
 
-def report(result: str, kind: str, asset_id: str, lang: str) -> Outgoing:
+def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = False) -> Outgoing:
     """What the bot did, then the console steps that finish the unlink at Zalo."""
-    key = {"ok": "unlink_done", "already": "unlink_already"}.get(result, "unlink_unknown_asset")
+    done_key = "unlink_done_this_chat" if this_chat else "unlink_done"
+    key = {"ok": done_key, "already": "unlink_already"}.get(result, "unlink_unknown_asset")
     text = render(
         key,
         lang,
         kind=render(f"kind_{kind}", lang),
+        kind_arg=kind,
         id=asset_id,
         console=ZALO_CLOUD_CONSOLE_URL,
         tab=render(f"console_tab_{kind}", lang),
     )
-    if result != "ok":
+    if result != "ok" or this_chat:  # no button the bot could not hear
         return text_message(text)
-    done = Button(render("btn_console_done", lang), f"/unlink done {kind} {asset_id}")
-    return text_message(text, [done, Button(render("btn_assets", lang), "/assets")])
+    done = Button(render("btn_console_done", lang), f"#/unlink done {kind} {asset_id}")
+    return text_message(text, [done, Button(render("btn_assets", lang), "#/assets")])
 
 
 def delete_tokens(services: Services, kind: str, asset_id: str) -> None:

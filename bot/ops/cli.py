@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import click
@@ -14,6 +15,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from bot.admin.assets import KINDS
+from bot.keys import UserRef
+from bot.ops.cli_kit import add_verbose_option, audit_cli, confirmed, operator, yes_option
 from bot.services import Services, current_services
 
 assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Cloud Account.")
@@ -49,7 +52,11 @@ def assets_list() -> None:
 @click.option("--name", default="", help="A name shown to admins (a relink keeps the old one).")
 def assets_link(kind: str, asset_id: str, name: str) -> None:
     """Add an App ID or an OA to the registry (or re-link an unlinked one)."""
-    current_services().assets.link(kind, asset_id, name or None)
+    services = current_services()
+    known = services.assets.get(kind, asset_id) is not None
+    services.assets.link(kind, asset_id, name or None)
+    command = f"flask assets link {kind} {asset_id}" + (f" --name {name}" if name else "")
+    audit_cli(services, command, f"{kind}:{asset_id}", "relinked" if known else "linked")
     click.echo(f"linked {kind} {asset_id}")
 
 
@@ -59,7 +66,11 @@ def assets_link(kind: str, asset_id: str, name: str) -> None:
 @click.argument("name")
 def assets_rename(kind: str, asset_id: str, name: str) -> None:
     """Give an asset the name admins see in /assets and /unlink."""
-    if not current_services().assets.rename(kind, asset_id, name.strip()):
+    services = current_services()
+    renamed = services.assets.rename(kind, asset_id, name.strip())
+    command = f"flask assets rename {kind} {asset_id} {name.strip()}"
+    audit_cli(services, command, f"{kind}:{asset_id}", "renamed" if renamed else "unknown")
+    if not renamed:
         click.echo(f"unknown {kind} {asset_id}")
         raise SystemExit(1)
     click.echo(f"renamed {kind} {asset_id}: {name.strip()}")
@@ -70,7 +81,11 @@ def assets_rename(kind: str, asset_id: str, name: str) -> None:
 @click.argument("asset_id")
 def assets_console_done(kind: str, asset_id: str) -> None:
     """Record that an unlinked asset was also unlinked in the Zalo Cloud Account console."""
-    result = current_services().assets.confirm_console(kind, asset_id, by="cli")
+    services = current_services()
+    result = services.assets.confirm_console(kind, asset_id, by="cli")
+    audited = {"ok": "console confirmed", "already": "console already", "linked": "not unlinked"}
+    command = f"flask assets console-done {kind} {asset_id}"
+    audit_cli(services, command, f"{kind}:{asset_id}", audited.get(result, "unknown"))
     messages = {"ok": "recorded", "already": "already recorded", "linked": "still linked"}
     click.echo(f"{kind} {asset_id}: {messages.get(result, 'unknown')}")
     if result in ("linked", "unknown"):
@@ -80,18 +95,18 @@ def assets_console_done(kind: str, asset_id: str) -> None:
 @assets_cli.command("unlink")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("asset_id")
-def assets_unlink(kind: str, asset_id: str) -> None:
+@yes_option
+def assets_unlink(kind: str, asset_id: str, yes: bool) -> None:
     """Unlink an asset, as the chat command does (tokens dropped, events ignored, audited)."""
     from bot.admin.unlink import delete_tokens
-    from bot.conversation.context import AuditEntry
 
     services = current_services()
+    confirmed(yes, f"The bot will stop using {kind} {asset_id} and delete its tokens. Go on?")
     result = services.assets.unlink(kind, asset_id, by="cli")
     if result != "unknown":  # 'already': finish what an interrupted unlink may have left
         delete_tokens(services, kind, asset_id)
-    services.audit.write(
-        AuditEntry("cli", "flask assets unlink", "cli", f"{kind}:{asset_id}", result)
-    )
+    outcome = {"ok": "unlinked", "already": "already"}.get(result, "unknown")
+    audit_cli(services, f"flask assets unlink {kind} {asset_id}", f"{kind}:{asset_id}", outcome)
     click.echo(
         {"ok": f"unlinked {kind} {asset_id}", "already": "already unlinked"}.get(
             result, f"unknown {kind} {asset_id}"
@@ -105,15 +120,23 @@ def assets_unlink(kind: str, asset_id: str) -> None:
 @click.argument("user_id")
 def admins_add(user_id: str) -> None:
     """Make a Zalo user id (as the OA sees it) an admin."""
-    added = current_services().admins.add(user_id)
+    services = current_services()
+    added = services.admins.add(user_id)
+    result = "admin added" if added else "admin already"
+    audit_cli(services, f"flask admins add {user_id}", user_id, result)
     click.echo(f"{user_id} is {'now' if added else 'already'} an admin")
 
 
 @admins_cli.command("remove")
 @click.argument("user_id")
-def admins_remove(user_id: str) -> None:
+@yes_option
+def admins_remove(user_id: str, yes: bool) -> None:
     """Remove an admin added with `admins add`."""
-    removed = current_services().admins.remove(user_id)
+    services = current_services()
+    confirmed(yes, f"{user_id} will no longer be an admin. Go on?")
+    removed = services.admins.remove(user_id)
+    result = "admin removed" if removed else "admin absent"
+    audit_cli(services, f"flask admins remove {user_id}", user_id, result)
     click.echo(f"{user_id} {'removed' if removed else 'was not added with admins add'}")
 
 
@@ -130,18 +153,24 @@ def verification_unlock(target: str) -> None:
     """Lift the lock of a user id or a phone number."""
     services = current_services()
     lifted, shown = services.verifier.unlock(services.settings.zalo_oa_id, target)
+    # The command as typed may hold a full phone number: the audit keeps the masked one.
+    command = f"flask verification unlock {shown}"
+    audit_cli(services, command, shown, "unlocked" if lifted else "not locked")
     click.echo(f"{shown}: {'unlocked' if lifted else 'was not locked'}")
 
 
 @verification_cli.command("status")
-@click.argument("user_id")
-def verification_status(user_id: str) -> None:
-    """An account as the portal API shows it (JSON); a locked user shows even before verifying."""
+@click.argument("target")
+def verification_status(target: str) -> None:
+    """An account by user id, portal account id or phone (JSON); a locked user shows even
+    before verifying."""
     from bot.verification.views import account_view
 
-    view = account_view(current_services(), user_id)
+    services = current_services()
+    any_id = phone_owner(target) or target
+    view = account_view(services, any_id)
     if view is None:
-        click.echo(f"no verification record for {user_id}")
+        click.echo(f"no verification record for {target}")
         raise SystemExit(1)
     click.echo(json.dumps(view, indent=2))
 
@@ -169,28 +198,34 @@ def events_replay(letter_id: str | None, every: bool) -> None:
     """Put a dead letter (its id from `events dead`) back in its user's inbox, in order."""
     from bot.pipeline.replay import replay
 
-    act_on_letters(replay, "replayed", letter_id, every)
+    act_on_letters(partial(replay, who=operator()), "replayed", letters_named(letter_id, every))
 
 
 @events_cli.command("remove")
 @click.argument("letter_id", required=False)
 @click.option("--all", "every", is_flag=True, help="Every dead letter.")
-def events_remove(letter_id: str | None, every: bool) -> None:
+@yes_option
+def events_remove(letter_id: str | None, every: bool, yes: bool) -> None:
     """Delete a dead letter for good (audited)."""
     from bot.pipeline.replay import remove
 
-    act_on_letters(remove, "removed", letter_id, every)
+    named = letters_named(letter_id, every)
+    confirmed(yes, f"Delete {'every dead letter' if every else letter_id} for good?")
+    act_on_letters(partial(remove, who=operator()), "removed", named)
 
 
-def act_on_letters(
-    action: Callable[[Services, str], list[str]], done: str, letter_id: str | None, every: bool
-) -> None:
-    """Run a dead-letter action on one id or all of them, and say what it did."""
+def letters_named(letter_id: str | None, every: bool) -> str:
+    """One dead letter's id, or '*' for --all (a usage error otherwise)."""
     if every == (letter_id is not None):
         raise click.UsageError("give one dead letter's id, or --all")
-    ids = action(current_services(), "*" if every else str(letter_id))
+    return "*" if every else str(letter_id)
+
+
+def act_on_letters(action: Callable[[Services, str], list[str]], done: str, named: str) -> None:
+    """Run a dead-letter action on the letters named, and say what it did."""
+    ids = action(current_services(), named)
     if not ids:
-        click.echo(f"no dead letter {letter_id}" if letter_id else "no dead letters")
+        click.echo("no dead letters" if named == "*" else f"no dead letter {named}")
         raise SystemExit(1)
     for short_id in ids:
         click.echo(f"{done} {short_id}")
@@ -214,12 +249,38 @@ def oa_connect() -> None:
     )
 
 
+def phone_owner(target: str) -> str | None:
+    """The account that verified target when it is a phone number (any format, VN default)."""
+    from bot.verification.links import account_id_of
+    from bot.verification.phones import parse_phone
+
+    services = current_services()
+    oa_id = services.settings.zalo_oa_id
+    e164 = parse_phone(target, services.settings.otp_allowed_regions).e164
+    owner = services.verifier.accounts.owner_of(oa_id, e164) if e164 else None
+    if owner is None:
+        return None
+    return account_id_of(UserRef(oa_id, owner)) or owner
+
+
 def register_cli(app: Flask) -> None:
-    """Attach the command groups to the app."""
+    """Attach the command groups to the app; every command takes -v."""
+    from bot.ops.audit_cli import audit_cli as audit_group
     from bot.ops.chat_cli import chat_command
     from bot.ops.data_cli import data_cli
     from bot.ops.zalo_cli import zalo_cli
 
-    for group in (assets_cli, admins_cli, verification_cli, events_cli, oa_cli, zalo_cli, data_cli):
+    for group in (
+        assets_cli,
+        admins_cli,
+        verification_cli,
+        events_cli,
+        oa_cli,
+        zalo_cli,
+        data_cli,
+        audit_group,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)
+    for command in app.cli.commands.values():
+        add_verbose_option(command)

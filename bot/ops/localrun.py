@@ -48,6 +48,11 @@ def announce_when_up(base_url: str, sandbox: bool, timeout_seconds: float = 60.0
     click.echo("\n" + "=" * width + "\n" + "\n".join(lines) + "\n" + "=" * width)
 
 
+def portal_key_lines(key: str) -> str:
+    """The sandbox's portal key as a line to paste before the README's curl examples."""
+    return f"Sandbox portal API key. For curl, in another terminal:\n  export PORTAL_API_KEY={key}"
+
+
 def honcho_command() -> list[str]:
     """honcho from this virtualenv, on the project's Procfile."""
     honcho = shutil.which("honcho") or str(Path(sys.executable).with_name("honcho"))
@@ -114,7 +119,7 @@ def main() -> int:
     if sandbox_expected(env):  # the portal demo page needs a key; nothing is reachable anyway
         if not env.get("PORTAL_API_KEY"):
             env["PORTAL_API_KEY"] = SANDBOX_PORTAL_API_KEY
-            click.echo(f"Sandbox portal API key: {SANDBOX_PORTAL_API_KEY}")
+            click.echo(portal_key_lines(SANDBOX_PORTAL_API_KEY))
     base_url = f"http://127.0.0.1:{env['PORT']}"
     embedded, url_file = None, local_redis_url_file(env)
     if not env.get("REDIS_URL"):

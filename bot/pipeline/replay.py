@@ -60,9 +60,10 @@ def act_on(
 def audit(
     services: Services, pipe: Pipeline, who: str, action: str, letter: DeadLetter, result: str
 ) -> None:
-    """One audit line per letter: who did what to which event (no body, no user id)."""
+    """One audit line per letter, as a CLI change: who did what to which event (no body, no
+    user id)."""
     target = f"{letter.event_name} {letter.short_id}"
-    entry = AuditEntry(who, f"dead letter {action}", who, target, result)
+    entry = AuditEntry(who, f"flask events {action} {letter.short_id}", "cli", target, result)
     AuditLog(services.redis).write(entry, pipe)
 
 

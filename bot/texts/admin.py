@@ -133,6 +133,28 @@ TEXTS = {
         "4. Click Unlink, then confirm.\n"
         'When done, tap "Unlinked in Zalo" below or type /unlink done {id}.',
     },
+    "unlink_done_this_chat": {
+        "vi": "Bot đã ngừng dùng {kind} {id}: token đã xóa, sự kiện của nó sẽ bị bỏ qua, "
+        "lịch sử được giữ lại. Đây là {kind} của chính cuộc trò chuyện này, nên từ giờ bot "
+        "không nhận được tin nhắn ở đây nữa.\n"
+        "Để hủy liên kết hẳn trong Zalo Cloud Account:\n"
+        "1. Mở {console} và đăng nhập.\n"
+        "2. Vào Cài đặt → Quản lý tài sản.\n"
+        "3. Mở thẻ {tab}, tìm {kind} {id}.\n"
+        "4. Bấm Hủy liên kết, rồi xác nhận.\n"
+        "Làm xong, ghi nhận trên máy chủ bằng lệnh: flask assets console-done {kind_arg} {id} "
+        "(hoặc gõ /unlink done {id} ở một cuộc trò chuyện bot còn trả lời).",
+        "en": "The bot no longer uses {kind} {id}: tokens deleted, its events ignored, "
+        "history kept. It is the {kind} of this very chat, so from now on the bot does not "
+        "hear this chat.\n"
+        "To unlink it for good in the Zalo Cloud Account:\n"
+        "1. Open {console} and sign in.\n"
+        "2. Go to Settings → Asset management.\n"
+        "3. Open the {tab} tab and find {kind} {id}.\n"
+        "4. Click Unlink, then confirm.\n"
+        "When done, record it on the server: flask assets console-done {kind_arg} {id} "
+        "(or type /unlink done {id} in a chat the bot still answers).",
+    },
     "console_tab_app": {"vi": '"Liên kết ứng dụng"', "en": '"Linked apps"'},
     "console_tab_oa": {"vi": '"Liên kết OA"', "en": '"Linked OAs"'},
     "unlink_already": {
@@ -144,18 +166,19 @@ TEXTS = {
         "en": "Noted: {kind} {id} is unlinked in the Zalo Cloud Account.",
     },
     "console_still_linked": {
-        "vi": "{kind} {id} vẫn đang được bot dùng. Hãy /unlink nó trước.",
-        "en": "The bot still uses {kind} {id}. /unlink it first.",
+        "vi": "Bot đang dùng {kind} {id} (liên kết từ {since}), nên chưa có gì để ghi nhận "
+        "trên console. Nếu muốn hủy liên kết nó, gõ {command} hoặc bấm nút bên dưới.",
+        "en": "The bot uses {kind} {id} (linked since {since}), so there is nothing to record "
+        "for the console. To unlink it, type {command} or tap the button below.",
+    },
+    "btn_unlink_it": {"vi": "Ngừng dùng {kind}", "en": "Unlink this {kind}"},
+    "console_already": {
+        "vi": "{kind} {id} đã được ghi nhận là đã hủy trên Zalo từ trước (lúc {at}).",
+        "en": "{kind} {id} was already recorded as unlinked in the console (at {at}).",
     },
     "console_usage": {
         "vi": "Cách dùng: /unlink done <id>",
         "en": "Usage: /unlink done <id>",
-    },
-    "audit_header": {"vi": "Thao tác quản trị gần đây:", "en": "Recent admin actions:"},
-    "audit_none": {"vi": "Chưa có thao tác quản trị nào.", "en": "No admin action yet."},
-    "audit_line": {
-        "vi": "{at} · {who} gõ “{command}” ({step}){target}: {result}",
-        "en": "{at} · {who} typed “{command}” ({step}){target}: {result}",
     },
     "unlock_usage": {
         "vi": "Cách dùng: /unlock <user_id hoặc số điện thoại>",

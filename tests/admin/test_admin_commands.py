@@ -68,8 +68,8 @@ def test_audit_shows_the_last_admin_actions(app: Flask, admin: Dialogue) -> None
     answer = admin.say("/audit")
     assert answer.startswith("Thao tác quản trị gần đây:")
     lines = answer.splitlines()[1:]
-    assert lines[0].endswith(f"{ADMIN} gõ “/audit” (bắt đầu): xong")
-    assert lines[1].endswith(f"{ADMIN} gõ “/assets” (bắt đầu): 3 linked")
+    assert lines[0].endswith(f"{ADMIN} gõ “/audit”: xong")
+    assert lines[1].endswith(f"{ADMIN} gõ “/assets”: 3 đang liên kết")
 
 
 def test_unlock_lifts_a_lock_and_the_user_verifies_right_after(app: Flask, admin: Dialogue) -> None:
@@ -104,7 +104,7 @@ def test_an_admin_added_with_the_cli_is_an_admin(app: Flask) -> None:
     assert outsider.say("/assets") == REFUSAL
     runner.invoke(args=["admins", "add", "u7"])
     assert outsider.say("/assets").startswith("App ID và OA đang liên kết:")
-    runner.invoke(args=["admins", "remove", "u7"])
+    runner.invoke(args=["admins", "remove", "u7", "--yes"])
     assert outsider.say("/assets") == REFUSAL
 
 
@@ -138,7 +138,7 @@ def test_an_admin_removed_mid_dialogue_is_stopped_at_the_next_step(
     app.test_cli_runner().invoke(args=["admins", "add", "u7"])
     former = Dialogue(app, "u7")
     assert "XÁC NHẬN" in former.say(f"/unlink app {EXTRA_APP}")
-    app.test_cli_runner().invoke(args=["admins", "remove", "u7"])
+    app.test_cli_runner().invoke(args=["admins", "remove", "u7", "--yes"])
     assert former.say("xác nhận") == REFUSAL
     assert services_of(app).assets.get("app", EXTRA_APP).linked  # type: ignore[union-attr]
     assert rdb.keys(f"conv:{{{OA_ID}:u7}}") == []

@@ -119,8 +119,21 @@ def test_at_the_confirmation_any_other_word_cancels(
 
 def test_an_already_unlinked_asset_cannot_be_picked_again(app: Flask, admin: Dialogue) -> None:
     say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
-    assert "Không tìm thấy App ID" in admin.say(f"/unlink app {EXTRA_APP}")
+    assert (
+        admin.say(f"/unlink app {EXTRA_APP}") == f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước."
+    )
+    assert audit_steps(app)[-1][4] == "already"  # as the admin was told
     assert EXTRA_APP not in say_all(admin, "/unlink", "1")
+
+
+def test_an_unknown_id_is_audited_as_not_found(app: Flask, admin: Dialogue) -> None:
+    assert admin.say("/unlink app 999") == "Không tìm thấy App ID 999 đang liên kết."
+    assert audit_steps(app)[-1] == (ADMIN, "/unlink app 999", "entry", "app:999", "unknown")
+    assert (
+        admin.say("/audit")
+        .splitlines()[1]
+        .endswith(f"{ADMIN} gõ “/unlink app 999” — App ID 999: không tìm thấy")
+    )
 
 
 @pytest.mark.parametrize(
@@ -178,9 +191,12 @@ def test_the_result_hands_over_the_console_steps_and_done_is_recorded(
     assert "https://account.zalo.cloud" in result and "Cài đặt → Quản lý tài sản" in result
     assert f'"Liên kết ứng dụng", tìm App ID {EXTRA_APP}' in result
     done, listing = last_buttons(app, ADMIN)
-    assert done == {"title": "Đã hủy trên Zalo", "payload": f"/unlink done app {EXTRA_APP}"}
-    assert listing["payload"] == "/assets"
+    assert done == {"title": "Đã hủy trên Zalo", "payload": f"#/unlink done app {EXTRA_APP}"}
+    assert listing["payload"] == "#/assets"
     assert "Đã ghi nhận" in admin.say(done["payload"])  # the button, tapped
+    assert "ghi nhận là đã hủy trên Zalo từ trước" in admin.say(done["payload"])  # tapped twice
+    assert audit_steps(app)[-2:][0][4] == "console confirmed"
+    assert audit_steps(app)[-1][4] == "console already"
     assets = admin.say("/assets")
     assert f"Shop mini app ({EXTRA_APP}): ngừng dùng lúc " in assets
     assert "Zalo Cloud Account: đã hủy liên kết lúc " in assets
@@ -188,6 +204,30 @@ def test_the_result_hands_over_the_console_steps_and_done_is_recorded(
     assert asset is not None and asset.console_confirmed_at
 
 
-def test_done_before_the_unlink_says_it_is_still_used(admin: Dialogue) -> None:
-    assert "vẫn đang được bot dùng" in admin.say(f"/unlink done app {EXTRA_APP}")
+def test_done_before_the_unlink_says_it_is_still_used(app: Flask, admin: Dialogue) -> None:
+    answer = admin.say(f"/unlink done app {EXTRA_APP}")
+    assert answer.startswith(f"Bot đang dùng App ID {EXTRA_APP} (liên kết từ ")
+    assert f"gõ /unlink app {EXTRA_APP}" in answer
+    (again,) = last_buttons(app, ADMIN)
+    assert again["payload"] == f"#/unlink app {EXTRA_APP}"
     assert "Cách dùng: /unlink done <id>" in admin.say("/unlink done")
+    assert "Gõ XÁC NHẬN" in admin.say(again["payload"])  # the way on: the confirmation
+
+
+def test_done_after_a_relink_says_the_bot_uses_it_again(app: Flask, admin: Dialogue) -> None:
+    say_all(admin, f"/unlink app {EXTRA_APP}", "confirm")
+    services_of(app).assets.link("app", EXTRA_APP)  # the sandbox's Relink, or `assets link`
+    answer = admin.say(f"/unlink done app {EXTRA_APP}")
+    assert answer.startswith(f"Bot đang dùng App ID {EXTRA_APP}") and "vẫn" not in answer
+    assert audit_steps(app)[-1][4] == "not unlinked"
+    assert admin.say("/audit").splitlines()[-1].endswith("chưa ghi nhận: bot vẫn đang dùng")
+
+
+def test_unlinking_this_chats_own_app_offers_no_button_it_could_not_hear(
+    app: Flask, admin: Dialogue
+) -> None:
+    say_all(admin, f"/unlink app {APP_ID}", "confirm")
+    report = admin.say("confirm")
+    assert "bot không nhận được tin nhắn ở đây nữa" in report
+    assert f"flask assets console-done app {APP_ID}" in report
+    assert last_buttons(app, ADMIN) == []

@@ -106,8 +106,9 @@ def test_the_audit_shows_every_step_in_order(app: Flask, admin: Dialogue) -> Non
         (ADMIN, "unlink", "worker", extra, "ok"),
     ]
     shown = admin.say("/audit")
-    assert shown.index("“/unlink” (bắt đầu)") < shown.index("(thực hiện) app:")
-    assert "“nope” (xác nhận)" in shown and ": đã hủy" in shown
+    assert shown.index("gõ “/unlink”:") < shown.index(f"worker (lệnh của {ADMIN}) — App ID")
+    assert f"gõ “nope” (bước xác nhận) — App ID {EXTRA_APP}: đã hủy, không thay đổi gì" in shown
+    assert f"worker (lệnh của {ADMIN}) — App ID {EXTRA_APP}: bot đã ngừng dùng" in shown
 
 
 def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
@@ -133,7 +134,7 @@ def test_a_restart_does_not_bring_back_the_tokens_of_an_unlinked_app(
     assert services_of(first).tokens  # built on first use: seeds the configured pair
     storage = RedisTokenStorage(rdb, APP_ID)
     assert storage.load() is not None
-    unlinked = first.test_cli_runner().invoke(args=["assets", "unlink", "app", APP_ID])
+    unlinked = first.test_cli_runner().invoke(args=["assets", "unlink", "app", APP_ID, "--yes"])
     assert unlinked.exit_code == 0 and storage.load() is None
     restarted = create_app(configured)
     assert services_of(restarted).tokens

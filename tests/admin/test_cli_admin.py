@@ -36,7 +36,7 @@ def test_assets_list_shows_every_asset_and_who_unlinked_one(app: Flask) -> None:
             f"oa\t{OA_ID}\tlinked\tSandbox OA\tsince {TODAY}",
         ]
     )
-    flask(app, "assets", "unlink", "app", EXTRA_APP)
+    flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     (unlinked,) = [
         line
         for line in flask(app, "assets", "list").output.splitlines()
@@ -51,7 +51,7 @@ def test_assets_link_adds_or_relinks(app: Flask) -> None:
     assert result.exit_code == 0 and result.output == "linked oa 555\n"
     asset = services_of(app).assets.get("oa", "555")
     assert asset is not None and asset.linked and asset.name == "Chi nhánh"
-    flask(app, "assets", "unlink", "oa", "555")
+    flask(app, "assets", "unlink", "oa", "555", "--yes")
     flask(app, "assets", "link", "oa", "555")
     assert asset_status(app, "oa", "555") == "linked"
 
@@ -64,24 +64,24 @@ def test_assets_link_refuses_an_unknown_kind(app: Flask) -> None:
 
 def test_assets_unlink_drops_tokens_and_is_audited(app: Flask, rdb: redis.Redis) -> None:
     RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
-    result = flask(app, "assets", "unlink", "app", EXTRA_APP)
+    result = flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     assert result.exit_code == 0 and result.output == f"unlinked app {EXTRA_APP}\n"
     assert asset_status(app, "app", EXTRA_APP) == "unlinked"
     assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
-    again = flask(app, "assets", "unlink", "app", EXTRA_APP)
+    again = flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     assert again.exit_code == 0 and again.output == "already unlinked\n"
-    unknown = flask(app, "assets", "unlink", "oa", "999")
+    unknown = flask(app, "assets", "unlink", "oa", "999", "--yes")
     assert unknown.exit_code == 1 and unknown.output == "unknown oa 999\n"
-    assert [(s[0], s[2], s[3], s[4]) for s in audit_steps(app)] == [
-        ("cli", "cli", f"app:{EXTRA_APP}", "ok"),
-        ("cli", "cli", f"app:{EXTRA_APP}", "already"),
-        ("cli", "cli", "oa:999", "unknown"),
+    assert [(s[1], s[2], s[3], s[4]) for s in audit_steps(app)] == [
+        (f"flask assets unlink app {EXTRA_APP}", "cli", f"app:{EXTRA_APP}", "unlinked"),
+        (f"flask assets unlink app {EXTRA_APP}", "cli", f"app:{EXTRA_APP}", "already"),
+        ("flask assets unlink oa 999", "cli", "oa:999", "unknown"),
     ]
 
 
 def test_unlinking_the_bots_oa_drops_the_bots_tokens(app: Flask, rdb: redis.Redis) -> None:
     RedisTokenStorage(rdb, APP_ID).seed("access-main", "refresh-main")
-    flask(app, "assets", "unlink", "oa", OA_ID)
+    flask(app, "assets", "unlink", "oa", OA_ID, "--yes")
     assert RedisTokenStorage(rdb, APP_ID).load() is None
     assert Dialogue(app, "u1").say("menu") == ""  # its events are ignored from now on
 
@@ -95,9 +95,9 @@ def test_admins_add_remove_list(app: Flask) -> None:
         "u7\tadded (flask admins add or the simulator's admin toggle)",
     ]
     assert services_of(app).admins.is_admin("u7")
-    assert flask(app, "admins", "remove", "u7").output == "u7 removed\n"
+    assert flask(app, "admins", "remove", "u7", "--yes").output == "u7 removed\n"
     assert not services_of(app).admins.is_admin("u7")
-    removed = flask(app, "admins", "remove", ADMIN).output
+    removed = flask(app, "admins", "remove", ADMIN, "--yes").output
     assert removed == f"{ADMIN} was not added with admins add\n"
     assert services_of(app).admins.is_admin(ADMIN)  # configured admins stay
 
@@ -148,7 +148,7 @@ def test_verification_status_of_an_unknown_account(app: Flask) -> None:
 def test_assets_rename_and_a_relink_keeps_the_name(app: Flask) -> None:
     renamed = flask(app, "assets", "rename", "oa", OA_ID, "OA Cửa hàng")
     assert renamed.exit_code == 0 and "OA Cửa hàng" in renamed.output
-    flask(app, "assets", "unlink", "oa", OA_ID)
+    flask(app, "assets", "unlink", "oa", OA_ID, "--yes")
     flask(app, "assets", "link", "oa", OA_ID)
     asset = services_of(app).assets.get("oa", OA_ID)
     assert asset is not None and asset.linked and asset.name == "OA Cửa hàng"
@@ -157,7 +157,7 @@ def test_assets_rename_and_a_relink_keeps_the_name(app: Flask) -> None:
 
 def test_assets_console_done_records_the_console_step(app: Flask) -> None:
     assert flask(app, "assets", "console-done", "app", EXTRA_APP).exit_code == 1  # still linked
-    flask(app, "assets", "unlink", "app", EXTRA_APP)
+    flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     done = flask(app, "assets", "console-done", "app", EXTRA_APP)
     assert done.exit_code == 0 and done.output == f"app {EXTRA_APP}: recorded\n"
     asset = services_of(app).assets.get("app", EXTRA_APP)

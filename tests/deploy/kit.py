@@ -26,9 +26,7 @@ PLATFORM_VARS = frozenset(
 SETTINGS_VARS = frozenset(env_name(f) for f in dataclasses.fields(Settings))
 # Named by SPEC 5 and shown commented out in .env.example until their issues build them
 # (then they are settings, and this set can go).
-SPEC_PENDING_VARS = frozenset(
-    {"UNVERIFIED_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"}
-)
+SPEC_PENDING_VARS = frozenset({"UNVERIFIED_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"})
 ASSIGNMENT = re.compile(r"([A-Z][A-Z0-9_]*)=(.*)")
 
 

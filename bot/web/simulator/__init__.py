@@ -67,7 +67,7 @@ def redis_down(error: redis.RedisError) -> tuple[Response, int]:
 def page() -> str:
     """The simulator itself."""
     settings = playground().settings
-    return render_template("simulator.html", oa_id=settings.zalo_oa_id)
+    return render_template("simulator.html", oa_id=settings.zalo_oa_id, app_id=settings.zalo_app_id)
 
 
 @blueprint.get("/api/users")
@@ -145,9 +145,12 @@ def relink() -> Response:
 
 @blueprint.get("/api/phones")
 def phones() -> Response:
-    """Every sandbox phone and the SMS and Zalo messages it received."""
-    found = playground().phones()
-    return jsonify(phones=[{"phone": p, "messages": m} for p, m in found.items()])
+    """Every sandbox phone and the SMS and Zalo messages it received; with ?user=, the
+    newest message to that user's numbers (pinned above the chat)."""
+    place = playground()
+    user = request.args.get("user", "")
+    pinned = place.pinned(user) if user else None
+    return jsonify(phones=place.phone_list(), pinned=pinned)
 
 
 @blueprint.post("/api/admin")

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+from bot.conversation.context import AuditEntry
 from bot.keys import UserRef, publish_update, text
 from bot.pipeline.forget import forget_user
 from bot.pipeline.senders import (
@@ -148,6 +149,17 @@ class Playground:
         """The phone panel: every sandbox phone with its messages, newest phone first."""
         return [{"phone": p, "messages": m} for p, m in self.phones().items()]
 
+    def pinned(self, user: str) -> dict[str, Any] | None:
+        """The newest message to one of this user's numbers (what the page pins above the
+        chat): another test user's code is not theirs to type."""
+        ref = self.ref(check_user_id(user))
+        found = [
+            {"phone": phone, **message}
+            for phone in self.phones_of(ref)
+            for message in read_phone_inbox(self.redis, phone)
+        ]
+        return max(found, key=lambda m: float(m.get("at", 0)), default=None)
+
     def asset_list(self) -> list[dict[str, Any]]:
         """The sandbox's assets and whether the bot still uses each."""
         return [a.as_json() for a in self.services.assets.all()]
@@ -157,6 +169,11 @@ class Playground:
         if self.services.assets.get(kind, asset_id) is None:
             raise PlaygroundError(f"unknown {kind} {asset_id}")
         self.services.assets.link(kind, asset_id)
+        # Audited like `flask assets link`: /audit then explains why the bot answers again.
+        entry = AuditEntry(
+            "sandbox", f"relink {kind} {asset_id}", "sandbox", f"{kind}:{asset_id}", "relinked"
+        )
+        self.services.audit.write(entry)
         publish_update(self.redis)
         return True
 

@@ -13,6 +13,7 @@ import segno
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from bot.services import services_of
+from bot.web.simulator.portal_texts import PAGE, page_words
 
 blueprint = Blueprint("simulator_portal", __name__, url_prefix="/simulator/portal")
 QR_MAX_CHARS = 200
@@ -22,8 +23,15 @@ QR_MAX_CHARS = 200
 def page() -> str:
     """The portal demo: verify a number, link my Zalo."""
     settings = services_of(current_app).settings
+    lang = settings.bot_language if settings.bot_language in PAGE else "vi"
+    page_text, script_text = page_words(lang)
     return render_template(
-        "portal.html", api_key=settings.portal_api_key, oa_id=settings.zalo_oa_id
+        "portal.html",
+        api_key=settings.portal_api_key,
+        oa_id=settings.zalo_oa_id,
+        lang=lang,
+        t=page_text,
+        words={**script_text, "link_send": page_text["link_send"]},
     )
 
 

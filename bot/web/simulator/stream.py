@@ -49,10 +49,10 @@ class Snapshot:
             self.next += len(lines)
             data = {"lines": lines, "next": self.next, **self.place.user_view(self.user)}
             yield event("chat", data, self.next)
-        phones = self.place.phone_list()
+        phones = {"phones": self.place.phone_list(), "pinned": self.place.pinned(self.user)}
         if phones != self.phones:
             self.phones = phones
-            yield event("phones", {"phones": phones})
+            yield event("phones", phones)
         assets = self.place.asset_list()
         if assets != self.assets:
             self.assets = assets

@@ -3,6 +3,13 @@
 
 const $ = (id) => document.getElementById(id);
 const KEY = document.body.dataset.apiKey;
+// One language per page (BOT_LANGUAGE): the server renders it, and hands the script its words.
+const WORDS = JSON.parse($("words").textContent);
+const say = (key, values) => (WORDS[key] || WORDS.error).replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
+const moment = (iso, withDate) => {
+  const at = new Date(iso);
+  return withDate ? at.toLocaleString(WORDS.locale) : at.toLocaleTimeString(WORDS.locale);
+};
 
 async function api(method, path, body, extraHeaders) {
   const headers = { Authorization: `Bearer ${KEY}`, ...(extraHeaders || {}) };
@@ -23,9 +30,10 @@ function show(text, ok) {
 }
 
 function explain(data) {
-  const wait = data.retry_after ? ` (retry in ${data.retry_after} s)` : "";
-  const until = data.locked_until ? ` until ${new Date(data.locked_until).toLocaleString()}` : "";
-  return `${data.error}: ${data.message}${wait}${until}`;
+  // The API's `message` is for developers (English): the customer reads the page's words.
+  if (data.error === "locked") return say("locked", { until: moment(data.locked_until, true) });
+  const wait = data.retry_after ? say("retry", { seconds: data.retry_after }) : "";
+  return say(data.error, { error: data.error || "?", new_number: data.new_number || "" }) + wait;
 }
 
 async function sendCode(event) {
@@ -36,8 +44,8 @@ async function sendCode(event) {
   const { status, data } = await api("POST", "verifications", body,
     { "Idempotency-Key": crypto.randomUUID() });
   if (status === 201) {
-    const until = new Date(data.expires_at).toLocaleTimeString();
-    show(`Đã gửi mã qua ${channel.toUpperCase()} tới ${data.phone} (hết hạn ${until}).`, true);
+    const until = moment(data.expires_at, false);
+    show(say("sent", { channel: channel === "zalo" ? "Zalo" : "SMS", phone: data.phone, until }), true);
     $("portal-code").focus();
   } else {
     show(explain(data), false);
@@ -50,10 +58,12 @@ async function checkCode(event) {
   const body = { account_id: accountId(), code: $("portal-code").value };
   const { status, data } = await api("POST", "verifications/check", body);
   if (status === 200 && data.status === "approved") {
-    show("✓ Xác thực thành công — phone verified.", true);
+    show(say("approved", {}), true);
+  } else if (status === 200 && data.status === "failed") {
+    show(say(WORDS[`failed_${data.reason}`] ? `failed_${data.reason}` : "failed", {}), false);
   } else if (status === 200) {
-    const left = data.status === "wrong" ? ` (${data.attempts_left} tries left)` : "";
-    show(`${data.status}${left}${data.reason ? `: ${data.reason}` : ""}`, false);
+    const until = data.locked_until ? moment(data.locked_until, true) : "";
+    show(say(data.status, { left: data.attempts_left, until, error: data.status }), false);
   } else {
     show(explain(data), false);
   }
@@ -63,9 +73,18 @@ async function checkCode(event) {
 async function linkZalo() {
   const { status, data } = await api("POST", "links", { account_id: accountId() });
   if (status !== 201) { show(explain(data), false); return; }
-  $("link-code").textContent = data.code;
-  $("chat-url").textContent = data.chat_url;
-  $("chat-url").href = data.chat_url;
+  // "Send the code {code} to the OA on Zalo ({url})": the code and the link as elements.
+  const [before, middle, after] = WORDS.link_send.split(/\{code\}|\{url\}/);
+  const code = document.createElement("strong");
+  code.id = "link-code";
+  code.textContent = data.code;
+  const link = document.createElement("a");
+  link.id = "chat-url";
+  link.target = "_blank";
+  link.rel = "noopener";
+  link.href = data.chat_url;
+  link.textContent = data.chat_url;
+  $("link-send").replaceChildren(before, code, middle, link, after);
   $("link-qr").src = `/simulator/portal/qr.svg?data=${encodeURIComponent(data.chat_url)}`;
   $("link-box").hidden = false;
 }

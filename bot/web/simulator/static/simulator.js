@@ -106,7 +106,7 @@ function showChat(data) {
 }
 
 function showPhones(data) {
-  if (!data.phones.length) return;
+  if (!data.phones.length) { showPinned(null); return; }
   $("phones").replaceChildren(...data.phones.map(({ phone, messages }) => {
     const section = document.createElement("div");
     section.className = "phone";
@@ -122,14 +122,24 @@ function showPhones(data) {
     });
     return section;
   }));
-  const newest = data.phones[0];
-  const message = newest.messages[newest.messages.length - 1];
-  $("latest-phone").hidden = false;
-  $("latest-phone").textContent = `${newest.phone} · ${message.channel === "zalo" ? "Zalo" : "SMS"}: ${message.text}`;
+  showPinned(data.pinned);
+}
+
+function showPinned(message) {
+  // The newest code to one of the selected user's numbers: another test user's is not theirs.
+  $("latest-phone").hidden = !message;
+  $("latest-phone").textContent = message
+    ? `${message.phone} · ${message.channel === "zalo" ? "Zalo" : "SMS"}: ${message.text}` : "";
+}
+
+function isThisChats(asset) {
+  // The App and the OA the simulated chats go through: unlinking another App silences nothing.
+  const own = asset.kind === "app" ? document.body.dataset.appId : document.body.dataset.oaId;
+  return asset.id === own;
 }
 
 function showAssets(data) {
-  const unlinked = data.assets.filter((asset) => asset.status !== "linked");
+  const unlinked = data.assets.filter((asset) => asset.status !== "linked" && isThisChats(asset));
   $("assets").replaceChildren(...data.assets.map((asset) => {
     const item = document.createElement("li");
     item.className = asset.status === "linked" ? "linked" : "unlinked";
@@ -177,7 +187,7 @@ async function poll() {
   if (!state.user) return;
   try {
     showChat(await call(`chat?user=${encodeURIComponent(state.user)}&after=${state.next}`));
-    showPhones(await call("phones"));
+    showPhones(await call(`phones?user=${encodeURIComponent(state.user)}`));
   } catch (error) { /* the notice says it */ }
   setTimeout(() => (document.body.dataset.transport === "poll" ? poll() : null), 1000);
 }
