@@ -40,6 +40,7 @@ def refuse_if_locked(ctx: Context) -> bool:
 def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     ctx.data = {"fixed": fixed} if fixed else {}
+    verifier(ctx).funnel.count(ctx.user.oa_id, fixed or "", "started")
     if refuse_if_locked(ctx):
         return None
     account = verifier(ctx).account(ctx)
