@@ -1,4 +1,4 @@
-"""One-step admin commands: /help, /assets, /audit, /unlock."""
+"""One-step admin commands: /help, /assets, /audit, /unlock, /admin."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.admin.assets import Asset
+from bot.admin.web_login import LINK_TTL_SECONDS, AdminLogins
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Context
 from bot.conversation.flow import Event
@@ -116,6 +117,22 @@ def unlock(event: Event, ctx: Context) -> str | None:
     ctx.audit_target = shown
     ctx.audit_result = "unlocked" if lifted else "not locked"
     ctx.reply("unlock_done" if lifted else "unlock_nothing", target=shown)
+    return None
+
+
+@ADMIN.command("admin")
+def admin_page_link(event: Event, ctx: Context) -> str | None:
+    """'/admin': a one-time link to the admin page (PUBLIC_BASE_URL/admin/login?token=...)."""
+    settings = ctx.services.settings
+    base = settings.public_base_url.rstrip("/")
+    if not settings.admin_session_secret or not (base or settings.bot_sandbox):
+        ctx.reply("admin_page_off")
+        ctx.audit_result = "page off"
+        return None
+    token = AdminLogins(ctx.services.redis).issue_link(ctx.user.user_id)
+    minutes = LINK_TTL_SECONDS // 60
+    ctx.reply("admin_page_link", url=f"{base}/admin/login?token={token}", minutes=minutes)
+    ctx.audit_result = "link sent"  # never the token: the audit is read by every admin
     return None
 
 
