@@ -122,7 +122,8 @@ def unlock(event: Event, ctx: Context) -> str | None:
 
 @ADMIN.command("admin")
 def admin_page_link(event: Event, ctx: Context) -> str | None:
-    """'/admin': a one-time link to the admin page (PUBLIC_BASE_URL/admin/login?token=...)."""
+    """'/admin': a one-time link to the admin page, PUBLIC_BASE_URL/admin/login#token=...
+    (a fragment never reaches a server, a proxy or an access log: the page's script posts it)."""
     settings = ctx.services.settings
     base = settings.public_base_url.rstrip("/")
     if not settings.admin_session_secret or not (base or settings.bot_sandbox):
@@ -131,7 +132,7 @@ def admin_page_link(event: Event, ctx: Context) -> str | None:
         return None
     token = AdminLogins(ctx.services.redis).issue_link(ctx.user.user_id)
     minutes = LINK_TTL_SECONDS // 60
-    ctx.reply("admin_page_link", url=f"{base}/admin/login?token={token}", minutes=minutes)
+    ctx.reply("admin_page_link", url=f"{base}/admin/login#token={token}", minutes=minutes)
     ctx.audit_result = "link sent"  # never the token: the audit is read by every admin
     return None
 

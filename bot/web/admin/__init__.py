@@ -82,18 +82,9 @@ def funnel(session: AdminSession) -> Response:
 
 @blueprint.get("/login")
 def login() -> ResponseReturnValue:
-    """A one-time link's landing (a button, so link previews do not spend it), or the
-    password form."""
-    token = request.args.get("token", "")
-    form_token = auth.login_token()
-    has_password = bool(current_services().settings.admin_password_hash)
-    response = Response(
-        render_template(
-            "login.html", token=token, csrf=form_token, has_password=has_password, error=""
-        )
-    )
-    auth.set_cookie(response, auth.LOGIN_COOKIE, form_token, auth.LOGIN_FORM_SECONDS)
-    return response
+    """The sign-in page: a one-time link's token (in the URL's fragment, posted by the page's
+    script with a button, so link previews spend nothing), or the password form."""
+    return login_page("", 200)
 
 
 @blueprint.post("/login")
@@ -113,12 +104,15 @@ def login_post() -> ResponseReturnValue:
 
 
 def refuse_login(message: str, status: int = 401) -> ResponseReturnValue:
-    """The login form again, with why."""
+    """The sign-in page again, with why."""
+    return login_page(message, status)
+
+
+def login_page(error: str, status: int) -> Response:
+    """The sign-in page with a fresh form token (also in its cookie)."""
     form_token = auth.login_token()
     has_password = bool(current_services().settings.admin_password_hash)
-    body = render_template(
-        "login.html", token="", csrf=form_token, has_password=has_password, error=message
-    )
+    body = render_template("login.html", csrf=form_token, has_password=has_password, error=error)
     response = Response(body, status=status)
     auth.set_cookie(response, auth.LOGIN_COOKIE, form_token, auth.LOGIN_FORM_SECONDS)
     return response

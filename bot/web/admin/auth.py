@@ -16,9 +16,9 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, redirect, request, url_for
-from werkzeug.wrappers import Response
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash
+from werkzeug.wrappers import Response
 
 from bot.admin.web_login import SESSION_TTL_SECONDS, AdminLogins, AdminSession
 from bot.services import Services, current_services
