@@ -179,9 +179,42 @@ def test_connect_without_app_credentials_says_why(app: Flask) -> None:
     client = app.test_client()
     sign_in(client, password=PASSWORD)
     answer = client.post("/admin/connect", data={"csrf": page_csrf(client)})
+    assert answer.status_code == 200
+    assert "ZALO_APP_ID and ZALO_APP_SECRET are needed" in answer.get_data(as_text=True)
+
+
+def test_connect_goes_to_zalos_permission_page(config: dict[str, Any], rdb: redis.Redis) -> None:
+    app = admin_app(
+        {**config, "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)}
+        | {"ZALO_APP_SECRET": "sandbox-app-secret", "PUBLIC_BASE_URL": "https://bot.example.vn"}
+    )
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    answer = client.post("/admin/connect", data={"csrf": page_csrf(client)})
     assert answer.status_code == 303
-    shown = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "ZALO_APP_ID and ZALO_APP_SECRET are needed" in shown
+    location = answer.headers["Location"]
+    assert location.startswith("https://oauth.zaloapp.com/") and "state=" in location
+    assert "redirect_uri=https%3A%2F%2Fbot.example.vn%2Foauth%2Fzalo%2Fcallback" in location
+    assert len(rdb.keys("oauth:state:*")) == 1
+
+
+def test_without_a_session_secret_there_is_no_page_and_no_link(config: dict[str, Any]) -> None:
+    app = admin_app({**config, "ADMIN_SESSION_SECRET": ""})
+    assert app.test_client().get("/admin").status_code == 404
+    answer = Dialogue(app, ADMIN).say("/admin")
+    assert "ADMIN_SESSION_SECRET" in answer and "token" not in answer
+
+
+def test_the_cookie_is_secure_behind_https(config: dict[str, Any]) -> None:
+    secret = {"ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)}
+    app = admin_app({**config, **secret, "PUBLIC_BASE_URL": "https://bot.example.vn"})
+    client = app.test_client()
+    answer = sign_in(client, password=PASSWORD)
+    cookie = next(c for c in answer.headers.getlist("Set-Cookie") if c.startswith("bot_admin="))
+    assert "Secure" in cookie
+    link = Dialogue(app, ADMIN).say("/admin")
+    assert "https://bot.example.vn/admin/login#token=" in link
+    remember(link.rsplit("=", 1)[1].split()[0])
 
 
 def test_the_page_needs_its_secret_outside_sandbox(config: dict[str, Any]) -> None:

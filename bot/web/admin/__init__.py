@@ -57,6 +57,11 @@ def no_store(response: Response) -> Response:
 @auth.signed_in
 def page(session: AdminSession) -> str:
     """The page itself."""
+    return render_page(session, NOTES.get(request.args.get("note", ""), ""))
+
+
+def render_page(session: AdminSession, note: str = "", connect_error: str = "") -> str:
+    """The page, with a note after an action or why connecting an OA did not start."""
     services = current_services()
     admin_entries, refused = overview.audit(services)
     return render_template(
@@ -68,8 +73,8 @@ def page(session: AdminSession) -> str:
         dead=overview.dead_letters(services),
         audit=admin_entries,
         refused=refused,
-        note=NOTES.get(request.args.get("note", ""), ""),
-        connect_error=request.args.get("connect_error", "")[:300],
+        note=note,
+        connect_error=connect_error,
     )
 
 
@@ -151,8 +156,8 @@ def connect_oa(session: AdminSession) -> ResponseReturnValue:
     """Start connecting an OA: to Zalo's permission page (its callback finishes the job)."""
     try:
         url = connect.start(current_services())
-    except connect.ConnectError as exc:
-        return redirect(url_for("admin.page", connect_error=str(exc)), code=303)
+    except connect.ConnectError as exc:  # shown here, never echoed from a URL
+        return render_page(session, connect_error=str(exc))
     if urlsplit(url).scheme not in ("https", "http"):
         return Response("bad permission URL", status=500)
     return redirect(url, code=303)
