@@ -68,6 +68,7 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
 def start_other_number(event: Event, ctx: Context) -> str | None:
     """'đổi số' outside a dialogue: verification, at the number step."""
     ctx.data = {}
+    verifier(ctx).funnel.count(ctx.user.oa_id, "", "started")
     return None if refuse_if_locked(ctx) else ask_phone(event, ctx)
 
 

@@ -14,9 +14,13 @@ from bot import create_app
 from bot.keys import UserRef
 from bot.services import services_of
 from bot.verification.funnel import DAY_TTL_SECONDS, day_key, percentile
+from tests.fakes.zalo import FakeZalo
+from tests.fakes.zalo.records import SentZns
 from tests.helpers import OA_ID, Dialogue, last_code, post_event
+from tests.production import Chat, production_bot
 from tests.test_verify_flow import PHONE, verify_by_sms
 
+FUNNEL = "bot_verification_funnel_total"
 SMS_PRICE = 750
 ZNS_PRICE = 300
 
@@ -116,35 +120,42 @@ def test_a_full_sms_ceiling_counts_a_failure_by_reason(config: dict[str, Any]) -
     assert counts["sms|sent"] == 1 and counts["sms|failed|ceiling"] == 1
 
 
-def receipt_event(tracking_id: str) -> dict[str, Any]:
-    """Zalo's ZNS delivery receipt (ZALO_API.md: sender the OA, recipient the phone)."""
+def receipt_event(zalo: FakeZalo, sent: SentZns) -> dict[str, Any]:
+    """Zalo's ZNS delivery receipt of a send (ZALO_API.md: sender the OA, recipient the phone,
+    our tracking_id)."""
+    message = {"msg_id": sent.msg_id, "tracking_id": sent.tracking_id, "delivery_time": "1"}
     return {
         "event_name": "user_received_message",
-        "app_id": services_app_id(),
+        "app_id": zalo.app_id,
         "timestamp": str(int(time.time() * 1000)),
-        "sender": {"id": OA_ID},
-        "recipient": {"id": "84912345678"},
-        "message": {"msg_id": "zns-msg-1", "tracking_id": tracking_id, "delivery_time": "1"},
+        "sender": {"id": zalo.oa_id},
+        "recipient": {"id": sent.phone},
+        "message": message,
     }
 
 
-def services_app_id() -> str:
-    """The sandbox app that signs events."""
-    from tests.helpers import APP_ID
-
-    return APP_ID
-
-
-def test_a_zns_receipt_marks_our_code_delivered_once(app: Flask) -> None:
-    funnel = services_of(app).verifier.funnel
-    funnel.code_sent(UserRef(OA_ID, "u1"), "zalo", "otp-abc123", delivered=False)
-    delivered = step("zalo", "delivered")
-    client = app.test_client()
-    for _ in range(2):  # Zalo delivers at least once
-        assert post_event(client, receipt_event("otp-abc123")).status_code == 200
-    assert post_event(client, receipt_event("otp-not-ours")).status_code == 200
-    assert step("zalo", "delivered") == delivered + 1
-    assert today(app)["zalo|delivered"] == 1
+def test_a_zns_receipt_marks_the_zalo_code_delivered_once(config: dict[str, Any]) -> None:
+    with production_bot(config) as (app, zalo, _):
+        labels = {"oa": zalo.oa_id, "channel": "zalo"}
+        sent_before = REGISTRY.get_sample_value(FUNNEL, {**labels, "step": "sent"}) or 0.0
+        delivered = REGISTRY.get_sample_value(FUNNEL, {**labels, "step": "delivered"}) or 0.0
+        chat = Chat(app, zalo)
+        chat.say("xác thực zalo")
+        chat.say("0912345678")
+        (sent,) = zalo.zns_sent
+        assert REGISTRY.get_sample_value(FUNNEL, {**labels, "step": "sent"}) == sent_before + 1
+        step = {**labels, "step": "delivered"}
+        assert (REGISTRY.get_sample_value(FUNNEL, step) or 0.0) == delivered  # accepted only
+        client = app.test_client()
+        for _ in range(2):  # Zalo delivers at least once
+            answer = post_event(client, receipt_event(zalo, sent), secret=zalo.oa_secret_key)
+            assert answer.status_code == 200
+        stranger = SentZns("zns-2", **{**sent, "tracking_id": "otp-not-one-of-ours"})
+        post_event(client, receipt_event(zalo, stranger), secret=zalo.oa_secret_key)
+        assert REGISTRY.get_sample_value(FUNNEL, step) == delivered + 1
+        assert "qua Zalo" in chat.say(sent.template_data["otp"])
+        counts = services_of(app).verifier.funnel.days([zalo.oa_id], 1)[0][1]
+        assert counts["zalo|sent"] == counts["zalo|delivered"] == counts["zalo|verified"] == 1
 
 
 def test_per_day_counts_expire_after_five_weeks(app: Flask, rdb: redis.Redis) -> None:
