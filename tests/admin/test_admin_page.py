@@ -20,10 +20,12 @@ from bot.config import ConfigError, load_settings
 from bot.keys import UserRef
 from bot.pipeline.dead_letters import DeadLetters
 from bot.web.admin.auth import LOGIN_COOKIE
+from bot.zalo.tokens import RedisTokenStorage
 from tests.adminkit import ADMIN, admin_app
-from tests.helpers import OA_ID, Dialogue, bot_messages, encode_event, run_jobs, text_event
+from tests.helpers import APP_ID, OA_ID, Dialogue, bot_messages, encode_event, run_jobs, text_event
 from tests.leakcheck import remember
 from tests.test_verify_flow import verify_by_sms
+from zalo_api.oauth import TokenPair
 
 PASSWORD = "correct horse battery staple"
 LINK = re.compile(r"/admin/login#token=([A-Za-z0-9_-]+)")
@@ -230,3 +232,25 @@ def test_the_page_needs_its_secret_outside_sandbox(config: dict[str, Any]) -> No
     assert off.test_client().get("/admin").status_code == 404
     on = create_app({**config, **production, "ADMIN_SESSION_SECRET": "s" * 32})
     assert on.test_client().get("/admin").status_code == 302
+
+
+def test_each_oa_shows_its_tokens_state(app: Flask, rdb: redis.Redis) -> None:
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    row = oa_row(client)
+    assert "Sandbox OA" in row and "not stored" in row
+    expires = time.time() + 3600
+    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", expires))
+    remember("access-1", "refresh-1")
+    row = oa_row(client)
+    assert ">stored<" in row and f'data-epoch="{expires}"' in row
+    assert "access-1" not in client.get("/admin").get_data(as_text=True)
+    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", time.time() - 1))
+    assert "access token expired" in oa_row(client)
+
+
+def oa_row(client: FlaskClient) -> str:
+    """The page's row of the sandbox OA."""
+    page = client.get("/admin").get_data(as_text=True)
+    section = page[page.index('id="oas"') : page.index('id="backlog"')]
+    return next(row for row in section.split("<tr>") if OA_ID in row)

@@ -50,7 +50,9 @@ def oa_states(services: Services) -> list[OaState]:
     for asset in services.assets.all("oa"):
         app_id = app_of(services, asset.asset_id)
         pair = RedisTokenStorage(services.redis, app_id).load() if app_id else None
-        token = "stored" if pair is not None else "not stored"
+        token = "not stored" if pair is None else "stored"
+        if pair is not None and pair.expires_at <= time.time():
+            token = "stored, access token expired (refreshed at the next send)"
         expires = pair.expires_at if pair is not None else None
         sending = sending_state(services, asset.asset_id)
         states.append(OaState(asset, app_id, token, expires, sending))
