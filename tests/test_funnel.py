@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from typing import Any
 
@@ -13,7 +14,7 @@ from prometheus_client import REGISTRY
 from bot import create_app
 from bot.keys import UserRef
 from bot.services import services_of
-from bot.verification.funnel import DAY_TTL_SECONDS, day_key, percentile
+from bot.verification.funnel import DAY_TTL_SECONDS, Funnel, day_key, percentile
 from tests.fakes.zalo import FakeZalo
 from tests.fakes.zalo.records import SentZns
 from tests.helpers import OA_ID, Dialogue, last_code, post_event
@@ -169,3 +170,17 @@ def test_per_day_counts_expire_after_five_weeks(app: Flask, rdb: redis.Redis) ->
     assert week[-1][0] - week[0][0] == 6 * 86400
     hours = funnel.hours([OA_ID], 24)
     assert len(hours) == 24 and hours[-1][1] == {"sms|started": 1}
+
+
+def test_counts_lost_to_a_redis_outage_never_fail_the_step(app: Flask) -> None:
+    settings = services_of(app).settings
+    with socket.socket() as closed:  # a port nobody listens on: Redis is down
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    down = redis.Redis(port=port, socket_connect_timeout=0.2)
+    funnel = Funnel(down, settings)
+    sent = step("sms", "sent")
+    funnel.count(OA_ID, "sms", "started")
+    funnel.code_sent(UserRef(OA_ID, "u1"), "sms", "otp-0", delivered=False)  # not re-sent
+    funnel.verified(UserRef(OA_ID, "u1"), "sms")
+    assert step("sms", "sent") == sent + 1  # Prometheus still counts

@@ -9,6 +9,7 @@ page charts without Prometheus. A field is `channel|step`, `channel|failed|reaso
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from bot.config import Settings
 from bot.keys import UserRef, text
 from bot.metrics import CODE_SPEND, FUNNEL, FUNNEL_FAILURES, TIME_TO_VERIFY
 
+log = logging.getLogger(__name__)
 STEPS = ("started", "sent", "delivered", "verified", "expired", "locked", "failed")
 ANY_CHANNEL = "any"  # a step before the user chose SMS or Zalo
 DAY_TTL_SECONDS = 35 * 86400
@@ -63,9 +65,17 @@ class Funnel:
         if step == "failed":
             FUNNEL_FAILURES.labels(oa_id, channel, reason).inc()
             field = f"{channel}|failed|{reason}"
-        with self.client.pipeline(transaction=False) as pipe:
-            self.add(pipe, oa_id, {field: 1})
-            pipe.execute()
+        self.write(oa_id, {field: 1})
+
+    def write(self, oa_id: str, fields: dict[str, int]) -> None:
+        """Add to this hour's and this day's counts; best effort: a count lost to a Redis
+        outage must not fail (and so repeat) the step it counts."""
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                self.add(pipe, oa_id, fields)
+                pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("funnel counts not written (%s)", type(exc).__name__)
 
     def add(self, pipe: Pipeline, oa_id: str, fields: dict[str, int]) -> None:
         """Queue increments of this hour's and this day's counts of an OA."""
@@ -88,12 +98,15 @@ class Funnel:
         if delivered:  # the gateway itself says so (the sandbox's phone inbox)
             FUNNEL.labels(user.oa_id, channel, "delivered").inc()
             fields[f"{channel}|delivered"] = 1
-        with self.client.pipeline(transaction=False) as pipe:
-            self.add(pipe, user.oa_id, fields)
-            pipe.set(user.key("funnel-sent"), f"{time.time():.3f}", ex=SENT_AT_TTL_SECONDS)
-            if channel == "zalo" and not delivered:
-                pipe.set(TRACKING_KEY.format(reference), user.oa_id, ex=TRACKING_TTL_SECONDS)
-            pipe.execute()
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                self.add(pipe, user.oa_id, fields)
+                pipe.set(user.key("funnel-sent"), f"{time.time():.3f}", ex=SENT_AT_TTL_SECONDS)
+                if channel == "zalo" and not delivered:
+                    pipe.set(TRACKING_KEY.format(reference), user.oa_id, ex=TRACKING_TTL_SECONDS)
+                pipe.execute()
+        except redis.RedisError as exc:  # the code went out: never send it again for a count
+            log.warning("funnel counts of a send not written (%s)", type(exc).__name__)
 
     def receipt(self, tracking_id: str) -> bool:
         """Zalo's delivery receipt of a Zalo code: counted once (redeliveries find nothing),
@@ -108,14 +121,15 @@ class Funnel:
         """A number verified: counted, with the time since its code was sent when known."""
         FUNNEL.labels(user.oa_id, channel, "verified").inc()
         fields = {f"{channel}|verified": 1}
-        sent_at = self.client.getdel(user.key("funnel-sent"))
+        try:
+            sent_at = self.client.getdel(user.key("funnel-sent"))
+        except redis.RedisError:
+            sent_at = None
         if sent_at is not None:
             seconds = max(0.0, time.time() - float(sent_at))
             TIME_TO_VERIFY.labels(user.oa_id, channel).observe(seconds)
             fields |= ttv_fields(channel, seconds)
-        with self.client.pipeline(transaction=False) as pipe:
-            self.add(pipe, user.oa_id, fields)
-            pipe.execute()
+        self.write(user.oa_id, fields)
 
     def forget(self, pipe: Pipeline, user: UserRef) -> None:
         """Drop the user's send time (user_withdraw); the counts name nobody."""
