@@ -224,19 +224,19 @@ class Verifier:
         """complete() for an account (chat user or portal account)."""
         now = int(time.time())
         won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app)
-        if not won:
+        if not won:  # another account verified the number a moment earlier
             self.funnel.count(user.oa_id, channel, "failed", "lost_race")
-        if won:
-            VERIFICATIONS.labels(channel).inc()
-            self.funnel.verified(user, channel)
-            if account_id_of(user) is not None:
-                self.pending.finish(user)
-            if self.settings.portal_callback_url:
-                from bot.verification.callback import notify_portal
+            return False
+        VERIFICATIONS.labels(channel).inc()
+        self.funnel.verified(user, channel)
+        if account_id_of(user) is not None:
+            self.pending.finish(user)
+        if self.settings.portal_callback_url:
+            from bot.verification.callback import notify_portal
 
-                args = (*user.as_args(), channel, now)
-                enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
-        return won
+            args = (*user.as_args(), channel, now)
+            enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
+        return True
 
     def unlock(self, oa_id: str, target: str) -> tuple[bool, str]:
         """Lift a lock by phone or user id (chat /unlock and the CLI share this)."""
