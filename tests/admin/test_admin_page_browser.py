@@ -102,6 +102,8 @@ def test_the_page_charts_the_live_funnel_and_replays_a_dead_letter(
     table = browser.find_element(By.ID, "funnel-table").text
     assert "sms" in table and "zalo" in table and "1,500" in table  # two SMS at 750
     assert "/assets" in browser.find_element(By.ID, "refused").text
+    severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []  # no script error, nothing the Content-Security-Policy refused
     target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "admin.png")
     assert browser.save_screenshot(str(target)), "no screenshot"
 
