@@ -16,6 +16,9 @@ SANDBOX_APP_ID = "1000000000000000001"
 SANDBOX_OA_ID = "2000000000000000002"
 SANDBOX_OA_SECRET_KEY = "sandbox-oa-secret-key"
 SANDBOX_OTP_HASH_KEY = "sandbox-otp-hash-key"
+SANDBOX_ADMIN_SESSION_SECRET = "sandbox-admin-session-secret"
+# Shorter keys can be guessed offline from one signed value.
+MIN_SECRET_CHARS = 24
 # Any of these set means "real Zalo credentials": sandbox is then off unless forced.
 CREDENTIAL_VARS = ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_ID", "ZALO_OA_SECRET_KEY")
 REQUIRED_OUTSIDE_SANDBOX = CREDENTIAL_VARS + ("OTP_HASH_KEY",)
@@ -97,6 +100,19 @@ class Settings:
     twilio_from: str = var("", "Twilio sender number")
     twilio_url: str = var("https://api.twilio.com", "Twilio base")
     admin_zalo_ids: tuple[str, ...] = var((), "comma-separated admin user ids")
+    admin_session_secret: str = var(
+        "",
+        "signs the admin page's session cookie (24+ characters); the page (`/admin`) is served "
+        "only when it is set",
+        True,
+        shown="a fixed one in sandbox",
+    )
+    admin_password_hash: str = var(
+        "",
+        "the admin page's password as a werkzeug hash (`python -c 'from werkzeug.security "
+        "import generate_password_hash as g; print(g(input()))'`); unset: one-time links only",
+        True,
+    )
     portal_api_key: str = var("", "Bearer key of the portal API (unset: API answers 401)", True)
     portal_callback_url: str = var("", "POSTed on each verification success")
     portal_callback_secret: str = var("", "HMAC-SHA256 key of the callback", secret=True)
@@ -113,6 +129,8 @@ class Settings:
     otp_sends_per_account_day: int = var(10, "codes per account per day")
     sms_global_per_minute: int = var(60, "SMS ceiling for the whole bot per minute")
     zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")
+    sms_price_vnd: int = var(0, "price of one SMS code in VND, for the estimated spend")
+    zns_price_vnd: int = var(0, "price of one ZNS code in VND, for the estimated spend")
     otp_sms_template: str = var(
         "",
         "SMS text, `{code}` and `{minutes}` filled in (brandname templates must match it)",
@@ -231,6 +249,7 @@ def sandbox_defaults() -> dict[str, Any]:
         "zalo_oa_id": SANDBOX_OA_ID,
         "zalo_oa_secret_key": SANDBOX_OA_SECRET_KEY,
         "otp_hash_key": SANDBOX_OTP_HASH_KEY,
+        "admin_session_secret": SANDBOX_ADMIN_SESSION_SECRET,
         "zns_otp_template_id": "sandbox-otp-template",
         "zalo_share_info_image_url": "https://example.invalid/share-phone.png",
     }
@@ -274,6 +293,16 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"{name} is required outside sandbox mode")
     validate_sms_provider(settings)
     validate_public_base_url(settings.public_base_url)
+    validate_admin_page(settings)
+
+
+def validate_admin_page(settings: Settings) -> None:
+    """The admin page's cookie key is long enough; a password needs the page to be on."""
+    secret = settings.admin_session_secret
+    if secret and len(secret) < MIN_SECRET_CHARS:
+        raise ConfigError(f"ADMIN_SESSION_SECRET must be at least {MIN_SECRET_CHARS} characters")
+    if settings.admin_password_hash and not secret:
+        raise ConfigError("ADMIN_SESSION_SECRET is required with ADMIN_PASSWORD_HASH")
 
 
 def validate_public_base_url(url: str) -> None:

@@ -57,3 +57,28 @@ UNREPLICATED = Counter(
     "bot_writes_unreplicated_total",
     "Acknowledged writes no replica confirmed (Sentinel mode, no replica connected)",
 )
+# The verification funnel (bot.verification.funnel counts these and keeps per-day counts for
+# the admin page). Labels stay few: oa (the registry's OAs), channel (sms, zalo, or any before
+# one is chosen), step or reason; never a user or a number.
+FUNNEL = Counter(
+    "bot_verification_funnel_total",
+    "Verifications by step: started, sent (accepted by the gateway or Zalo), delivered, "
+    "verified, expired, locked, failed",
+    ["oa", "channel", "step"],
+)
+FUNNEL_FAILURES = Counter(
+    "bot_verification_failures_total",
+    "Verifications that failed or were refused, by reason",
+    ["oa", "channel", "reason"],
+)
+TIME_TO_VERIFY = Histogram(
+    "bot_verification_duration_seconds",
+    "Time from a code's send to the right code typed",
+    ["oa", "channel"],
+    buckets=(10, 20, 30, 45, 60, 90, 120, 180, 300, 600),
+)
+CODE_SPEND = Counter(
+    "bot_code_spend_vnd_total",
+    "Estimated spend on codes sent, in VND (SMS_PRICE_VND, ZNS_PRICE_VND per message)",
+    ["oa", "channel"],
+)

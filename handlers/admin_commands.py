@@ -1,4 +1,4 @@
-"""One-step admin commands: /help, /assets, /audit [page], /unlock."""
+"""One-step admin commands: /help, /assets, /audit [page], /unlock, /admin."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.admin.assets import Asset
 from bot.admin.audit import MAX_ENTRIES
 from bot.admin.audit_view import describe
+from bot.admin.web_login import LINK_TTL_SECONDS, AdminLogins
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Context
 from bot.conversation.flow import Event
@@ -130,6 +131,23 @@ def unlock(event: Event, ctx: Context) -> str | None:
     ctx.audit_target = shown
     ctx.audit_result = "unlocked" if lifted else "not locked"
     ctx.reply("unlock_done" if lifted else "unlock_nothing", target=shown)
+    return None
+
+
+@ADMIN.command("admin")
+def admin_page_link(event: Event, ctx: Context) -> str | None:
+    """'/admin': a one-time link to the admin page, PUBLIC_BASE_URL/admin/login#token=...
+    (a fragment never reaches a server, a proxy or an access log: the page's script posts it)."""
+    settings = ctx.services.settings
+    base = settings.public_base_url.rstrip("/")
+    if not settings.admin_session_secret or not (base or settings.bot_sandbox):
+        ctx.reply("admin_page_off")
+        ctx.audit_result = "page off"
+        return None
+    token = AdminLogins(ctx.services.redis).issue_link(ctx.user.user_id)
+    minutes = LINK_TTL_SECONDS // 60
+    ctx.reply("admin_page_link", url=f"{base}/admin/login#token={token}", minutes=minutes)
+    ctx.audit_result = "link sent"  # never the token: the audit is read by every admin
     return None
 
 

@@ -40,6 +40,7 @@ def refuse_if_locked(ctx: Context) -> bool:
 def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     ctx.data = {"fixed": fixed} if fixed else {}
+    verifier(ctx).funnel.count(ctx.user.oa_id, fixed or "", "started")
     if refuse_if_locked(ctx):
         return None
     account = verifier(ctx).account(ctx)
@@ -67,6 +68,7 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
 def start_other_number(event: Event, ctx: Context) -> str | None:
     """'đổi số' outside a dialogue: verification, at the number step."""
     ctx.data = {}
+    verifier(ctx).funnel.count(ctx.user.oa_id, "", "started")
     return None if refuse_if_locked(ctx) else ask_phone(event, ctx)
 
 

@@ -25,7 +25,7 @@ BUTTONS = {
 }
 BUTTON_PREFIXES = (("#/unlink done", "btn_console_done"), ("#/audit", "btn_audit_older"))
 # Who acted other than a chat user: the unlink job, the operator's CLI, the simulator page.
-NOT_IN_CHAT = ("worker", "cli", "sandbox", "oauth")
+NOT_IN_CHAT = ("worker", "cli", "sandbox", "oauth", "web")
 N_LINKED = re.compile(r"^(\d+) linked$")
 # Non-text events are stored by their Zalo event name ('user_send_image').
 EVENT_NAME = re.compile(r"^(user_[a-z_]+|oa_[a-z_]+|follow|unfollow)$")

@@ -26,5 +26,6 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     CodeSends(services.redis, user).forget(pipe)
     pipe.delete(sandbox_chat_key(user), sandbox_phones_key(user))
     services.verifier.codes.forget(pipe, user)
+    services.verifier.funnel.forget(pipe, user)
     services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)
     services.verifier.links.forget(pipe, user)

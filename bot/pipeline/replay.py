@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from redis.client import Pipeline
 
-from bot.admin.audit import AuditLog
 from bot.conversation.context import AuditEntry
 from bot.pipeline.dead_letters import DeadLetter, DeadLetters
 from bot.queues.inbox import STAGE_EVENTS, EventInbox, enqueue_commands
@@ -21,9 +21,11 @@ from bot.queues.ready import ReadySet
 from bot.services import Services
 
 REPLAYED, REMOVED = "replayed", "removed"
+# Where an operator acted from: the audit tells a terminal from the admin page.
+CLI, WEB = "cli", "web"
 
 
-def replay(services: Services, short_id: str, who: str = "cli") -> list[str]:
+def replay(services: Services, short_id: str, who: str = "cli", via: str = CLI) -> list[str]:
     """Put the dead letters matching short_id ('*': all) back in their users' inboxes."""
 
     def requeue(pipe: Pipeline, letter: DeadLetter) -> None:
@@ -31,16 +33,16 @@ def replay(services: Services, short_id: str, who: str = "cli") -> list[str]:
         pipe.zadd(inbox, {letter.body: timestamp_of(letter)})
         ready = ReadySet(services.redis, STAGE_EVENTS)
         ready.mark_and_kick(letter.user, enqueue_commands(services), pipe=pipe)
-        audit(services, pipe, who, "replay", letter, REPLAYED)
+        audit(services, pipe, Done(who, via, "replay", REPLAYED), letter)
 
     return act_on(services, short_id, requeue)
 
 
-def remove(services: Services, short_id: str, who: str = "cli") -> list[str]:
+def remove(services: Services, short_id: str, who: str = "cli", via: str = CLI) -> list[str]:
     """Delete the dead letters matching short_id ('*': all), for good."""
 
     def drop(pipe: Pipeline, letter: DeadLetter) -> None:
-        audit(services, pipe, who, "remove", letter, REMOVED)
+        audit(services, pipe, Done(who, via, "remove", REMOVED), letter)
 
     return act_on(services, short_id, drop)
 
@@ -57,14 +59,23 @@ def act_on(
     return done
 
 
-def audit(
-    services: Services, pipe: Pipeline, who: str, action: str, letter: DeadLetter, result: str
-) -> None:
-    """One audit line per letter, as a CLI change: who did what to which event (no body, no
-    user id)."""
+@dataclass(frozen=True)
+class Done:
+    """Who acted on dead letters, from where (CLI or WEB), doing what, with what result."""
+
+    who: str
+    via: str
+    action: str
+    result: str
+
+
+def audit(services: Services, pipe: Pipeline, done: Done, letter: DeadLetter) -> None:
+    """One audit line per letter: who did what to which event, from the CLI or the admin
+    page (no body, no user id)."""
     target = f"{letter.event_name} {letter.short_id}"
-    entry = AuditEntry(who, f"flask events {action} {letter.short_id}", "cli", target, result)
-    AuditLog(services.redis).write(entry, pipe)
+    command = f"flask events {done.action} {letter.short_id}" if done.via == CLI else done.action
+    entry = AuditEntry(done.who, command, done.via, target, done.result)
+    services.audit.write(entry, pipe)
 
 
 def timestamp_of(letter: DeadLetter) -> int:

@@ -31,10 +31,11 @@ class SmsMessage:
 
 @dataclass(frozen=True)
 class SmsReceipt:
-    """A gateway accepted the message (accepted, not yet delivered)."""
+    """A gateway accepted the message: accepted, not delivered, unless the gateway says so."""
 
     provider: str
     provider_message_id: str | None
+    delivered: bool = False
 
 
 class SmsProvider(Protocol):

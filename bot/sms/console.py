@@ -55,4 +55,4 @@ class ConsoleProvider:
             raise SmsTransientError(
                 f"redis error ({type(exc).__name__})", provider=self.name
             ) from exc
-        return SmsReceipt(self.name, message.reference)
+        return SmsReceipt(self.name, message.reference, delivered=True)  # it is in the inbox

@@ -59,7 +59,8 @@ class TwilioProvider:
         if response.ok:
             if not body.get("sid"):
                 raise unreadable_reply(self.name, response.status_code)
-            return SmsReceipt(self.name, str(body["sid"]))
+            delivered = body.get("status") == "delivered"  # Twilio's answer may say so
+            return SmsReceipt(self.name, str(body["sid"]), delivered)
         code = str(body["code"]) if body.get("code") is not None else None
         status = response.status_code
         if is_retryable_status(status) or code == TOO_MANY_REQUESTS:

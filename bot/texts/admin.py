@@ -14,13 +14,25 @@ TEXTS = {
         "/unlink — hủy liên kết App ID hoặc OA (từng bước, có xác nhận)\n"
         "/unlink app <id>, /unlink oa <id> — đi thẳng tới bước xác nhận\n"
         "/audit — các thao tác quản trị gần đây\n"
-        "/unlock <user_id hoặc số điện thoại> — mở khóa xác thực",
+        "/unlock <user_id hoặc số điện thoại> — mở khóa xác thực\n"
+        "/admin — liên kết đăng nhập trang quản trị",
         "en": "Admin commands:\n"
         "/assets — linked App IDs and OAs\n"
         "/unlink — unlink an App ID or an OA (step by step, with confirmation)\n"
         "/unlink app <id>, /unlink oa <id> — straight to the confirmation\n"
         "/audit — recent admin actions\n"
-        "/unlock <user_id or phone> — lift a verification lock",
+        "/unlock <user_id or phone> — lift a verification lock\n"
+        "/admin — a sign-in link to the admin page",
+    },
+    "admin_page_link": {
+        "vi": "Trang quản trị: {url}\nLiên kết dùng được một lần, trong {minutes} phút. "
+        "Đừng chuyển cho ai.",
+        "en": "The admin page: {url}\nThis link works once, for {minutes} minutes. "
+        "Do not forward it.",
+    },
+    "admin_page_off": {
+        "vi": "Trang quản trị chưa bật: cần ADMIN_SESSION_SECRET và PUBLIC_BASE_URL.",
+        "en": "The admin page is off: it needs ADMIN_SESSION_SECRET and PUBLIC_BASE_URL.",
     },
     "kind_app": {"vi": "App ID", "en": "App ID"},
     "kind_oa": {"vi": "OA", "en": "OA"},

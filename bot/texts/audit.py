@@ -38,6 +38,10 @@ TEXTS = {
         "vi": "trang simulator (nút Liên kết lại)",
         "en": "the simulator page (Relink)",
     },
+    "audit_by_web": {
+        "vi": "{who} trên trang quản trị ({command})",
+        "en": "{who} on the admin page ({command})",
+    },
     "audit_by_oauth": {
         "vi": "quản trị viên OA cấp quyền trên Zalo (kết nối OA)",
         "en": "an OA admin granted the App on Zalo (OA connect)",

@@ -63,12 +63,13 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     code = derive_code(services.settings.otp_hash_key, nonce)
     try:
         if channel == "sms":
-            send_sms(services, phone, code, nonce, send.lang)
+            delivered = send_sms(services, phone, code, nonce, send.lang)
         else:
-            send_zns(services, phone, code, nonce)
+            delivered = send_zns(services, phone, code, nonce)
     except (SmsError, ZaloError) as exc:
         return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
     OTP_SENDS.labels(channel, "sent").inc()
+    services.verifier.funnel.code_sent(user, channel, send.reference, delivered)
     return "sent"
 
 
@@ -94,6 +95,7 @@ def stale(services: Services, user: UserRef, reference: str, channel: str) -> st
         OTP_SENDS.labels(channel, "skipped").inc()
         return "skipped"
     OTP_SENDS.labels(channel, "expired").inc()
+    services.verifier.funnel.count(user.oa_id, channel, "failed", "send_late")
     log.warning(
         "%s code for %s expired before it could be sent", channel, mask_user_id(user.user_id)
     )
@@ -102,8 +104,9 @@ def stale(services: Services, user: UserRef, reference: str, channel: str) -> st
     return "expired"
 
 
-def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> None:
-    """Hand the code to the SMS provider; a duplicate reference means it was already sent."""
+def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> bool:
+    """Hand the code to the SMS provider (True: the gateway says delivered); a duplicate
+    reference means it was already sent."""
     ttl = services.settings.otp_sms_ttl_seconds
     minutes = max(1, ttl // 60)
     template = services.settings.otp_sms_template  # brandname routes need a registered text
@@ -111,14 +114,15 @@ def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -
     text = text or render("sms_code_text", lang, code=code, minutes=minutes)
     message = SmsMessage(phone, text, reference_of(nonce), ttl)
     try:
-        services.sms.send(message)
+        return services.sms.send(message).delivered
     except SmsDuplicateError:
         log.info("SMS to %s was already accepted (same reference)", mask_phone(phone))
+        return False
 
 
-def send_zns(services: Services, phone: str, code: str, nonce: str) -> None:
-    """Send the approved OTP template by ZNS (sandbox: the phone inbox)."""
-    services.zalo_codes.send(phone, code, reference_of(nonce))
+def send_zns(services: Services, phone: str, code: str, nonce: str) -> bool:
+    """Send the approved OTP template by ZNS (sandbox: the phone inbox, delivered at once)."""
+    return services.zalo_codes.send(phone, code, reference_of(nonce))
 
 
 def handle_failure(
@@ -140,6 +144,8 @@ def handle_failure(
     no_account = isinstance(exc, ZaloAPIError) and exc.no_zalo_account
     reason = "no_zalo_account" if no_account else "failed"
     OTP_SENDS.labels(channel, reason).inc()
+    failed = reason if no_account else "send_failed"
+    services.verifier.funnel.count(user.oa_id, channel, "failed", failed)
     log.warning("%s send to %s failed for good: %s", channel, mask_phone(phone), exc)
     services.verifier.codes.end_cooldown(user, phone)
     report_send_failure(services, user, channel, reason, reference_of(nonce))

@@ -47,6 +47,7 @@ def start_verification(
     """Send a code to phone by channel for the portal account, unless a rule forbids it."""
     verifier = services.verifier
     ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    verifier.funnel.count(ref.oa_id, channel, "started")  # each request starts one anew
     if channel == "zalo" and verifier.pending.has_no_zalo(phone):
         return SendOutcome("no_zalo_account")  # ZNS said -118 for this number recently
     lang = services.settings.bot_language
@@ -66,7 +67,7 @@ def check_verification(services: Services, account_id: str, code: str) -> CheckR
         return CheckResult("no_pending")
     if pending.status == "failed":  # the code never reached the phone
         return CheckResult("failed", verifier.codes.attempts_left(ref), reason=pending.reason)
-    checked = verifier.check_for(ref, pending.phone, code)
+    checked = verifier.check_for(ref, pending.phone, code, pending.channel)
     if checked.status == "ok":
         enqueue = enqueue_now(services, ref)
         won = verifier.complete_for(ref, pending.phone, checked.channel, "", enqueue)

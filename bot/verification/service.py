@@ -17,6 +17,7 @@ from bot.queues.codes import CodeSend
 from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
+from bot.verification.funnel import Funnel
 from bot.verification.limits import SendLimits
 from bot.verification.links import LinkStore, account_id_of
 from bot.verification.portal_accounts import PortalVerifications
@@ -31,6 +32,15 @@ Enqueue = Callable[..., None]
 QueueCode = Callable[[CodeSend], None]
 # A full global ceiling is told as the channel being busy, other limits as "limited".
 REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
+# Refusals the funnel counts as failures, by reason (a cooldown only asks the user to wait).
+FAILED_REASONS = {
+    "in_use": "in_use",
+    "locked": "locked",
+    "limited": "limited",
+    "sms_busy": "ceiling",
+    "zalo_busy": "ceiling",
+    "zalo_unavailable": "zalo_unavailable",
+}
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,11 @@ class Verifier:
         return self.codes.lock_wait_seconds(self.subject_of(ctx))
 
     @cached_property
+    def funnel(self) -> Funnel:
+        """The funnel's counts (metrics and per-day)."""
+        return Funnel(self.services.redis, self.settings)
+
+    @cached_property
     def limits(self) -> SendLimits:
         """The send limits."""
         return SendLimits(self.services.redis, self.settings)
@@ -131,6 +146,15 @@ class Verifier:
         self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
     ) -> SendOutcome:
         """request_code for an account (chat user or portal account); origin: who asked."""
+        outcome = self.issue_for(user, phone, channel, lang, queue, origin)
+        if outcome.status in FAILED_REASONS:
+            self.funnel.count(user.oa_id, channel, "failed", FAILED_REASONS[outcome.status])
+        return outcome
+
+    def issue_for(
+        self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
+    ) -> SendOutcome:
+        """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
         found = self.accounts.owner_of(user.oa_id, phone)
@@ -175,13 +199,17 @@ class Verifier:
 
     def check(self, ctx: Context, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
-        return self.check_for(self.subject_of(ctx), phone, typed)
+        return self.check_for(self.subject_of(ctx), phone, typed, ctx.data.get("channel", ""))
 
-    def check_for(self, user: UserRef, phone: str, typed: str) -> Checked:
-        """check() for an account (chat user or portal account)."""
+    def check_for(self, user: UserRef, phone: str, typed: str, channel: str = "") -> Checked:
+        """check() for an account (chat user or portal account); channel: the one the code
+        was asked by, for the funnel's count of expired codes (the code itself is gone)."""
         checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
         if checked.status == "locked_now":
             LOCKOUTS.inc()
+            self.funnel.count(user.oa_id, checked.channel, "locked")
+        elif checked.status == "none":
+            self.funnel.count(user.oa_id, channel, "expired")
         return checked
 
     def complete(self, ctx: Context, phone: str, channel: str) -> bool:
@@ -196,16 +224,19 @@ class Verifier:
         """complete() for an account (chat user or portal account)."""
         now = int(time.time())
         won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app)
-        if won:
-            VERIFICATIONS.labels(channel).inc()
-            if account_id_of(user) is not None:
-                self.pending.finish(user)
-            if self.settings.portal_callback_url:
-                from bot.verification.callback import notify_portal
+        if not won:  # another account verified the number a moment earlier
+            self.funnel.count(user.oa_id, channel, "failed", "lost_race")
+            return False
+        VERIFICATIONS.labels(channel).inc()
+        self.funnel.verified(user, channel)
+        if account_id_of(user) is not None:
+            self.pending.finish(user)
+        if self.settings.portal_callback_url:
+            from bot.verification.callback import notify_portal
 
-                args = (*user.as_args(), channel, now)
-                enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
-        return won
+            args = (*user.as_args(), channel, now)
+            enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
+        return True
 
     def unlock(self, oa_id: str, target: str) -> tuple[bool, str]:
         """Lift a lock by phone or user id (chat /unlock and the CLI share this)."""

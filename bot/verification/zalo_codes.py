@@ -20,8 +20,9 @@ class ZnsCodeSender:
         self.zns = zns
         self.settings = settings
 
-    def send(self, phone_e164: str, code: str, reference: str) -> None:
-        """One template message; raises zalo_api errors (-118: the number has no Zalo)."""
+    def send(self, phone_e164: str, code: str, reference: str) -> bool:
+        """One template message; raises zalo_api errors (-118: the number has no Zalo).
+        False: accepted, not yet delivered (Zalo's receipt says that later)."""
         self.zns.send_template(
             phone_e164,
             self.settings.zns_otp_template_id,
@@ -29,6 +30,7 @@ class ZnsCodeSender:
             reference,
             development=self.settings.zns_mode == "development",
         )
+        return False
 
 
 class SandboxZaloCodeSender:
@@ -37,8 +39,8 @@ class SandboxZaloCodeSender:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
 
-    def send(self, phone_e164: str, code: str, reference: str) -> None:
-        """Append the message the template would show."""
+    def send(self, phone_e164: str, code: str, reference: str) -> bool:
+        """Append the message the template would show; delivered (True) at once."""
         key = phone_inbox_key(phone_e164)
         item = {
             "channel": "zalo",
@@ -52,3 +54,4 @@ class SandboxZaloCodeSender:
             pipe.expire(key, PHONE_INBOX_TTL_SECONDS)
             publish_update(pipe)
             pipe.execute()
+        return True

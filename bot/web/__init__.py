@@ -1,4 +1,5 @@
-"""The HTTP surface: webhook, portal API, health, metrics, site verification, simulator.
+"""The HTTP surface: webhook, portal API, health, metrics, site verification, admin page,
+simulator.
 
 May import the pipeline, the verification and admin stores, and the core modules; never
 the entry points (bot.app, bot.wiring, bot.ops).
@@ -32,6 +33,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(verify_api.blueprint)
     app.register_blueprint(site_verification.blueprint)
     app.register_blueprint(oauth_callback.blueprint)
+    if services_of(app).settings.admin_session_secret:  # the admin page is opt-in
+        from bot.web import admin
+
+        app.register_blueprint(admin.blueprint)
     if services_of(app).settings.bot_sandbox:  # never served with real credentials
         from bot.web import simulator
         from bot.web.simulator import portal as portal_page

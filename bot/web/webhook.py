@@ -31,6 +31,7 @@ from zalo_api.errors import (
     MissingSignatureError,
 )
 from zalo_api.events import Event, UserEvent, parse_event
+from zalo_api.models import Receipt as MessageReceipt
 from zalo_api.signature import verify_signature
 
 log = logging.getLogger(__name__)
@@ -142,11 +143,19 @@ def load_object(raw: bytes) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
+def count_delivery(services: Services, event: Event) -> None:
+    """A ZNS receipt of one of our Zalo codes (its tracking_id) counts it delivered, once."""
+    if isinstance(event, MessageReceipt) and event.tracking_id:
+        if event.event_name == "user_received_message":
+            services.verifier.funnel.receipt(event.tracking_id)
+
+
 def dispatch(
     services: Services, app: KnownApp, event: Event, timestamp_ms: int, raw: bytes
 ) -> tuple[Response, int]:
     """Echoes, receipts and unknown events stop here; user events go to the inbox."""
     if not isinstance(event, UserEvent):  # OA echoes, receipts, unknown events
+        count_delivery(services, event)
         IGNORED.labels(type(event).__name__.lower()).inc()
         return answer(200, ok=True)
     if not app.serves(event.oa_id):  # SPEC §4: the signing app must serve the recipient OA

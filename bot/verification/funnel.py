@@ -1,0 +1,193 @@
+"""The verification funnel: Prometheus counters, and per-hour and per-day counts in Redis.
+
+Every step is counted here and nowhere else: the metrics (bot.metrics FUNNEL...) for
+Prometheus, and hashes per OA and hour (two days) and per OA and day (35 days) that the admin
+page charts without Prometheus. A field is `channel|step`, `channel|failed|reason`,
+`channel|spend_vnd`, or the time to verify as `channel|ttv_count`, `channel|ttv_sum` and
+`channel|ttv_le|<bucket>` (counts per histogram bucket, so the page can tell p50 and p95).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import redis
+from redis.client import Pipeline
+
+from bot.config import Settings
+from bot.keys import UserRef, text
+from bot.metrics import CODE_SPEND, FUNNEL, FUNNEL_FAILURES, TIME_TO_VERIFY
+
+log = logging.getLogger(__name__)
+STEPS = ("started", "sent", "delivered", "verified", "expired", "locked", "failed")
+ANY_CHANNEL = "any"  # a step before the user chose SMS or Zalo
+DAY_TTL_SECONDS = 35 * 86400
+HOUR_TTL_SECONDS = 49 * 3600
+TTV_BUCKETS = (10, 20, 30, 45, 60, 90, 120, 180, 300, 600)
+# When a code went out, per user: read back at success for the time to verify.
+SENT_AT_TTL_SECONDS = 3600
+# A Zalo code's tracking_id -> its OA, until its delivery receipt comes (or a day passes).
+TRACKING_TTL_SECONDS = 86400
+TRACKING_KEY = "funnel:tracking:{}"
+
+
+def day_key(oa_id: str, day: str) -> str:
+    """The counts of one OA on one day (YYYY-MM-DD in BOT_TIMEZONE)."""
+    return f"funnel:{{{oa_id}}}:d:{day}"
+
+
+def hour_key(oa_id: str, hour: str) -> str:
+    """The counts of one OA in one hour (YYYY-MM-DDTHH in BOT_TIMEZONE)."""
+    return f"funnel:{{{oa_id}}}:h:{hour}"
+
+
+class Funnel:
+    """Counts the funnel's steps (metrics and Redis) and reads the per-hour and per-day counts."""
+
+    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+        self.client = client
+        self.zone = ZoneInfo(settings.bot_timezone)
+        self.prices = {"sms": settings.sms_price_vnd, "zalo": settings.zns_price_vnd}
+
+    def now(self) -> datetime:
+        """The current moment in BOT_TIMEZONE."""
+        return datetime.now(self.zone)
+
+    def count(self, oa_id: str, channel: str, step: str, reason: str = "") -> None:
+        """One step of one verification (failed: with its reason)."""
+        channel = channel or ANY_CHANNEL
+        FUNNEL.labels(oa_id, channel, step).inc()
+        field = f"{channel}|{step}"
+        if step == "failed":
+            FUNNEL_FAILURES.labels(oa_id, channel, reason).inc()
+            field = f"{channel}|failed|{reason}"
+        self.write(oa_id, {field: 1})
+
+    def write(self, oa_id: str, fields: dict[str, int]) -> None:
+        """Add to this hour's and this day's counts; best effort: a count lost to a Redis
+        outage must not fail (and so repeat) the step it counts."""
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                self.add(pipe, oa_id, fields)
+                pipe.execute()
+        except redis.RedisError as exc:
+            log.warning("funnel counts not written (%s)", type(exc).__name__)
+
+    def add(self, pipe: Pipeline, oa_id: str, fields: dict[str, int]) -> None:
+        """Queue increments of this hour's and this day's counts of an OA."""
+        moment = self.now()
+        for key, ttl in (
+            (hour_key(oa_id, moment.strftime("%Y-%m-%dT%H")), HOUR_TTL_SECONDS),
+            (day_key(oa_id, moment.strftime("%Y-%m-%d")), DAY_TTL_SECONDS),
+        ):
+            for field, amount in fields.items():
+                pipe.hincrby(key, field, amount)
+            pipe.expire(key, ttl)
+
+    def code_sent(self, user: UserRef, channel: str, reference: str, delivered: bool) -> None:
+        """A gateway (or Zalo) accepted a code: count it and its price, note when (for the time
+        to verify) and, for Zalo, its tracking_id (for the delivery receipt)."""
+        price = self.prices.get(channel, 0)
+        FUNNEL.labels(user.oa_id, channel, "sent").inc()
+        CODE_SPEND.labels(user.oa_id, channel).inc(price)
+        fields = {f"{channel}|sent": 1, f"{channel}|spend_vnd": price}
+        if delivered:  # the gateway itself says so (the sandbox's phone inbox)
+            FUNNEL.labels(user.oa_id, channel, "delivered").inc()
+            fields[f"{channel}|delivered"] = 1
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                self.add(pipe, user.oa_id, fields)
+                pipe.set(user.key("funnel-sent"), f"{time.time():.3f}", ex=SENT_AT_TTL_SECONDS)
+                if channel == "zalo" and not delivered:
+                    pipe.set(TRACKING_KEY.format(reference), user.oa_id, ex=TRACKING_TTL_SECONDS)
+                pipe.execute()
+        except redis.RedisError as exc:  # the code went out: never send it again for a count
+            log.warning("funnel counts of a send not written (%s)", type(exc).__name__)
+
+    def receipt(self, tracking_id: str) -> bool:
+        """Zalo's delivery receipt of a Zalo code: counted once (redeliveries find nothing),
+        under the OA that sent it; False for a tracking_id that is not one of ours."""
+        oa_id = text(self.client.getdel(TRACKING_KEY.format(tracking_id)))
+        if not oa_id:
+            return False
+        self.count(oa_id, "zalo", "delivered")
+        return True
+
+    def verified(self, user: UserRef, channel: str) -> None:
+        """A number verified: counted, with the time since its code was sent when known."""
+        FUNNEL.labels(user.oa_id, channel, "verified").inc()
+        fields = {f"{channel}|verified": 1}
+        try:
+            sent_at = self.client.getdel(user.key("funnel-sent"))
+        except redis.RedisError:
+            sent_at = None
+        if sent_at is not None:
+            seconds = max(0.0, time.time() - float(sent_at))
+            TIME_TO_VERIFY.labels(user.oa_id, channel).observe(seconds)
+            fields |= ttv_fields(channel, seconds)
+        self.write(user.oa_id, fields)
+
+    def forget(self, pipe: Pipeline, user: UserRef) -> None:
+        """Drop the user's send time (user_withdraw); the counts name nobody."""
+        pipe.delete(user.key("funnel-sent"))
+
+    def hours(self, oa_ids: Iterable[str], count: int = 24) -> list[tuple[int, dict[str, int]]]:
+        """(epoch of the hour, counts summed over oa_ids) for the last `count` hours."""
+        start = self.now().replace(minute=0, second=0, microsecond=0)
+        moments = [start - timedelta(hours=n) for n in range(count - 1, -1, -1)]
+        keys = [[hour_key(oa, m.strftime("%Y-%m-%dT%H")) for oa in oa_ids] for m in moments]
+        return list(zip((int(m.timestamp()) for m in moments), self.read(keys), strict=True))
+
+    def days(self, oa_ids: Iterable[str], count: int = 7) -> list[tuple[int, dict[str, int]]]:
+        """(epoch of the day's start, counts summed over oa_ids) for the last `count` days."""
+        start = self.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        moments = [start - timedelta(days=n) for n in range(count - 1, -1, -1)]
+        keys = [[day_key(oa, m.strftime("%Y-%m-%d")) for oa in oa_ids] for m in moments]
+        return list(zip((int(m.timestamp()) for m in moments), self.read(keys), strict=True))
+
+    def read(self, groups: list[list[str]]) -> list[dict[str, int]]:
+        """Each group's hashes summed field by field, in one round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for group in groups:
+                for key in group:
+                    pipe.hgetall(key)
+            answers = iter(pipe.execute())
+        return [total(next(answers) for _ in group) for group in groups]
+
+
+def ttv_fields(channel: str, seconds: float) -> dict[str, int]:
+    """The per-day fields of one time to verify: count, sum and its histogram bucket."""
+    bucket = next((str(b) for b in TTV_BUCKETS if seconds <= b), "inf")
+    return {
+        f"{channel}|ttv_count": 1,
+        f"{channel}|ttv_sum": round(seconds),
+        f"{channel}|ttv_le|{bucket}": 1,
+    }
+
+
+def total(hashes: Iterable[dict[bytes, bytes]]) -> dict[str, int]:
+    """Field-by-field sums of several HGETALL answers."""
+    summed: dict[str, int] = {}
+    for found in hashes:
+        for field, value in found.items():
+            name = text(field)
+            summed[name] = summed.get(name, 0) + int(value)
+    return summed
+
+
+def percentile(counts: dict[str, int], channel: str, share: float) -> int | None:
+    """The upper bound (seconds) of the bucket holding this share of times to verify;
+    None when there is none (or it lies above the last bucket)."""
+    whole = counts.get(f"{channel}|ttv_count", 0)
+    if not whole:
+        return None
+    seen = 0
+    for bucket in TTV_BUCKETS:
+        seen += counts.get(f"{channel}|ttv_le|{bucket}", 0)
+        if seen >= share * whole:
+            return bucket
+    return None
