@@ -13,7 +13,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bot.ops.embedded_redis import free_port
+from bot.ops.embedded_redis import find_redis_server, free_port
 from tests.processes import spawn
 
 ROOT = Path(__file__).parents[1]
@@ -39,7 +39,7 @@ def all_up(launcher: subprocess.Popen[bytes], port: int, data_dir: Path) -> list
     assert '"redis":"ok"' in str(ready["body"])
     family = psutil.Process(launcher.pid).children(recursive=True)
     names = " ".join(" ".join(p.cmdline()) for p in family)
-    assert "redis-server" in names and "gunicorn" in names and "bot.worker" in names
+    assert Path(find_redis_server()).name in names and "gunicorn" in names and "bot.worker" in names
     assert (data_dir / "redis" / "appendonlydir").exists() or any(
         p.name.endswith(".aof") for p in (data_dir / "redis").iterdir()
     )

@@ -83,14 +83,15 @@ def stop_if_still_running(child: subprocess.Popen[bytes], grace_seconds: float =
         pass
 
 
-def sandbox_expected(env: dict[str, str]) -> bool:
-    """Whether the app will start in sandbox mode with this environment."""
+def choose_sandbox(env: dict[str, str]) -> bool:
+    """Sandbox unless told otherwise or given Zalo credentials; said in BOT_SANDBOX, since
+    the processes never fall into a sandbox by themselves."""
     from bot.config import CREDENTIAL_VARS
 
-    forced = env.get("BOT_SANDBOX")
-    if forced:
-        return forced.lower() in ("1", "true", "yes", "on")
-    return not any(env.get(name) for name in CREDENTIAL_VARS)
+    if not env.get("BOT_SANDBOX"):
+        credentials = any(env.get(name) for name in CREDENTIAL_VARS)
+        env["BOT_SANDBOX"] = "0" if credentials else "1"
+    return env["BOT_SANDBOX"].lower() in ("1", "true", "yes", "on")
 
 
 def main() -> int:
@@ -111,7 +112,8 @@ def main() -> int:
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
-    if sandbox_expected(env):  # the portal demo page needs a key; nothing is reachable anyway
+    sandbox = choose_sandbox(env)
+    if sandbox:  # the portal demo page needs a key; nothing is reachable anyway
         if not env.get("PORTAL_API_KEY"):
             env["PORTAL_API_KEY"] = SANDBOX_PORTAL_API_KEY
             click.echo(f"Sandbox portal API key: {SANDBOX_PORTAL_API_KEY}")
@@ -124,7 +126,7 @@ def main() -> int:
         url_file.write_text(embedded.url + "\n")  # for `flask chat` in another terminal
         click.echo(f"Embedded Redis on {embedded.url} (data: {embedded.data_dir})")
     watcher = threading.Thread(
-        target=announce_when_up, args=(base_url, sandbox_expected(env)), daemon=True
+        target=announce_when_up, args=(base_url, sandbox), daemon=True
     )
     watcher.start()
     try:
