@@ -41,8 +41,9 @@ def toy_app(app: Flask) -> Flask:
 
 
 def stored(rdb: redis.Redis) -> list[bytes]:
-    """Keys written beyond the asset registry seeded at start-up (and RQ's bookkeeping)."""
-    return sorted(k for k in stored_keys(rdb) if not k.startswith((b"asset:", b"assets:")))
+    """Keys written beyond start-up's (the asset registry, Redis's owner) and RQ's bookkeeping."""
+    startup = (b"asset:", b"assets:", b"bot:owner")
+    return sorted(k for k in stored_keys(rdb) if not k.startswith(startup))
 
 
 def queued_jobs(app: Flask) -> int:

@@ -98,26 +98,41 @@ def assets_unlink(kind: str, asset_id: str) -> None:
         raise SystemExit(1)
 
 
+OA_OPTION = click.option(
+    "--oa", "oa_id", default="", metavar="ID", help="An OA's id (default: ZALO_OA_ID, the main OA)."
+)
+
+
+def of_oa(oa_id: str) -> str:
+    """' of OA <id>' when an OA was named, so the main OA's answers read as before."""
+    return f" of OA {oa_id}" if oa_id else ""
+
+
 @admins_cli.command("add")
 @click.argument("user_id")
-def admins_add(user_id: str) -> None:
-    """Make a Zalo user id (as the OA sees it) an admin."""
-    added = current_services().admins.add(user_id)
-    click.echo(f"{user_id} is {'now' if added else 'already'} an admin")
+@OA_OPTION
+def admins_add(user_id: str, oa_id: str) -> None:
+    """Make a Zalo user id (as the OA sees it) an admin of an OA."""
+    added = current_services().admins.add(user_id, oa_id)
+    click.echo(f"{user_id} is {'now' if added else 'already'} an admin{of_oa(oa_id)}")
 
 
 @admins_cli.command("remove")
 @click.argument("user_id")
-def admins_remove(user_id: str) -> None:
+@OA_OPTION
+def admins_remove(user_id: str, oa_id: str) -> None:
     """Remove an admin added with `admins add`."""
-    removed = current_services().admins.remove(user_id)
-    click.echo(f"{user_id} {'removed' if removed else 'was not added with admins add'}")
+    removed = current_services().admins.remove(user_id, oa_id)
+    click.echo(
+        f"{user_id} {'removed' if removed else 'was not added with admins add'}{of_oa(oa_id)}"
+    )
 
 
 @admins_cli.command("list")
-def admins_list() -> None:
-    """Every admin and where it comes from."""
-    for user_id, source in current_services().admins.all():
+@OA_OPTION
+def admins_list(oa_id: str) -> None:
+    """Every admin of an OA and where it comes from."""
+    for user_id, source in current_services().admins.all(oa_id):
         click.echo(f"{user_id}\t{source}")
 
 

@@ -125,9 +125,7 @@ def main() -> int:
         url_file.parent.mkdir(parents=True, exist_ok=True)
         url_file.write_text(embedded.url + "\n")  # for `flask chat` in another terminal
         click.echo(f"Embedded Redis on {embedded.url} (data: {embedded.data_dir})")
-    watcher = threading.Thread(
-        target=announce_when_up, args=(base_url, sandbox), daemon=True
-    )
+    watcher = threading.Thread(target=announce_when_up, args=(base_url, sandbox), daemon=True)
     watcher.start()
     try:
         return run_processes(env)
