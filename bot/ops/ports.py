@@ -37,11 +37,19 @@ def check_free(host: str, port: int) -> None:
 
 def holder(port: int) -> str:
     """'pid 123 (gunicorn: master [wsgi:app])', or what can be said without privileges."""
-    for pid in listeners(port):
+    pids = listeners(port)
+    for pid in sorted(pids, key=lambda pid: parent(pid) in pids):  # gunicorn's master first
         with suppress(psutil.Error):
             command = " ".join(psutil.Process(pid).cmdline()) or psutil.Process(pid).name()
             return f"pid {pid} ({command[:120]})"
     return "another process (not one of yours, or its owner cannot be seen without root)"
+
+
+def parent(pid: int) -> int:
+    """The parent's pid (0 when it cannot be known)."""
+    with suppress(psutil.Error):
+        return int(psutil.Process(pid).ppid())
+    return 0
 
 
 def listeners(port: int) -> list[int]:
