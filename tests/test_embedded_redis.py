@@ -64,3 +64,11 @@ def answers(client: redis.Redis) -> bool:
         return bool(client.ping())
     except redis.ConnectionError:
         return False
+
+
+def test_local_runs_keep_sandbox_and_production_data_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_LOCAL_DIR", str(tmp_path))
+    folders = {embedded_redis.project_data_dir(sandbox) for sandbox in (True, False)}
+    assert folders == {tmp_path / "redis", tmp_path / "redis-production"}

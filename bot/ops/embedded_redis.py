@@ -152,6 +152,8 @@ class EmbeddedRedis:
         self.stop()
 
 
-def project_data_dir() -> Path:
-    """The ignored folder where local runs keep Redis data (`.local/redis`)."""
-    return Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / "redis"
+def project_data_dir(sandbox: bool = True) -> Path:
+    """The ignored folder where local runs keep Redis data: `.local/redis` for the sandbox,
+    `.local/redis-production` with credentials (a Redis serves one kind: bot.admin.redis_owner)."""
+    name = "redis" if sandbox else "redis-production"
+    return Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / name

@@ -126,7 +126,7 @@ def main() -> int:
     embedded, url_file = None, local_redis_url_file(env)
     try:
         if not env.get("REDIS_URL"):
-            embedded = EmbeddedRedis(project_data_dir()).start()
+            embedded = EmbeddedRedis(project_data_dir(sandbox)).start()
             env["REDIS_URL"] = embedded.url
             url_file.parent.mkdir(parents=True, exist_ok=True)
             url_file.write_text(embedded.url + "\n")  # for `flask chat` in another terminal
