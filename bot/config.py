@@ -19,7 +19,7 @@ SANDBOX_OTP_HASH_KEY = "sandbox-otp-hash-key"
 SANDBOX_ADMIN_SESSION_SECRET = "sandbox-admin-session-secret"
 # Shorter keys can be guessed offline from one signed value.
 MIN_SECRET_CHARS = 24
-# Any of these set means "real Zalo credentials": sandbox is then off unless forced.
+# The Zalo credentials: `make run` starts a sandbox (BOT_SANDBOX=1) when none is set.
 CREDENTIAL_VARS = ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_ID", "ZALO_OA_SECRET_KEY")
 REQUIRED_OUTSIDE_SANDBOX = CREDENTIAL_VARS + ("OTP_HASH_KEY",)
 SMS_PROVIDERS = ("console", "http", "esms", "speedsms", "twilio")
@@ -149,8 +149,12 @@ class Settings:
     )
     bot_sandbox: bool = var(
         False,
-        "`1`: nothing leaves the machine",
-        shown="`1` when no Zalo credentials are set, else `0`",
+        "`1`: nothing leaves the machine; simulator on (loopback only); never on a production "
+        "Redis. Only when asked for: without it, missing Zalo credentials stop start-up",
+        shown="`0` (`make run`: `1` without Zalo credentials)",
+    )
+    simulator_allow_remote: bool = var(
+        False, "`1`: the sandbox simulator also answers other machines (loopback only otherwise)"
     )
     conversation_idle_seconds: int = var(900, "idle time after which a dialogue restarts")
     webhook_max_body_bytes: int = var(65536, "larger webhook bodies get 413")
@@ -217,8 +221,8 @@ def load_settings(
     for f in dataclasses.fields(Settings):
         if env_name(f) in given:
             values[f.name] = convert(env_name(f), given[env_name(f)], f.type)
-    if "BOT_SANDBOX" not in given:
-        values["bot_sandbox"] = not any(given.get(name) for name in CREDENTIAL_VARS)
+    # Never a sandbox by default: a deploy whose credentials are missing or misnamed must stop
+    # with the variable's name, not come up as a public sandbox.
     if values.get("bot_sandbox", False):
         values = {**sandbox_defaults(), **values}
         if not values.get("redis_url") and not values.get("redis_sentinels"):

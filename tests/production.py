@@ -34,6 +34,12 @@ def production_bot(
         zalo.check()
 
 
+def own_database(config: dict[str, Any]) -> dict[str, Any]:
+    """config on database 1 of the test Redis: a production bot beside a sandbox one in the
+    same test needs a Redis of its own (a sandbox's Redis refuses it), flushed all the same."""
+    return {**config, "REDIS_URL": config["REDIS_URL"].rsplit("/", 1)[0] + "/1"}
+
+
 class Chat:
     """A user of a production bot: what the user types goes through the signed webhook;
     what the user reads is what the fake Zalo received."""

@@ -11,7 +11,7 @@ from flask import Flask
 from bot import create_app
 from tests.helpers import background_worker
 from tests.leakcheck import remember
-from tests.production import production_bot
+from tests.production import own_database, production_bot
 
 
 def chat(app: Flask, *lines: str, args: tuple[str, ...] = ("--user", "u1")) -> Result:
@@ -63,7 +63,7 @@ def test_replies_from_another_worker(app: Flask) -> None:
 def test_bad_user_and_production_are_refused(app: Flask, config: dict[str, Any]) -> None:
     bad = chat(app, args=("--user", "a b"))
     assert bad.exit_code == 2 and "user id" in bad.output
-    with production_bot(config) as (prod, _zalo, _sms):
+    with production_bot(own_database(config)) as (prod, _zalo, _sms):
         refused = chat(prod, "hi")
         assert refused.exit_code == 2 and "sandbox bot only" in refused.output
 

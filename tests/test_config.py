@@ -24,7 +24,7 @@ REAL = {
 
 
 def test_defaults_match_the_spec() -> None:
-    settings = load_settings({"REDIS_URL": "redis://x"})
+    settings = load_settings({"REDIS_URL": "redis://x", "BOT_SANDBOX": "1"})
     assert settings.otp_sms_ttl_seconds == 300
     assert settings.otp_zalo_ttl_seconds == 120
     assert settings.otp_max_attempts == 5
@@ -41,11 +41,18 @@ def test_defaults_match_the_spec() -> None:
     assert settings.bot_language == "vi"
 
 
-def test_sandbox_is_on_without_credentials_and_uses_console_sms() -> None:
-    settings = load_settings({"REDIS_URL": "redis://x", "SMS_PROVIDER": "twilio"})
+def test_sandbox_is_on_only_when_asked_for_and_uses_console_sms() -> None:
+    settings = load_settings(
+        {"REDIS_URL": "redis://x", "SMS_PROVIDER": "twilio", "BOT_SANDBOX": "1"}
+    )
     assert settings.bot_sandbox is True
     assert settings.sms_provider_name == "console"
     assert settings.zalo_oa_secret_key  # the simulator signs with a stand-in key
+
+
+def test_no_credentials_is_no_sandbox_but_an_error_naming_the_first_one() -> None:
+    with pytest.raises(ConfigError, match="^ZALO_APP_ID is required outside sandbox mode$"):
+        load_settings({"REDIS_URL": "redis://x", "OTP_HASH_KEY": "k", "SMS_PROVIDER": "http"})
 
 
 def test_credentials_turn_sandbox_off() -> None:
@@ -77,7 +84,7 @@ def test_provider_specific_variables_are_required() -> None:
 
 def test_bad_number_is_named() -> None:
     with pytest.raises(ConfigError, match="OTP_LOCK_SECONDS"):
-        load_settings({"REDIS_URL": "redis://x", "OTP_LOCK_SECONDS": "soon"})
+        load_settings({"REDIS_URL": "redis://x", "BOT_SANDBOX": "1", "OTP_LOCK_SECONDS": "soon"})
 
 
 def test_zalo_ids_stay_strings() -> None:

@@ -63,4 +63,5 @@ def test_gunicorn_believes_the_same_proxies(monkeypatch: pytest.MonkeyPatch) -> 
     assert runpy.run_path(conf)["forwarded_allow_ips"] == "127.0.0.1,::1"
     monkeypatch.setenv("FORWARDED_ALLOW_IPS", "172.30.57.1")
     assert runpy.run_path(conf)["forwarded_allow_ips"] == "172.30.57.1"
-    assert load_settings({"REDIS_URL": "redis://x"}).forwarded_allow_ips == ("127.0.0.1", "::1")
+    defaults = load_settings({"REDIS_URL": "redis://x", "BOT_SANDBOX": "1"})
+    assert defaults.forwarded_allow_ips == ("127.0.0.1", "::1")

@@ -20,7 +20,7 @@ from bot.verification.links import LINK_CODE
 from tests.helpers import OA_ID, Dialogue, follow_event, last_code, run_jobs, user_event
 from tests.openapi_check import conforms
 from tests.portalkit import ACCOUNT, AUTH, KEY, PHONE, account, check, start, wrong_code
-from tests.production import production_bot
+from tests.production import own_database, production_bot
 
 
 @pytest.fixture
@@ -213,5 +213,5 @@ def test_the_demo_page_and_its_qr_code_are_sandbox_only(
     qr = client.get("/simulator/portal/qr.svg", query_string={"data": f"https://zalo.me/{OA_ID}"})
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
     assert client.get("/simulator/portal/qr.svg").status_code == 400
-    with production_bot(config) as (app, _zalo, _sms):
+    with production_bot(own_database(config)) as (app, _zalo, _sms):
         assert app.test_client().get("/simulator/portal").status_code == 404

@@ -18,7 +18,7 @@ PHONE = "+84912345678"
 
 def limits(rdb: redis.Redis, redis_url: str, **overrides: Any) -> SendLimits:
     """Limits with some settings changed."""
-    return SendLimits(rdb, load_settings({"REDIS_URL": redis_url}, overrides))
+    return SendLimits(rdb, load_settings({"REDIS_URL": redis_url, "BOT_SANDBOX": "1"}, overrides))
 
 
 def test_per_number_per_hour(rdb: redis.Redis, redis_url: str) -> None:

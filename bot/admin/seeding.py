@@ -1,4 +1,5 @@
-"""At start-up: the bot's own app and OA, and any further app, enter the asset registry."""
+"""At start-up: the bot's own app and OA, and any further app, enter the asset registry;
+the admins of the old global set become the main OA's."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ def seed_registry(services: Services) -> None:
     # on whether seeding straddled a second.
     now = int(time.time())
     try:
+        services.admins.adopt_global_set()
         for kind, asset_id, name in seed_names(services):
             if services.assets.seed(kind, asset_id, name, now):
                 log.info("registered %s %s from configuration", kind, asset_id)

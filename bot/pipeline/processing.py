@@ -206,9 +206,9 @@ def run_event(
 
 
 def is_admin(services: Services, user: UserRef) -> bool:
-    """Admin ids are admins of the main OA only (SPEC §4): the same id seen through another
-    OA is another person, or an extra app speaking for someone it should not."""
-    return user.oa_id == services.settings.zalo_oa_id and services.admins.is_admin(user.user_id)
+    """Admins are per OA: ADMIN_ZALO_IDS are the main OA's only (SPEC §4), since the same id
+    seen through another OA is another person, or an extra app speaking for someone else."""
+    return services.admins.is_admin(user.user_id, user.oa_id)
 
 
 def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> bool:

@@ -39,8 +39,10 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(admin.blueprint)
     if services_of(app).settings.bot_sandbox:  # never served with real credentials
         from bot.web import simulator
+        from bot.web.simulator import access
         from bot.web.simulator import portal as portal_page
 
+        access.install(app, services_of(app).settings.simulator_allow_remote)
         app.register_blueprint(simulator.blueprint)
         app.register_blueprint(portal_page.blueprint)
     app.register_error_handler(RequestEntityTooLarge, too_large)

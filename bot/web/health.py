@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import redis
 from flask import Blueprint, Response, jsonify
 
@@ -20,7 +22,11 @@ STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
 @blueprint.get("/healthz")
 def healthz() -> Response:
     """The process is alive; checks nothing else so a Redis outage does not restart it."""
-    return jsonify(status="ok")
+    answer = jsonify(status="ok")
+    run_id = os.environ.get("BOT_RUN_ID")
+    if run_id:  # `make run`'s nonce: it announces the URL only when its own process answers
+        answer.headers["X-Bot-Run"] = run_id
+    return answer
 
 
 @blueprint.get("/readyz")

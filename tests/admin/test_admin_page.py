@@ -19,6 +19,7 @@ from bot.admin.web_login import LINK_TTL_SECONDS
 from bot.config import ConfigError, load_settings
 from bot.keys import UserRef
 from bot.pipeline.dead_letters import DeadLetters
+from bot.services import services_of
 from bot.web.admin.auth import LOGIN_COOKIE
 from bot.zalo.tokens import RedisTokenStorage
 from tests.adminkit import ADMIN, admin_app
@@ -112,11 +113,11 @@ def test_a_non_admin_gets_no_link(app: Flask, rdb: redis.Redis) -> None:
 
 
 def test_a_session_ends_when_its_admin_is_removed(app: Flask, rdb: redis.Redis) -> None:
-    rdb.sadd("admins", "u7")  # added with `flask admins add`
+    services_of(app).admins.add("u7")  # as `flask admins add` does
     client = app.test_client()
     assert sign_in(client, token=link_token(app, "u7")).status_code == 303
     assert client.get("/admin").status_code == 200
-    rdb.srem("admins", "u7")
+    services_of(app).admins.remove("u7")
     assert client.get("/admin").status_code == 302
 
 
