@@ -18,6 +18,7 @@ assets_cli = AppGroup("assets", help="The App IDs and OAs linked to the Zalo Clo
 admins_cli = AppGroup("admins", help="Who may use the admin chat commands.")
 verification_cli = AppGroup("verification", help="Phone verification records and locks.")
 events_cli = AppGroup("events", help="Inbound events that could not be handled.")
+zalo_cli = AppGroup("zalo", help="Zalo: whether the bot can send through each OA.")
 
 
 def local_time(epoch: int | None) -> str:
@@ -159,10 +160,23 @@ def events_dead(count: int) -> None:
         click.echo(f"{at}Z\t{who}\t{letter.event_name}\t{letter.error}")
 
 
+@zalo_cli.command("status")
+def zalo_status() -> None:
+    """Per OA: ok, or held (nothing goes out; replies and codes wait) with why and since when."""
+    from bot.zalo.sending import all_states
+
+    services = current_services()
+    for found in all_states(services.redis, services.settings.zalo_oa_id):
+        view = found.as_json()
+        since = f" since {view['since']}" if view["since"] else ""
+        why = f": {view['reason']}" if view["reason"] else ""
+        click.echo(f"{found.oa_id}\t{found.state}{since}{why}")
+
+
 def register_cli(app: Flask) -> None:
     """Attach the command groups to the app."""
     from bot.ops.chat_cli import chat_command
 
-    for group in (assets_cli, admins_cli, verification_cli, events_cli):
+    for group in (assets_cli, admins_cli, verification_cli, events_cli, zalo_cli):
         app.cli.add_command(group)
     app.cli.add_command(chat_command)

@@ -25,7 +25,7 @@ from functools import cache
 
 from bot.keys import UserRef
 from bot.queues.ready import Command, ReadySet, Taken
-from bot.queues.serial import Drained, TakeSpec
+from bot.queues.serial import UNRECORDED, Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 from bot.services import Services
 
@@ -134,6 +134,7 @@ class Runner:
     def give_back(self) -> None:
         """Release the users an outage cut short (their locks, if still ours) and make them
         due now: nobody waits out a lease because Redis went away (a failover, a restart)."""
+        UNRECORDED.settle()  # first: what was sent is not sent again
         if self.interrupted:
             self.ready.give_back(self.interrupted, self.stage.take.lock)
             self.interrupted = []
@@ -159,6 +160,8 @@ class Runner:
     def claim(self, limit: int, clear_flag: bool = False) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch."""
         stage = self.stage
+        if len(UNRECORDED):  # sent before an outage, not yet removed: not to be claimed again
+            UNRECORDED.settle()
         return self.ready.take(limit, stage.take.ttl_ms, stage.take, clear_flag=clear_flag)
 
     def start(self, users: list[Taken]) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import redis
 from rq import Queue
 
-from bot.keys import ScriptArgs, UserRef
+from bot.keys import ScriptArgs, UserRef, text
 from bot.queues.serial import FIRST_ITEMS, Drained, TakeSpec
 from bot.redis_client import cached_script, run_script
 
@@ -226,6 +226,15 @@ class ReadySet:
     def defer(self, user: UserRef, delay_ms: int) -> None:
         """Make a member due again only after delay_ms (a retry job owns it until then)."""
         self.client.zadd(self.key, {member_of(user): now_ms() + delay_ms}, xx=True)
+
+    def due_now(self, oa_id: str) -> int:
+        """Make every member of oa_id due now (sending through it works again); how many."""
+        now = now_ms()
+        later = [text(m) for m in self.client.zrangebyscore(self.key, now, "+inf")]
+        members = {member: now for member in later if user_of(member).oa_id == oa_id}
+        if members:
+            self.client.zadd(self.key, members, xx=True)
+        return len(members)
 
     def overdue(self, grace_ms: int, at_ms: int | None = None) -> int:
         """How many members have been due for longer than grace_ms (a job should be on it)."""

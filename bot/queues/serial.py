@@ -9,7 +9,9 @@ lease runs out and the sweeper re-kicks the stage.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,10 @@ from typing import Any
 import redis
 
 from bot.keys import ScriptArgs
-from bot.redis_client import cached_script, run_script
+from bot.queues.leases import KEEPER
+from bot.redis_client import OUTAGE_ERRORS, cached_script, run_script
+
+log = logging.getLogger(__name__)
 
 # The first `batch` items of a sorted set (by score) or a list (by position).
 FIRST_ITEMS = """
@@ -83,6 +88,50 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# KEYS: lists. ARGV: the item each was found to start with. Removes the head of each list
+# that still starts with it (an item handled whose removal an outage cut off).
+SETTLE = """
+for i = 1, #KEYS do
+  if redis.call('LINDEX', KEYS[i], 0) == ARGV[i] then redis.call('LPOP', KEYS[i]) end
+end
+return #KEYS
+"""
+
+
+class Unrecorded:
+    """Items handled (sent) whose removal from their list an outage cut off: removed by
+    settle() as soon as Redis answers, before anything could handle them a second time."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._items: list[tuple[redis.Redis, str, bytes]] = []
+
+    def add(self, client: redis.Redis, key: str, item: bytes) -> None:
+        """Remember that item, the head of key, was handled."""
+        with self._guard:
+            self._items.append((client, key, item))
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._items)
+
+    def settle(self) -> int:
+        """Remove the remembered heads, each in its own Redis (raises while one is away)."""
+        with self._guard:
+            pending, settled = list(self._items), 0
+            for client in {id(entry[0]): entry[0] for entry in pending}.values():
+                mine = [entry for entry in pending if entry[0] is client]
+                script = cached_script(client, SETTLE)
+                script(keys=[key for _, key, _ in mine], args=[item for _, _, item in mine])
+                self._items = [entry for entry in self._items if entry[0] is not client]
+                settled += len(mine)
+        if settled:
+            log.info("recorded %d sends an outage had left unrecorded", settled)
+        return settled
+
+
+UNRECORDED = Unrecorded()
+
 
 @dataclass(frozen=True)
 class Drained:
@@ -134,8 +183,10 @@ class SerialQueue:
         self._release = cached_script(client, RELEASE)
 
     def adopt(self, taken: Drained) -> Drained:
-        """Go on from a batch a claim already took, with its lock's token."""
+        """Go on from a batch a claim already took, with its lock's token (kept alive)."""
         self.token = taken.token
+        if taken.items:
+            KEEPER.keep(self.client, self.lock_key, self.token)
         return taken
 
     def acquire_or_adopt(
@@ -153,6 +204,8 @@ class SerialQueue:
         answer = self._acquire(keys=keys, args=self._args(batch))
         if not answer:
             return None
+        if answer[0]:
+            KEEPER.keep(self.client, self.lock_key, self.token)
         return Drained(items=list(answer[0]), extras=list(answer[1:]))
 
     def next_batch_args(self, batch: int) -> tuple[list[str], ScriptArgs]:
@@ -183,12 +236,23 @@ class SerialQueue:
         try:
             while items:
                 done += handle(items[0])
-                items = self.pop_and_next() or []  # None: our lock ran out; its holder goes on
+                items = self.pop_after(items[0]) or []  # None: our lock ran out
         except BaseException:
             self.release()
             raise
+        KEEPER.drop(self.client, self.lock_key, self.token)
         return done
+
+    def pop_after(self, handled: bytes) -> Any:
+        """pop_and_next() once handled was handled; if Redis is away, it is remembered as
+        handled (UNRECORDED) so that it is removed, not handled again, when Redis answers."""
+        try:
+            return self.pop_and_next()
+        except OUTAGE_ERRORS:
+            UNRECORDED.add(self.client, self.queue_key, handled)
+            raise
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""
+        KEEPER.drop(self.client, self.lock_key, self.token)
         self._release(keys=[self.lock_key], args=[self.token])

@@ -31,13 +31,19 @@ Enqueue = Callable[..., None]
 QueueCode = Callable[[CodeSend], None]
 # A full global ceiling is told as the channel being busy, other limits as "limited".
 REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
+# Every status a SendOutcome can have ("sent" and the refusals): the portal API has an answer
+# for each refusal (a test checks this list against the code that returns them).
+SEND_STATUSES = frozenset(
+    {"sent", "locked", "cooldown", "limited", "in_use", "zalo_unavailable", "no_zalo_account",
+     *REFUSAL_STATUS.values()}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SendOutcome:
     """What asking for a code did: sent, or why not (and for how long)."""
 
-    status: str  # sent, locked, cooldown, limited, sms_busy, zalo_unavailable, in_use
+    status: str  # one of SEND_STATUSES
     wait_seconds: int = 0
     reference: str = ""
     verification_id: str = ""  # portal accounts: the id the portal API reports

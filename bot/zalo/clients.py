@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.metrics import TOKEN_REJECTED
-from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from bot.zalo.tokens import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
 from zalo_api.errors import ZaloError
 from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient
@@ -37,12 +37,17 @@ def build_token_manager(services: Services) -> TokenManager:
     )
     lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
     return TokenManager(
-        storage, oauth, lock, on_rejected=count_rejection, reuse_seconds=TOKEN_REUSE_SECONDS
+        storage,
+        oauth,
+        lock,
+        backoff=RedisRefreshBackoff(services.redis, settings.zalo_app_id),
+        on_rejected=count_rejection,
+        reuse_seconds=TOKEN_REUSE_SECONDS,
     )
 
 
 def count_rejection(error: ZaloError) -> None:
-    """Zalo refused a freshly refreshed token: the metric operators alert on."""
+    """Zalo refused a token just refreshed: counted (the sending state is the alert)."""
     TOKEN_REJECTED.inc()
 
 
