@@ -240,8 +240,12 @@ class SerialQueue:
         except BaseException:
             self.release()
             raise
-        KEEPER.drop(self.client, self.lock_key, self.token)
+        self.finished()
         return done
+
+    def finished(self) -> None:
+        """The queue was found empty (its lock released with it): stop renewing the lock."""
+        KEEPER.drop(self.client, self.lock_key, self.token)
 
     def pop_after(self, handled: bytes) -> Any:
         """pop_and_next() once handled was handled; if Redis is away, it is remembered as
