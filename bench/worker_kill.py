@@ -89,8 +89,10 @@ def measure_worker_kill(redis_url: str) -> KillFigures:
             stranded = sum(max(0, len(SAYINGS) - len(counts[user])) for user in users)
             with rq_worker(env):
                 wait_until(
-                    lambda: arrived(fake, users, counts)
-                    or all(len(counts[u]) >= len(SAYINGS) for u in users)
+                    lambda: (
+                        arrived(fake, users, counts)
+                        or all(len(counts[u]) >= len(SAYINGS) for u in users)
+                    )
                 )
     last = max(times[len(SAYINGS) - 1] for user, times in counts.items() if user != "warm")
     return KillFigures(max(0.0, last - killed), stranded, start_up)
