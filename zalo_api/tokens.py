@@ -233,7 +233,7 @@ class TokenManager:
         except ZaloError as exc:
             if not exc.token_expired:
                 raise
-            log.info("Zalo refused the access token (%s); refreshing", exc)
+            log.debug("Zalo refused the access token (%s); refreshing", exc)
             self._unconfirmed = True
             return self.retry(fn, self.refresh(token))
         self.confirmed()

@@ -48,6 +48,14 @@ class LeaseKeeper:
         # (client, lock key) -> (token, kept since): one entry per lock held.
         self._held: dict[tuple[redis.Redis, str], tuple[str, float]] = {}
         self._pid = 0
+        # A forked child (RQ's work horse) starts with nothing held and a lock of its own.
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        """In a forked child: the parent's locks are the parent's to renew."""
+        self._guard = threading.Lock()
+        self._held = {}
+        self._pid = 0
 
     def keep(self, client: redis.Redis, key: str, token: str) -> None:
         """Renew key while it holds token, until drop() or until it is no longer ours."""
