@@ -218,3 +218,21 @@ def test_the_state_is_on_readyz_metrics_and_the_cli(config: dict[str, Any]) -> N
         assert f'bot_zalo_sending{{oa="{zalo.oa_id}",state="held"}} 1.0' in metrics
         result: Result = app.test_cli_runner().invoke(args=["zalo", "status"])
         assert result.exit_code == 0 and f"{zalo.oa_id}\theld since " in result.output
+
+
+def test_a_zalo_code_waits_while_the_oa_is_out_of_quota_then_goes(
+    config: dict[str, Any],
+) -> None:
+    with production_bot(config) as (app, zalo, _sms), crew_of(app):
+        chat = Chat(app, zalo)
+        for text in ("xác thực", "0912345678"):
+            read = len(zalo.messages_to(chat.user))
+            say(app, zalo, chat.user, text)
+            wait_for(lambda read=read: len(zalo.messages_to(chat.user)) > read)
+        zalo.fail_always("zns", error=-144)  # the OA's daily ZNS quota is used up
+        say(app, zalo, chat.user, "2")  # a Zalo code
+        wait_for(lambda: sending_state(app, zalo) == "held")
+        assert zalo.zns_sent == []
+        zalo.stop_failing("zns")
+        wait_for(lambda: len(zalo.zns_sent) == 1)  # held, not failed: it goes once it can
+        assert sending_state(app, zalo) == "ok"
