@@ -106,6 +106,22 @@ def test_a_token_refused_seconds_after_its_refresh_while_40_users_chat(
         assert len(stops) == 1 and error_lines(caplog) == stops
 
 
+def test_a_token_revoked_2_s_after_its_refresh_is_refreshed_again_at_once(
+    config: dict[str, Any],
+) -> None:
+    with production_bot(config) as (app, zalo, _sms), crew_of(app):
+        zalo.expire_access_token()  # the seeded token is refused: the bot refreshes it
+        expected = expected_answers(app, zalo)
+        time.sleep(2)
+        zalo.expire_access_token(zalo.access_token)  # revoked elsewhere, 2 s after
+        revoked = time.monotonic()
+        for text in SAYINGS:
+            for user in USERS[:10]:
+                say(app, zalo, user, text)
+        wait_for(lambda: all(zalo.messages_to(u) == expected for u in USERS[:10]), seconds=15)
+        assert time.monotonic() - revoked < 15 and zalo.refresh_calls == 2
+
+
 def test_a_token_refused_for_ten_minutes_drops_nothing(
     config: dict[str, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
