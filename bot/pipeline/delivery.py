@@ -19,7 +19,7 @@ import time
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.metrics import REPLIES, ZALO_HELD, ZALO_REFUSALS
+from bot.metrics import REPLIES, ZALO_REFUSALS
 from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage, job_pool
 from bot.queues.held import due_again, put_off
@@ -116,9 +116,7 @@ def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
 def refused(sending: Sending, user: UserRef, exc: ZaloError) -> int:
     """What Zalo's refusal means for this message (0: dropped; SendHeld: it waits)."""
     if exc.held:
-        sending.hold(f"{exc.fault}: {exc}")
-        ZALO_HELD.labels("reply").inc()
-        raise SendHeld() from None
+        raise sending.stopped_by(exc, "reply") from None
     if exc.fault == RATE:  # handed to the user's retried job (send_or_hand_over)
         REPLIES.labels("retried").inc()
         raise exc

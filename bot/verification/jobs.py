@@ -24,7 +24,7 @@ from rq import Retry, get_current_job
 
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
-from bot.metrics import OTP_SENDS, ZALO_HELD, ZALO_REFUSALS
+from bot.metrics import OTP_SENDS, ZALO_REFUSALS
 from bot.queues.codes import STAGE_CODES, CodeSend, CodeSends, code_send_commands
 from bot.queues.held import due_again
 from bot.queues.ready import ReadySet
@@ -76,34 +76,35 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     """Send the live code of a reference by its channel to its number; return the outcome.
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
-    told and offered the other channel.
+    told and offered the other channel. A Zalo code raises SendHeld while the OA is held.
     """
     user = send.user
     live = services.verifier.codes.live_code(user, send.reference)
     if live is None:
         return stale(services, user, send.reference, send.channel)
     phone, channel, nonce = live.phone, live.channel, live.nonce
-    code = derive_code(services.settings.otp_hash_key, nonce)
-    sending = Sending(services.redis, user.oa_id) if channel != "sms" else None
+    sending = None if channel == "sms" else Sending(services.redis, user.oa_id)
     if sending is not None and not sending.may_send():
         raise SendHeld()
     try:
-        if channel == "sms":
-            send_sms(services, phone, code, nonce, send.lang)
-        else:
-            send_zns(services, phone, code, nonce)
-    except ZaloError as exc:
-        if sending is not None and exc.held:
-            sending.hold(f"{exc.fault}: {exc}")
-            ZALO_HELD.labels("code").inc()
-            raise SendHeld() from None
-        return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
-    except SmsError as exc:
+        transmit(services, phone, channel, nonce, send.lang)
+    except (SmsError, ZaloError) as exc:
+        if sending is not None and isinstance(exc, ZaloError) and exc.held:
+            raise sending.stopped_by(exc, "code") from None
         return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
     if sending is not None and sending.sent():
         due_again(services.redis, user.oa_id)
     OTP_SENDS.labels(channel, "sent").inc()
     return "sent"
+
+
+def transmit(services: Services, phone: str, channel: str, nonce: str, lang: str) -> None:
+    """The code of nonce to phone, by SMS or ZNS."""
+    code = derive_code(services.settings.otp_hash_key, nonce)
+    if channel == "sms":
+        send_sms(services, phone, code, nonce, lang)
+    else:
+        send_zns(services, phone, code, nonce)
 
 
 def retry_later(services: Services, send: CodeSend) -> None:

@@ -18,7 +18,9 @@ from typing import Any
 import redis
 
 from bot.keys import text
+from bot.metrics import ZALO_HELD
 from bot.redis_client import cached_script
+from zalo_api.errors import ZaloError
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +127,13 @@ class Sending:
                 reason,
             )
         return changed
+
+    def stopped_by(self, exc: ZaloError, kind: str) -> SendHeld:
+        """Zalo refused a send (a reply or a code) for a fault of the bot's: hold the OA; the
+        exception that keeps the send queued."""
+        self.hold(f"{exc.fault}: {exc}")
+        ZALO_HELD.labels(kind).inc()
+        return SendHeld()
 
     def sent(self) -> bool:
         """A send worked: if this process saw the OA held, resume (True if this call did)."""
