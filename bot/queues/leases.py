@@ -4,6 +4,11 @@ A per-user lock (drain lock, send lock, code-send lock) lasts LEASE_MS. While th
 works on a user, its lease keeper renews the lock every RENEW_EVERY_SECONDS (one round trip for
 every lock the process holds); a process that dies stops renewing, and its users are due to
 another runner within LEASE_MS. A lock found no longer ours (released, or lost) is forgotten.
+
+Redis away for longer than a lease (a restart, a failover) lets the locks of work still under
+way run out while nobody can renew them: as soon as Redis answers, before any runner's
+backoff ends, the keeper takes back those of its locks that nobody else took meanwhile, so
+that a live worker's users are not served twice.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ log = logging.getLogger(__name__)
 
 LEASE_MS = 5000
 RENEW_EVERY_SECONDS = 1.0
+# While Redis does not answer, the keeper tries this often (its locks run out meanwhile).
+RETRY_EVERY_SECONDS = 0.1
 # No send or batch takes this long: a lock kept longer was forgotten by its holder (a bug),
 # and is left to run out rather than held for ever.
 MAX_KEEP_SECONDS = 600.0
@@ -31,6 +38,23 @@ local renewed = {}
 for i = 1, #KEYS do
   if redis.call('GET', KEYS[i]) == ARGV[i + 1] then
     redis.call('PEXPIRE', KEYS[i], ARGV[1])
+    renewed[i] = 1
+  else
+    renewed[i] = 0
+  end
+end
+return renewed
+"""
+# As RENEW, and a lock that ran out while Redis was away is taken again (if nobody took it).
+REASSERT = """
+local renewed = {}
+for i = 1, #KEYS do
+  local holder = redis.call('GET', KEYS[i])
+  if holder == ARGV[i + 1] then
+    redis.call('PEXPIRE', KEYS[i], ARGV[1])
+    renewed[i] = 1
+  elseif not holder then
+    redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1])
     renewed[i] = 1
   else
     renewed[i] = 0
@@ -77,16 +101,21 @@ class LeaseKeeper:
             return len(self._held)
 
     def _run(self) -> None:
-        """Renew every RENEW_EVERY_SECONDS for as long as the process lives."""
+        """Renew every RENEW_EVERY_SECONDS for as long as the process lives; after a failed
+        round, retry every RETRY_EVERY_SECONDS and take back what ran out meanwhile."""
+        failed = False
         while True:
-            time.sleep(RENEW_EVERY_SECONDS)
+            time.sleep(RETRY_EVERY_SECONDS if failed else RENEW_EVERY_SECONDS)
             try:
-                self.renew()
-            except Exception as exc:  # Redis away: the next round tries again
+                self.renew(reassert=failed)
+                failed = False
+            except Exception as exc:  # Redis away: the next round tries again, soon
                 log.debug("lease renewal failed: %s", exc)
+                failed = True
 
-    def renew(self) -> None:
-        """One round: each client's locks in one script call; those not ours are forgotten."""
+    def renew(self, reassert: bool = False) -> None:
+        """One round: each client's locks in one script call; those not ours are forgotten.
+        reassert (after an outage): a lock that ran out is ours again unless another took it."""
         now = time.monotonic()
         with self._guard:
             for entry in [
@@ -97,7 +126,7 @@ class LeaseKeeper:
             for (client, key), (token, _) in self._held.items():
                 by_client.setdefault(client, []).append((key, token))
         for client, locks in by_client.items():
-            script = cached_script(client, RENEW)
+            script = cached_script(client, REASSERT if reassert else RENEW)
             answers = script(keys=[k for k, _ in locks], args=[LEASE_MS, *[t for _, t in locks]])
             for (key, token), renewed in zip(locks, answers, strict=True):
                 if not renewed:

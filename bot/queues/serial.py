@@ -88,42 +88,61 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
-# KEYS: lists. ARGV: the item each was found to start with. Removes the head of each list
-# that still starts with it (an item handled whose removal an outage cut off).
+# KEYS: (list, lock) pairs. ARGV: (item, token) pairs. Removes the head of each list that
+# still starts with its item (handled, but an outage cut off its removal), then releases the
+# lock if still held by the token (kept meanwhile, so that nobody handled the item again).
 SETTLE = """
-for i = 1, #KEYS do
+for i = 1, #KEYS, 2 do
   if redis.call('LINDEX', KEYS[i], 0) == ARGV[i] then redis.call('LPOP', KEYS[i]) end
+  if redis.call('GET', KEYS[i + 1]) == ARGV[i + 1] then redis.call('DEL', KEYS[i + 1]) end
 end
-return #KEYS
+return #KEYS / 2
 """
+
+
+@dataclass(frozen=True)
+class Handled:
+    """An item handled at the head of a list whose removal an outage cut off, and the lock
+    (with its token) kept on that list until the removal is done."""
+
+    client: redis.Redis
+    queue_key: str
+    item: bytes
+    lock_key: str
+    token: str
 
 
 class Unrecorded:
     """Items handled (sent) whose removal from their list an outage cut off: removed by
-    settle() as soon as Redis answers, before anything could handle them a second time."""
+    settle() as soon as Redis answers, before anything could handle them a second time.
+    Their locks stay held (and renewed, bot.queues.leases) until then."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
-        self._items: list[tuple[redis.Redis, str, bytes]] = []
+        self._items: list[Handled] = []
 
-    def add(self, client: redis.Redis, key: str, item: bytes) -> None:
-        """Remember that item, the head of key, was handled."""
+    def add(self, handled: Handled) -> None:
+        """Remember an item handled."""
         with self._guard:
-            self._items.append((client, key, item))
+            self._items.append(handled)
 
     def __len__(self) -> int:
         with self._guard:
             return len(self._items)
 
     def settle(self) -> int:
-        """Remove the remembered heads, each in its own Redis (raises while one is away)."""
+        """Remove the remembered heads and release their locks, each in its own Redis
+        (raises while one is away)."""
         with self._guard:
             pending, settled = list(self._items), 0
-            for client in {id(entry[0]): entry[0] for entry in pending}.values():
-                mine = [entry for entry in pending if entry[0] is client]
-                script = cached_script(client, SETTLE)
-                script(keys=[key for _, key, _ in mine], args=[item for _, _, item in mine])
-                self._items = [entry for entry in self._items if entry[0] is not client]
+            for client in {id(h.client): h.client for h in pending}.values():
+                mine = [h for h in pending if h.client is client]
+                keys = [key for h in mine for key in (h.queue_key, h.lock_key)]
+                args = [arg for h in mine for arg in (h.item, h.token)]
+                cached_script(client, SETTLE)(keys=keys, args=args)
+                for h in mine:
+                    KEEPER.drop(client, h.lock_key, h.token)
+                self._items = [h for h in self._items if h.client is not client]
                 settled += len(mine)
         if settled:
             log.info("recorded %d sends an outage had left unrecorded", settled)
@@ -131,6 +150,11 @@ class Unrecorded:
 
 
 UNRECORDED = Unrecorded()
+
+
+class Unsettled(redis.ConnectionError):
+    """Redis went away right after an item was handled: an outage (OUTAGE_ERRORS) whose
+    item waits in UNRECORDED, its lock kept."""
 
 
 @dataclass(frozen=True)
@@ -237,6 +261,8 @@ class SerialQueue:
             while items:
                 done += handle(items[0])
                 items = self.pop_after(items[0]) or []  # None: our lock ran out
+        except Unsettled:
+            raise  # the lock stays ours until UNRECORDED.settle() releases it
         except BaseException:
             self.release()
             raise
@@ -252,9 +278,9 @@ class SerialQueue:
         handled (UNRECORDED) so that it is removed, not handled again, when Redis answers."""
         try:
             return self.pop_and_next()
-        except OUTAGE_ERRORS:
-            UNRECORDED.add(self.client, self.queue_key, handled)
-            raise
+        except OUTAGE_ERRORS as exc:
+            UNRECORDED.add(Handled(self.client, self.queue_key, handled, self.lock_key, self.token))
+            raise Unsettled(str(exc)) from exc
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""
