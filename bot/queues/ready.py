@@ -78,7 +78,8 @@ return 0
 # the token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the
 # keys to read (UserRef.key's prefixes). Each due member is leased (its score pushed one lease
 # ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same step.
-# A user whose lock another holds stays leased (that holder sees the items); an empty queue
+# A user whose lock another holds stays leased until that lock would run out (that holder
+# sees the items; a dead one's users are due the moment its lock lapses); an empty queue
 # leaves the set. A job clears the flag of "a job is queued", never a runner's: arrivals need
 # no job while a runner serves the stage. Fewer due than asked for: the tokens of earlier
 # arrivals are spent too.
@@ -105,6 +106,9 @@ for _, member in ipairs(due) do
       for i = 11, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
       taken[#taken + 1] = entry
     end
+  else
+    local left = redis.call('PTTL', lock)
+    if left > 0 then redis.call('ZADD', KEYS[1], 'XX', now + left, member) end
   end
 end
 return taken
