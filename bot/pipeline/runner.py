@@ -38,6 +38,10 @@ HOLD_EVERY_SECONDS = 1.0
 # Longest wait on the wake list: a lease that ran out (a lost worker's users) is due again
 # without any arrival, and this is how soon an idle runner looks.
 WAKE_WAIT_SECONDS = 1.0
+# Once Redis answers after an outage, claims wait this long: every process's lease keeper
+# (retrying every 0.1 s) first takes back the locks of work still under way that ran out
+# while Redis was away, so that no runner claims a user another worker is still serving.
+AFTER_OUTAGE_SECONDS = 0.5
 # Users claimed at a time by a one-thread stage, served one after the other.
 INLINE_CLAIM = 16
 
@@ -96,6 +100,7 @@ class Runner:
             return self.serve_until(time.monotonic() + seconds)
         except OUTAGE_ERRORS:
             wait_for_redis(self.services.redis)
+            time.sleep(AFTER_OUTAGE_SECONDS)
             self.give_back()
             raise  # the job is put back (bot.pipeline.outages) without spending a retry
 
@@ -128,6 +133,7 @@ class Runner:
             except OUTAGE_ERRORS as exc:
                 log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
                 wait_for_redis(self.services.redis, stop.is_set)
+                stop.wait(AFTER_OUTAGE_SECONDS)
                 held_at = float("-inf")
         self.collect(timeout=None, every=True)
 
