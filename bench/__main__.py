@@ -21,6 +21,7 @@ from bench.plain_loop import plain_loop_rate
 from bench.report import Report
 from bench.roundtrips import measure_roundtrips
 from bench.webhook import bench_worker_class
+from bench.worker_kill import measure_worker_kill
 from bench.worker_throughput import measure_throughput
 from bot import create_app
 from bot.ops.embedded_redis import EmbeddedRedis
@@ -50,6 +51,7 @@ def main() -> None:
             report.roundtrips(measure_roundtrips(app))
             report.latency({cls: measure_latency(server.url, cls) for cls in ("simple", "fork")})
             report.throughput(measure_throughput(server.url))
+            report.worker_kill(measure_worker_kill(server.url))
             report.memory(
                 per_account(app.extensions["bot"].redis),
                 per_conversation(app.extensions["bot"].redis),

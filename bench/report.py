@@ -10,6 +10,7 @@ from unittest import mock
 
 from bench.latency import Latencies
 from bench.webhook import WebhookFigures
+from bench.worker_kill import USERS, KillFigures
 from bench.worker_throughput import Throughput
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +130,19 @@ class Report:
             f"{t.simple_worker / t.plain_loop:.2f} |",
             f"| forking Worker (WORKER_CLASS=fork) | {t.forking_worker:,.0f} | "
             f"{t.forking_worker / t.plain_loop:.2f} |",
+            "",
+        ]
+
+    def worker_kill(self, k: KillFigures) -> None:
+        """Seconds from a killed worker to the last reply it stranded."""
+        self.lines += [
+            "## A worker killed mid-burst (kill -9, then restarted)",
+            "",
+            f"- {USERS} users, 2 messages each, 80 ms per API call; {k.stranded} replies "
+            f"stranded: the last went out **{k.seconds_to_last_reply:.1f} s** after the kill "
+            f"(the new worker's start-up included: alone, {k.start_up:.1f} s to its first "
+            f"reply; goal: every user served within 10 s, "
+            f"{verdict(k.seconds_to_last_reply <= 10)})",
             "",
         ]
 

@@ -50,7 +50,15 @@ DEAD_LETTERS = Counter(
 )
 TOKEN_REJECTED = Counter(
     "bot_zalo_token_rejected_total",
-    "Zalo refused a freshly refreshed access token (no further refresh is spent; alert on it)",
+    "Zalo refused an access token just refreshed (the next refresh waits out a backoff)",
+)
+ZALO_REFUSALS = Counter(
+    "bot_zalo_user_refusals_total",
+    "Messages and codes Zalo refused because of the user (not retried), by reason",
+    ["reason"],
+)
+ZALO_HELD = Counter(
+    "bot_zalo_held_total", "Sends held because the bot could not send (no retry spent)", ["kind"]
 )
 REDIS_OUTAGES = Counter("bot_redis_outages_total", "Times a worker lost Redis and waited for it")
 UNREPLICATED = Counter(

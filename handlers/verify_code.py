@@ -176,7 +176,8 @@ def send_failed(event: Event, ctx: Context) -> str | None:
         return ctx.state  # the user has moved on; nothing to say
     phone = mask_for_user(ctx.data["phone"])
     if event.reason == "expired":  # the send came too late: a new code is one word away
-        ctx.reply("send_expired", channel=ctx.text(f"channel_{event.channel}"))
+        channel = ctx.text(f"channel_{event.channel}")
+        ctx.reply("send_expired", channel=channel, buttons=[ctx.button("btn_resend", "#resend")])
         return AWAITING_CODE
     if event.reason == "no_zalo_account":
         ctx.reply("no_zalo_account", phone=phone, buttons=method_buttons(ctx))

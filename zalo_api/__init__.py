@@ -14,6 +14,7 @@ from zalo_api.errors import (
     ZaloHTTPError,
     ZaloNetworkError,
     ZaloOAuthError,
+    ZaloRefreshBackoffError,
     ZaloRefreshBusyError,
     ZaloTokenMissingError,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "ZaloHTTPError",
     "ZaloNetworkError",
     "ZaloOAuthError",
+    "ZaloRefreshBackoffError",
     "ZaloRefreshBusyError",
     "ZaloTokenMissingError",
     "compute_signature",

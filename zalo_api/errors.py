@@ -11,6 +11,30 @@ NO_ZALO_ACCOUNT_CODE = -118
 # Zalo answers OAuth failures with codes of its own; this one stands in when none is given.
 OAUTH_DEFAULT_CODE = -14002
 HTTP_TOO_MANY_REQUESTS = 429
+HTTP_SERVER_ERROR = 500
+
+# What a failure means for the bot (ZALO_API.md, "Zalo error codes, sorted by what the bot
+# does"): each ZaloError has one of these as its `fault`.
+TOKEN, USER, OA, RATE, REQUEST, UNREACHABLE, OAUTH = (
+    "token", "user", "oa", "rate", "request", "unreachable", "oauth"
+)  # fmt: skip
+# Faults of the bot, not of the message: sending is held (no message's retries are spent).
+HELD_FAULTS = frozenset({TOKEN, OA, UNREACHABLE, OAUTH})
+# This user cannot receive it (OA API, then ZNS): that message is not retried.
+USER_CODES = {
+    -213: "not_follower", -217: "blocked", -227: "banned_or_inactive", -230: "outside_window",
+    -232: "outside_window", -244: "type_restricted", -218: "user_limit",
+    -118: "no_zalo_account", -108: "invalid_phone", -114: "cannot_receive",
+    -110: "app_version", -119: "cannot_receive", -139: "refused_template",
+    -141: "refused_oa", -140: "not_eligible",
+}  # fmt: skip
+# The OA or the App cannot send at all (disabled, not granted, out of quota or money).
+OA_CODES = frozenset(
+    {-204, -205, -209, -212, -219, -223, -221, -224, -320, -321, -211,
+     -115, -144, -135, -1351, -136, -137, -117, -120, -138, -131, -126, -127}
+)  # fmt: skip
+# Come back later: rate limits, Zalo's "unknown, retry later", the ZNS night window.
+RATE_CODES = frozenset({-32, -100, -133})
 
 
 class ZaloError(Exception):
@@ -31,6 +55,22 @@ class ZaloError(Exception):
         """Neither a retry nor a refresh can help."""
         return not (self.retryable or self.token_expired)
 
+    @property
+    def fault(self) -> str:
+        """Whose fault, as the bot acts on it: one of TOKEN, USER, OA, RATE, REQUEST,
+        UNREACHABLE, OAUTH (a request the bot got wrong, unless a subclass knows better)."""
+        return REQUEST
+
+    @property
+    def held(self) -> bool:
+        """The bot cannot send at all for now: hold every message, spend no retries."""
+        return self.fault in HELD_FAULTS
+
+    @property
+    def reason(self) -> str:
+        """A short name of the failure for counters (by reason)."""
+        return self.fault
+
 
 class ZaloNetworkError(ZaloError):
     """No answer: connection refused or reset, DNS failure, timeout."""
@@ -39,6 +79,11 @@ class ZaloNetworkError(ZaloError):
     def retryable(self) -> bool:
         """Always worth a retry."""
         return True
+
+    @property
+    def fault(self) -> str:
+        """Zalo is out of reach."""
+        return UNREACHABLE
 
 
 class ZaloHTTPError(ZaloError):
@@ -52,7 +97,14 @@ class ZaloHTTPError(ZaloError):
     @property
     def retryable(self) -> bool:
         """5xx and 429 (the server may recover); anything else will be answered the same."""
-        return self.status >= 500 or self.status == HTTP_TOO_MANY_REQUESTS
+        return self.status >= HTTP_SERVER_ERROR or self.status == HTTP_TOO_MANY_REQUESTS
+
+    @property
+    def fault(self) -> str:
+        """5xx: Zalo is down; 429: slow down; anything else: our request."""
+        if self.status >= HTTP_SERVER_ERROR:
+            return UNREACHABLE
+        return RATE if self.status == HTTP_TOO_MANY_REQUESTS else REQUEST
 
 
 class ZaloAPIError(ZaloError):
@@ -78,6 +130,22 @@ class ZaloAPIError(ZaloError):
         """ZNS -118: the phone number has no Zalo account (offer SMS instead)."""
         return self.code == NO_ZALO_ACCOUNT_CODE
 
+    @property
+    def fault(self) -> str:
+        """By the code's class in ZALO_API.md's table (an unknown code: our request)."""
+        if self.token_expired:
+            return TOKEN
+        if self.code in USER_CODES:
+            return USER
+        if self.code in OA_CODES:
+            return OA
+        return RATE if self.code in RATE_CODES else REQUEST
+
+    @property
+    def reason(self) -> str:
+        """The user's reason (blocked, outside_window, ...), else the fault and the code."""
+        return USER_CODES.get(self.code) or f"{self.fault}_{abs(self.code)}"
+
 
 class ZaloOAuthError(ZaloAPIError):
     """The OAuth endpoint refused a refresh (its body has error_name / error_description)."""
@@ -99,9 +167,37 @@ class ZaloOAuthError(ZaloAPIError):
         """Another refresh cannot fix a refused refresh."""
         return False
 
+    @property
+    def fault(self) -> str:
+        """The refresh was refused: nothing can be sent until it works."""
+        return OAUTH
+
 
 class ZaloTokenMissingError(ZaloError):
     """No token is stored yet: an operator must provide a first refresh token."""
+
+    @property
+    def fault(self) -> str:
+        """Nothing can be sent until a token is provided."""
+        return TOKEN
+
+
+class ZaloRefreshBackoffError(ZaloError):
+    """The token was refused, and the refresh backoff says not yet: sending is held."""
+
+    def __init__(self, wait_seconds: float) -> None:
+        super().__init__(f"token refused; next refresh in {wait_seconds:.1f}s")
+        self.wait_seconds = wait_seconds
+
+    @property
+    def retryable(self) -> bool:
+        """After the wait, a refresh is tried."""
+        return True
+
+    @property
+    def fault(self) -> str:
+        """The token."""
+        return TOKEN
 
 
 class ZaloRefreshBusyError(ZaloError):
@@ -111,6 +207,11 @@ class ZaloRefreshBusyError(ZaloError):
     def retryable(self) -> bool:
         """The other refresher finishes or its lock expires: try again later."""
         return True
+
+    @property
+    def fault(self) -> str:
+        """A refresh is under way: the token is what stops sending now."""
+        return TOKEN
 
 
 class SignatureError(Exception):

@@ -10,7 +10,12 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol, TypeVar
 
-from zalo_api.errors import ZaloError, ZaloRefreshBusyError, ZaloTokenMissingError
+from zalo_api.errors import (
+    ZaloError,
+    ZaloRefreshBackoffError,
+    ZaloRefreshBusyError,
+    ZaloTokenMissingError,
+)
 from zalo_api.oauth import TokenPair
 
 log = logging.getLogger(__name__)
@@ -18,9 +23,14 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 DEFAULT_REFRESH_MARGIN_SECONDS = 300
 DEFAULT_LOCK_WAIT_SECONDS = 10.0
-# A token refused right after its own refresh is not cured by another refresh (persistent
-# -216: revoked app, wrong OA): spend no further refresh token on it within this window.
-DEFAULT_MIN_REFRESH_INTERVAL_SECONDS = 300.0
+# Zalo may refuse a token at any moment, even seconds after its refresh (revoked, replaced
+# elsewhere): the first refresh after a token worked is immediate; each further one in a row
+# waits twice as long as the one before, from BACKOFF_FIRST_SECONDS up to BACKOFF_MAX_SECONDS,
+# so a refusal that no refresh cures (a revoked app) spends a refresh token every 5 minutes.
+BACKOFF_FIRST_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 300.0
+# Attempts older than this are forgotten: a refusal next week starts the backoff afresh.
+BACKOFF_MEMORY_SECONDS = 2 * BACKOFF_MAX_SECONDS
 
 
 class TokenStorage(Protocol):
@@ -31,6 +41,19 @@ class TokenStorage(Protocol):
 
     def save(self, pair: TokenPair) -> None:
         """Replace the stored pair."""
+
+
+class RefreshBackoff(Protocol):
+    """Refresh attempts in a row since a token last worked, shared by every refresher."""
+
+    def attempts(self) -> tuple[int, float]:
+        """How many, and when the last one began (0, 0.0: none)."""
+
+    def attempted(self, at: float) -> None:
+        """One more attempt, begun at `at`."""
+
+    def reset(self) -> None:
+        """A token worked: the next refusal is refreshed at once."""
 
 
 class RefreshLock(Protocol):
@@ -64,6 +87,32 @@ class InMemoryTokenStorage:
         self.saves += 1
 
 
+class InMemoryRefreshBackoff:
+    """A RefreshBackoff in variables (one process: tests, scripts)."""
+
+    def __init__(self) -> None:
+        self.count, self.last = 0, 0.0
+
+    def attempts(self) -> tuple[int, float]:
+        """The count and the last one's start."""
+        return self.count, self.last
+
+    def attempted(self, at: float) -> None:
+        """Count it."""
+        self.count, self.last = self.count + 1, at
+
+    def reset(self) -> None:
+        """Forget them."""
+        self.count, self.last = 0, 0.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """The wait after `attempts` refreshes in a row: 0, then 2, 4, 8 ... 300 seconds."""
+    if attempts == 0:
+        return 0.0
+    return min(BACKOFF_MAX_SECONDS, BACKOFF_FIRST_SECONDS * 2.0 ** min(attempts - 1, 16))
+
+
 class ThreadRefreshLock:
     """A RefreshLock for the threads of one process."""
 
@@ -95,7 +144,7 @@ class TokenManager:
         lock: RefreshLock,
         *,
         refresh_margin_seconds: float = DEFAULT_REFRESH_MARGIN_SECONDS,
-        min_refresh_interval_seconds: float = DEFAULT_MIN_REFRESH_INTERVAL_SECONDS,
+        backoff: RefreshBackoff | None = None,
         on_rejected: Callable[[ZaloError], None] | None = None,
         clock: Callable[[], float] = time.time,
         reuse_seconds: float = 0.0,
@@ -104,13 +153,15 @@ class TokenManager:
         self.oauth = oauth
         self.lock = lock
         self.margin = refresh_margin_seconds
-        self.min_interval = min_refresh_interval_seconds
+        self.backoff = backoff if backoff is not None else InMemoryRefreshBackoff()
         self.on_rejected = on_rejected
         self.clock = clock
         # A pair read within reuse_seconds is handed out again without reading the storage
         # (every API call asks for a token); refreshing always reads it afresh.
         self.reuse_seconds = reuse_seconds
         self._recent: tuple[float, TokenPair] | None = None
+        # This process saw a refusal or refreshed: its next success resets the backoff.
+        self._unconfirmed = False
 
     def current(self) -> TokenPair:
         """The stored pair, or ZaloTokenMissingError."""
@@ -142,43 +193,71 @@ class TokenManager:
 
         Under the lock the pair is read again: a stored token that differs from the stale
         one (None: no token in hand) and is fresh was rotated by someone else, so our copy
-        of the refresh token is spent and OAuth must not be called. Otherwise the new pair
-        is stored before its access token is handed out.
+        of the refresh token is spent and OAuth must not be called. Otherwise, once the
+        backoff allows (ZaloRefreshBackoffError until then), the new pair is stored before
+        its access token is handed out. Each attempt is logged once.
         """
         with self.lock():
             pair = self.current()
             if pair.access_token != stale_access_token and self.fresh(pair):
                 return pair.access_token
-            new_pair = dataclasses.replace(
-                self.oauth.refresh(pair.refresh_token), refreshed_at=self.clock()
-            )
+            attempts, last = self.backoff.attempts()
+            if self.clock() - last > BACKOFF_MEMORY_SECONDS:
+                attempts = 0  # long ago: this refusal starts the backoff afresh
+            wait = backoff_seconds(attempts) - (self.clock() - last)
+            if wait > 0:
+                raise ZaloRefreshBackoffError(wait)
+            self.backoff.attempted(self.clock())
+            self._unconfirmed = True
+            try:
+                new_pair = dataclasses.replace(
+                    self.oauth.refresh(pair.refresh_token), refreshed_at=self.clock()
+                )
+            except ZaloError as exc:
+                log.warning("Zalo token refresh failed (attempt %d): %s", attempts + 1, exc)
+                raise
             self.storage.save(new_pair)
             self._recent = (time.monotonic(), new_pair)
-            log.info("Zalo access token refreshed; expires at %.0f", new_pair.expires_at)
+            log.info(
+                "Zalo access token refreshed (attempt %d); expires at %.0f",
+                attempts + 1,
+                new_pair.expires_at,
+            )
             return new_pair.access_token
 
     def call(self, fn: Callable[[str], T]) -> T:
-        """fn(access_token); on a token-expired error, refresh and retry exactly once."""
+        """fn(access_token); on a token error, refresh (as the backoff allows) and retry once."""
         token = self.access_token()
         try:
-            return fn(token)
+            result = fn(token)
         except ZaloError as exc:
             if not exc.token_expired:
                 raise
-            if self.just_refreshed(token):
-                self.rejected(exc)
-                raise
-            log.info("Zalo refused the access token (%s); refreshing", exc)
-        return fn(self.refresh(token))
+            log.debug("Zalo refused the access token (%s); refreshing", exc)
+            self._unconfirmed = True
+            return self.retry(fn, self.refresh(token))
+        self.confirmed()
+        return result
 
-    def just_refreshed(self, token: str) -> bool:
-        """Whether token is the stored one and came from a refresh within the window."""
-        pair = self.current()
-        recent = self.clock() - pair.refreshed_at < self.min_interval
-        return pair.access_token == token and pair.refreshed_at > 0 and recent
+    def retry(self, fn: Callable[[str], T], token: str) -> T:
+        """fn with a token just refreshed (or rotated by another process)."""
+        try:
+            result = fn(token)
+        except ZaloError as exc:
+            if exc.token_expired:
+                self.rejected(exc)
+            raise
+        self.confirmed()
+        return result
+
+    def confirmed(self) -> None:
+        """A token worked: after a refusal seen here, the next one is refreshed at once."""
+        if self._unconfirmed:
+            self._unconfirmed = False
+            self.backoff.reset()
 
     def rejected(self, exc: ZaloError) -> None:
-        """A freshly refreshed token refused again: alert, and let the caller's retry wait."""
-        log.error("Zalo refuses a freshly refreshed access token (%s); not refreshing again", exc)
+        """A token just refreshed is refused too: counted; the backoff spaces the next try."""
+        log.warning("Zalo refuses the refreshed access token too (%s)", exc)
         if self.on_rejected is not None:
             self.on_rejected(exc)

@@ -9,6 +9,7 @@ from bot.conversation.context import Context
 from bot.conversation.flow import Event, Flow, Handler, Route, is_payload, text_of
 from bot.masking import mask_phones_in, mask_user_id
 from bot.metrics import HANDLER_ERRORS
+from bot.redis_client import OUTAGE_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,8 @@ class Engine:
         """dispatch(), but a bug in a handler costs the user one apology, not the dialogue."""
         try:
             return self.dispatch(event, ctx)
+        except OUTAGE_ERRORS:
+            raise  # Redis is away, not a bug: the event is handled again once it answers
         except Exception:
             HANDLER_ERRORS.inc()
             log.exception(

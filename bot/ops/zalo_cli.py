@@ -27,6 +27,29 @@ SOURCES = {"env": "ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN", "cli": "flask zalo tok
 OA_OPTION = click.option("--oa", "oa_id", default="", help="The OA (default: ZALO_OA_ID).")
 
 
+@zalo_cli.command("status")
+def zalo_status() -> None:
+    """Per OA whether the bot can send (ok, or held with why and since when: replies and codes
+    wait), its token's state, and whether the webhook's last minute saw only requests that
+    failed verification (a wrong webhook key looks like that)."""
+    from bot.web.unverified import webhook_health
+    from bot.zalo.sending import all_states
+
+    services = current_services()
+    tokens = {} if services.settings.bot_sandbox else token_states(services)
+    for found in all_states(services.redis, services.settings.zalo_oa_id):
+        view = found.as_json()
+        since = f" since {view['since']}" if view["since"] else ""
+        why = f": {view['reason']}" if view["reason"] else ""
+        token = f"\ttoken {tokens[found.oa_id]}" if found.oa_id in tokens else ""
+        click.echo(f"{found.oa_id}\t{found.state}{since}{why}{token}")
+    if webhook_health(services.redis).only_unverified:
+        click.echo(
+            "webhook: every request of the last minute failed verification: check the App's "
+            "webhook key (ZALO_OA_SECRET_KEY, ZALO_EXTRA_APPS)"
+        )
+
+
 def app_of(services: Services, oa_id: str) -> tuple[str, str]:
     """(oa_id, app_id) of the OA asked for, or exit naming the OAs there are."""
     apps = oa_apps(services.settings)

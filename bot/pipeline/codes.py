@@ -22,10 +22,12 @@ from bot.queues.codes import (
     CodeSends,
     code_send_commands,
 )
+from bot.queues.held import put_off
 from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services, current_services
 from bot.verification.jobs import SendRetry, deliver_code, retry_later
+from bot.zalo.sending import SendHeld
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,14 @@ LOOP_SECONDS = 5.0
 
 
 def send_codes(services: Services, user: UserRef, taken: Drained | None = None) -> int:
-    """Send the account's queued codes in order under its lock; return how many were tried."""
+    """Send the account's queued codes in order under its lock; return how many were tried.
+    A held send stays at the head of the queue and the account is put off (no retry spent)."""
     drain = CodeSends(services.redis, user).drain_queue()
-    return drain.each(taken, lambda raw: send_one(services, CodeSend.decode(user, raw)))
+    try:
+        return drain.each(taken, lambda raw: send_one(services, CodeSend.decode(user, raw)))
+    except SendHeld as held:
+        put_off(services.redis, STAGE_CODES, user, held.wait_ms)
+        return 0
 
 
 def send_one(services: Services, send: CodeSend) -> int:
@@ -46,6 +53,8 @@ def send_one(services: Services, send: CodeSend) -> int:
         deliver_code(services, send, retry_possible=True)
     except SendRetry:
         retry_later(services, send)
+    except SendHeld:
+        raise  # it stays queued; send_codes() puts the account off
     except OUTAGE_ERRORS:
         raise
     except Exception:  # a bug: logged once; RQ's job retries it as it would any job

@@ -2,9 +2,14 @@
 
 The worker's runner (bot.pipeline.runner) claims the due users and sends their outboxes in a
 pool of threads (the API answers in tens of ms; sends to different users overlap), each user
-under their send lock, one message after the other, one round trip per message sent. A user
-whose send fails for a transient reason is handed to a job of their own, retried by RQ with
-growing waits.
+under their send lock, one message after the other, one round trip per message sent.
+
+Zalo's refusals are sorted by whose fault they are (ZALO_API.md): the bot's own (token, OA,
+OAuth, Zalo out of reach) holds the OA (bot.zalo.sending) and the user's queue waits, its head
+unsent, without spending a retry; a rate limit hands the user to their retried job; the user's
+(blocked, outside the 7-day window...) drops that message, counted by reason; a malformed
+request (a bug) drops it with an ERROR line. Anything else (a bug of ours) hands the user to a
+job of their own, retried by RQ with growing waits.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import time
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.metrics import REPLIES
+from bot.metrics import REPLIES, ZALO_REFUSALS
 from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage, job_pool
+from bot.queues.held import due_again, put_off
 from bot.queues.outbox import (
     DELIVERY_RETRY,
     OUTBOX,
@@ -32,7 +38,8 @@ from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import QUEUE_MESSAGES, Services, current_services
-from zalo_api.errors import ZaloError
+from bot.zalo.sending import SendHeld, Sending
+from zalo_api.errors import RATE, USER, ZaloError
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +50,12 @@ LOOP_SECONDS = 5.0
 
 
 def send_or_hand_over(services: Services, user: UserRef, taken: Drained | None = None) -> int:
-    """Send one user's outbox; on a transient failure, hand the user to a retried job."""
+    """Send one user's outbox; held, put the user off; on a bug, hand them to a retried job."""
     try:
         return send_outbox(services, Outbox(services.redis, user), taken)
+    except SendHeld as held:
+        put_off(services.redis, STAGE_MESSAGES, user, held.wait_ms)
+        return 0
     except OUTAGE_ERRORS:
         raise  # Redis is away: the runner or the job waits it out; the lease brings them back
     except Exception as exc:
@@ -83,19 +93,38 @@ def send_outbox(services: Services, outbox: Outbox, taken: Drained | None = None
 
 
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
-    """Send one item: 1 if sent, 0 if dropped (stale or refused for good); raise if transient."""
+    """Send one item: 1 if sent, 0 if dropped (stale, or refused for good); SendHeld when it
+    must wait (it stays at the head of the outbox)."""
     kind, payload, created_at = decode(raw)
     if time.time() - created_at > STALE_AFTER_SECONDS:
         REPLIES.labels("stale").inc()
         return 0
+    user = outbox.user
+    sending = Sending(services.redis, user.oa_id)
+    if not sending.may_send():
+        raise SendHeld()
     try:
-        services.sender.send(outbox.user, kind, payload)
+        services.sender.send(user, kind, payload)
     except ZaloError as exc:
-        if exc.retryable or exc.token_expired:
-            REPLIES.labels("retried").inc()
-            raise
-        REPLIES.labels("failed").inc()
-        log.warning("reply to %s refused for good: %s", mask_user_id(outbox.user.user_id), exc)
-        return 0
+        return refused(sending, user, exc)
+    if sending.sent():
+        due_again(services.redis, user.oa_id)
     REPLIES.labels("sent").inc()
     return 1
+
+
+def refused(sending: Sending, user: UserRef, exc: ZaloError) -> int:
+    """What Zalo's refusal means for this message (0: dropped; SendHeld: it waits)."""
+    if exc.held:
+        raise sending.stopped_by(exc, "reply") from None
+    if exc.fault == RATE:  # handed to the user's retried job (send_or_hand_over)
+        REPLIES.labels("retried").inc()
+        raise exc
+    if exc.fault == USER:
+        REPLIES.labels("refused").inc()
+        ZALO_REFUSALS.labels(exc.reason).inc()
+        log.info("reply to %s not sent: %s", mask_user_id(user.user_id), exc.reason)
+        return 0
+    REPLIES.labels("failed").inc()
+    log.error("reply to %s refused as malformed, dropped: %s", mask_user_id(user.user_id), exc)
+    return 0

@@ -18,6 +18,7 @@ from rq.queue import Queue
 
 from bot.pipeline.cooperative import cooperative
 from bot.pipeline.resilient_scheduler import ResilientScheduler
+from bot.queues.serial import UNRECORDED
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 
 log = logging.getLogger(__name__)
@@ -89,7 +90,9 @@ class OutageTolerantMixin:
 
     def requeue(self, job: Job, queue: Queue) -> None:
         """Enqueue job again at the front, then drop its executions of this worker (in that
-        order: cut between the two, the job is queued and a stale record expires)."""
+        order: cut between the two, the job is queued and a stale record expires). What the
+        job sent but could not record is recorded first, so that its rerun skips it."""
+        UNRECORDED.settle()
         queue.enqueue_job(job, at_front=True)
         with self.connection.pipeline() as pipe:
             for execution in [e for e in self.executions.values() if e.job_id == job.id]:

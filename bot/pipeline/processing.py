@@ -113,6 +113,7 @@ def drain_inbox(services: Services, user: UserRef, taken: Drained | None = None)
     except BaseException:
         drain.release()
         raise
+    drain.finished()
     return handled
 
 

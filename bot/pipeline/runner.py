@@ -25,7 +25,7 @@ from functools import cache
 
 from bot.keys import UserRef
 from bot.queues.ready import Command, ReadySet, Taken
-from bot.queues.serial import Drained, TakeSpec
+from bot.queues.serial import UNRECORDED, Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 from bot.services import Services
 
@@ -38,6 +38,10 @@ HOLD_EVERY_SECONDS = 1.0
 # Longest wait on the wake list: a lease that ran out (a lost worker's users) is due again
 # without any arrival, and this is how soon an idle runner looks.
 WAKE_WAIT_SECONDS = 1.0
+# Once Redis answers after an outage, claims wait this long: every process's lease keeper
+# (retrying every 0.1 s) first takes back the locks of work still under way that ran out
+# while Redis was away, so that no runner claims a user another worker is still serving.
+AFTER_OUTAGE_SECONDS = 0.5
 # Users claimed at a time by a one-thread stage, served one after the other.
 INLINE_CLAIM = 16
 
@@ -96,6 +100,7 @@ class Runner:
             return self.serve_until(time.monotonic() + seconds)
         except OUTAGE_ERRORS:
             wait_for_redis(self.services.redis)
+            time.sleep(AFTER_OUTAGE_SECONDS)
             self.give_back()
             raise  # the job is put back (bot.pipeline.outages) without spending a retry
 
@@ -128,12 +133,14 @@ class Runner:
             except OUTAGE_ERRORS as exc:
                 log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
                 wait_for_redis(self.services.redis, stop.is_set)
+                stop.wait(AFTER_OUTAGE_SECONDS)
                 held_at = float("-inf")
         self.collect(timeout=None, every=True)
 
     def give_back(self) -> None:
         """Release the users an outage cut short (their locks, if still ours) and make them
         due now: nobody waits out a lease because Redis went away (a failover, a restart)."""
+        UNRECORDED.settle()  # first: what was sent is not sent again
         if self.interrupted:
             self.ready.give_back(self.interrupted, self.stage.take.lock)
             self.interrupted = []
@@ -159,6 +166,8 @@ class Runner:
     def claim(self, limit: int, clear_flag: bool = False) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch."""
         stage = self.stage
+        if len(UNRECORDED):  # sent before an outage, not yet removed: not to be claimed again
+            UNRECORDED.settle()
         return self.ready.take(limit, stage.take.ttl_ms, stage.take, clear_flag=clear_flag)
 
     def start(self, users: list[Taken]) -> None:

@@ -17,6 +17,7 @@ import redis
 from redis.client import Pipeline
 
 from bot.keys import UserRef
+from bot.queues.leases import LEASE_MS
 from bot.queues.ready import Command, ReadySet, recorded_enqueue
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_CODES, Services
@@ -24,14 +25,14 @@ from bot.services import QUEUE_CODES, Services
 STAGE_CODES = "codes"
 # Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
 CODE_SENDS, CODE_SEND_LOCK = "codesend", "codesendlock"
-# A send lasts at most the HTTP timeout, plus a token refresh for ZNS.
-CODE_SEND_LOCK_TTL_MS = 60 * 1000
+# The lock lasts this long, renewed while a send runs (bot.queues.leases).
+CODE_SEND_LOCK_TTL_MS = LEASE_MS
 # By dotted name: the pipeline sits above this room and imports it, not the other way.
 SEND_CODES_JOB = "bot.pipeline.codes.send_ready"
 SEND_CODES_JOB_OPTIONS = {
     "result_ttl": 0,
     "failure_ttl": 24 * 3600,
-    "job_timeout": CODE_SEND_LOCK_TTL_MS // 1000 - 10,
+    "job_timeout": 50,
     "description": "send_ready()",
 }
 

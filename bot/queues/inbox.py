@@ -12,6 +12,7 @@ from enum import IntEnum
 import redis
 
 from bot.keys import ScriptArgs, UserRef
+from bot.queues.leases import LEASE_MS
 from bot.queues.ready import (
     JOB_FLAG_TTL_MS,
     START_JOB,
@@ -30,8 +31,9 @@ from bot.services import QUEUE_EVENTS, Services
 # at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
 SEEN_TTL_SECONDS = 2 * 24 * 3600
 SEEN_MARGIN_SECONDS = 3600
-# A worker holds a user's drain lock (and its claim on the user) at most this long.
-DRAIN_LOCK_TTL_MS = 60 * 1000
+# A worker's drain lock (and its claim on the user) lasts this long, renewed while it works
+# (bot.queues.leases): a killed worker's users are drained by another within seconds.
+DRAIN_LOCK_TTL_MS = LEASE_MS
 STAGE_EVENTS = "events"
 # Key kinds (UserRef.key) of a user's inbox and of the lock of whoever drains it.
 INBOX, DRAIN_LOCK = "inbox", "drainlock"
@@ -67,7 +69,7 @@ PROCESS_JOB = "bot.pipeline.processing.process_ready"
 PROCESS_JOB_OPTIONS = {
     "result_ttl": 0,
     "failure_ttl": 24 * 3600,
-    "job_timeout": DRAIN_LOCK_TTL_MS // 1000 - 15,
+    "job_timeout": 45,
     "description": "process_ready()",
 }
 

@@ -13,12 +13,15 @@ from redis.client import Pipeline
 from rq import Retry
 
 from bot.keys import UserRef
+from bot.queues.leases import LEASE_MS
 from bot.queues.ready import Command, ReadySet, recorded_enqueue
 from bot.queues.serial import SerialQueue
 from bot.services import QUEUE_MESSAGES, Services
 from zalo_api.text import split_text
 
-SEND_LOCK_TTL_MS = 120 * 1000
+# The send lock (and the claim) lasts this long, renewed while the sender works
+# (bot.queues.leases): a killed worker's users are sent to by another within seconds.
+SEND_LOCK_TTL_MS = LEASE_MS
 STAGE_MESSAGES = "messages"
 # Key kinds (UserRef.key) of a user's outbox and of the lock of whoever sends it.
 OUTBOX, SEND_LOCK = "outbox", "sendlock"
@@ -27,7 +30,7 @@ DELIVERY_JOB = "bot.pipeline.delivery.deliver_ready"
 DELIVERY_JOB_OPTIONS = {
     "result_ttl": 0,
     "failure_ttl": 24 * 3600,
-    "job_timeout": SEND_LOCK_TTL_MS // 1000 - 10,
+    "job_timeout": 110,
     "description": "deliver_ready()",
 }
 # A user whose send failed for a transient reason (network, 5xx, Zalo's -32 rate limit) is

@@ -21,7 +21,7 @@ from typing import Any
 import redis
 from rq import Queue
 
-from bot.keys import ScriptArgs, UserRef
+from bot.keys import ScriptArgs, UserRef, text
 from bot.queues.serial import FIRST_ITEMS, Drained, TakeSpec
 from bot.redis_client import cached_script, run_script
 
@@ -78,7 +78,8 @@ return 0
 # the token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the
 # keys to read (UserRef.key's prefixes). Each due member is leased (its score pushed one lease
 # ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same step.
-# A user whose lock another holds stays leased (that holder sees the items); an empty queue
+# A user whose lock another holds stays leased until that lock would run out (that holder
+# sees the items; a dead one's users are due the moment its lock lapses); an empty queue
 # leaves the set. A job clears the flag of "a job is queued", never a runner's: arrivals need
 # no job while a runner serves the stage. Fewer due than asked for: the tokens of earlier
 # arrivals are spent too.
@@ -105,6 +106,9 @@ for _, member in ipairs(due) do
       for i = 11, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
       taken[#taken + 1] = entry
     end
+  else
+    local left = redis.call('PTTL', lock)
+    if left > 0 then redis.call('ZADD', KEYS[1], 'XX', now + left, member) end
   end
 end
 return taken
@@ -226,6 +230,15 @@ class ReadySet:
     def defer(self, user: UserRef, delay_ms: int) -> None:
         """Make a member due again only after delay_ms (a retry job owns it until then)."""
         self.client.zadd(self.key, {member_of(user): now_ms() + delay_ms}, xx=True)
+
+    def due_now(self, oa_id: str) -> int:
+        """Make every member of oa_id due now (sending through it works again); how many."""
+        now = now_ms()
+        later = [text(m) for m in self.client.zrangebyscore(self.key, now, "+inf")]
+        members = {member: now for member in later if user_of(member).oa_id == oa_id}
+        if members:
+            self.client.zadd(self.key, members, xx=True)
+        return len(members)
 
     def overdue(self, grace_ms: int, at_ms: int | None = None) -> int:
         """How many members have been due for longer than grace_ms (a job should be on it)."""

@@ -9,7 +9,9 @@ lease runs out and the sweeper re-kicks the stage.
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +19,10 @@ from typing import Any
 import redis
 
 from bot.keys import ScriptArgs
-from bot.redis_client import cached_script, run_script
+from bot.queues.leases import KEEPER
+from bot.redis_client import OUTAGE_ERRORS, cached_script, run_script
+
+log = logging.getLogger(__name__)
 
 # The first `batch` items of a sorted set (by score) or a list (by position).
 FIRST_ITEMS = """
@@ -83,6 +88,74 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+# KEYS: (list, lock) pairs. ARGV: (item, token) pairs. Removes the head of each list that
+# still starts with its item (handled, but an outage cut off its removal), then releases the
+# lock if still held by the token (kept meanwhile, so that nobody handled the item again).
+SETTLE = """
+for i = 1, #KEYS, 2 do
+  if redis.call('LINDEX', KEYS[i], 0) == ARGV[i] then redis.call('LPOP', KEYS[i]) end
+  if redis.call('GET', KEYS[i + 1]) == ARGV[i + 1] then redis.call('DEL', KEYS[i + 1]) end
+end
+return #KEYS / 2
+"""
+
+
+@dataclass(frozen=True)
+class Handled:
+    """An item handled at the head of a list whose removal an outage cut off, and the lock
+    (with its token) kept on that list until the removal is done."""
+
+    client: redis.Redis
+    queue_key: str
+    item: bytes
+    lock_key: str
+    token: str
+
+
+class Unrecorded:
+    """Items handled (sent) whose removal from their list an outage cut off: removed by
+    settle() as soon as Redis answers, before anything could handle them a second time.
+    Their locks stay held (and renewed, bot.queues.leases) until then."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._items: list[Handled] = []
+
+    def add(self, handled: Handled) -> None:
+        """Remember an item handled."""
+        with self._guard:
+            self._items.append(handled)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._items)
+
+    def settle(self) -> int:
+        """Remove the remembered heads and release their locks, each in its own Redis
+        (raises while one is away)."""
+        with self._guard:
+            pending, settled = list(self._items), 0
+            for client in {id(h.client): h.client for h in pending}.values():
+                mine = [h for h in pending if h.client is client]
+                keys = [key for h in mine for key in (h.queue_key, h.lock_key)]
+                args = [arg for h in mine for arg in (h.item, h.token)]
+                cached_script(client, SETTLE)(keys=keys, args=args)
+                for h in mine:
+                    KEEPER.drop(client, h.lock_key, h.token)
+                self._items = [h for h in self._items if h.client is not client]
+                settled += len(mine)
+        if settled:
+            log.info("recorded %d sends an outage had left unrecorded", settled)
+        return settled
+
+
+UNRECORDED = Unrecorded()
+
+
+class Unsettled(redis.ConnectionError):
+    """Redis went away right after an item was handled: an outage (OUTAGE_ERRORS) whose
+    item waits in UNRECORDED, its lock kept."""
+
 
 @dataclass(frozen=True)
 class Drained:
@@ -134,8 +207,10 @@ class SerialQueue:
         self._release = cached_script(client, RELEASE)
 
     def adopt(self, taken: Drained) -> Drained:
-        """Go on from a batch a claim already took, with its lock's token."""
+        """Go on from a batch a claim already took, with its lock's token (kept alive)."""
         self.token = taken.token
+        if taken.items:
+            KEEPER.keep(self.client, self.lock_key, self.token)
         return taken
 
     def acquire_or_adopt(
@@ -153,6 +228,8 @@ class SerialQueue:
         answer = self._acquire(keys=keys, args=self._args(batch))
         if not answer:
             return None
+        if answer[0]:
+            KEEPER.keep(self.client, self.lock_key, self.token)
         return Drained(items=list(answer[0]), extras=list(answer[1:]))
 
     def next_batch_args(self, batch: int) -> tuple[list[str], ScriptArgs]:
@@ -183,12 +260,29 @@ class SerialQueue:
         try:
             while items:
                 done += handle(items[0])
-                items = self.pop_and_next() or []  # None: our lock ran out; its holder goes on
+                items = self.pop_after(items[0]) or []  # None: our lock ran out
+        except Unsettled:
+            raise  # the lock stays ours until UNRECORDED.settle() releases it
         except BaseException:
             self.release()
             raise
+        self.finished()
         return done
+
+    def finished(self) -> None:
+        """The queue was found empty (its lock released with it): stop renewing the lock."""
+        KEEPER.drop(self.client, self.lock_key, self.token)
+
+    def pop_after(self, handled: bytes) -> Any:
+        """pop_and_next() once handled was handled; if Redis is away, it is remembered as
+        handled (UNRECORDED) so that it is removed, not handled again, when Redis answers."""
+        try:
+            return self.pop_and_next()
+        except OUTAGE_ERRORS as exc:
+            UNRECORDED.add(Handled(self.client, self.queue_key, handled, self.lock_key, self.token))
+            raise Unsettled(str(exc)) from exc
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""
+        KEEPER.drop(self.client, self.lock_key, self.token)
         self._release(keys=[self.lock_key], args=[self.token])

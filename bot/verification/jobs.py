@@ -8,6 +8,11 @@ the live code's number, channel and nonce from the code store, derives the code 
 attempt (a retry re-sends the same code), and skips a code that has been replaced, used or has
 expired. When the last attempt fails, the user is told through their inbox (an internal event
 the conversation handles in order) and offered the other channel.
+
+A Zalo code meets the OA's sending state (bot.zalo.sending): while the OA is held it waits
+in the account's queue (SendHeld), spending no retry; one that expired meanwhile is not sent,
+and the user is told so (stale()). Zalo refusing the code because of the user is counted by
+reason and offered SMS at once.
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from rq import Retry, get_current_job
 
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
-from bot.metrics import OTP_SENDS
-from bot.queues.codes import CodeSend
+from bot.metrics import OTP_SENDS, ZALO_REFUSALS
+from bot.queues.codes import STAGE_CODES, CodeSend, CodeSends, code_send_commands
+from bot.queues.held import due_again
+from bot.queues.ready import ReadySet
 from bot.services import QUEUE_CODES, Services, current_services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
 from bot.verification.portal_accounts import report_send_failure
-from zalo_api.errors import ZaloAPIError, ZaloError
+from bot.zalo.sending import SendHeld, Sending
+from zalo_api.errors import USER, ZaloAPIError, ZaloError
 
 log = logging.getLogger(__name__)
 
@@ -46,31 +54,57 @@ def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str)
     job = get_current_job()
     retries_left = bool(job is not None and job.retries_left)
     send = CodeSend(UserRef(oa_id, user_id), reference, channel, lang)
-    return deliver_code(current_services(), send, retry_possible=retries_left)
+    services = current_services()
+    try:
+        return deliver_code(services, send, retry_possible=retries_left)
+    except SendHeld as held:
+        hold_back(services, send, held.wait_ms)
+        return "held"
+
+
+def hold_back(services: Services, send: CodeSend, wait_ms: int) -> None:
+    """Put a held send back at the head of its account's queue, the account put off."""
+    ready = ReadySet(services.redis, STAGE_CODES)
+    with services.redis.pipeline(transaction=True) as pipe:
+        pipe.lpush(CodeSends(services.redis, send.user).key, send.encode())
+        ready.mark_and_kick(send.user, code_send_commands(services), pipe=pipe)
+        pipe.execute()
+    ready.defer(send.user, wait_ms)
 
 
 def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> str:
     """Send the live code of a reference by its channel to its number; return the outcome.
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
-    told and offered the other channel.
+    told and offered the other channel. A Zalo code raises SendHeld while the OA is held.
     """
     user = send.user
     live = services.verifier.codes.live_code(user, send.reference)
     if live is None:
         return stale(services, user, send.reference, send.channel)
     phone, channel, nonce = live.phone, live.channel, live.nonce
-    code = derive_code(services.settings.otp_hash_key, nonce)
+    sending = None if channel == "sms" else Sending(services.redis, user.oa_id)
+    if sending is not None and not sending.may_send():
+        raise SendHeld()
     try:
-        if channel == "sms":
-            delivered = send_sms(services, phone, code, nonce, send.lang)
-        else:
-            delivered = send_zns(services, phone, code, nonce)
+        delivered = transmit(services, phone, channel, nonce, send.lang)
     except (SmsError, ZaloError) as exc:
+        if sending is not None and isinstance(exc, ZaloError) and exc.held:
+            raise sending.stopped_by(exc, "code") from None
         return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
+    if sending is not None and sending.sent():
+        due_again(services.redis, user.oa_id)
     OTP_SENDS.labels(channel, "sent").inc()
     services.verifier.funnel.code_sent(user, channel, send.reference, delivered)
     return "sent"
+
+
+def transmit(services: Services, phone: str, channel: str, nonce: str, lang: str) -> bool:
+    """The code of nonce to phone, by SMS or ZNS (True: the channel says delivered)."""
+    code = derive_code(services.settings.otp_hash_key, nonce)
+    if channel == "sms":
+        return send_sms(services, phone, code, nonce, lang)
+    return send_zns(services, phone, code, nonce)
 
 
 def retry_later(services: Services, send: CodeSend) -> None:
@@ -143,6 +177,8 @@ def handle_failure(
         raise SendRetry(str(exc)) from None
     no_account = isinstance(exc, ZaloAPIError) and exc.no_zalo_account
     reason = "no_zalo_account" if no_account else "failed"
+    if isinstance(exc, ZaloError) and exc.fault == USER:
+        ZALO_REFUSALS.labels(exc.reason).inc()
     OTP_SENDS.labels(channel, reason).inc()
     failed = reason if no_account else "send_failed"
     services.verifier.funnel.count(user.oa_id, channel, "failed", failed)

@@ -41,13 +41,19 @@ FAILED_REASONS = {
     "zalo_busy": "ceiling",
     "zalo_unavailable": "zalo_unavailable",
 }
+# Every status a SendOutcome can have ("sent" and the refusals): the portal API has an answer
+# for each refusal (a test checks this list against the code that returns them).
+SEND_STATUSES = frozenset(
+    {"sent", "locked", "cooldown", "limited", "in_use", "zalo_unavailable", "no_zalo_account",
+     *REFUSAL_STATUS.values()}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class SendOutcome:
     """What asking for a code did: sent, or why not (and for how long)."""
 
-    status: str  # sent, locked, cooldown, limited, sms_busy, zalo_unavailable, in_use
+    status: str  # one of SEND_STATUSES
     wait_seconds: int = 0
     reference: str = ""
     verification_id: str = ""  # portal accounts: the id the portal API reports

@@ -12,6 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.services import services_of
 from bot.web import (
+    api_common,
     health,
     metrics_http,
     oauth_callback,
@@ -26,6 +27,7 @@ from bot.web import (
 def register_blueprints(app: Flask) -> None:
     """Attach every HTTP route of the bot."""
     request_ids.install(app)
+    api_common.install_json_errors(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics_http.blueprint)
     app.register_blueprint(webhook.blueprint)

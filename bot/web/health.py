@@ -13,6 +13,7 @@ from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
 from bot.services import current_services
 from bot.web.unverified import webhook_health
+from bot.zalo.sending import all_states
 from bot.zalo.token_admin import token_states
 
 blueprint = Blueprint("health", __name__)
@@ -33,8 +34,10 @@ def healthz() -> Response:
 def readyz() -> tuple[Response, int]:
     """Redis answers and every served OA has a usable Zalo token (outside sandbox); also
     reports how many jobs wait in each queue, how many users are due at each stage (events to
-    process, replies and codes to send), the state of each OA's token, and whether the last
-    minute saw only webhook requests that failed verification."""
+    process, replies and codes to send), the state of each OA's token, per OA whether the bot
+    can send (`ok`, or `held` with the reason and since when: the process stays ready, as the
+    webhook still takes events and nothing is lost while held), and whether the last minute
+    saw only webhook requests that failed verification."""
     services = current_services()
     try:
         with services.redis.pipeline(transaction=False) as pipe:
@@ -45,11 +48,16 @@ def readyz() -> tuple[Response, int]:
         due = due_counts(services.redis, STAGES)
         webhook = webhook_health(services.redis).as_dict()
         tokens = {} if services.settings.bot_sandbox else token_states(services)
+        zalo = {
+            st.oa_id: st.as_json()
+            for st in all_states(services.redis, services.settings.zalo_oa_id)
+        }
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503
     depths = dict(zip(services.queues, answers[1:], strict=True))
     found = {"redis": "ok", "queues": depths, "due": due, "webhook": webhook, "tokens": tokens}
+    found["zalo_sending"] = zalo
     unusable = sorted(oa_id for oa_id, state in tokens.items() if state != "ok")
     if unusable:  # a start without tokens must not take traffic it cannot answer
         reason = "no usable Zalo token for OA " + ", ".join(unusable)

@@ -15,6 +15,7 @@ from prometheus_client.registry import REGISTRY, Collector
 from bot.queues.ready import due_counts
 from bot.services import Services, current_services
 from bot.web.health import STAGES
+from bot.zalo.sending import HELD, OK, all_states
 
 blueprint = Blueprint("metrics", __name__)
 
@@ -33,15 +34,25 @@ class QueueDepthCollector(Collector):
         due = GaugeMetricFamily(
             "bot_stage_users_due", "Users due and not yet claimed at each stage", labels=["stage"]
         )
+        sending = GaugeMetricFamily(
+            "bot_zalo_sending",
+            "1 for the state each OA's sending is in (ok, or held: nothing goes out)",
+            labels=["oa", "state"],
+        )
+        client = self.services.redis
         try:
             for name, queue in self.services.queues.items():
                 family.add_metric([name], float(queue.count))
-            for stage, count in due_counts(self.services.redis, STAGES).items():
+            for stage, count in due_counts(client, STAGES).items():
                 due.add_metric([stage], float(count))
+            for found in all_states(client, self.services.settings.zalo_oa_id):
+                for state in (OK, HELD):
+                    sending.add_metric([found.oa_id, state], float(found.state == state))
         except redis.RedisError:
             return
         yield family
         yield due
+        yield sending
 
 
 def counters_registry() -> CollectorRegistry:

@@ -36,10 +36,15 @@ REFUSALS = {  # SendOutcome.status -> (HTTP status, error, message)
     "cooldown": (429, "cooldown", "a code was just sent: wait before asking again"),
     "limited": (429, "rate_limited", "too many codes for this number or account"),
     "sms_busy": (503, "channel_unavailable", "SMS is busy (global ceiling): try later"),
+    "zalo_busy": (503, "channel_unavailable", "Zalo codes are busy (global ceiling): try later"),
     "zalo_unavailable": (503, "channel_unavailable", "Zalo codes are not configured"),
     "no_zalo_account": (503, "channel_unavailable", "this number has no Zalo account"),
 }
-REASONS = {"sms_busy": "sms_ceiling", "zalo_unavailable": "zalo_not_configured"}
+REASONS = {
+    "sms_busy": "sms_ceiling",
+    "zalo_busy": "zalo_ceiling",
+    "zalo_unavailable": "zalo_not_configured",
+}
 
 
 @blueprint.post("/verifications")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from bot.metrics import TOKEN_REJECTED
 from bot.zalo.token_status import SOURCE_ENV, RecordingRefresher, TokenStatus
-from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from bot.zalo.tokens import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
 from zalo_api.errors import ZaloError
 from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient
@@ -41,12 +41,17 @@ def build_token_manager(services: Services) -> TokenManager:
     lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
     refresher = RecordingRefresher(oauth, status)  # `flask zalo tokens show` reads its record
     return TokenManager(
-        storage, refresher, lock, on_rejected=count_rejection, reuse_seconds=TOKEN_REUSE_SECONDS
+        storage,
+        refresher,
+        lock,
+        backoff=RedisRefreshBackoff(services.redis, settings.zalo_app_id),
+        on_rejected=count_rejection,
+        reuse_seconds=TOKEN_REUSE_SECONDS,
     )
 
 
 def count_rejection(error: ZaloError) -> None:
-    """Zalo refused a freshly refreshed token: the metric operators alert on."""
+    """Zalo refused a token just refreshed: counted (the sending state is the alert)."""
     TOKEN_REJECTED.inc()
 
 

@@ -12,6 +12,7 @@ import redis
 from bot.zalo.token_status import status_key
 from zalo_api.errors import ZaloRefreshBusyError
 from zalo_api.oauth import TokenPair
+from zalo_api.tokens import BACKOFF_MEMORY_SECONDS
 
 # A seeded access token's real expiry is unknown: assume it is fresh for an hour.
 SEEDED_TOKEN_LIFETIME_SECONDS = 3600
@@ -61,6 +62,32 @@ class RedisTokenStorage:
                 "refreshed_at": pair.refreshed_at,
             }
         )
+
+
+class RedisRefreshBackoff:
+    """Owns zalo:tokens-backoff:{app_id}: refresh attempts in a row (n) and the last one's
+    start (at), for every process; forgotten BACKOFF_MEMORY_SECONDS after the last."""
+
+    def __init__(self, client: redis.Redis, app_id: str) -> None:
+        self.client = client
+        self.key = f"zalo:tokens-backoff:{{{app_id}}}"
+
+    def attempts(self) -> tuple[int, float]:
+        """How many, and when the last began."""
+        n, at = self.client.hmget(self.key, ["n", "at"])
+        return int(n or 0), float(at or 0.0)
+
+    def attempted(self, at: float) -> None:
+        """One more (the first, if the last is long forgotten)."""
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self.key, "n", 1)
+            pipe.hset(self.key, "at", at)
+            pipe.expire(self.key, int(BACKOFF_MEMORY_SECONDS))
+            pipe.execute()
+
+    def reset(self) -> None:
+        """A token worked."""
+        self.client.delete(self.key)
 
 
 class RedisRefreshLock:

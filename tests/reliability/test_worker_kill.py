@@ -63,9 +63,9 @@ def test_a_killed_worker_leaves_one_code_to_the_next(
     services = services_of(app)
     sends = CodeSends(services.redis, USER)
     assert services.redis.llen(sends.key) == 1  # the send is still queued, not lost
-    # The dead runner's claim (its lease and the account's send lock) runs out in a minute;
-    # here it is made to, and the sweep finds the account due.
-    services.redis.delete(sends.lock_key)
+    # Nobody renews the dead runner's claim (the account's send lock): it runs out in seconds,
+    # and the sweep finds the account due.
+    wait_for(lambda: not services.redis.exists(sends.lock_key), seconds=10)
     services.redis.zadd(ReadySet(services.redis, STAGE_CODES).key, {member_of(USER): 0})
     assert sweep(services, force=True) is not None
     run_jobs(app)

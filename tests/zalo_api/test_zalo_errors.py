@@ -65,3 +65,46 @@ def test_errors_carry_their_details() -> None:
     )
     http = ZaloHTTPError(502, "x" * 10_000)
     assert http.status == 502 and len(http.body) == 500
+
+
+# ZALO_API.md, "Zalo error codes, sorted by what the bot does", and the ZNS error list.
+TABLE = {
+    "token": [-216, -220, -124],
+    "user": [-213, -217, -227, -230, -232, -244, -218,
+             -118, -108, -114, -110, -119, -139, -141, -140],
+    "oa": [-204, -205, -209, -212, -219, -223, -221, -224, -320, -321, -211,
+           -115, -144, -135, -1351, -136, -137, -117, -120, -138, -131, -126, -127],
+    "rate": [-32, -100],
+    "request": [-201, -210, -233, -240, -109, -111, -112, -1121, -1122, -1124, -132],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("code", "fault"), [(code, fault) for fault, codes in TABLE.items() for code in codes]
+)
+def test_each_code_of_the_table_is_sorted_as_documented(code: int, fault: str) -> None:
+    error = ZaloAPIError(code, "as documented")
+    assert error.fault == fault
+    assert error.held == (fault in ("token", "oa"))
+
+
+@pytest.mark.parametrize(
+    ("error", "fault", "held"),
+    [
+        (ZaloNetworkError("ConnectTimeout"), "unreachable", True),
+        (ZaloHTTPError(502, ""), "unreachable", True),
+        (ZaloHTTPError(429, ""), "rate", False),
+        (ZaloHTTPError(404, ""), "request", False),
+        (ZaloOAuthError("Invalid parameter", "Invalid refresh token", -14014), "oauth", True),
+        (ZaloTokenMissingError("none stored"), "token", True),
+        (ZaloRefreshBusyError("lock busy"), "token", True),
+    ],
+)
+def test_failures_without_a_code_are_sorted_too(error: ZaloError, fault: str, held: bool) -> None:
+    assert (error.fault, error.held) == (fault, held)
+
+
+def test_a_user_refusal_names_its_reason() -> None:
+    assert ZaloAPIError(-217, "blocked").reason == "blocked"
+    assert ZaloAPIError(-230, "7 days").reason == "outside_window"
+    assert ZaloAPIError(-204, "disabled").reason == "oa_204"

@@ -67,6 +67,7 @@ def test_rotation_stores_each_new_refresh_token_and_old_ones_are_dead(
     for _ in range(3):
         assert storage.pair is not None
         tokens.refresh(storage.pair.access_token)
+        tokens.backoff.reset()  # the new token worked: the next refresh needs no wait
     assert storage.pair is not None and storage.pair.refresh_token == fake.refresh_token
     assert storage.saves == 3 and fake.refresh_calls == 3
     stale_copy = TokenManager(InMemoryTokenStorage(first), oauth, ThreadRefreshLock())

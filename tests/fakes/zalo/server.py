@@ -75,6 +75,8 @@ class FakeZalo:
         self.scripts: dict[str, list[Scripted]] = defaultdict(list)
         self.delays: dict[str, list[float]] = defaultdict(list)
         self.user_errors: dict[str, int] = {}
+        self.failing: dict[str, Scripted] = {}  # endpoint -> its answer until stop_failing
+        self.refusing_tokens = False  # every access token refused (as -216 / -124)
         self.no_zalo_phones: set[str] = set()
         self.users: dict[str, dict[str, str]] = {}
         self.sent: list[SentMessage] = []
@@ -128,6 +130,25 @@ class FakeZalo:
         scripted = Scripted(error, http_status or (None if error else 500), message)
         with self.lock:
             self.scripts[known(endpoint)].extend([scripted] * times)
+
+    def fail_always(
+        self, endpoint: str, *, error: int | None = None, http_status: int | None = None
+    ) -> None:
+        """Answer every call to endpoint so until stop_failing(endpoint)."""
+        scripted = Scripted(error, http_status or (None if error else 500), "failing (scripted)")
+        with self.lock:
+            self.failing[known(endpoint)] = scripted
+
+    def stop_failing(self, endpoint: str) -> None:
+        """Answer endpoint normally again."""
+        with self.lock:
+            self.failing.pop(known(endpoint), None)
+
+    def refuse_tokens(self, refusing: bool = True) -> None:
+        """Refuse every access token, old or new (a revoked app), until called with False;
+        refreshes still work and issue new pairs."""
+        with self.lock:
+            self.refusing_tokens = refusing
 
     def delay_next(self, endpoint: str, seconds: float, times: int = 1) -> None:
         """Sleep before answering the next `times` calls to endpoint (then answer normally)."""
@@ -214,10 +235,13 @@ class FakeZalo:
             self.calls[endpoint] += 1
             delay = self.delays[endpoint].pop(0) if self.delays[endpoint] else 0.0
             scripted = self.scripts[endpoint].pop(0) if self.scripts[endpoint] else None
+            scripted = scripted or self.failing.get(endpoint)
+            refusing = self.refusing_tokens
         time.sleep(delay)
         if scripted is not None:
             return scripted_answer(endpoint, scripted)
-        if endpoint != "oauth" and not self.token_valid(request.headers.get("access_token")):
+        token = request.headers.get("access_token")
+        if endpoint != "oauth" and (refusing or not self.token_valid(token)):
             return zalo_error(BAD_TOKEN_CODE[endpoint], "Access token is invalid")
         return HANDLERS[endpoint](self, request)
 
