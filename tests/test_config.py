@@ -17,7 +17,7 @@ REAL = {
     "ZALO_APP_SECRET": "app-secret",
     "ZALO_OA_ID": "9876543210987654321",
     "ZALO_OA_SECRET_KEY": "oa-secret",
-    "OTP_HASH_KEY": "hash-key",
+    "OTP_HASH_KEY": "hash-key-0123456789abcdefghij",
     "SMS_PROVIDER": "http",
     "SMS_HTTP_URL": "http://127.0.0.1:9/sms",
 }

@@ -17,8 +17,9 @@ from bot.queues.codes import CodeSend
 from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
-from bot.verification.limits import SendLimits
+from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
+from bot.verification.numbers import NumberTries
 from bot.verification.portal_accounts import PortalVerifications
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 class SendOutcome:
     """What asking for a code did: sent, or why not (and for how long)."""
 
-    status: str  # sent, locked, cooldown, limited, sms_busy, zalo_unavailable, in_use
+    # sent, locked, cooldown, limited, numbers_limited, sms_busy, zalo_unavailable, in_use
+    status: str
     wait_seconds: int = 0
     reference: str = ""
     verification_id: str = ""  # portal accounts: the id the portal API reports
@@ -56,7 +58,22 @@ class Verifier:
         """The code store, keyed by OTP_HASH_KEY."""
         s = self.settings
         return CodeStore(
-            self.services.redis, s.otp_hash_key, s.otp_max_attempts, s.otp_lock_seconds
+            self.services.redis,
+            s.otp_hash_key,
+            s.otp_max_attempts,
+            s.otp_lock_seconds,
+            s.otp_number_max_attempts,
+        )
+
+    @cached_property
+    def numbers(self) -> NumberTries:
+        """The different numbers each account tried (the chat is not an oracle)."""
+        s = self.settings
+        return NumberTries(
+            self.services.redis,
+            s.otp_hash_key,
+            s.otp_numbers_per_account_hour,
+            s.otp_numbers_per_account_day,
         )
 
     @cached_property
@@ -105,18 +122,30 @@ class Verifier:
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
 
-    def number_status(self, ctx: Context, phone: str) -> tuple[bool, int]:
-        """(verified by another account?, seconds the number stays locked for this one).
+    def admit_number(self, user: UserRef, phone: str) -> SendOutcome | None:
+        """Count a valid number the account tries (not its own); refused past its limits.
+
+        Counted before the number is known to be in use or locked, so probing is bounded.
+        """
+        if self.is_owner(user, phone):
+            return None
+        wait = self.numbers.admit(user, phone)
+        return SendOutcome("numbers_limited", wait) if wait else None
+
+    def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
+        """Why the number cannot be used by this account now: in use elsewhere, or locked
+        (locked_mine: by this account's own wrong code, the only case told until when).
 
         Its verified owner is never locked out of it by other accounts' wrong codes.
         """
-        subject = self.subject_of(ctx)
-        owner = self.accounts.owner_of(subject.oa_id, phone)
-        if owner is not None and owner != subject.user_id:
-            return True, 0
-        if owner == subject.user_id:
-            return False, 0
-        return False, ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        owner = self.accounts.owner_of(user.oa_id, phone)
+        if owner is not None:
+            return None if owner == user.user_id else SendOutcome("in_use")
+        wait = ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        if not wait:
+            return None
+        mine = self.codes.number_locked_by(user, phone)
+        return SendOutcome("locked_mine" if mine else "locked", wait)
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
         """Whether this account verified this number (others' guesses never lock it out)."""
@@ -133,14 +162,38 @@ class Verifier:
         """request_code for an account (chat user or portal account); origin: who asked."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
+        limited = self.admit_number(user, phone)
+        if limited is not None:
+            return limited
         found = self.accounts.owner_of(user.oa_id, phone)
         if found is not None and found != user.user_id:
             return SendOutcome("in_use")
         owner = found == user.user_id
+        # One request of an account at a time: parallel ones then meet the cooldown the
+        # first one set, and spend no budget for a code they do not send.
+        lock = self.services.redis.lock(user.key("otp-sending"), timeout=10, blocking_timeout=5)
+        if not lock.acquire():
+            return SendOutcome("cooldown", 1)
+        try:
+            issued = self.issue(user, phone, channel, owner)
+        finally:
+            lock.release()
+        if isinstance(issued, SendOutcome):
+            return issued
+        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
+        reference = reference_of(issued)
+        # Recorded before the send is queued: one that fails at once must find what to mark.
+        outcome = self.sent(user, phone, channel, origin, reference)
+        queue(CodeSend(user, reference, channel, lang))
+        return outcome
+
+    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+        """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
+        (or why no code goes out)."""
         blocked = self.precheck(user, phone, owner)
         if blocked is not None:
             return blocked
-        refusal = self.limits.acquire(user, phone, channel)
+        refusal = self.limits.acquire(user, phone, channel, owner)
         if refusal is not None:
             return SendOutcome(
                 REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
@@ -151,12 +204,7 @@ class Verifier:
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
-        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
-        reference = reference_of(issued.nonce)
-        # Recorded before the send is queued: one that fails at once must find what to mark.
-        outcome = self.sent(user, phone, channel, origin, reference)
-        queue(CodeSend(user, reference, channel, lang))
-        return outcome
+        return issued.nonce
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
         """A code is on its way; a portal account's is recorded for the portal API."""
@@ -182,6 +230,8 @@ class Verifier:
         checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
         if checked.status == "locked_now":
             LOCKOUTS.inc()
+        if checked.ganged_up:
+            report_gang_up(phone, "number_attempts")
         return checked
 
     def complete(self, ctx: Context, phone: str, channel: str) -> bool:
@@ -195,15 +245,21 @@ class Verifier:
     ) -> bool:
         """complete() for an account (chat user or portal account)."""
         now = int(time.time())
-        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app)
+        event = None
+        if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
+            from bot.verification.callback import EVENT_TTL_SECONDS, new_event
+
+            event = new_event(self.services, user, phone, channel, now)
+        stored = (event.key, event.body, EVENT_TTL_SECONDS) if event else None
+        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
         if won:
             VERIFICATIONS.labels(channel).inc()
             if account_id_of(user) is not None:
                 self.pending.finish(user)
-            if self.settings.portal_callback_url:
+            if event is not None:
                 from bot.verification.callback import notify_portal
 
-                args = (*user.as_args(), channel, now)
+                args = (*user.as_args(), event.event_id)
                 enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
         return won
 
@@ -233,5 +289,9 @@ def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, st
     parsed = parse_phone(target, verifier.settings.otp_allowed_regions)
     if parsed.e164 is not None:  # shown as every reply shows a number: 09xx xxx 456
         return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
+    from bot.verification.links import valid_account_id
+
     user_id = target.strip()
+    if not valid_account_id(user_id):  # matched whole: no stray newline or odd character
+        return False, user_id[:64]
     return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id
