@@ -185,6 +185,7 @@ class Playground:
             pipe.execute()
         verifier = self.services.verifier
         verifier.codes.unlock(ref)
+        verifier.numbers.clear(ref)
         for phone in phones:
             verifier.codes.unlock(phone=phone)
             verifier.limits.clear(ref, phone)
