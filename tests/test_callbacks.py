@@ -18,7 +18,15 @@ from bot import create_app
 from bot.keys import UserRef
 from bot.services import services_of
 from bot.verification.callback import deliver
-from tests.helpers import OA_ID, Dialogue, last_code, post_event, run_jobs, text_event
+from tests.helpers import (
+    OA_ID,
+    Dialogue,
+    last_code,
+    post_event,
+    run_jobs,
+    text_event,
+    user_event,
+)
 
 SECRET = "callback-secret-0123456789abcdef"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -141,6 +149,23 @@ def test_a_retried_callback_carries_the_first_number(
     assert y["phone"] == "+84987654321"
     first_bytes = received[0].get_data()
     assert any(r.get_data() == first_bytes for r in received[1:])  # the same bytes
+
+
+def test_a_user_who_withdraws_takes_the_waiting_callback_with_them(
+    config: dict[str, Any], httpserver: HTTPServer
+) -> None:
+    received = portal(httpserver, answers=[500])
+    app = bot(config, httpserver)
+    d = Dialogue(app)
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    post_event(d.client, text_event(d.user, last_code(app, "+84912345678")))
+    run_jobs(app, fast_forward=False)  # the first attempt failed; a retry waits
+    event_id = json.loads(received[0].get_data())["id"]
+    post_event(d.client, user_event("user_withdraw", "u1"))
+    run_jobs(app, fast_forward=False)
+    with app.app_context():  # the retry finds nothing to send: the phone is gone too
+        assert deliver(services_of(app), UserRef(OA_ID, "u1"), event_id, final=False) == "gone"
+    assert len(received) == 1
 
 
 def test_a_callback_failing_for_a_day_is_a_dead_letter(

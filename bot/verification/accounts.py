@@ -15,9 +15,9 @@ import redis
 from bot.keys import ScriptArgs, text
 
 BUCKETS = 1024
-# KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none),
-# callback event ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
-# expected old record, callback body, its TTL in seconds. The portal callback's body is
+# KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none), the
+# user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
+# expected old record, callback id, its body, TTL in seconds. The portal callback's body is
 # stored in the same step as the verification it tells of: both or neither.
 CLAIM = """
 local owner = redis.call('HGET', KEYS[2], ARGV[2])
@@ -36,7 +36,10 @@ if ARGV[5] ~= '' then
 end
 redis.call('HSET', KEYS[1], ARGV[1], table.concat({ARGV[2], sms, zalo, byapp}, '|'))
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-if KEYS[5] ~= '-' then redis.call('SET', KEYS[5], ARGV[7], 'EX', ARGV[8]) end
+if KEYS[5] ~= '-' then
+  redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
+  redis.call('EXPIRE', KEYS[5], ARGV[9])
+end
 return 'ok'
 """
 
@@ -103,11 +106,11 @@ class AccountStore:
         channel: str,
         now: int,
         user_id_by_app: str = "",
-        event: tuple[str, bytes, int] | None = None,
+        event: tuple[str, str, bytes, int] | None = None,
     ) -> bool:
         """Record a verification; False when another account owns the number (atomic).
 
-        event: (key, body, ttl) of the portal callback, stored only with a win."""
+        event: (key, id, body, ttl) of the portal callback, stored only with a win."""
         digits = phone.lstrip("+")
         for _ in range(5):  # 'stale': the record changed between our read and the script
             record = text(self.client.hget(bucket("acct", oa_id, user_id), user_id))
@@ -120,7 +123,7 @@ class AccountStore:
                 event[0] if event else "-",
             ]
             args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
-            args += [event[1], event[2]] if event else ["", 0]
+            args += [event[1], event[2], event[3]] if event else ["", "", 0]
             answer = text(self._claim(keys=keys, args=args))
             if answer != "stale":
                 return answer == "ok"

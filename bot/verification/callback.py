@@ -55,15 +55,10 @@ class CallbackEvent:
     event_id: str
     body: bytes
 
-    @property
-    def key(self) -> str:
-        """Where the body waits for its delivery."""
-        return event_key(self.event_id)
 
-
-def event_key(event_id: str) -> str:
-    """The key of a stored callback body."""
-    return f"callback:event:{event_id}"
+def callbacks_key(user: UserRef) -> str:
+    """The user's callbacks waiting for delivery (id -> body): user_withdraw drops them."""
+    return user.key("callbacks")
 
 
 def signature_header(body: bytes, secret: str, timestamp: int) -> str:
@@ -108,9 +103,9 @@ def notify_portal(oa_id: str, user_id: str, event_id: str) -> str:
 
 def deliver(services: Services, user: UserRef, event_id: str, final: bool) -> str:
     """One attempt at a callback: delivered, refused (4xx), gone (withdrawn), or dead."""
-    stored = services.redis.get(event_key(event_id))
+    stored = services.redis.hget(callbacks_key(user), event_id)
     if stored is None:
-        return "gone"  # long expired: nothing to tell
+        return "gone"  # the user withdrew, or long expired: nothing to tell
     body = stored if isinstance(stored, bytes) else stored.encode()
     try:
         status = post(services, body)
@@ -122,6 +117,7 @@ def deliver(services: Services, user: UserRef, event_id: str, final: bool) -> st
     if status >= 400:
         log.error("portal refused the callback for %s: HTTP %s", mask_user_id(user.user_id), status)
         return "refused"
+    services.redis.hdel(callbacks_key(user), event_id)  # delivered: the phone need not stay
     return "delivered"
 
 

@@ -247,10 +247,12 @@ class Verifier:
         now = int(time.time())
         event = None
         if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
-            from bot.verification.callback import EVENT_TTL_SECONDS, new_event
+            from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
 
             event = new_event(self.services, user, phone, channel, now)
-        stored = (event.key, event.body, EVENT_TTL_SECONDS) if event else None
+        stored = (
+            (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS) if event else None
+        )
         won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
         if won:
             VERIFICATIONS.labels(channel).inc()
