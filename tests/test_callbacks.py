@@ -11,6 +11,7 @@ from typing import Any
 
 import requests
 from flask import Flask
+from jsonschema import Draft202012Validator, FormatChecker
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -27,6 +28,7 @@ from tests.helpers import (
     text_event,
     user_event,
 )
+from tests.openapi_check import BASE, REGISTRY
 
 SECRET = "callback-secret-0123456789abcdef"
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -93,6 +95,9 @@ def test_the_readme_receiver_takes_a_real_callback_and_refuses_its_replay(
         "id", "event", "occurred_at", "account_id", "user_id", "phone", "channel", "verified_at",
     }  # fmt: skip
     assert payload["event"] == "verification.approved" and payload["id"].startswith("evt_")
+    schema = {"$ref": f"{BASE}#/components/schemas/Callback"}
+    validator = Draft202012Validator(schema, registry=REGISTRY, format_checker=FormatChecker())
+    assert [e.message for e in validator.iter_errors(payload)] == []  # as documented
     assert (payload["account_id"], payload["user_id"], payload["phone"]) == (
         None, "u1", "+84912345678")  # fmt: skip
     assert re.fullmatch(r"t=\d+,v1=[0-9a-f]{64}", first.headers["X-Signature"])

@@ -194,3 +194,17 @@ def test_wrong_codes_ganging_up_on_a_number_are_counted(config: dict[str, Any]) 
         for _ in range(5):
             d.say(wrong_for(last_code(app, PHONE)))
     assert gang_up_count("number_attempts") == before + 1
+
+
+def test_unlock_takes_identifiers_whole_and_a_number_lifts_who_locked_at_it(
+    config: dict[str, Any],
+) -> None:
+    app = create_app(config)
+    d = Dialogue(app, "u1")
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    for _ in range(5):
+        d.say(wrong_for(last_code(app, PHONE)))
+    cli = app.test_cli_runner()
+    assert "was not locked" in cli.invoke(args=["verification", "unlock", "u1\n"]).output
+    assert "unlocked" in cli.invoke(args=["verification", "unlock", "0912345678"]).output
+    assert "1. SMS" in d.say("xác thực") + d.say("0912345678")  # its account lock went too

@@ -293,7 +293,7 @@ def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, st
         return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
     from bot.verification.links import valid_account_id
 
-    user_id = target.strip()
+    user_id = target
     if not valid_account_id(user_id):  # matched whole: no stray newline or odd character
-        return False, user_id[:64]
+        return False, user_id.strip()[:64]
     return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id
