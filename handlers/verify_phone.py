@@ -125,7 +125,7 @@ def accept_number(ctx: Context, phone: str) -> str | None:
     in use elsewhere or locked (the same words for both), or go on."""
     v = verifier(ctx)
     subject = v.subject_of(ctx)
-    refusal = v.admit_number(subject, phone) or v.number_refusal(subject, phone)
+    refusal = v.number_refusal(subject, phone)
     if refusal is not None:
         return code.number_refused(ctx, phone, refusal.status, refusal.wait_seconds)
     ctx.data["phone"] = phone

@@ -122,25 +122,23 @@ class Verifier:
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
 
-    def admit_number(self, user: UserRef, phone: str) -> SendOutcome | None:
-        """Count a valid number the account tries (not its own); refused past its limits.
-
-        Counted before the number is known to be in use or locked, so probing is bounded.
-        """
-        if self.is_owner(user, phone):
-            return None
-        wait = self.numbers.admit(user, phone)
-        return SendOutcome("numbers_limited", wait) if wait else None
-
     def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
-        """Why the number cannot be used by this account now: in use elsewhere, or locked
-        (locked_mine: by this account's own wrong code, the only case told until when).
+        """Why this account cannot use the number now, None when it can.
 
-        Its verified owner is never locked out of it by other accounts' wrong codes.
+        A number the account does not hold counts first against its different-number limits
+        (numbers_limited), before it is known to be in use or locked, so probing is bounded.
+        Then: in use elsewhere, or locked (locked_mine: by this account's own wrong code,
+        the only case told until when). Its verified owner is never locked out of it by
+        other accounts' wrong codes.
         """
         owner = self.accounts.owner_of(user.oa_id, phone)
+        if owner == user.user_id:
+            return None
+        wait = self.numbers.admit(user, phone)
+        if wait:
+            return SendOutcome("numbers_limited", wait)
         if owner is not None:
-            return None if owner == user.user_id else SendOutcome("in_use")
+            return SendOutcome("in_use")
         wait = ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
         if not wait:
             return None
@@ -162,13 +160,11 @@ class Verifier:
         """request_code for an account (chat user or portal account); origin: who asked."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        limited = self.admit_number(user, phone)
-        if limited is not None:
-            return limited
-        found = self.accounts.owner_of(user.oa_id, phone)
-        if found is not None and found != user.user_id:
-            return SendOutcome("in_use")
-        owner = found == user.user_id
+        refusal = self.number_refusal(user, phone)
+        if refusal is not None:  # the handlers and the API tell a locked number apart
+            mine = refusal.status == "locked_mine"
+            return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
+        owner = self.is_owner(user, phone)
         # One request of an account at a time: parallel ones then meet the cooldown the
         # first one set, and spend no budget for a code they do not send.
         lock = self.services.redis.lock(user.key("otp-sending"), timeout=10, blocking_timeout=5)
