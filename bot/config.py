@@ -257,12 +257,25 @@ def validate(settings: Settings) -> None:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is required outside sandbox mode")
     validate_secrets(settings)
+    validate_shared_budgets(settings)
     validate_sms_provider(settings)
 
 
 # Keys a stranger could guess or grind offline if short: at least this many characters.
 MIN_SECRET_LENGTH = 24
 STRONG_SECRETS = ("PORTAL_API_KEY", "PORTAL_CALLBACK_SECRET", "OTP_HASH_KEY")
+
+
+def validate_shared_budgets(settings: Settings) -> None:
+    """Outside sandbox: one account's own budgets stay below a number's shared ones, or a
+    stranger alone could use a number up and keep its holder from a code."""
+    pairs = (
+        ("OTP_SENDS_PER_ACCOUNT_PHONE_HOUR", "OTP_SENDS_PER_PHONE_HOUR"),
+        ("OTP_SENDS_PER_ACCOUNT_DAY", "OTP_SENDS_PER_PHONE_DAY"),
+    )
+    for own, shared in pairs:
+        if getattr(settings, own.lower()) >= getattr(settings, shared.lower()):
+            raise ConfigError(f"{own} must be less than {shared}")
 
 
 def validate_secrets(settings: Settings) -> None:

@@ -102,6 +102,14 @@ def test_bad_number_is_named() -> None:
             {"OTP_NUMBER_MAX_ATTEMPTS": "5"},
             "OTP_NUMBER_MAX_ATTEMPTS must be greater than OTP_MAX_ATTEMPTS",
         ),
+        (
+            {"OTP_SENDS_PER_PHONE_HOUR": "3"},
+            "OTP_SENDS_PER_ACCOUNT_PHONE_HOUR must be less than OTP_SENDS_PER_PHONE_HOUR",
+        ),
+        (
+            {"OTP_SENDS_PER_ACCOUNT_DAY": "20"},
+            "OTP_SENDS_PER_ACCOUNT_DAY must be less than OTP_SENDS_PER_PHONE_DAY",
+        ),
     ],
 )
 def test_weak_settings_stop_start_up_outside_sandbox(weak: dict[str, str], line: str) -> None:
