@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from redis.exceptions import LockError
 
 from bot.conversation.context import Context
 from bot.keys import UserRef
@@ -173,7 +176,8 @@ class Verifier:
         try:
             issued = self.issue(user, phone, channel, owner)
         finally:
-            lock.release()
+            with suppress(LockError):  # held past its 10 s: already free for the next one
+                lock.release()
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
