@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from redis.exceptions import LockError
+from redis.exceptions import RedisError
 
 from bot.conversation.context import Context
 from bot.keys import UserRef
@@ -176,7 +176,9 @@ class Verifier:
         try:
             issued = self.issue(user, phone, channel, owner)
         finally:
-            with suppress(LockError):  # held past its 10 s: already free for the next one
+            # Held past its 10 s, or Redis away a moment: it frees itself. Failing here, after
+            # the code was issued, would have the event retried and answered twice.
+            with suppress(RedisError):
                 lock.release()
         if isinstance(issued, SendOutcome):
             return issued
