@@ -124,9 +124,17 @@ class Settings:
     otp_lock_seconds: int = var(1800, "lock duration")
     otp_resend_cooldown_seconds: int = var(60, "wait between two sends")
     otp_allowed_regions: tuple[str, ...] = var(("VN",), "comma-separated phone regions")
-    otp_sends_per_phone_hour: int = var(5, "codes per number per hour")
-    otp_sends_per_phone_day: int = var(10, "codes per number per day")
+    otp_sends_per_account_phone_hour: int = var(
+        3, "codes per account and number per hour (counted before the number's shared budget)"
+    )
+    otp_sends_per_phone_hour: int = var(10, "codes per number per hour, over all accounts")
+    otp_sends_per_phone_day: int = var(20, "codes per number per day, over all accounts")
     otp_sends_per_account_day: int = var(10, "codes per account per day")
+    otp_numbers_per_account_hour: int = var(3, "different numbers one account may try per hour")
+    otp_numbers_per_account_day: int = var(6, "different numbers one account may try per day")
+    otp_number_max_attempts: int = var(
+        10, "wrong codes against one number over all accounts per `OTP_LOCK_SECONDS`"
+    )
     sms_global_per_minute: int = var(60, "SMS ceiling for the whole bot per minute")
     zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")
     sms_price_vnd: int = var(0, "price of one SMS code in VND, for the estimated spend")
@@ -295,6 +303,8 @@ def validate(settings: Settings) -> None:
     for name in REQUIRED_OUTSIDE_SANDBOX:
         if not getattr(settings, name.lower()):
             raise ConfigError(f"{name} is required outside sandbox mode")
+    validate_secrets(settings)
+    validate_shared_budgets(settings)
     validate_sms_provider(settings)
     validate_public_base_url(settings.public_base_url)
     validate_admin_page(settings)
@@ -319,12 +329,43 @@ def validate_public_base_url(url: str) -> None:
         raise ConfigError(f"PUBLIC_BASE_URL must be an https:// address, got {url!r}")
 
 
+# Keys a stranger could guess or grind offline if short: at least this many characters.
+MIN_SECRET_LENGTH = 24
+STRONG_SECRETS = ("PORTAL_API_KEY", "PORTAL_CALLBACK_SECRET", "OTP_HASH_KEY")
+
+
+def validate_shared_budgets(settings: Settings) -> None:
+    """Outside sandbox: one account's own budgets stay below a number's shared ones, or a
+    stranger alone could use a number up and keep its holder from a code."""
+    pairs = (
+        ("OTP_SENDS_PER_ACCOUNT_PHONE_HOUR", "OTP_SENDS_PER_PHONE_HOUR"),
+        ("OTP_SENDS_PER_ACCOUNT_DAY", "OTP_SENDS_PER_PHONE_DAY"),
+    )
+    for own, shared in pairs:
+        if getattr(settings, own.lower()) >= getattr(settings, shared.lower()):
+            raise ConfigError(f"{own} must be less than {shared}")
+
+
+def validate_secrets(settings: Settings) -> None:
+    """Outside sandbox: a callback is signed with a real secret, and no key is short."""
+    if settings.portal_callback_url and not settings.portal_callback_secret:
+        raise ConfigError("PORTAL_CALLBACK_SECRET is required with PORTAL_CALLBACK_URL")
+    for name in STRONG_SECRETS:
+        value = getattr(settings, name.lower())
+        if value and len(value) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
+
+
 # Settings that make no sense at zero or below (a zero lock or window disables a guard).
 POSITIVE_SETTINGS = (
     "OTP_SMS_TTL_SECONDS",
     "OTP_ZALO_TTL_SECONDS",
     "OTP_MAX_ATTEMPTS",
     "OTP_LOCK_SECONDS",
+    "OTP_NUMBER_MAX_ATTEMPTS",
+    "OTP_SENDS_PER_ACCOUNT_PHONE_HOUR",
+    "OTP_NUMBERS_PER_ACCOUNT_HOUR",
+    "OTP_NUMBERS_PER_ACCOUNT_DAY",
     "WEBHOOK_MAX_AGE_SECONDS",
     "WEBHOOK_MAX_BODY_BYTES",
     "AUDIT_RETENTION_DAYS",
@@ -365,6 +406,9 @@ def validate_numbers(settings: Settings) -> None:
             f"UNVERIFIED_RETENTION_DAYS must be at least {MIN_UNVERIFIED_RETENTION_DAYS} "
             "(the records of a verification in progress live up to 2 days)"
         )
+    if settings.otp_number_max_attempts <= settings.otp_max_attempts:
+        # Else one account's own wrong codes would lock the number for its holder.
+        raise ConfigError("OTP_NUMBER_MAX_ATTEMPTS must be greater than OTP_MAX_ATTEMPTS")
 
 
 def validate_sms_template(template: str) -> None:

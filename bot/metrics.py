@@ -28,6 +28,11 @@ OTP_SENDS = Counter(
 VERIFICATIONS = Counter("bot_verifications_total", "Phone numbers verified", ["channel"])
 LOCKOUTS = Counter("bot_verification_lockouts_total", "Verifications locked after wrong codes")
 RATE_LIMITED = Counter("bot_rate_limited_total", "Code sends refused by a limit", ["limit"])
+NUMBER_GANGUPS = Counter(
+    "bot_number_gangup_total",
+    "A number's shared limit reached by several accounts (sends, or wrong codes)",
+    ["limit"],
+)
 SMS_CEILING = Gauge(
     "bot_sms_global_ceiling_reached",
     "1 while the global SMS ceiling is hit",

@@ -82,10 +82,8 @@ def refused(ctx: Context, status: str, wait: int) -> str | None:
     """The reply and next step for a code that was not sent."""
     if status == "locked":
         return locked(ctx, wait)
-    if status == "in_use":
-        ctx.data.pop("phone", None)
-        ctx.reply("phone_in_use", buttons=cancel_button(ctx))
-        return AWAITING_PHONE
+    if status in ("in_use", "numbers_limited"):
+        return number_refused(ctx, ctx.data["phone"], status, wait)
     buttons = code_buttons(ctx) if ctx.state == AWAITING_CODE else method_buttons(ctx)
     if status == "cooldown":
         ctx.reply("resend_wait", seconds=wait, buttons=buttons)
@@ -109,10 +107,24 @@ def locked(ctx: Context, wait: int) -> str | None:
 
 
 def number_locked(ctx: Context, phone: str, wait: int) -> str | None:
-    """A number locked by wrong codes (of any account): until when, and type another."""
+    """A number locked by wrong codes: until when only if this account's locked it."""
+    v = verifier(ctx)
+    mine = v.codes.number_locked_by(v.subject_of(ctx), phone)
+    return number_refused(ctx, phone, "locked_mine" if mine else "locked", wait)
+
+
+def number_refused(ctx: Context, phone: str, status: str, wait: int) -> str | None:
+    """The number step again, with why. Another account hears the same words for a number
+    in use and a number locked (the chat is not an oracle): never by whom, nor until when."""
     ctx.data.pop("phone", None)
-    shown = mask_for_user(phone)
-    ctx.reply("phone_locked", phone=shown, until=until_text(ctx, wait), buttons=cancel_button(ctx))
+    buttons = [ctx.button("btn_menu", "#menu"), *cancel_button(ctx)]
+    if status == "numbers_limited":
+        ctx.reply("numbers_limited", until=until_text(ctx, wait), buttons=buttons)
+    elif status == "locked_mine":
+        until = until_text(ctx, wait)
+        ctx.reply("phone_locked", phone=mask_for_user(phone), until=until, buttons=buttons)
+    else:
+        ctx.reply("phone_unavailable", buttons=buttons)
     return AWAITING_PHONE
 
 
@@ -131,6 +143,8 @@ def check_code(event: Event, ctx: Context) -> str | None:
         until = until_text(ctx, checked.wait_seconds)
         ctx.reply("locked_now", max=max_tries, until=until, buttons=after_lock_buttons(ctx))
         return None
+    if checked.status == "number_locked_now":  # this account's wrong code locked the number
+        return number_refused(ctx, phone, "locked_mine", checked.wait_seconds)
     if checked.status == "locked":
         return locked(ctx, checked.wait_seconds)
     ctx.reply("code_expired", buttons=code_buttons(ctx))

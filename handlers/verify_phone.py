@@ -7,7 +7,7 @@ stateDiagram-v2
     confirm_number --> awaiting_method: 1 (verify)
     confirm_number --> awaiting_code: 1 (verify zalo: code sent)
     confirm_number --> awaiting_phone: 2 / another number
-    awaiting_phone --> awaiting_phone: refused (in use, locked until ..., invalid)
+    awaiting_phone --> awaiting_phone: refused (cannot be used now, invalid, too many numbers)
     awaiting_phone --> awaiting_method: valid number (typed or shared)
     awaiting_phone --> awaiting_code: valid number (verify zalo: code sent)
     awaiting_method --> awaiting_code: 1 SMS / 2 Zalo (code sent)
@@ -123,14 +123,13 @@ def take_phone(ctx: Context, text: str) -> str | None:
 
 
 def accept_number(ctx: Context, phone: str) -> str | None:
-    """A number in use elsewhere or locked stays refused at this step, saying until when."""
-    in_use, wait = verifier(ctx).number_status(ctx, phone)
-    if in_use:
-        ctx.data.pop("phone", None)
-        ctx.reply("phone_in_use", buttons=cancel_button(ctx))
-        return AWAITING_PHONE
-    if wait:
-        return code.number_locked(ctx, phone, wait)
+    """Count the number against the account's limits, then refuse it at this step when it is
+    in use elsewhere or locked (the same words for both), or go on."""
+    v = verifier(ctx)
+    subject = v.subject_of(ctx)
+    refusal = v.number_refusal(subject, phone)
+    if refusal is not None:
+        return code.number_refused(ctx, phone, refusal.status, refusal.wait_seconds)
     ctx.data["phone"] = phone
     return after_phone(ctx)
 

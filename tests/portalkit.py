@@ -10,7 +10,7 @@ from werkzeug.test import TestResponse
 from tests.helpers import last_code
 from tests.openapi_check import conforms
 
-KEY = "portal-key-123"
+KEY = "portal-key-123-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 ACCOUNT = "cz-100123"
 PHONE = "+84912345678"

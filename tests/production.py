@@ -15,7 +15,7 @@ from tests.fakes.zalo import FakeZalo
 from tests.helpers import post_event, run_jobs, user_event
 from tests.leakcheck import remember
 
-HASH_KEY = "prod-test-otp-hash-key"
+HASH_KEY = "prod-test-otp-hash-key-0123456789"
 
 
 @contextmanager

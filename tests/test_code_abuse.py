@@ -38,18 +38,32 @@ def wrong_code(codes: CodeStore, user: UserRef, phone: str = PHONE) -> str:
     return "000000" if good != "000000" else "111111"
 
 
-def test_five_accounts_get_five_wrong_codes_at_one_number_not_twenty(codes: CodeStore) -> None:
+def test_one_account_alone_never_locks_the_number(codes: CodeStore) -> None:
+    mallory = account("mallory")
+    guess = wrong_code(codes, mallory)
+    evaluated = [codes.check(mallory, PHONE, guess).status for _ in range(7)]
+    assert evaluated == ["wrong"] * 4 + ["locked_now"] + ["locked"] * 2  # locked at its 5th
+    codes.unlock(mallory)  # even let off early, its count at the number stays at 5
+    guess = wrong_code(codes, mallory)
+    assert [codes.check(mallory, PHONE, guess).status for _ in range(5)][-1] == "locked_now"
+    assert codes.issue(account("holder"), PHONE, "sms", 300, cooldown=0).status == "ok"
+
+
+def test_accounts_ganging_up_lock_the_number_at_its_own_limit(codes: CodeStore) -> None:
     attackers = [account(f"attacker{n}") for n in range(5)]
     guesses = [wrong_code(codes, user) for user in attackers]  # every code issued first
     evaluated = [
-        codes.check(user, PHONE, guess).status
+        codes.check(user, PHONE, guess)
         for user, guess in zip(attackers, guesses, strict=True)
         for _ in range(4)
     ]
-    assert evaluated.count("wrong") == 4
-    assert evaluated.count("locked_now") == 1  # the 5th wrong code, whoever typed it
-    assert set(evaluated[5:]) == {"locked"}
+    statuses = [c.status for c in evaluated]
+    assert statuses.count("wrong") == 9  # the number's 10 wrong codes over all accounts
+    assert statuses[9] == "number_locked_now" and evaluated[9].ganged_up == 3
+    assert set(statuses[10:]) == {"locked"}
     assert codes.issue(account("late"), PHONE, "sms", 300, cooldown=0).status == "locked"
+    assert codes.number_locked_by(attackers[2], PHONE)  # its wrong code locked it
+    assert not codes.number_locked_by(attackers[0], PHONE)
 
 
 def test_a_right_code_for_another_number_does_not_reset_the_count(codes: CodeStore) -> None:
@@ -75,10 +89,11 @@ def test_a_right_code_forgives_the_accounts_own_typos_at_that_number(codes: Code
 
 
 def test_others_guesses_never_lock_the_verified_owner_out(codes: CodeStore) -> None:
+    for name in ("bob", "carol"):  # two accounts gang up: the number is locked
+        guess = wrong_code(codes, account(name))
+        for _ in range(5):
+            codes.check(account(name), PHONE, guess)
     bob = account("bob")
-    guess = wrong_code(codes, bob)
-    for _ in range(5):
-        codes.check(bob, PHONE, guess)
     alice = account("alice")
     assert codes.issue(alice, PHONE, "zalo", 120, 0).status == "locked"  # not (yet) the owner
     issued = codes.issue(alice, PHONE, "zalo", 120, 0, owner=True)
@@ -94,12 +109,12 @@ def test_the_owner_adds_zalo_after_others_locked_the_number(app: Flask) -> None:
     alice.say("xác thực"), alice.say("0912345678"), alice.say("1")
     assert "thành công" in alice.say(last_code(app, PHONE, "sms"))
     store = services_of(app).verifier.codes
-    bob = account("bob")
-    issued = store.issue(bob, PHONE, "sms", 300, cooldown=0)  # as if from before Alice verified
-    good = derive_code(store.hash_key, issued.nonce)
-    for _ in range(5):
-        store.check(bob, PHONE, "000000" if good != "000000" else "111111")
-    assert store.lock_wait_seconds(bob, PHONE) > 0
+    for name in ("bob", "carol"):  # as if from before Alice verified
+        issued = store.issue(account(name), PHONE, "sms", 300, cooldown=0)
+        good = derive_code(store.hash_key, issued.nonce)
+        for _ in range(5):
+            store.check(account(name), PHONE, "000000" if good != "000000" else "111111")
+    assert store.lock_wait_seconds(account("bob"), PHONE) > 0
     alice.say("xác thực zalo")
     assert "2 phút" in alice.say("1")
     assert "đã được xác thực qua Zalo" in alice.say(last_code(app, PHONE, "zalo"))
@@ -113,12 +128,13 @@ def test_switching_methods_sends_no_second_code_within_the_cooldown(app: Flask) 
     assert "giây" in answers[2] and "giây" in answers[4]  # told how long to wait
 
 
-def test_another_account_cannot_send_to_a_number_within_its_cooldown(app: Flask) -> None:
-    Dialogue(app, "u1").say("xác thực"), Dialogue(app, "u1").say("0912345678")
-    Dialogue(app, "u1").say("1")
-    bob = Dialogue(app, "u2")
-    bob.say("xác thực"), bob.say("0912345678"), bob.say("2")
-    assert len(phone_codes(app, PHONE)) == 1
+def test_a_strangers_request_puts_no_cooldown_on_the_holder(app: Flask) -> None:
+    mallory = Dialogue(app, "attacker")
+    mallory.say("xác thực"), mallory.say("0912345678"), mallory.say("1")
+    holder = Dialogue(app, "holder")
+    holder.say("xác thực"), holder.say("0912345678")
+    assert "Đã gửi mã" in holder.say("1")
+    assert "thành công" in holder.say(last_code(app, PHONE, "sms"))
 
 
 def zns_refused() -> float:

@@ -17,7 +17,7 @@ REAL = {
     "ZALO_APP_SECRET": "app-secret",
     "ZALO_OA_ID": "9876543210987654321",
     "ZALO_OA_SECRET_KEY": "oa-secret",
-    "OTP_HASH_KEY": "hash-key",
+    "OTP_HASH_KEY": "hash-key-0123456789abcdefghij",
     "SMS_PROVIDER": "http",
     "SMS_HTTP_URL": "http://127.0.0.1:9/sms",
 }
@@ -39,6 +39,11 @@ def test_defaults_match_the_spec() -> None:
     assert settings.esms_url == "https://rest.esms.vn"
     assert settings.zns_otp_param == "otp"
     assert settings.bot_language == "vi"
+    assert (settings.otp_numbers_per_account_hour, settings.otp_numbers_per_account_day) == (3, 6)
+    assert settings.otp_number_max_attempts == 10
+    assert settings.otp_sends_per_account_phone_hour == 3
+    assert (settings.otp_sends_per_phone_hour, settings.otp_sends_per_phone_day) == (10, 20)
+    assert settings.otp_sends_per_account_day == 10
 
 
 def test_sandbox_is_on_only_when_asked_for_and_uses_console_sms() -> None:
@@ -85,6 +90,47 @@ def test_provider_specific_variables_are_required() -> None:
 def test_bad_number_is_named() -> None:
     with pytest.raises(ConfigError, match="OTP_LOCK_SECONDS"):
         load_settings({"REDIS_URL": "redis://x", "BOT_SANDBOX": "1", "OTP_LOCK_SECONDS": "soon"})
+
+
+@pytest.mark.parametrize(
+    ("weak", "line"),
+    [
+        (
+            {"PORTAL_CALLBACK_URL": "https://portal.example/hook"},
+            "PORTAL_CALLBACK_SECRET is required with PORTAL_CALLBACK_URL",
+        ),
+        ({"PORTAL_API_KEY": "k"}, "PORTAL_API_KEY must be at least 24 characters"),
+        (
+            {"PORTAL_CALLBACK_URL": "https://p.example/h", "PORTAL_CALLBACK_SECRET": "s" * 23},
+            "PORTAL_CALLBACK_SECRET must be at least 24 characters",
+        ),
+        ({"OTP_HASH_KEY": "h" * 23}, "OTP_HASH_KEY must be at least 24 characters"),
+        (
+            {"OTP_NUMBER_MAX_ATTEMPTS": "5"},
+            "OTP_NUMBER_MAX_ATTEMPTS must be greater than OTP_MAX_ATTEMPTS",
+        ),
+        (
+            {"OTP_SENDS_PER_PHONE_HOUR": "3"},
+            "OTP_SENDS_PER_ACCOUNT_PHONE_HOUR must be less than OTP_SENDS_PER_PHONE_HOUR",
+        ),
+        (
+            {"OTP_SENDS_PER_ACCOUNT_DAY": "20"},
+            "OTP_SENDS_PER_ACCOUNT_DAY must be less than OTP_SENDS_PER_PHONE_DAY",
+        ),
+    ],
+)
+def test_weak_settings_stop_start_up_outside_sandbox(weak: dict[str, str], line: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**REAL, **weak})
+    assert str(refused.value) == line  # one line naming the variable, never its value
+
+
+def test_strong_keys_start_and_the_sandbox_takes_short_ones() -> None:
+    strong = {"PORTAL_API_KEY": "k" * 24, "PORTAL_CALLBACK_URL": "https://p.example/h"}
+    settings = load_settings({**REAL, **strong, "PORTAL_CALLBACK_SECRET": "s" * 24})
+    assert settings.portal_callback_secret == "s" * 24
+    sandbox = {"REDIS_URL": "redis://x", "BOT_SANDBOX": "1", "PORTAL_API_KEY": "k"}
+    assert load_settings(sandbox).portal_api_key == "k"
 
 
 def test_zalo_ids_stay_strings() -> None:

@@ -28,17 +28,17 @@ def to_code(app: Flask, user: str = "u1") -> Dialogue:
     return d
 
 
-def locked_account(app: Flask) -> Dialogue:
-    """u1 locked by its own five wrong codes (idle now)."""
-    d = to_code(app)
+def locked_account(app: Flask, user: str = "u1") -> Dialogue:
+    """user locked by its own five wrong codes (idle now)."""
+    d = to_code(app, user)
     for _ in range(5):
         d.say(wrong(app))
     return d
 
 
 def number_locked(app: Flask) -> Dialogue:
-    """u2 at the number step, just refused a number another account locked."""
-    locked_account(app)
+    """u2 at the number step, just refused a number two other accounts locked."""
+    locked_account(app), locked_account(app, "u3")
     d = Dialogue(app, "u2")
     d.say("xác thực"), d.say("0912345678")
     return d
@@ -206,13 +206,14 @@ def test_the_table_covers_every_setup() -> None:
     assert set(EXPECTED) == set(SETUPS)
 
 
-def test_a_number_locked_by_another_account_is_refused_at_the_number_step(app: Flask) -> None:
-    locked_account(app)
+def test_a_number_locked_by_other_accounts_is_refused_at_the_number_step(app: Flask) -> None:
+    locked_account(app), locked_account(app, "u3")
     bob = Dialogue(app, "u2")
     bob.say("xác thực")
     refused = bob.say("0912 345 678")
-    assert "Số 09xx xxx 678 đang tạm khóa đến " in refused and " ngày " in refused
-    assert "Bạn nhập số khác" in refused
+    assert "Số này hiện không dùng để xác thực được" in refused and "khóa" not in refused
+    assert "Bạn nhập số khác" in refused and 'gõ "giúp"' in refused
+    assert last_buttons(app, "u2")  # menu and cancel: never a dead end
     assert "1. SMS" in bob.say("0987 654 321")
 
 

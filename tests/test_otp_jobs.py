@@ -22,7 +22,7 @@ from tests.helpers import run_jobs, wait_for
 
 PHONE = "+84912345678"
 USER = UserRef("9876543210987654321", "u1")
-HASH_KEY = "test-otp-hash-key"
+HASH_KEY = "test-otp-hash-key-0123456789"
 ISSUED_NONCES: list[str] = []  # the nonce of every code request_code() asked for
 CREDENTIALS = {
     "BOT_SANDBOX": "0",

@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 from bot import create_app
 from tests.helpers import Dialogue, last_code
 
-KEY = "portal-key-123"
+KEY = "portal-key-123-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
@@ -108,10 +108,14 @@ def test_callback_is_signed_and_retried(config: dict[str, Any], httpserver: HTTP
     verify(app)
     assert len(received) == 2  # the 500 was retried
     body = received[-1].get_data()
-    expected = hmac.new(b"cb-secret", body, hashlib.sha256).hexdigest()
-    assert received[-1].headers["X-Signature"] == expected
+    assert body == received[0].get_data()  # the same bytes, the same id
+    t, v1 = (part.split("=", 1)[1] for part in received[-1].headers["X-Signature"].split(","))
+    expected = hmac.new(b"cb-secret", t.encode() + b"." + body, hashlib.sha256).hexdigest()
+    assert v1 == expected
     payload = json.loads(body)
-    assert set(payload) == {"event", "account_id", "user_id", "phone", "channel", "verified_at"}
+    assert set(payload) == {
+        "id", "event", "occurred_at", "account_id", "user_id", "phone", "channel", "verified_at",
+    }  # fmt: skip
     assert payload["event"] == "verification.approved" and payload["channel"] == "sms"
     assert (payload["account_id"], payload["user_id"]) == (None, "u1")  # linked to no account
     assert payload["phone"] == "+84912345678" and payload["verified_at"].endswith("+00:00")

@@ -10,7 +10,7 @@ from flask import Flask
 from tests.adminkit import EXTRA_APP, admin_app
 from tests.helpers import APP_ID, OA_ID
 
-KEY = "portal-key-123"
+KEY = "portal-key-123-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 

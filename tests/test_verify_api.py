@@ -83,6 +83,7 @@ def test_spaces_and_full_width_digits_are_tolerated(portal_app: Flask) -> None:
         ({"account_id": ACCOUNT, "phone": "0912345678", "channel": "fax"}, "bad_request"),
         ({"account_id": "", "phone": "0912345678", "channel": "sms"}, "bad_request"),
         ({"account_id": "a b", "phone": "0912345678", "channel": "sms"}, "bad_request"),
+        ({"account_id": ACCOUNT + "\n", "phone": "0912345678", "channel": "sms"}, "bad_request"),
         ({"account_id": ACCOUNT, "phone": 912345678, "channel": "sms"}, "bad_request"),
         (["not", "an", "object"], "bad_request"),
     ],
@@ -92,6 +93,41 @@ def test_bad_requests_are_400_with_the_reason(portal_app: Flask, body: Any, erro
     assert answer.status_code == 400
     assert conforms("/api/v1/verifications", "post", answer)["error"] == error
     assert phone_codes(portal_app, PHONE) == []
+
+
+def test_identifiers_are_matched_whole(portal_app: Flask) -> None:
+    client = portal_app.test_client()
+    for path, body in [
+        ("/api/v1/verifications/check", {"account_id": ACCOUNT + "\n", "code": "123456"}),
+        ("/api/v1/links", {"account_id": ACCOUNT + "\n"}),
+    ]:
+        answer = client.post(path, json=body, headers=AUTH)
+        assert (answer.status_code, answer.get_json()["error"]) == (400, "bad_request")
+
+
+def test_a_number_in_use_and_a_locked_one_keep_their_precise_errors(
+    config: dict[str, Any],
+) -> None:
+    app = bot_with(config, OTP_RESEND_COOLDOWN_SECONDS=0)
+    for name in ("u1", "u2"):  # two accounts gang up on 0912 345 678 in chat
+        d = Dialogue(app, name)
+        d.say("xác thực"), d.say("0912345678"), d.say("1")
+        for _ in range(5):
+            d.say(wrong_code(app))
+    locked = start_raw(app)
+    assert (locked.status_code, locked.get_json()["error"]) == (423, "locked")
+    assert locked.get_json()["locked_until"]
+
+
+def test_more_than_three_numbers_an_hour_is_429(portal_app: Flask) -> None:
+    for n in range(3):
+        assert start(portal_app, phone=f"098765432{n}")["status"] == "pending"
+    again = start_raw(portal_app, phone="0987654320")  # re-entered: not a new number
+    assert again.status_code == 201
+    answer = start_raw(portal_app, phone="0987654329")
+    body = conforms("/api/v1/verifications", "post", answer)
+    assert (answer.status_code, body["error"]) == (429, "rate_limited")
+    assert 3500 < body["retry_after"] <= 3600 and answer.headers["Retry-After"]
 
 
 def test_malformed_json_is_400(portal_app: Flask) -> None:
@@ -119,7 +155,7 @@ def test_a_number_verified_in_chat_is_409_for_the_portal(portal_app: Flask) -> N
     assert conforms("/api/v1/verifications", "post", answer)["error"] == "phone_in_use"
 
 
-def test_five_wrong_codes_lock_the_account_and_the_number(portal_app: Flask) -> None:
+def test_five_wrong_codes_lock_the_account_not_the_number(portal_app: Flask) -> None:
     start(portal_app), run_jobs(portal_app)
     wrong = wrong_code(portal_app)
     answers = [check(portal_app, wrong) for _ in range(5)]
@@ -128,9 +164,9 @@ def test_five_wrong_codes_lock_the_account_and_the_number(portal_app: Flask) -> 
     refused = start_raw(portal_app)
     assert refused.status_code == 423
     assert conforms("/api/v1/verifications", "post", refused)["locked_until"]
-    d = Dialogue(portal_app, "u9")  # the number is locked for every account, in chat too
-    d.say("xác thực")
-    assert "khóa" in d.say("0912345678") + d.say("1")
+    d = Dialogue(portal_app, "u9")  # one account alone never locks the number for others
+    d.say("xác thực"), d.say("0912345678")
+    assert "Đã gửi mã" in d.say("1")
 
 
 def test_a_second_code_within_the_cooldown_is_429(portal_app: Flask) -> None:

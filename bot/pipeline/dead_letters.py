@@ -1,5 +1,6 @@
 """Dead letters: inbound events that failed every attempt, set aside so the user's later
-events go on. Durable (no TTL) until an operator reads them or the user withdraws."""
+events go on (and portal callbacks that failed for a day, bot.queues.dead_entries).
+Durable (no TTL) until an operator reads them or the user withdraws."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from redis.client import Pipeline
 
 from bot.keys import UserRef, text
 from bot.metrics import DEAD_LETTERS
+from bot.queues.dead_entries import ENTRIES_KEY, INDEX_KEY
 from bot.queues.inbox import dedupe_digest
 
 # Attempts at one event before it is set aside: the first and two of the job's retries.
 EVENT_MAX_ATTEMPTS = 3
-ENTRIES_KEY = "dead:events"
-INDEX_KEY = "dead:events:index"
 FAILS_TTL_SECONDS = 24 * 3600
 
 

@@ -12,6 +12,7 @@ from bot.pipeline.senders import sandbox_chat_key, sandbox_phones_key
 from bot.queues.codes import CodeSends
 from bot.queues.inbox import EventInbox
 from bot.queues.outbox import Outbox
+from bot.verification.callback import callbacks_key
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -29,3 +30,4 @@ def forget_user(services: Services, pipe: Pipeline, user: UserRef) -> None:
     services.verifier.funnel.forget(pipe, user)
     services.verifier.accounts.forget(pipe, user.oa_id, user.user_id)
     services.verifier.links.forget(pipe, user)
+    pipe.delete(callbacks_key(user))  # frozen callback bodies hold the phone

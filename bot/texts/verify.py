@@ -66,6 +66,20 @@ TEXTS = {
         "vi": "Số này đã được xác thực cho một tài khoản khác. Bạn nhập số khác nhé.",
         "en": "This number is already verified for another account. Please type another one.",
     },
+    "phone_unavailable": {
+        "vi": "Số này hiện không dùng để xác thực được. Bạn nhập số khác, "
+        'hoặc gõ "giúp" nếu cần hỗ trợ nhé.',
+        "en": "This number cannot be used for verification right now. Please type another "
+        'number, or type "help" if you need a hand.',
+    },
+    "numbers_limited": {
+        "vi": "Bạn đã thử nhiều số điện thoại khác nhau trong thời gian ngắn. Bạn nhập số mới "
+        'được từ {until}; các số đã nhập vẫn dùng được. Gõ "giúp" nếu cần hỗ trợ, '
+        'hoặc "hủy" để dừng.',
+        "en": "You have tried several different numbers in a short time. You can type a new "
+        'number from {until}; the numbers you already typed still work. Type "help" for a '
+        'hand, or "cancel" to stop.',
+    },
     "phone_locked": {
         "vi": "Số {phone} đang tạm khóa đến {until} vì đã bị nhập sai mã quá nhiều lần. "
         "Bạn nhập số khác, hoặc quay lại sau thời điểm đó nhé.",

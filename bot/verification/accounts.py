@@ -15,8 +15,10 @@ import redis
 from bot.keys import ScriptArgs, text
 
 BUCKETS = 1024
-# KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none).
-# ARGV: user id, phone digits, channel, now, user_id_by_app, expected old record.
+# KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none), the
+# user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
+# expected old record, callback id, its body, TTL in seconds. The portal callback's body is
+# stored in the same step as the verification it tells of: both or neither.
 CLAIM = """
 local owner = redis.call('HGET', KEYS[2], ARGV[2])
 if owner and owner ~= ARGV[1] then return 'taken' end
@@ -34,6 +36,10 @@ if ARGV[5] ~= '' then
 end
 redis.call('HSET', KEYS[1], ARGV[1], table.concat({ARGV[2], sms, zalo, byapp}, '|'))
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+if KEYS[5] ~= '-' then
+  redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
+  redis.call('EXPIRE', KEYS[5], ARGV[9])
+end
 return 'ok'
 """
 
@@ -93,9 +99,18 @@ class AccountStore:
         return text(owner) or None
 
     def claim(
-        self, oa_id: str, user_id: str, phone: str, channel: str, now: int, user_id_by_app: str = ""
+        self,
+        oa_id: str,
+        user_id: str,
+        phone: str,
+        channel: str,
+        now: int,
+        user_id_by_app: str = "",
+        event: tuple[str, str, bytes, int] | None = None,
     ) -> bool:
-        """Record a verification; False when another account owns the number (atomic)."""
+        """Record a verification; False when another account owns the number (atomic).
+
+        event: (key, id, body, ttl) of the portal callback, stored only with a win."""
         digits = phone.lstrip("+")
         for _ in range(5):  # 'stale': the record changed between our read and the script
             record = text(self.client.hget(bucket("acct", oa_id, user_id), user_id))
@@ -105,8 +120,10 @@ class AccountStore:
                 bucket("phone", oa_id, digits),
                 bucket("byapp", oa_id, user_id_by_app or "-"),
                 bucket("phone", oa_id, old) if old else "-",
+                event[0] if event else "-",
             ]
             args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
+            args += [event[1], event[2], event[3]] if event else ["", "", 0]
             answer = text(self._claim(keys=keys, args=args))
             if answer != "stale":
                 return answer == "ok"

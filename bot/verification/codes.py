@@ -44,11 +44,12 @@ class LiveCode:
 class Checked:
     """The outcome of checking a typed code."""
 
-    status: str  # "ok", "wrong", "locked_now", "locked", "none"
+    status: str  # "ok", "wrong", "locked_now", "number_locked_now", "locked", "none"
     attempts_left: int = 0
     wait_seconds: int = 0
     channel: str = ""
     phone: str = ""
+    ganged_up: int = 0  # accounts whose wrong codes locked the number now (0: not locked)
 
 
 def derive_code(hash_key: str, nonce: str) -> str:
@@ -70,11 +71,20 @@ class CodeStore:
     """Owns otp:{oa:user} (the live code), the wrong-code counts, locks and resend cooldowns
     of accounts and of numbers."""
 
-    def __init__(self, client: redis.Redis, hash_key: str, max_attempts: int, lock_seconds: int):
+    def __init__(
+        self,
+        client: redis.Redis,
+        hash_key: str,
+        max_attempts: int,
+        lock_seconds: int,
+        number_max_attempts: int = 0,
+    ) -> None:
         self.client = client
         self.hash_key = hash_key
         self.max_attempts = max_attempts
         self.lock_seconds = lock_seconds
+        # Over all accounts; above max_attempts, so that one account alone never locks it.
+        self.number_max_attempts = number_max_attempts or 2 * max_attempts
         self._issue = client.register_script(ISSUE)
         self._check = client.register_script(CHECK)
         self._unlock = client.register_script(UNLOCK)
@@ -95,7 +105,6 @@ class CodeStore:
             "cooldown": user.key("otp-cooldown"),
             "phone_lock": phone_lock_key(phone),
             "phone_fails": f"otp-fails:phone:{phone}",
-            "phone_cooldown": f"otp-cooldown:phone:{phone}",
         }
 
     def issue(
@@ -112,7 +121,7 @@ class CodeStore:
         nonce = secrets.token_hex(16)
         digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
         k = self.keys(user, phone)
-        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], k["phone_cooldown"]]
+        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"]]
         args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
         status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
         return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
@@ -121,15 +130,17 @@ class CodeStore:
         """Check a typed code and count the attempt per account and per number, atomically
         (no parallel extra guesses)."""
         k = self.keys(user, phone)
-        keys = [k[name] for name in ("code", "fails", "lock", "phone_lock", "cooldown")]
-        keys += [k["phone_fails"], k["phone_cooldown"]]
+        names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
-        answer = self._check(keys=keys, args=[*args, "1" if owner else "0"])
-        status, number, channel, stored_phone = answer
-        wait = ceil_seconds(number) if status in (b"locked", b"locked_now") else 0
+        args += ["1" if owner else "0", self.number_max_attempts]
+        answer = self._check(keys=[k[name] for name in names], args=args)
+        status, number, channel, stored_phone, accounts = answer
+        wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0
-        return Checked(status.decode(), left, wait, channel.decode(), stored_phone.decode())
+        return Checked(
+            status.decode(), left, wait, channel.decode(), stored_phone.decode(), int(accounts)
+        )
 
     def attempts_left(self, user: UserRef) -> int:
         """Wrong codes the account may still type before the lock (the portal API shows it)."""
@@ -166,14 +177,18 @@ class CodeStore:
         k = self.keys(user, phone)
         locks = [k["lock"]] + ([k["phone_lock"]] if not owner else [])
         with self.client.pipeline(transaction=False) as pipe:
-            for key in [*locks, k["phone_cooldown"], k["cooldown"]]:
+            for key in [*locks, k["cooldown"]]:
                 pipe.pttl(key)
             pipe.get(k["cooldown"])
             *ttls, ours = pipe.execute()
-        lock_ttls, (number_ms, account_ms) = ttls[: len(locks)], ttls[len(locks) :]
+        lock_ttls, account_ms = ttls[: len(locks)], ttls[len(locks)]
         # The account's cooldown is for the number it was started with.
-        cooling = [number_ms] + ([account_ms] if ours == phone.encode() else [])
-        return longest(lock_ttls), longest(cooling)
+        return longest(lock_ttls), ceil_seconds(account_ms) if ours == phone.encode() else 0
+
+    def number_locked_by(self, user: UserRef, phone: str) -> bool:
+        """Whether the number's lock was set by this account's wrong code (only it may learn
+        until when: to anyone else a locked number reads like one in use)."""
+        return text(self.client.get(phone_lock_key(phone))) == user.key("otp-lock")
 
     def longest_wait(self, keys: list[str]) -> int:
         """The longest remaining TTL of keys, in whole seconds (0: none is set)."""
@@ -184,8 +199,7 @@ class CodeStore:
 
     def end_cooldown(self, user: UserRef, phone: str) -> None:
         """Let the user ask again at once for a code to phone (its send failed for good)."""
-        k = self.keys(user, phone)
-        self._end_cooldown(keys=[k["cooldown"], k["phone_cooldown"]], args=[phone, user.tag])
+        self._end_cooldown(keys=[user.key("otp-cooldown")], args=[phone])
 
     def end_last_cooldown(self, user: UserRef) -> None:
         """end_cooldown for the number the user's running cooldown is for (if any): a send

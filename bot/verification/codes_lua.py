@@ -1,11 +1,13 @@
 """The Lua scripts of the code store (kept apart so the logic reads as a whole)."""
 
-# KEYS: code, account lock, number lock, account cooldown, number cooldown.
+# KEYS: code, account lock, number lock, account cooldown.
 # ARGV: digest, channel, phone, nonce, ttl ms, cooldown ms, account tag, owner flag.
-# The cooldown holds per account and number (any channel) and per number (any account, any
-# channel): switching channels or methods does not send a second code sooner; a corrected
-# number may get its code at once (the per-account daily limit bounds that). The number's
-# lock does not hold back its verified owner (owner flag '1'): others' guesses caused it.
+# The cooldown holds per account and number (any channel, any method): the account's
+# cooldown names the number it was started with. It never holds back another account, so
+# a stranger's request cannot keep a number's holder from a code (the number's shared
+# budget bounds what many accounts send). A corrected number may get its code at once (the
+# per-account limits bound that). The number's lock does not hold back its verified owner
+# (owner flag '1'): others' guesses caused it.
 ISSUE = """
 local locks = {KEYS[2]}
 if ARGV[8] ~= '1' then locks[2] = KEYS[3] end
@@ -13,27 +15,21 @@ for _, lock in ipairs(locks) do
   local left = redis.call('PTTL', lock)
   if left > 0 then return {'locked', left} end
 end
-local cooling = {KEYS[5]}
-if redis.call('GET', KEYS[4]) == ARGV[3] then cooling[2] = KEYS[4] end
-for _, key in ipairs(cooling) do
-  local left = redis.call('PTTL', key)
+if redis.call('GET', KEYS[4]) == ARGV[3] then
+  local left = redis.call('PTTL', KEYS[4])
   if left > 0 then return {'cooldown', left} end
 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'c', ARGV[2], 'p', ARGV[3], 'n', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
-if tonumber(ARGV[6]) > 0 then
-  redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[6])
-  redis.call('SET', KEYS[5], ARGV[7], 'PX', ARGV[6])
-end
+if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[6]) end
 return {'ok', 0}
 """
 
-# KEYS: account cooldown, number cooldown. ARGV: phone, account tag.
+# KEYS: account cooldown. ARGV: phone.
 # A send that failed for good must not hold back a retry (by the other channel, say).
 END_COOLDOWN = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 return 0
 """
 
@@ -47,12 +43,16 @@ local function ct_equal(a, b)
 end
 """
 
-# KEYS: code, account fails, account lock, number lock, account cooldown, number fails,
-# number cooldown. ARGV: digest of the typed code, max attempts, lock ms, account tag, owner.
+# KEYS: code, account fails, account lock, number lock, account cooldown, number fails.
+# ARGV: digest of the typed code, max attempts (account), lock ms, account tag, owner flag,
+# max attempts (number, over all accounts).
 # Wrong codes are counted per account (a hash: number -> count) and per number (a hash:
-# account -> count), so five accounts cannot take 4 guesses each at one number; a right code
+# account -> count). The account is locked at its own max-th wrong code; the number at its
+# number-max-th over all accounts, where one account counts at most max: one account alone
+# never locks a number (number max > max), several accounts ganging up do. A right code
 # forgives only the guesses at its own number, by its own account.
-# Answers {status, number, channel, phone}: number = attempts left (wrong) or lock ms (locked).
+# Answers {status, number, channel, phone, accounts}: number = attempts left (wrong) or lock
+# ms (locked); accounts = how many accounts' wrong codes locked the number (0: it was not).
 CHECK = (
     CT_EQUAL
     + """
@@ -61,63 +61,81 @@ local function total(key)
   for _, count in ipairs(redis.call('HVALS', key)) do sum = sum + tonumber(count) end
   return sum
 end
+local owner = ARGV[5] == '1'
 local locks = {KEYS[3]}
-if ARGV[5] ~= '1' then locks[2] = KEYS[4] end
+if not owner then locks[2] = KEYS[4] end
 for _, lock in ipairs(locks) do
   local left = redis.call('PTTL', lock)
-  if left > 0 then return {'locked', left, '', ''} end
+  if left > 0 then return {'locked', left, '', '', 0} end
 end
 local code = redis.call('HMGET', KEYS[1], 'h', 'c', 'p')
-if not code[1] then return {'none', 0, '', ''} end
+if not code[1] then return {'none', 0, '', '', 0} end
 if ct_equal(code[1], ARGV[1]) then
   redis.call('HDEL', KEYS[2], code[3])
   redis.call('HDEL', KEYS[6], ARGV[4])
   redis.call('DEL', KEYS[1], KEYS[5])
-  if redis.call('GET', KEYS[7]) == ARGV[4] then redis.call('DEL', KEYS[7]) end
-  return {'ok', 0, code[2], code[3]}
+  return {'ok', 0, code[2], code[3], 0}
 end
+local max, lock_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HINCRBY', KEYS[2], code[3], 1)
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
-redis.call('PEXPIRE', KEYS[6], ARGV[3])
-local max = tonumber(ARGV[2])
-local left = math.min(max - total(KEYS[2]), max - total(KEYS[6]))
-if left <= 0 then
-  if total(KEYS[2]) >= max then redis.call('SET', KEYS[3], code[3], 'PX', ARGV[3]) end
-  redis.call('SET', KEYS[4], KEYS[3], 'PX', ARGV[3])
-  redis.call('DEL', KEYS[1], KEYS[2], KEYS[6])
-  return {'locked_now', tonumber(ARGV[3]), code[2], code[3]}
+redis.call('PEXPIRE', KEYS[2], lock_ms)
+-- The owner's typos do not count against its own number (its lock does not hold it back).
+if not owner and tonumber(redis.call('HGET', KEYS[6], ARGV[4]) or '0') < max then
+  redis.call('HINCRBY', KEYS[6], ARGV[4], 1)
+  redis.call('PEXPIRE', KEYS[6], lock_ms)
 end
-return {'wrong', left, code[2], code[3]}
+local status, left = 'wrong', max - total(KEYS[2])
+if left <= 0 then
+  redis.call('SET', KEYS[3], code[3], 'PX', lock_ms)
+  redis.call('DEL', KEYS[1], KEYS[2])
+  status = 'locked_now'
+end
+local accounts = 0
+if not owner and total(KEYS[6]) >= tonumber(ARGV[6]) then
+  -- The counts stay (they expire with the lock): /unlock by number finds the accounts.
+  accounts = redis.call('HLEN', KEYS[6])
+  redis.call('SET', KEYS[4], KEYS[3], 'PX', lock_ms)
+  redis.call('DEL', KEYS[1])
+  if status == 'wrong' then status = 'number_locked_now' end
+end
+if status == 'wrong' then return {status, left, code[2], code[3], accounts} end
+return {status, lock_ms, code[2], code[3], accounts}
 """
 )
 
-# KEYS: account lock, account fails, number lock ('-' when not given). Each lock names the
-# other side (the account's lock holds the number, the number's lock holds the account's
-# lock key), so lifting one lifts both; lifting a lock also ends the resend cooldown.
+# KEYS: account lock, account fails, number lock ('-' when not given). The account's lock
+# holds its number; the number's lock holds the lock key of the account whose wrong code
+# locked it, and the number's counts name every account that guessed at it. Lifting a
+# number lifts it and the accounts locked at it; lifting an account lifts its number only
+# when that account's wrong code locked it. A lifted account may ask for a code at once.
 UNLOCK = """
-local lifted = 0
-local account, number = KEYS[1], KEYS[3]
+local lifted, accounts = 0, {}
 local function lift_number(key)
   local phone = string.sub(key, string.len('otp-lock:phone:') + 1)
-  redis.call('DEL', 'otp-fails:phone:' .. phone, 'otp-cooldown:phone:' .. phone)
+  local fails = 'otp-fails:phone:' .. phone
+  local locker = redis.call('GET', key)
+  if locker then table.insert(accounts, locker) end
+  for _, tag in ipairs(redis.call('HKEYS', fails)) do
+    local lock = 'otp-lock:' .. tag
+    if redis.call('GET', lock) == phone then table.insert(accounts, lock) end
+  end
+  redis.call('DEL', fails)
   return redis.call('DEL', key)
 end
-if number ~= '-' then
-  local other = redis.call('GET', number)
-  if other then account = other end
-  lifted = lifted + lift_number(number)
-end
-if account ~= '-' then
-  local phone = redis.call('GET', account)
-  if phone then lifted = lifted + lift_number('otp-lock:phone:' .. phone) end
-  lifted = lifted + redis.call('DEL', account)
-  local fails = string.gsub(account, '^otp%-lock:', 'otp-fails:')
-  redis.call('DEL', fails)
-  -- An admin lifted a real lock: the user may ask for a new code right away.
-  if lifted > 0 then
-    redis.call('DEL', (string.gsub(account, '^otp%-lock:', 'otp-cooldown:')))
+if KEYS[3] ~= '-' then lifted = lifted + lift_number(KEYS[3]) end
+if KEYS[1] ~= '-' then
+  local phone = redis.call('GET', KEYS[1])
+  if phone then
+    local key = 'otp-lock:phone:' .. phone
+    if redis.call('GET', key) == KEYS[1] then lifted = lifted + lift_number(key) end
   end
+  table.insert(accounts, KEYS[1])
+end
+for _, account in ipairs(accounts) do
+  local was = redis.call('DEL', account)
+  lifted = lifted + was
+  redis.call('DEL', (string.gsub(account, '^otp%-lock:', 'otp-fails:')))
+  if was > 0 then redis.call('DEL', (string.gsub(account, '^otp%-lock:', 'otp-cooldown:'))) end
 end
 return lifted
 """

@@ -1,7 +1,15 @@
-"""Limits on sending codes (SMS pumping, abuse), with the `limits` library on Redis."""
+"""Limits on sending codes (SMS pumping, abuse), with the `limits` library on Redis.
+
+Per account and number come first (3 an hour): one stranger's account runs out of its own
+budget before it can use up a number's shared one (10 an hour, 20 a day over all accounts),
+so the number's holder still gets codes unless several accounts gang up, which is counted
+(bot_number_gangup_total) and logged for the operators' alert. The number's verified owner
+is not held to the number's shared budget at all.
+"""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -12,12 +20,17 @@ from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 from bot.config import Settings
 from bot.keys import UserRef
-from bot.metrics import RATE_LIMITED, SMS_CEILING, ZNS_CEILING
+from bot.masking import mask_phone
+from bot.metrics import NUMBER_GANGUPS, RATE_LIMITED, SMS_CEILING, ZNS_CEILING
+
+log = logging.getLogger(__name__)
 
 Limiter = MovingWindowRateLimiter | FixedWindowRateLimiter
 Rule = tuple[str, Limiter, RateLimitItem, str]
 # The gauge of each global ceiling: 1 while it refuses sends (an operator alerts on it).
 CEILINGS = {"sms_global": SMS_CEILING, "zns_global": ZNS_CEILING}
+# The number's budget shared by all accounts: reaching it takes several accounts.
+SHARED = ("phone_hour", "phone_day")
 
 
 @dataclass(frozen=True)
@@ -29,7 +42,8 @@ class Refusal:
 
 
 class SendLimits:
-    """Per number (hour, day), per account (day) and global SMS and Zalo ceilings per minute."""
+    """Per account and number (hour), per account (day), per number (hour, day, over all
+    accounts) and global SMS and Zalo ceilings per minute."""
 
     def __init__(self, client: redis.Redis, settings: Settings) -> None:
         storage = RedisStorage("redis://", connection_pool=client.connection_pool)
@@ -37,28 +51,36 @@ class SendLimits:
         # the global ceiling, which only needs to be cheap.
         self.moving = MovingWindowRateLimiter(storage)
         self.fixed = FixedWindowRateLimiter(storage)
+        self.client = client
+        self.account_phone_hour = RateLimitItemPerHour(settings.otp_sends_per_account_phone_hour)
         self.phone_hour = RateLimitItemPerHour(settings.otp_sends_per_phone_hour)
         self.phone_day = RateLimitItemPerDay(settings.otp_sends_per_phone_day)
         self.account_day = RateLimitItemPerDay(settings.otp_sends_per_account_day)
         self.sms_minute = RateLimitItemPerMinute(settings.sms_global_per_minute)
         self.zns_minute = RateLimitItemPerMinute(settings.zns_global_per_minute)
 
-    def rules(self, user: UserRef, phone: str, channel: str) -> list[Rule]:
-        """(name, limiter, item, identifier) of every limit that applies to this send."""
+    def rules(self, user: UserRef, phone: str, channel: str, owner: bool = False) -> list[Rule]:
+        """(name, limiter, item, identifier) of every limit that applies to this send, the
+        account's own first (owner: the number's verified owner, not held to its shared
+        budget, which others can spend)."""
         found: list[Rule] = [
-            ("phone_hour", self.moving, self.phone_hour, phone),
-            ("phone_day", self.moving, self.phone_day, phone),
+            ("account_phone_hour", self.moving, self.account_phone_hour, user.tag + phone),
             ("account_day", self.moving, self.account_day, user.tag),
         ]
+        if not owner:
+            found.append(("phone_hour", self.moving, self.phone_hour, phone))
+            found.append(("phone_day", self.moving, self.phone_day, phone))
         if channel == "sms":
             found.append(("sms_global", self.fixed, self.sms_minute, "all"))
         else:
             found.append(("zns_global", self.fixed, self.zns_minute, "all"))
         return found
 
-    def acquire(self, user: UserRef, phone: str, channel: str) -> Refusal | None:
+    def acquire(
+        self, user: UserRef, phone: str, channel: str, owner: bool = False
+    ) -> Refusal | None:
         """Count one send against every limit, or refuse (consuming nothing) when one is full."""
-        rules = self.rules(user, phone, channel)
+        rules = self.rules(user, phone, channel, owner)
         for name, limiter, item, ident in rules:
             if not limiter.test(item, "otp", name, ident):
                 return self.refuse(name, limiter, item, ident)
@@ -86,4 +108,19 @@ class SendLimits:
         if name in CEILINGS:
             CEILINGS[name].set(1)
         reset_at = limiter.get_window_stats(item, "otp", name, ident).reset_time
-        return Refusal(name, max(1, int(reset_at - time.time()) + 1))
+        refusal = Refusal(name, max(1, int(reset_at - time.time()) + 1))
+        if name in SHARED:
+            self.gang_up(ident, name, refusal.retry_after_seconds)
+        return refusal
+
+    def gang_up(self, phone: str, limit: str, seconds: int) -> None:
+        """Several accounts used up a number's shared budget: count and log it once a window."""
+        first = self.client.set(f"otp-gangup:{limit}:{phone}", 1, nx=True, ex=seconds)
+        if first:
+            report_gang_up(phone, limit)
+
+
+def report_gang_up(phone: str, limit: str) -> None:
+    """The metric and the log line the operators' alert watches (the number masked)."""
+    NUMBER_GANGUPS.labels(limit).inc()
+    log.warning("gang-up on %s: %s reached by several accounts", mask_phone(phone), limit)

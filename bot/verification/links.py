@@ -28,8 +28,8 @@ PORTAL_PREFIX = "portal:"
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
 LINK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LINK_CODE_LENGTH = 8
-LINK_CODE = re.compile(f"^[{LINK_ALPHABET}]{{{LINK_CODE_LENGTH}}}$")
-ACCOUNT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$")
+LINK_CODE = re.compile(f"[{LINK_ALPHABET}]{{{LINK_CODE_LENGTH}}}")
+ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}")
 
 
 def portal_ref(oa_id: str, account_id: str) -> UserRef:
@@ -46,7 +46,7 @@ def account_id_of(user: UserRef) -> str | None:
 
 def valid_account_id(account_id: object) -> TypeGuard[str]:
     """Whether the portal sent a usable account id (1-64 of letters, digits, ._@:-)."""
-    return isinstance(account_id, str) and ACCOUNT_ID.match(account_id) is not None
+    return isinstance(account_id, str) and ACCOUNT_ID.fullmatch(account_id) is not None
 
 
 def mask_account(account_id: str) -> str:
@@ -65,7 +65,7 @@ def looks_like_link_code(typed: str) -> bool:
     """A bare link code: 8 of the alphabet with a letter and a digit (so words are not)."""
     code = normalize_link_code(typed)
     has_both = any(c.isdigit() for c in code) and any(c.isalpha() for c in code)
-    return LINK_CODE.match(code) is not None and has_both
+    return LINK_CODE.fullmatch(code) is not None and has_both
 
 
 def new_link_code() -> str:

@@ -74,7 +74,7 @@ def check_verification(services: Services, account_id: str, code: str) -> CheckR
         return CheckResult("approved" if won else "in_use", services.settings.otp_max_attempts)
     if checked.status == "wrong":
         return CheckResult("wrong", checked.attempts_left)
-    if checked.status in ("locked", "locked_now"):
+    if checked.status in ("locked", "locked_now", "number_locked_now"):
         return CheckResult("locked", 0, checked.wait_seconds)
     if verifier.pending.now() >= pending.expires_at:
         return CheckResult("expired", verifier.codes.attempts_left(ref))

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from redis.exceptions import RedisError
 
 from bot.conversation.context import Context
 from bot.keys import UserRef
@@ -18,9 +21,10 @@ from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel
-from bot.verification.limits import SendLimits
+from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.portal_accounts import PortalVerifications
+from bot.verification.numbers import NumberTries
+from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -44,7 +48,8 @@ FAILED_REASONS = {
 # Every status a SendOutcome can have ("sent" and the refusals): the portal API has an answer
 # for each refusal (a test checks this list against the code that returns them).
 SEND_STATUSES = frozenset(
-    {"sent", "locked", "cooldown", "limited", "in_use", "zalo_unavailable", "no_zalo_account",
+    {"sent", "locked", "locked_mine", "cooldown", "limited", "numbers_limited", "in_use",
+     "zalo_unavailable", "no_zalo_account",
      *REFUSAL_STATUS.values()}
 )  # fmt: skip
 
@@ -72,7 +77,22 @@ class Verifier:
         """The code store, keyed by OTP_HASH_KEY."""
         s = self.settings
         return CodeStore(
-            self.services.redis, s.otp_hash_key, s.otp_max_attempts, s.otp_lock_seconds
+            self.services.redis,
+            s.otp_hash_key,
+            s.otp_max_attempts,
+            s.otp_lock_seconds,
+            s.otp_number_max_attempts,
+        )
+
+    @cached_property
+    def numbers(self) -> NumberTries:
+        """The different numbers each account tried (the chat is not an oracle)."""
+        s = self.settings
+        return NumberTries(
+            self.services.redis,
+            s.otp_hash_key,
+            s.otp_numbers_per_account_hour,
+            s.otp_numbers_per_account_day,
         )
 
     @cached_property
@@ -126,18 +146,28 @@ class Verifier:
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
 
-    def number_status(self, ctx: Context, phone: str) -> tuple[bool, int]:
-        """(verified by another account?, seconds the number stays locked for this one).
+    def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
+        """Why this account cannot use the number now, None when it can.
 
-        Its verified owner is never locked out of it by other accounts' wrong codes.
+        A number the account does not hold counts first against its different-number limits
+        (numbers_limited), before it is known to be in use or locked, so probing is bounded.
+        Then: in use elsewhere, or locked (locked_mine: by this account's own wrong code,
+        the only case told until when). Its verified owner is never locked out of it by
+        other accounts' wrong codes.
         """
-        subject = self.subject_of(ctx)
-        owner = self.accounts.owner_of(subject.oa_id, phone)
-        if owner is not None and owner != subject.user_id:
-            return True, 0
-        if owner == subject.user_id:
-            return False, 0
-        return False, ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        owner = self.accounts.owner_of(user.oa_id, phone)
+        if owner == user.user_id:
+            return None
+        wait = self.numbers.admit(user, phone)
+        if wait:
+            return SendOutcome("numbers_limited", wait)
+        if owner is not None:
+            return SendOutcome("in_use")
+        wait = ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        if not wait:
+            return None
+        mine = self.codes.number_locked_by(user, phone)
+        return SendOutcome("locked_mine" if mine else "locked", wait)
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
         """Whether this account verified this number (others' guesses never lock it out)."""
@@ -163,14 +193,44 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        found = self.accounts.owner_of(user.oa_id, phone)
-        if found is not None and found != user.user_id:
-            return SendOutcome("in_use")
-        owner = found == user.user_id
+        refusal = self.number_refusal(user, phone)
+        if refusal is not None:  # the handlers and the API tell a locked number apart
+            mine = refusal.status == "locked_mine"
+            return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
+        owner = self.is_owner(user, phone)
+        # The chat handles one user's events one at a time already; API calls run in parallel.
+        issue = self.issue_alone if origin == ORIGIN_API else self.issue
+        issued = issue(user, phone, channel, owner)
+        if isinstance(issued, SendOutcome):
+            return issued
+        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
+        reference = reference_of(issued)
+        # Recorded before the send is queued: one that fails at once must find what to mark.
+        outcome = self.sent(user, phone, channel, origin, reference)
+        queue(CodeSend(user, reference, channel, lang))
+        return outcome
+
+    def issue_alone(
+        self, user: UserRef, phone: str, channel: str, owner: bool
+    ) -> SendOutcome | str:
+        """issue() under the account's send lock: parallel requests then meet the cooldown
+        the first one set, and spend no budget for a code they do not send."""
+        lock = self.services.redis.lock(user.key("otp-sending"), timeout=5, blocking_timeout=2)
+        if not lock.acquire():
+            return SendOutcome("cooldown", 1)
+        try:
+            return self.issue(user, phone, channel, owner)
+        finally:
+            with suppress(RedisError):  # held past its lease, or Redis away: it frees itself
+                lock.release()
+
+    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+        """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
+        (or why no code goes out)."""
         blocked = self.precheck(user, phone, owner)
         if blocked is not None:
             return blocked
-        refusal = self.limits.acquire(user, phone, channel)
+        refusal = self.limits.acquire(user, phone, channel, owner)
         if refusal is not None:
             return SendOutcome(
                 REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
@@ -181,12 +241,7 @@ class Verifier:
         )
         if issued.status != "ok":
             return SendOutcome(issued.status, issued.wait_seconds)
-        # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
-        reference = reference_of(issued.nonce)
-        # Recorded before the send is queued: one that fails at once must find what to mark.
-        outcome = self.sent(user, phone, channel, origin, reference)
-        queue(CodeSend(user, reference, channel, lang))
-        return outcome
+        return issued.nonce
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
         """A code is on its way; a portal account's is recorded for the portal API."""
@@ -216,6 +271,8 @@ class Verifier:
             self.funnel.count(user.oa_id, checked.channel, "locked")
         elif checked.status == "none":
             self.funnel.count(user.oa_id, channel, "expired")
+        if checked.ganged_up:
+            report_gang_up(phone, "number_attempts")
         return checked
 
     def complete(self, ctx: Context, phone: str, channel: str) -> bool:
@@ -229,7 +286,15 @@ class Verifier:
     ) -> bool:
         """complete() for an account (chat user or portal account)."""
         now = int(time.time())
-        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app)
+        event = None
+        if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
+            from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
+
+            event = new_event(self.services, user, phone, channel, now)
+        stored = (
+            (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS) if event else None
+        )
+        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
         if not won:  # another account verified the number a moment earlier
             self.funnel.count(user.oa_id, channel, "failed", "lost_race")
             return False
@@ -237,10 +302,10 @@ class Verifier:
         self.funnel.verified(user, channel)
         if account_id_of(user) is not None:
             self.pending.finish(user)
-        if self.settings.portal_callback_url:
+        if event is not None:
             from bot.verification.callback import notify_portal
 
-            args = (*user.as_args(), channel, now)
+            args = (*user.as_args(), event.event_id)
             enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
         return True
 
@@ -270,5 +335,9 @@ def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, st
     parsed = parse_phone(target, verifier.settings.otp_allowed_regions)
     if parsed.e164 is not None:  # shown as every reply shows a number: 09xx xxx 456
         return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
-    user_id = target.strip()
+    from bot.verification.links import valid_account_id
+
+    user_id = target
+    if not valid_account_id(user_id):  # matched whole: no stray newline or odd character
+        return False, user_id.strip()[:64]
     return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id

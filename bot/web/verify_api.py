@@ -33,8 +33,10 @@ PHONE_ERRORS = {
 REFUSALS = {  # SendOutcome.status -> (HTTP status, error, message)
     "in_use": (409, "phone_in_use", "this number is verified by another account"),
     "locked": (423, "locked", "too many wrong codes: verification is locked"),
+    "locked_mine": (423, "locked", "too many wrong codes: verification is locked"),
     "cooldown": (429, "cooldown", "a code was just sent: wait before asking again"),
     "limited": (429, "rate_limited", "too many codes for this number or account"),
+    "numbers_limited": (429, "rate_limited", "too many different numbers for this account"),
     "sms_busy": (503, "channel_unavailable", "SMS is busy (global ceiling): try later"),
     "zalo_busy": (503, "channel_unavailable", "Zalo codes are busy (global ceiling): try later"),
     "zalo_unavailable": (503, "channel_unavailable", "Zalo codes are not configured"),

@@ -28,7 +28,7 @@ REAL = {
     "ZALO_APP_SECRET": "app-secret",
     "ZALO_OA_ID": "9876543210987654321",
     "ZALO_OA_SECRET_KEY": "oa-secret",
-    "OTP_HASH_KEY": "hash-key",
+    "OTP_HASH_KEY": "hash-key-0123456789abcdefghij",
 }
 # Never connected to: build_provider only keeps it, and only the console provider uses it.
 UNUSED_REDIS = redis.Redis(port=free_port())

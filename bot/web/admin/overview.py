@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.admin.assets import Asset
 from bot.admin.audit import Recorded
-from bot.pipeline.dead_letters import INDEX_KEY, DeadLetter, DeadLetters
+from bot.pipeline.dead_letters import DeadLetter, DeadLetters
+from bot.queues.dead_entries import INDEX_KEY
 from bot.queues.ready import due_counts
 from bot.services import Services
 from bot.verification.funnel import STEPS, percentile

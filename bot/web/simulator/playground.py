@@ -53,7 +53,7 @@ class Posted:
 def check_user_id(user: str) -> str:
     """A test user id: letters, digits, '.', '_' or '-', at most 40 characters."""
     user = (user or "").strip()
-    if not USER_ID.match(user):
+    if not USER_ID.fullmatch(user):
         raise PlaygroundError("user id: 1-40 letters, digits, '.', '_' or '-'")
     return user
 
@@ -209,6 +209,7 @@ class Playground:
             pipe.execute()
         verifier = self.services.verifier
         verifier.codes.unlock(ref)
+        verifier.numbers.clear(ref)
         for phone in phones:
             verifier.codes.unlock(phone=phone)
             verifier.limits.clear(ref, phone)
