@@ -25,7 +25,7 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     prefix = "Sandbox" if settings.bot_sandbox else "Bot"
     wanted = [
         ("app", settings.zalo_app_id, f"{prefix} app"),
-        ("oa", settings.zalo_oa_id, settings.bot_oa_name or f"{prefix} OA"),
+        ("oa", settings.zalo_oa_id, services.registry.main.name or f"{prefix} OA"),
     ]
     extra = [app.app_id for app in services.registry.extra_apps]
     wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]

@@ -3,7 +3,6 @@ the OA each app serves (an event counts only when its signing app serves its rec
 
 from __future__ import annotations
 
-from bot.config import Settings
 from bot.oas import App, OARegistry
 
 
@@ -14,13 +13,8 @@ class AppSecrets:
         self.apps = dict(apps)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AppSecrets:
-        """The registry's Apps: the bot's own serves ZALO_OA_ID, the others ZALO_EXTRA_APPS'."""
-        return cls.from_registry(OARegistry.from_settings(settings))
-
-    @classmethod
     def from_registry(cls, registry: OARegistry) -> AppSecrets:
-        """The Apps the registry accepts."""
+        """The registry's Apps: the bot's own serves ZALO_OA_ID, the others ZALO_EXTRA_APPS'."""
         return cls(registry.apps)
 
     def app(self, app_id: str) -> App | None:
