@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from rq import Queue
 
 from bot.config import Settings
+from bot.oas import OARegistry
 from bot.redis_client import ReplicaAck
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from bot.verification.service import Verifier
     from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
     from bot.zalo.apps import AppSecrets
+    from bot.zalo.outbound import Outbound
     from zalo_api.oa import OAClient
     from zalo_api.tokens import TokenManager
     from zalo_api.zns import ZNSClient
@@ -75,6 +77,16 @@ class Services(ABC):
         session.mount("https://", adapter)
         return session
 
+    @cached_property
+    def registry(self) -> OARegistry:
+        """The OAs this deployment serves (built once from the settings)."""
+        return OARegistry.from_settings(self.settings)
+
+    @abstractmethod
+    def outbound(self, oa_id: str) -> Outbound:
+        """The OA's way out (clients, token, sending state); UnservedOAError for an OA this
+        deployment does not serve."""
+
     @property
     @abstractmethod
     def app_secrets(self) -> AppSecrets:
@@ -93,17 +105,17 @@ class Services(ABC):
     @property
     @abstractmethod
     def tokens(self) -> TokenManager:
-        """The OA's OAuth tokens, refreshed in one place."""
+        """The main OA's OAuth tokens, refreshed in one place."""
 
     @property
     @abstractmethod
     def oa(self) -> OAClient:
-        """The OA API client."""
+        """The main OA's OA API client (a user's messages go through their OA's outbound)."""
 
     @property
     @abstractmethod
     def zns(self) -> ZNSClient:
-        """The ZNS client (Zalo codes)."""
+        """The main OA's ZNS client (a user's codes go through their OA's outbound)."""
 
     @property
     @abstractmethod

@@ -5,6 +5,7 @@ Only the entry points (app factory, worker, CLI) import this module; it may impo
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 import redis
@@ -24,7 +25,8 @@ from bot.sms import SmsProvider, build_provider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
 from bot.zalo.apps import AppSecrets
-from bot.zalo.clients import build_oa_client, build_token_manager, build_zns_client
+from bot.zalo.clients import build_outbound
+from bot.zalo.outbound import Outbound, UnservedOAError
 from handlers import (
     admin_commands,
     admin_unlink,
@@ -62,10 +64,28 @@ def build_engine() -> Engine:
 class BotServices(Services):
     """Each part built on first use, so a process pays only for what it touches."""
 
+    def __init__(self, settings: Settings, client: redis.Redis) -> None:
+        super().__init__(settings, client)
+        self.outbounds: dict[str, Outbound] = {}  # oa_id -> its outbound, built on first use
+        self.outbound_guard = threading.Lock()  # the sending threads ask at once
+
+    def outbound(self, oa_id: str) -> Outbound:
+        """The OA's way out, built once per process (UnservedOAError for an unknown OA)."""
+        found = self.outbounds.get(oa_id)
+        if found is not None:
+            return found
+        oa = self.registry.get(oa_id)
+        if oa is None:
+            raise UnservedOAError(oa_id)
+        with self.outbound_guard:
+            if oa_id not in self.outbounds:
+                self.outbounds[oa_id] = build_outbound(self, oa)
+            return self.outbounds[oa_id]
+
     @cached_property
     def app_secrets(self) -> AppSecrets:
         """The keys that sign each known app's webhook events."""
-        return AppSecrets.from_settings(self.settings)
+        return AppSecrets.from_registry(self.registry)
 
     @cached_property
     def conversations(self) -> ConversationStore:
@@ -77,20 +97,20 @@ class BotServices(Services):
         """The conversation engine with every flow of the bot."""
         return build_engine()
 
-    @cached_property
+    @property
     def tokens(self) -> TokenManager:
-        """The OA's OAuth tokens, refreshed in one place."""
-        return build_token_manager(self)
+        """The main OA's OAuth tokens, refreshed in one place."""
+        return self.outbound(self.registry.main.oa_id).tokens
 
-    @cached_property
+    @property
     def oa(self) -> OAClient:
-        """The OA API client."""
-        return build_oa_client(self)
+        """The main OA's OA API client."""
+        return self.outbound(self.registry.main.oa_id).api
 
-    @cached_property
+    @property
     def zns(self) -> ZNSClient:
-        """The ZNS client (Zalo codes)."""
-        return build_zns_client(self)
+        """The main OA's ZNS client."""
+        return self.outbound(self.registry.main.oa_id).zns
 
     @cached_property
     def admins(self) -> AdminDirectory:
@@ -122,12 +142,12 @@ class BotServices(Services):
         """Where Zalo codes go: ZNS, or the sandbox phone inbox."""
         if self.settings.bot_sandbox:
             return SandboxZaloCodeSender(self.redis)
-        return ZnsCodeSender(self.zns, self.settings)
+        return ZnsCodeSender(self.outbound, self.settings)
 
     @cached_property
     def sender(self) -> Sender:
         """Where replies go: Zalo, or the sandbox chat log."""
-        return SandboxSender(self.redis) if self.settings.bot_sandbox else ZaloSender(self.oa)
+        return SandboxSender(self.redis) if self.settings.bot_sandbox else ZaloSender(self.outbound)
 
 
 def build_services(settings: Settings, client: redis.Redis | None = None) -> BotServices:

@@ -16,12 +16,12 @@ from zalo_api.events import (
 
 
 def oa_name(ctx: Context) -> str:
-    """BOT_OA_NAME, else the registry's name of the OA, else 'OA'."""
+    """The OA's configured name (BOT_OA_NAME, main OA only), else its asset name, else 'OA'."""
     if ctx.services is None:  # an engine without services (the engine's own tests)
         return "OA"
-    settings = ctx.services.settings
-    if settings.bot_oa_name:
-        return str(settings.bot_oa_name)
+    oa = ctx.services.registry.get(ctx.user.oa_id)
+    if oa is not None and oa.name:  # BOT_OA_NAME, for the main OA
+        return str(oa.name)
     asset = ctx.services.assets.get("oa", ctx.user.oa_id)
     return asset.name if asset is not None and asset.name else "OA"
 

@@ -44,14 +44,22 @@ class Chat:
     """A user of a production bot: what the user types goes through the signed webhook;
     what the user reads is what the fake Zalo received."""
 
-    def __init__(self, app: Flask, zalo: FakeZalo, user: str = "7000000000000000001") -> None:
+    def __init__(
+        self,
+        app: Flask,
+        zalo: FakeZalo,
+        user: str = "7000000000000000001",
+        via: tuple[str, str, str] | None = None,
+    ) -> None:
+        """via: (app_id, oa_id, webhook key) of another App and OA (default: the main ones)."""
         self.app, self.zalo, self.user = app, zalo, user
+        self.app_id, self.oa_id, self.secret = via or (zalo.app_id, zalo.oa_id, zalo.oa_secret_key)
         self.client = app.test_client()
         self.seen = 0
 
     def send(self, event: dict[str, Any]) -> list[str]:
         """Deliver an event, run the jobs, return the texts Zalo received for the user since."""
-        answer = post_event(self.client, event, secret=self.zalo.oa_secret_key)
+        answer = post_event(self.client, event, secret=self.secret)
         assert answer.status_code == 200, answer.get_data(as_text=True)
         run_jobs(self.app)
         texts = self.zalo.messages_to(self.user)
@@ -62,5 +70,5 @@ class Chat:
         """Type text; the bot's answer."""
         message = {"text": text, "msg_id": uuid.uuid4().hex}
         event = user_event("user_send_text", self.user, message=message,
-                           app_id=self.zalo.app_id, oa_id=self.zalo.oa_id)  # fmt: skip
+                           app_id=self.app_id, oa_id=self.oa_id)  # fmt: skip
         return "\n\n".join(self.send(event))

@@ -27,7 +27,7 @@ RANKS: dict[str, int] = {
     "bot.zalo": 2,
     "bot.sms": 2,
     "bot.texts": 2,
-    "core": 1,  # bot.config, bot.services, bot.keys, bot.masking, bot.metrics, bot.logs
+    "core": 1,  # bot.config, bot.oas, bot.services, bot.keys, bot.masking, bot.metrics, bot.logs
     "zalo_api": 0,
 }
 ENTRY = {"bot", "bot.app", "bot.wiring", "bot.worker", "wsgi"}

@@ -8,7 +8,6 @@ import time
 
 import redis
 
-from bot.config import split_extra_app
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -26,9 +25,9 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     prefix = "Sandbox" if settings.bot_sandbox else "Bot"
     wanted = [
         ("app", settings.zalo_app_id, f"{prefix} app"),
-        ("oa", settings.zalo_oa_id, settings.bot_oa_name or f"{prefix} OA"),
+        ("oa", settings.zalo_oa_id, services.registry.main.name or f"{prefix} OA"),
     ]
-    extra = [split_extra_app(entry)[0] for entry in settings.zalo_extra_apps]
+    extra = [app.app_id for app in services.registry.extra_apps]
     wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]
     if settings.bot_sandbox and not extra:
         wanted.append(("app", SANDBOX_SECOND_APP_ID, SANDBOX_SECOND_APP_NAME))

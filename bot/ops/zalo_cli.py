@@ -52,7 +52,7 @@ def zalo_status() -> None:
 
 def app_of(services: Services, oa_id: str) -> tuple[str, str]:
     """(oa_id, app_id) of the OA asked for, or exit naming the OAs there are."""
-    apps = oa_apps(services.settings)
+    apps = oa_apps(services.registry)
     oa_id = oa_id.strip() or services.settings.zalo_oa_id
     if oa_id not in apps:
         known = ", ".join(apps)
@@ -125,7 +125,7 @@ def tokens_show(oa_id: str, every: bool) -> None:
 
 def show_one(services: Services, oa_id: str) -> bool:
     """Print one OA's tokens; whether it has a usable one."""
-    app_id = oa_apps(services.settings)[oa_id]
+    app_id = oa_apps(services.registry)[oa_id]
     pair = RedisTokenStorage(services.redis, app_id).load()
     status = TokenStatus(services.redis, app_id).read()
     now = time.time()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import redis
 
 from bot.keys import UserRef, publish_update
-from zalo_api.oa import OAClient
+from bot.zalo.outbound import Outbound
 
 SANDBOX_CHAT_LENGTH = 200
 # The sandbox's chat logs and typed numbers (numbers never verified, most of them) expire
@@ -25,22 +26,23 @@ class Sender(Protocol):
 
 
 class ZaloSender:
-    """Customer-service messages through the OA API."""
+    """Customer-service messages through the OA API of the OA the user writes to."""
 
-    def __init__(self, oa: OAClient) -> None:
-        self.oa = oa
+    def __init__(self, outbound: Callable[[str], Outbound]) -> None:
+        self.outbound = outbound  # oa_id -> that OA's outbound (its client, its token)
 
     def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
         """One API call per item (texts were split when queued)."""
+        api = self.outbound(user.oa_id).api
         if kind == "request_user_info":
-            self.oa.send_request_user_info(
+            api.send_request_user_info(
                 user.user_id, payload["title"], payload["subtitle"], payload["image_url"]
             )
         elif payload.get("buttons"):
             buttons = [(b["title"], b["payload"]) for b in payload["buttons"]]
-            self.oa.send_text_with_buttons(user.user_id, payload["text"], buttons)
+            api.send_text_with_buttons(user.user_id, payload["text"], buttons)
         else:
-            self.oa.send_text(user.user_id, payload["text"])
+            api.send_text(user.user_id, payload["text"])
 
 
 def sandbox_chat_key(user: UserRef) -> str:

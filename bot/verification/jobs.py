@@ -87,7 +87,7 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     if sending is not None and not sending.may_send():
         raise SendHeld()
     try:
-        delivered = transmit(services, phone, channel, nonce, send.lang)
+        delivered = transmit(services, user.oa_id, phone, channel, nonce, send.lang)
     except (SmsError, ZaloError) as exc:
         if sending is not None and isinstance(exc, ZaloError) and exc.held:
             raise sending.stopped_by(exc, "code") from None
@@ -99,12 +99,15 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     return "sent"
 
 
-def transmit(services: Services, phone: str, channel: str, nonce: str, lang: str) -> bool:
-    """The code of nonce to phone, by SMS or ZNS (True: the channel says delivered)."""
+def transmit(
+    services: Services, oa_id: str, phone: str, channel: str, nonce: str, lang: str
+) -> bool:
+    """The code of nonce to phone, by SMS or ZNS through the user's OA (True: the channel
+    says delivered)."""
     code = derive_code(services.settings.otp_hash_key, nonce)
     if channel == "sms":
         return send_sms(services, phone, code, nonce, lang)
-    return send_zns(services, phone, code, nonce)
+    return send_zns(services, oa_id, phone, code, nonce)
 
 
 def retry_later(services: Services, send: CodeSend) -> None:
@@ -154,9 +157,10 @@ def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -
         return False
 
 
-def send_zns(services: Services, phone: str, code: str, nonce: str) -> bool:
-    """Send the approved OTP template by ZNS (sandbox: the phone inbox, delivered at once)."""
-    return services.zalo_codes.send(phone, code, reference_of(nonce))
+def send_zns(services: Services, oa_id: str, phone: str, code: str, nonce: str) -> bool:
+    """Send the approved OTP template by ZNS through the OA of oa_id (sandbox: the phone
+    inbox, delivered at once)."""
+    return services.zalo_codes.send(oa_id, phone, code, reference_of(nonce))
 
 
 def handle_failure(

@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 
 import redis
 
 from bot.config import Settings
 from bot.keys import publish_update
 from bot.sms.console import PHONE_INBOX_MAX_ITEMS, PHONE_INBOX_TTL_SECONDS, phone_inbox_key
-from zalo_api.zns import ZNSClient
+from bot.zalo.outbound import Outbound
 
 
 class ZnsCodeSender:
-    """Sends the code as the ZNS OTP template (ZNS_OTP_TEMPLATE_ID, parameter ZNS_OTP_PARAM)."""
+    """Sends the code as the OA's ZNS OTP template (ZNS_OTP_TEMPLATE_ID, parameter
+    ZNS_OTP_PARAM), with the token of the OA the user writes to."""
 
-    def __init__(self, zns: ZNSClient, settings: Settings) -> None:
-        self.zns = zns
+    def __init__(self, outbound: Callable[[str], Outbound], settings: Settings) -> None:
+        self.outbound = outbound  # oa_id -> that OA's outbound
         self.settings = settings
 
-    def send(self, phone_e164: str, code: str, reference: str) -> bool:
+    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> bool:
         """One template message; raises zalo_api errors (-118: the number has no Zalo).
         False: accepted, not yet delivered (Zalo's receipt says that later)."""
-        self.zns.send_template(
+        outbound = self.outbound(oa_id)
+        outbound.zns.send_template(
             phone_e164,
-            self.settings.zns_otp_template_id,
+            outbound.oa.zns_template_id,
             {self.settings.zns_otp_param: code},
             reference,
             development=self.settings.zns_mode == "development",
@@ -39,8 +42,8 @@ class SandboxZaloCodeSender:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
 
-    def send(self, phone_e164: str, code: str, reference: str) -> bool:
-        """Append the message the template would show; delivered (True) at once."""
+    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> bool:
+        """Append the message the template would show (whichever OA); delivered at once."""
         key = phone_inbox_key(phone_e164)
         item = {
             "channel": "zalo",

@@ -19,11 +19,11 @@ from bot.metrics import (
     IGNORED,
     WEBHOOK_LATENCY,
 )
+from bot.oas import App
 from bot.queues.inbox import Receipt, record_event
 from bot.services import Services, current_services
 from bot.web.unverified import VERIFIED_CLOCK, note_unverified
 from bot.web.webhook_input import clean_text, encode_clean, parse_timestamp, read_body
-from bot.zalo.apps import KnownApp
 from zalo_api.errors import (
     BadSignatureError,
     EventParseError,
@@ -103,7 +103,7 @@ def unverified(services: Services, reason: str) -> tuple[Response, int]:
 
 
 def authentic(
-    services: Services, app: KnownApp, payload: dict[str, Any], raw: bytes
+    services: Services, app: App, payload: dict[str, Any], raw: bytes
 ) -> tuple[Response, int]:
     """A signed body: check what the signature cannot vouch for, then parse and dispatch."""
     timestamp_ms = parse_timestamp(payload.get("timestamp"))
@@ -151,7 +151,7 @@ def count_delivery(services: Services, event: Event) -> None:
 
 
 def dispatch(
-    services: Services, app: KnownApp, event: Event, timestamp_ms: int, raw: bytes
+    services: Services, app: App, event: Event, timestamp_ms: int, raw: bytes
 ) -> tuple[Response, int]:
     """Echoes, receipts and unknown events stop here; user events go to the inbox."""
     if not isinstance(event, UserEvent):  # OA echoes, receipts, unknown events

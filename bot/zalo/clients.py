@@ -1,16 +1,19 @@
-"""zalo_api clients built from the bot's settings, sharing one HTTP session."""
+"""zalo_api clients built for one OA from the bot's settings, sharing one HTTP session."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from bot.metrics import TOKEN_REJECTED
+from bot.oas import OA
+from bot.zalo.outbound import Outbound
+from bot.zalo.sending import Sending
 from bot.zalo.token_status import SOURCE_ENV, RecordingRefresher, TokenStatus
 from bot.zalo.tokens import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
-from zalo_api.errors import ZaloError
+from zalo_api.errors import TOKEN, ZaloError
 from zalo_api.oa import OAClient
-from zalo_api.oauth import OAuthClient
-from zalo_api.tokens import TokenManager
+from zalo_api.oauth import OAuthClient, TokenPair
+from zalo_api.tokens import TokenManager, TokenRefresher
 from zalo_api.zns import ZNSClient
 
 if TYPE_CHECKING:
@@ -22,29 +25,64 @@ if TYPE_CHECKING:
 TOKEN_REUSE_SECONDS = 2.0
 
 
-def build_token_manager(services: Services) -> TokenManager:
-    """Tokens in Redis, seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
+class ZaloCannotRefreshError(ZaloError):
+    """Zalo refused an extra App's token and its App Secret is not configured: only an
+    operator's new pair (`flask zalo tokens set --oa ID`) lets its OA send again."""
+
+    @property
+    def fault(self) -> str:
+        """The token: the OA's sending is held until a pair is set."""
+        return TOKEN
+
+
+class NoSecretRefresher:
+    """The refresher of an App whose secret this deployment does not have (ZALO_EXTRA_APPS)."""
+
+    def __init__(self, oa: OA) -> None:
+        self.oa = oa
+
+    def refresh(self, refresh_token: str) -> TokenPair:
+        """Never: say what the operator must do."""
+        raise ZaloCannotRefreshError(
+            f"App {self.oa.app_id} has no App Secret here, so its token cannot be refreshed;"
+            f" set a new pair with `flask zalo tokens set --oa {self.oa.oa_id}`"
+        )
+
+
+def build_outbound(services: Services, oa: OA) -> Outbound:
+    """The OA's token manager, its OA API and ZNS clients, and its sending state."""
+    tokens = build_token_manager(services, oa)
+    return Outbound(
+        oa, tokens, build_oa_client(services, tokens), build_zns_client(services, tokens),
+        Sending(services.redis, oa.oa_id),
+    )  # fmt: skip
+
+
+def build_token_manager(services: Services, oa: OA) -> TokenManager:
+    """Tokens in Redis under the OA's App (zalo:tokens:{app_id}: one OA per App today); the
+    main OA's seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
     settings = services.settings
-    storage = RedisTokenStorage(services.redis, settings.zalo_app_id)
-    status = TokenStatus(services.redis, settings.zalo_app_id)
-    app = services.assets.get("app", settings.zalo_app_id)
-    if app is None or app.linked:  # an admin unlinked it: a restart must not bring tokens back
-        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
-            status.stored(SOURCE_ENV)
-    oauth = OAuthClient(
-        settings.zalo_oauth_url,
-        settings.zalo_app_id,
-        settings.zalo_app_secret,
-        timeout=settings.http_timeout_seconds,
-        session=services.http,
-    )
-    lock = RedisRefreshLock(services.redis, settings.zalo_app_id)
-    refresher = RecordingRefresher(oauth, status)  # `flask zalo tokens show` reads its record
+    storage = RedisTokenStorage(services.redis, oa.app_id)
+    status = TokenStatus(services.redis, oa.app_id)
+    if oa.main:
+        app = services.assets.get("app", oa.app_id)
+        if app is None or app.linked:  # an admin unlinked it: a restart must not revive tokens
+            if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+                status.stored(SOURCE_ENV)
+    refresher: TokenRefresher = NoSecretRefresher(oa)
+    if oa.can_refresh:
+        refresher = OAuthClient(
+            settings.zalo_oauth_url,
+            oa.app_id,
+            oa.app_secret,
+            timeout=settings.http_timeout_seconds,
+            session=services.http,
+        )
     return TokenManager(
         storage,
-        refresher,
-        lock,
-        backoff=RedisRefreshBackoff(services.redis, settings.zalo_app_id),
+        RecordingRefresher(refresher, status),  # `flask zalo tokens show` reads its record
+        RedisRefreshLock(services.redis, oa.app_id),
+        backoff=RedisRefreshBackoff(services.redis, oa.app_id),
         on_rejected=count_rejection,
         reuse_seconds=TOKEN_REUSE_SECONDS,
     )
@@ -55,23 +93,23 @@ def count_rejection(error: ZaloError) -> None:
     TOKEN_REJECTED.inc()
 
 
-def build_oa_client(services: Services) -> OAClient:
-    """The OA API client."""
+def build_oa_client(services: Services, tokens: TokenManager) -> OAClient:
+    """The OA API client sending with tokens."""
     settings = services.settings
     return OAClient(
         settings.zalo_openapi_url,
-        services.tokens,
+        tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,
     )
 
 
-def build_zns_client(services: Services) -> ZNSClient:
-    """The ZNS client."""
+def build_zns_client(services: Services, tokens: TokenManager) -> ZNSClient:
+    """The ZNS client sending with tokens."""
     settings = services.settings
     return ZNSClient(
         settings.zalo_business_url,
-        services.tokens,
+        tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,
     )

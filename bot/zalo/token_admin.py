@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from bot.config import Settings, split_extra_app
+from bot.oas import OARegistry
 from bot.zalo.token_status import (
     SOURCE_CLI,
     TOKENS_CHANGED_CHANNEL,
@@ -19,15 +19,10 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
-def oa_apps(settings: Settings) -> dict[str, str]:
-    """oa_id -> the app whose tokens send for it: ZALO_OA_ID's is ZALO_APP_ID, an extra
-    app's the oa_id of its ZALO_EXTRA_APPS entry (tokens stay keyed by app: issue #29)."""
-    found: dict[str, str] = {}
-    for entry in settings.zalo_extra_apps:
-        app_id, _, oa_id = split_extra_app(entry)
-        if oa_id and oa_id != settings.zalo_oa_id:
-            found.setdefault(oa_id, app_id)
-    return {settings.zalo_oa_id: settings.zalo_app_id, **found}
+def oa_apps(registry: OARegistry) -> dict[str, str]:
+    """oa_id -> the app whose tokens send for it, the main OA first (tokens are keyed by
+    app: one OA per App today)."""
+    return {oa.oa_id: oa.app_id for oa in registry.all()}
 
 
 def set_pair(services: Services, app_id: str, pair: TokenPair) -> int:
@@ -49,10 +44,10 @@ def token_states(services: Services) -> dict[str, str]:
     """The state of every served OA that needs a token: the main OA always, an extra app's
     OA once tokens were stored for it; an OA an admin unlinked needs none."""
     services.tokens  # noqa: B018 - building the manager seeds the env tokens (lazily)
-    main = services.settings.zalo_oa_id
+    main = services.registry.main.oa_id
     states: dict[str, str] = {}
     now = time.time()
-    for oa_id, app_id in oa_apps(services.settings).items():
+    for oa_id, app_id in oa_apps(services.registry).items():
         pair = RedisTokenStorage(services.redis, app_id).load()
         if oa_id != main and pair is None:
             continue

@@ -83,6 +83,11 @@ def valid_message(message: Any) -> bool:
     return form and all(isinstance(t, str) and low <= len(t) <= high for t, low, high in bounds)
 
 
+def token_oa(fake: FakeZalo, request: Request) -> str:
+    """The OA whose access token the request carries (called under the fake's lock)."""
+    return fake.token_oa.get(request.headers.get("access_token", ""), "")
+
+
 def send_message(fake: FakeZalo, request: Request) -> Response:
     """/v3.0/oa/message/cs: record a text or form; -201 when malformed, scripted user errors."""
     body = json_body(request)
@@ -94,7 +99,7 @@ def send_message(fake: FakeZalo, request: Request) -> Response:
         refused = fake.user_errors.get(user_id)
         if refused is not None:
             return zalo_error(refused, "Refused for this user (scripted)")
-        sent = SentMessage(user_id, body["message"], fake.new_id())
+        sent = SentMessage(user_id, body["message"], fake.new_id(), token_oa(fake, request))
         fake.sent.append(sent)
     return ok({"message_id": sent.message_id, "user_id": user_id, "sent_time": now_ms()})
 
@@ -144,6 +149,7 @@ def send_zns(fake: FakeZalo, request: Request) -> Response:
             return zalo_error(-144, "OA has exceeded the daily quota")
         sent = SentZns(
             fake.new_id(),
+            token_oa(fake, request),
             phone=body["phone"],
             template_id=body["template_id"],
             template_data=body["template_data"],

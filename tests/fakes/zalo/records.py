@@ -27,6 +27,7 @@ class SentMessage:
     user_id: str
     message: dict[str, Any]
     message_id: str
+    oa_id: str = ""  # the OA of the access token it was sent with
 
     @property
     def text(self) -> str | None:
@@ -39,9 +40,10 @@ class SentZns(dict[str, Any]):
     """A template message the fake accepted: a dict of phone, template_id, template_data,
     tracking_id and mode (None when absent), whose keys read as attributes too."""
 
-    def __init__(self, msg_id: str, **fields: Any) -> None:
+    def __init__(self, msg_id: str, oa_id: str = "", **fields: Any) -> None:
         super().__init__(fields)
         self.msg_id = msg_id  # an attribute, not a key: tests compare the request's fields
+        self.oa_id = oa_id  # the OA of the access token it was sent with
 
     @property
     def phone(self) -> str:

@@ -77,6 +77,7 @@ class FakeZalo:
         self.user_errors: dict[str, int] = {}
         self.failing: dict[str, Scripted] = {}  # endpoint -> its answer until stop_failing
         self.refusing_tokens = False  # every access token refused (as -216 / -124)
+        self.refusing_oas: set[str] = set()  # the access tokens of these OAs refused
         self.no_zalo_phones: set[str] = set()
         self.users: dict[str, dict[str, str]] = {}
         self.sent: list[SentMessage] = []
@@ -144,11 +145,16 @@ class FakeZalo:
         with self.lock:
             self.failing.pop(known(endpoint), None)
 
-    def refuse_tokens(self, refusing: bool = True) -> None:
-        """Refuse every access token, old or new (a revoked app), until called with False;
-        refreshes still work and issue new pairs."""
+    def refuse_tokens(self, refusing: bool = True, oa_id: str | None = None) -> None:
+        """Refuse every access token (of oa_id's only, when given), old or new (a revoked
+        app), until called with False; refreshes still work and issue new pairs."""
         with self.lock:
-            self.refusing_tokens = refusing
+            if oa_id is None:
+                self.refusing_tokens = refusing
+            elif refusing:
+                self.refusing_oas.add(oa_id)
+            else:
+                self.refusing_oas.discard(oa_id)
 
     def delay_next(self, endpoint: str, seconds: float, times: int = 1) -> None:
         """Sleep before answering the next `times` calls to endpoint (then answer normally)."""
@@ -236,11 +242,11 @@ class FakeZalo:
             delay = self.delays[endpoint].pop(0) if self.delays[endpoint] else 0.0
             scripted = self.scripts[endpoint].pop(0) if self.scripts[endpoint] else None
             scripted = scripted or self.failing.get(endpoint)
-            refusing = self.refusing_tokens
+            token = request.headers.get("access_token")
+            refusing = self.refusing_tokens or self.token_oa.get(token or "") in self.refusing_oas
         time.sleep(delay)
         if scripted is not None:
             return scripted_answer(endpoint, scripted)
-        token = request.headers.get("access_token")
         if endpoint != "oauth" and (refusing or not self.token_valid(token)):
             return zalo_error(BAD_TOKEN_CODE[endpoint], "Access token is invalid")
         return HANDLERS[endpoint](self, request)

@@ -1,0 +1,86 @@
+"""The OAs this deployment serves, as values: the main OA of the ZALO_* variables and one per
+ZALO_EXTRA_APPS entry with an oa_id. The one place ZALO_EXTRA_APPS is turned into OAs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.config import Settings, split_extra_app
+
+
+@dataclass(frozen=True)
+class OA:
+    """One served OA, the App whose tokens send for it (one OA per App today), and what its
+    senders need."""
+
+    oa_id: str
+    app_id: str
+    name: str  # BOT_OA_NAME for the main OA; "" (the asset registry's name) for the others
+    webhook_key: str  # the OA secret key that signs its App's events
+    app_secret: str  # "" for an extra App: its tokens cannot be refreshed here
+    zns_template_id: str
+    main: bool
+
+    @property
+    def can_refresh(self) -> bool:
+        """Whether its App Secret is known, so its tokens can be refreshed."""
+        return bool(self.app_secret)
+
+
+@dataclass(frozen=True)
+class App:
+    """One App whose events are accepted: the key that signs them and the OA it serves."""
+
+    app_id: str
+    secret: str
+    oa_id: str | None  # None: it serves no OA (its events are acknowledged and ignored)
+
+    def serves(self, oa_id: str) -> bool:
+        """Whether an event addressed to oa_id may come from this App."""
+        return self.oa_id is not None and self.oa_id == oa_id
+
+
+class OARegistry:
+    """The served OAs by id, and the accepted Apps by id, built once from the settings."""
+
+    def __init__(self, main: OA, others: list[OA], apps: list[App]) -> None:
+        self.main = main
+        self.oas = {main.oa_id: main}
+        for oa in others:
+            self.oas.setdefault(oa.oa_id, oa)  # the main OA's own settings win
+        self.extra_apps = list(apps)  # ZALO_EXTRA_APPS' entries, in their order
+        self.apps = {app.app_id: app for app in apps}
+        self.apps[main.app_id] = App(main.app_id, main.webhook_key, main.oa_id)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OARegistry:
+        """Today's single-OA variables, plus one OA per ZALO_EXTRA_APPS entry with an oa_id."""
+        main = OA(
+            settings.zalo_oa_id,
+            settings.zalo_app_id,
+            settings.bot_oa_name,
+            settings.zalo_oa_secret_key,
+            settings.zalo_app_secret,
+            settings.zns_otp_template_id,
+            main=True,
+        )
+        apps = [App(*split_extra_app(entry)) for entry in settings.zalo_extra_apps]
+        template = settings.zns_otp_template_id  # one variable: the same template id for all
+        others = [
+            OA(app.oa_id, app.app_id, "", app.secret, "", template, main=False)
+            for app in apps
+            if app.oa_id is not None
+        ]
+        return cls(main, others, apps)
+
+    def get(self, oa_id: str) -> OA | None:
+        """The OA of oa_id, or None for one this deployment does not serve."""
+        return self.oas.get(oa_id)
+
+    def app(self, app_id: str) -> App | None:
+        """The accepted App of app_id, or None."""
+        return self.apps.get(app_id)
+
+    def all(self) -> list[OA]:
+        """Every served OA, the main one first."""
+        return list(self.oas.values())
