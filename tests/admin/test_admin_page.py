@@ -255,3 +255,19 @@ def oa_row(client: FlaskClient) -> str:
     page = client.get("/admin").get_data(as_text=True)
     section = page[page.index('id="oas"') : page.index('id="backlog"')]
     return next(row for row in section.split("<tr>") if OA_ID in row)
+
+
+def test_the_page_says_when_an_oa_is_held(app: Flask) -> None:
+    from bot.zalo.sending import Sending
+
+    services = services_of(app)
+    oa_id = services.settings.zalo_oa_id
+    client = app.test_client()
+    sign_in(client, token=link_token(app))
+    assert "held since" not in client.get("/admin").get_data(as_text=True)
+    services.redis.hset(
+        Sending(services.redis, oa_id).key,
+        mapping={"state": "held", "reason": "token refused (-216)", "since": "1796530000"},
+    )
+    page = client.get("/admin").get_data(as_text=True)
+    assert "held since" in page and "token refused (-216)" in page

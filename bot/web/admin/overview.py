@@ -15,6 +15,7 @@ from bot.queues.ready import due_counts
 from bot.services import Services
 from bot.verification.funnel import STEPS, percentile
 from bot.web.health import STAGES
+from bot.zalo.sending import Sending
 from bot.zalo.tokens import RedisTokenStorage
 
 CHANNELS = ("any", "sms", "zalo")
@@ -33,10 +34,15 @@ class OaState:
 
 
 def sending_state(services: Services, oa_id: str) -> str:
-    """Whether the OA can send now. The per-OA sending state (held/ok) kept by the token
-    refresher plugs in here; until then only an unlinked OA is known to be silent."""
+    """Whether the OA can send now: stopped when unlinked, else its held/ok state (why and
+    since when while held)."""
     asset = services.assets.get("oa", oa_id)
-    return "stopped (unlinked)" if asset is not None and not asset.linked else "—"
+    if asset is not None and not asset.linked:
+        return "stopped (unlinked)"
+    view = Sending(services.redis, oa_id).read().as_json()
+    if view["state"] == "ok":
+        return "ok"
+    return f"{view['state']} since {view['since']}: {view['reason']}"
 
 
 def app_of(services: Services, oa_id: str) -> str:
