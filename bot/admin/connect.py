@@ -17,11 +17,12 @@ import redis
 
 from bot.conversation.context import AuditEntry
 from bot.services import Services
+from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.tokens import RedisTokenStorage
 from zalo_api.connect import Pkce, oa_profile, permission_url
 from zalo_api.errors import ZaloError, ZaloNetworkError, ZaloOAuthError
-from zalo_api.oauth import OAuthClient, TokenPair
+from zalo_api.oauth import TokenPair
 from zalo_api.transport import Transport
 
 log = logging.getLogger(__name__)
@@ -104,13 +105,7 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
 def exchange(services: Services, code: str, verifier: str) -> TokenPair:
     """The OA's first pair, or ConnectError saying why not (nothing stored)."""
     settings = services.settings
-    oauth = OAuthClient(
-        settings.zalo_oauth_url,
-        settings.zalo_app_id,
-        settings.zalo_app_secret,
-        timeout=settings.http_timeout_seconds,
-        session=services.http,
-    )
+    oauth = oauth_client(services, settings.zalo_app_id, settings.zalo_app_secret)
     try:
         return oauth.exchange_code(code, verifier)
     except ZaloOAuthError as exc:

@@ -37,12 +37,17 @@ END = "<!-- config-table:end -->"
 
 def update_readme(path: str) -> None:
     """Rewrite the table between the markers of the README."""
+    replace_between(path, BEGIN, END, markdown_table())
+
+
+def replace_between(path: str, begin: str, end: str, body: str) -> None:
+    """Put body between the begin and end markers of a file (a generated block)."""
     with open(path, encoding="utf-8") as handle:
         text = handle.read()
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(f"{head}{BEGIN}\n{markdown_table()}\n{END}{tail}")
+        handle.write(f"{head}{begin}\n{body}\n{end}{tail}")
 
 
 if __name__ == "__main__":

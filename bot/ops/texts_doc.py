@@ -13,6 +13,7 @@ import sys
 import click
 
 from bot.config import ConfigError
+from bot.ops.config_doc import replace_between
 from bot.texts import LANGUAGES, catalogue
 from bot.texts.overrides import limit_of, load_texts_file, placeholders
 from zalo_api.text import MAX_TEXT_CHARS
@@ -58,12 +59,7 @@ def starter_toml() -> str:
 
 def update_readme(path: str) -> None:
     """Rewrite the table between the markers of the README."""
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read()
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(f"{head}{BEGIN}\n{markdown_table()}\n{END}{tail}")
+    replace_between(path, BEGIN, END, markdown_table())
 
 
 def main(args: list[str]) -> int:

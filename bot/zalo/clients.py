@@ -58,6 +58,18 @@ def build_outbound(services: Services, oa: OA) -> Outbound:
     )  # fmt: skip
 
 
+def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClient:
+    """Zalo's OAuth endpoint for one App, on the shared session."""
+    settings = services.settings
+    return OAuthClient(
+        settings.zalo_oauth_url,
+        app_id,
+        app_secret,
+        timeout=settings.http_timeout_seconds,
+        session=services.http,
+    )
+
+
 def build_token_manager(services: Services, oa: OA) -> TokenManager:
     """Tokens in Redis under the OA's App (zalo:tokens:{app_id}: one OA per App today); the
     main OA's seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
@@ -71,13 +83,7 @@ def build_token_manager(services: Services, oa: OA) -> TokenManager:
                 status.stored(SOURCE_ENV)
     refresher: TokenRefresher = NoSecretRefresher(oa)
     if oa.can_refresh:
-        refresher = OAuthClient(
-            settings.zalo_oauth_url,
-            oa.app_id,
-            oa.app_secret,
-            timeout=settings.http_timeout_seconds,
-            session=services.http,
-        )
+        refresher = oauth_client(services, oa.app_id, oa.app_secret)
     return TokenManager(
         storage,
         RecordingRefresher(refresher, status),  # `flask zalo tokens show` reads its record
