@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import redis
 
+from bench.e2e import BENCH_HASH_KEY
 from bench.events import BASE_MS, signed_headers, text_body
 from bench.servers import gunicorn, rq_worker
 from bot.conversation.store import Conversation, ConversationStore
@@ -51,7 +52,7 @@ def production_env(zalo: FakeZalo, sms: FakeSmsGateways, redis_url: str) -> dict
         **sms.config_for("esms"),
         "REDIS_URL": redis_url,
         "BOT_SANDBOX": "0",
-        "OTP_HASH_KEY": "bench-key",
+        "OTP_HASH_KEY": BENCH_HASH_KEY,
         "LOG_LEVEL": "WARNING",
         "SMS_GLOBAL_PER_MINUTE": "1000000",
         "OTP_SENDS_PER_PHONE_HOUR": "1000000",

@@ -39,13 +39,11 @@ def per_account(client: redis.Redis) -> float:
                     bucket("acct", OA, user),
                     bucket("phone", OA, digits),
                     bucket("byapp", OA, f"55217727971758{n:05d}"),
-                    "-",
+                    "-",  # no number held before
+                    "-",  # no portal callback to store
                 ]
-                script(
-                    keys=keys,
-                    args=[user, digits, "sms", now, f"55217727971758{n:05d}", ""],
-                    client=pipe,
-                )
+                args = [user, digits, "sms", now, f"55217727971758{n:05d}", "", "", "", 0]
+                script(keys=keys, args=args, client=pipe)
             pipe.execute()
     assert accounts.get(OA, "2468458835296100007") is not None
     return (used_memory(client) - before) / COUNT
