@@ -139,6 +139,9 @@ class Settings:
     zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")
     sms_price_vnd: int = var(0, "price of one SMS code in VND, for the estimated spend")
     zns_price_vnd: int = var(0, "price of one ZNS code in VND, for the estimated spend")
+    zns_delivery_wait_seconds: int = var(
+        30, "wait for a Zalo code's delivery receipt before asking Zalo and offering SMS"
+    )
     otp_sms_template: str = var(
         "",
         "SMS text, `{code}` and `{minutes}` filled in (brandname templates must match it)",
@@ -360,6 +363,7 @@ def validate_secrets(settings: Settings) -> None:
 POSITIVE_SETTINGS = (
     "OTP_SMS_TTL_SECONDS",
     "OTP_ZALO_TTL_SECONDS",
+    "ZNS_DELIVERY_WAIT_SECONDS",
     "OTP_MAX_ATTEMPTS",
     "OTP_LOCK_SECONDS",
     "OTP_NUMBER_MAX_ATTEMPTS",
