@@ -410,6 +410,9 @@ def validate_numbers(settings: Settings) -> None:
             f"UNVERIFIED_RETENTION_DAYS must be at least {MIN_UNVERIFIED_RETENTION_DAYS} "
             "(the records of a verification in progress live up to 2 days)"
         )
+    if settings.zns_delivery_wait_seconds >= settings.otp_zalo_ttl_seconds:
+        # The SMS offer must come while the Zalo code is still awaited.
+        raise ConfigError("ZNS_DELIVERY_WAIT_SECONDS must be less than OTP_ZALO_TTL_SECONDS")
     if settings.otp_number_max_attempts <= settings.otp_max_attempts:
         # Else one account's own wrong codes would lock the number for its holder.
         raise ConfigError("OTP_NUMBER_MAX_ATTEMPTS must be greater than OTP_MAX_ATTEMPTS")

@@ -11,6 +11,7 @@ from bot.services import services_of
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import post_event, run_jobs, wait_for
+from tests.portalkit import AUTH, KEY
 from tests.production import Chat, production_bot
 from tests.test_funnel import receipt_event
 
@@ -105,6 +106,32 @@ def test_nothing_when_the_code_was_typed_in_time(config: dict[str, Any]) -> None
         wait_out_the_check(app)
         assert later_texts(chat) == []
         assert zalo.calls["zns_status"] == 0 and fallbacks(app, zalo) == 0
+
+
+def test_a_chat_linked_to_a_portal_account_is_offered_sms_too(config: dict[str, Any]) -> None:
+    with production_bot(config, PORTAL_API_KEY=KEY, **WAIT) as (app, zalo, sms):
+        client = app.test_client()
+        answer = client.post("/api/v1/links", json={"account_id": "cz-100123"}, headers=AUTH)
+        chat = Chat(app, zalo)
+        assert "cz-…123" in chat.say(answer.get_json()["code"])
+        chat.say("xác thực zalo")
+        assert "tin nhắn Zalo" in chat.say("0912345678")
+        wait_out_the_check(app)
+        (told,) = later_texts(chat)
+        assert NOT_ARRIVED in told
+        assert "Đã gửi mã" in chat.say("#sms")
+        assert "thành công" in chat.say(sms_code_to(sms))
+
+
+def test_a_code_the_portal_api_asked_for_is_left_to_the_portal(config: dict[str, Any]) -> None:
+    with production_bot(config, PORTAL_API_KEY=KEY, **WAIT) as (app, zalo, sms):
+        body = {"account_id": "cz-100123", "phone": "0912345678", "channel": "zalo"}
+        answer = app.test_client().post("/api/v1/verifications", json=body, headers=AUTH)
+        assert answer.status_code == 201
+        run_jobs(app)
+        assert len(zalo.zns_sent) == 1
+        wait_out_the_check(app)
+        assert zalo.calls["zns_status"] == 0 and fallbacks(app, zalo) == 0 and sms.sent == []
 
 
 def sms_code_to(sms: FakeSmsGateways) -> str:
