@@ -139,6 +139,9 @@ class Settings:
     zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")
     sms_price_vnd: int = var(0, "price of one SMS code in VND, for the estimated spend")
     zns_price_vnd: int = var(0, "price of one ZNS code in VND, for the estimated spend")
+    zns_delivery_wait_seconds: int = var(
+        30, "wait for a Zalo code's delivery receipt before asking Zalo and offering SMS"
+    )
     otp_sms_template: str = var(
         "",
         "SMS text, `{code}` and `{minutes}` filled in (brandname templates must match it)",
@@ -360,6 +363,7 @@ def validate_secrets(settings: Settings) -> None:
 POSITIVE_SETTINGS = (
     "OTP_SMS_TTL_SECONDS",
     "OTP_ZALO_TTL_SECONDS",
+    "ZNS_DELIVERY_WAIT_SECONDS",
     "OTP_MAX_ATTEMPTS",
     "OTP_LOCK_SECONDS",
     "OTP_NUMBER_MAX_ATTEMPTS",
@@ -406,6 +410,9 @@ def validate_numbers(settings: Settings) -> None:
             f"UNVERIFIED_RETENTION_DAYS must be at least {MIN_UNVERIFIED_RETENTION_DAYS} "
             "(the records of a verification in progress live up to 2 days)"
         )
+    if settings.zns_delivery_wait_seconds >= settings.otp_zalo_ttl_seconds:
+        # The SMS offer must come while the Zalo code is still awaited.
+        raise ConfigError("ZNS_DELIVERY_WAIT_SECONDS must be less than OTP_ZALO_TTL_SECONDS")
     if settings.otp_number_max_attempts <= settings.otp_max_attempts:
         # Else one account's own wrong codes would lock the number for its holder.
         raise ConfigError("OTP_NUMBER_MAX_ATTEMPTS must be greater than OTP_MAX_ATTEMPTS")

@@ -6,6 +6,7 @@ from bot.conversation.context import Context
 from bot.conversation.flow import Choice, Digits, Event, OnEvent, Route
 from bot.queues.internal_events import SendFailed
 from bot.verification.phones import mask_for_user
+from bot.verification.zns_delivery import UNDELIVERED
 from handlers.choices import (
     after_lock_buttons,
     cancel_button,
@@ -192,6 +193,10 @@ def send_failed(event: Event, ctx: Context) -> str | None:
     if event.reason == "expired":  # the send came too late: a new code is one word away
         channel = ctx.text(f"channel_{event.channel}")
         ctx.reply("send_expired", channel=channel, buttons=[ctx.button("btn_resend", "#resend")])
+        return AWAITING_CODE
+    if event.reason == UNDELIVERED:  # the Zalo code may still come: it stays valid till SMS
+        buttons = [ctx.button("btn_sms_instead", "#sms"), *code_buttons(ctx)[1:]]
+        ctx.reply("zns_not_arrived", buttons=buttons)
         return AWAITING_CODE
     if event.reason == "no_zalo_account":
         ctx.reply("no_zalo_account", phone=phone, buttons=method_buttons(ctx))

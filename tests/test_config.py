@@ -93,6 +93,21 @@ def test_bad_number_is_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("wait", "line"),
+    [
+        ("0", "ZNS_DELIVERY_WAIT_SECONDS must be greater than 0"),
+        ("120", "ZNS_DELIVERY_WAIT_SECONDS must be less than OTP_ZALO_TTL_SECONDS"),
+    ],
+)
+def test_the_zns_delivery_wait_comes_before_the_zalo_code_expires(wait: str, line: str) -> None:
+    base = {"REDIS_URL": "redis://x", "BOT_SANDBOX": "1"}
+    assert load_settings(base).zns_delivery_wait_seconds == 30
+    with pytest.raises(ConfigError) as refused:
+        load_settings({**base, "ZNS_DELIVERY_WAIT_SECONDS": wait})
+    assert str(refused.value) == line
+
+
+@pytest.mark.parametrize(
     ("weak", "line"),
     [
         (

@@ -13,6 +13,9 @@ from zalo_api.tokens import TokenManager
 from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport, data_of, text_or_none
 
 TEMPLATE_PATH = "/message/template"
+STATUS_PATH = "/message/status"
+# /message/status: -1 an id Zalo does not know, 0 not yet delivered, 1 delivered.
+STATUS_UNKNOWN, STATUS_PENDING, STATUS_DELIVERED = -1, 0, 1
 MAX_TRACKING_ID_CHARS = 48
 VN_COUNTRY_CODE = "84"
 # What people put between digits: spaces, dots, dashes, parentheses.
@@ -48,7 +51,8 @@ def normalize_zns_phone(phone: str) -> str:
 
 
 class ZNSClient:
-    """POST {business}/message/template with the OA's `access_token` header."""
+    """POST {business}/message/template and GET /message/status, the OA's `access_token`
+    header on each."""
 
     def __init__(
         self,
@@ -59,6 +63,7 @@ class ZNSClient:
         session: requests.Session | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + TEMPLATE_PATH
+        self.status_url = base_url.rstrip("/") + STATUS_PATH
         self.tokens = tokens
         self.transport = Transport(timeout, session)
 
@@ -99,3 +104,21 @@ class ZNSClient:
             daily_quota=text_or_none(quota.get("dailyQuota")),
             remaining_quota=text_or_none(quota.get("remainingQuota")),
         )
+
+    def message_status(self, msg_id: str) -> int:
+        """GET /message/status of an accepted message: STATUS_DELIVERED, STATUS_PENDING or
+        STATUS_UNKNOWN (also for an answer without a readable status); zalo_api errors else."""
+        if not msg_id:
+            raise ValueError("msg_id is empty")
+
+        def call(token: str) -> dict[str, Any]:
+            return self.transport.request(
+                "GET",
+                self.status_url,
+                params={"message_id": msg_id},
+                headers={"access_token": token},
+            )
+
+        status = data_of(self.tokens.call(call)).get("status")
+        known = isinstance(status, int) and not isinstance(status, bool)
+        return status if known and status in (STATUS_PENDING, STATUS_DELIVERED) else STATUS_UNKNOWN

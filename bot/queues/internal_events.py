@@ -26,7 +26,7 @@ class SendFailed:
     """The code with this reference could not be delivered by channel."""
 
     channel: str
-    reason: str  # "failed", "no_zalo_account" or "expired"
+    reason: str  # "failed", "no_zalo_account", "expired" or "undelivered" (ZNS, SMS offered)
     reference: str
     timestamp: str
     event_name: str = "bot_send_failed"

@@ -12,6 +12,7 @@ TEXTS = {
     "btn_use_number": {"vi": "Dùng số này", "en": "Use this number"},
     "btn_send_here": {"vi": "Gửi đến số này", "en": "Send to this number"},
     "btn_other_number": {"vi": "Số khác", "en": "Another number"},
+    "btn_sms_instead": {"vi": "Nhận mã qua SMS", "en": "Get it by SMS"},
     "btn_resend": {"vi": "Gửi lại mã", "en": "Resend the code"},
     "btn_change_method": {"vi": "Đổi cách nhận", "en": "Change method"},
     "ask_phone": {
@@ -189,6 +190,12 @@ TEXTS = {
         "{other}, hoặc gửi lại để thử lần nữa.",
         "en": "The code could not be sent by {channel}. Choose {other_choice} to get it by "
         "{other}, or resend to try again.",
+    },
+    "zns_not_arrived": {
+        "vi": "Mã qua Zalo có vẻ chưa đến máy bạn. Bấm nút bên dưới để nhận mã mới qua SMS "
+        "ngay (mã Zalo cũ sẽ không dùng được nữa), hoặc nhập mã Zalo nếu vừa nhận được.",
+        "en": "Your Zalo code does not seem to have arrived. Tap below to get a new code by "
+        "SMS now (the Zalo code then stops working), or type the Zalo code if it just came.",
     },
     "send_expired": {
         "vi": 'Mã qua {channel} không gửi kịp trước khi hết hạn. Gõ "gửi lại" để nhận mã mới.',

@@ -117,6 +117,10 @@ class Funnel:
         self.count(oa_id, "zalo", "delivered")
         return True
 
+    def awaits_receipt(self, tracking_id: str) -> bool:
+        """Whether a Zalo code of ours still waits for its receipt (False once it came)."""
+        return bool(self.client.exists(TRACKING_KEY.format(tracking_id)))
+
     def verified(self, user: UserRef, channel: str) -> None:
         """A number verified: counted, with the time since its code was sent when known."""
         FUNNEL.labels(user.oa_id, channel, "verified").inc()

@@ -33,6 +33,8 @@ from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
 from bot.verification.portal_accounts import report_send_failure
+from bot.verification.zalo_codes import CodeSent
+from bot.verification.zns_delivery import await_delivery
 from bot.zalo.sending import SendHeld, Sending
 from zalo_api.errors import USER, ZaloAPIError, ZaloError
 
@@ -87,7 +89,7 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     if sending is not None and not sending.may_send():
         raise SendHeld()
     try:
-        delivered = transmit(services, user.oa_id, phone, channel, nonce, send.lang)
+        sent = transmit(services, user.oa_id, phone, channel, nonce, send.lang)
     except (SmsError, ZaloError) as exc:
         if sending is not None and isinstance(exc, ZaloError) and exc.held:
             raise sending.stopped_by(exc, "code") from None
@@ -95,18 +97,20 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     if sending is not None and sending.sent():
         due_again(services.redis, user.oa_id)
     OTP_SENDS.labels(channel, "sent").inc()
-    services.verifier.funnel.code_sent(user, channel, send.reference, delivered)
+    services.verifier.funnel.code_sent(user, channel, send.reference, sent.delivered)
+    if sent.msg_id:  # a Zalo code on its way: its receipt is awaited, then asked for
+        await_delivery(services, send, sent.msg_id)
     return "sent"
 
 
 def transmit(
     services: Services, oa_id: str, phone: str, channel: str, nonce: str, lang: str
-) -> bool:
-    """The code of nonce to phone, by SMS or ZNS through the user's OA (True: the channel
-    says delivered)."""
+) -> CodeSent:
+    """The code of nonce to phone, by SMS or ZNS through the user's OA (delivered: the
+    channel says so; msg_id: Zalo's id of a code not yet delivered)."""
     code = derive_code(services.settings.otp_hash_key, nonce)
     if channel == "sms":
-        return send_sms(services, phone, code, nonce, lang)
+        return CodeSent(delivered=send_sms(services, phone, code, nonce, lang))
     return send_zns(services, oa_id, phone, code, nonce)
 
 
@@ -157,7 +161,7 @@ def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -
         return False
 
 
-def send_zns(services: Services, oa_id: str, phone: str, code: str, nonce: str) -> bool:
+def send_zns(services: Services, oa_id: str, phone: str, code: str, nonce: str) -> CodeSent:
     """Send the approved OTP template by ZNS through the OA of oa_id (sandbox: the phone
     inbox, delivered at once)."""
     return services.zalo_codes.send(oa_id, phone, code, reference_of(nonce))

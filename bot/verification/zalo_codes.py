@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import redis
 
@@ -12,6 +13,15 @@ from bot.config import Settings
 from bot.keys import publish_update
 from bot.sms.console import PHONE_INBOX_MAX_ITEMS, PHONE_INBOX_TTL_SECONDS, phone_inbox_key
 from bot.zalo.outbound import Outbound
+
+
+@dataclass(frozen=True, slots=True)
+class CodeSent:
+    """A code accepted: delivered already (a gateway or the sandbox says so), or, for a Zalo
+    code, Zalo's msg_id to ask about later."""
+
+    delivered: bool
+    msg_id: str = ""
 
 
 class ZnsCodeSender:
@@ -22,18 +32,18 @@ class ZnsCodeSender:
         self.outbound = outbound  # oa_id -> that OA's outbound
         self.settings = settings
 
-    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> bool:
+    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> CodeSent:
         """One template message; raises zalo_api errors (-118: the number has no Zalo).
-        False: accepted, not yet delivered (Zalo's receipt says that later)."""
+        Accepted, not yet delivered: Zalo's receipt (or its message status) says that later."""
         outbound = self.outbound(oa_id)
-        outbound.zns.send_template(
+        result = outbound.zns.send_template(
             phone_e164,
             outbound.oa.zns_template_id,
             {self.settings.zns_otp_param: code},
             reference,
             development=self.settings.zns_mode == "development",
         )
-        return False
+        return CodeSent(delivered=False, msg_id=result.msg_id)
 
 
 class SandboxZaloCodeSender:
@@ -42,7 +52,7 @@ class SandboxZaloCodeSender:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
 
-    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> bool:
+    def send(self, oa_id: str, phone_e164: str, code: str, reference: str) -> CodeSent:
         """Append the message the template would show (whichever OA); delivered at once."""
         key = phone_inbox_key(phone_e164)
         item = {
@@ -57,4 +67,4 @@ class SandboxZaloCodeSender:
             pipe.expire(key, PHONE_INBOX_TTL_SECONDS)
             publish_update(pipe)
             pipe.execute()
-        return True
+        return CodeSent(delivered=True)

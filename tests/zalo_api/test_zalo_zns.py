@@ -6,6 +6,7 @@ import pytest
 
 from tests.fakes.zalo import FakeZalo
 from zalo_api import ZaloAPIError, ZaloHTTPError, ZNSClient, normalize_zns_phone
+from zalo_api.zns import STATUS_DELIVERED, STATUS_PENDING, STATUS_UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -88,3 +89,24 @@ def test_a_tracking_id_must_be_1_to_48_characters(
         zns.send_template("84912345678", "tmpl-1", {"otp": "1"}, tracking_id)
     zns.send_template("84912345678", "tmpl-1", {"otp": "1"}, "x" * 48)
     assert fake.calls["zns"] == 1
+
+
+def test_message_status_says_pending_delivered_or_unknown(zns: ZNSClient, fake: FakeZalo) -> None:
+    msg_id = zns.send_template("84912345678", "tmpl-1", {"otp": "1"}, "t1").msg_id
+    assert zns.message_status(msg_id) == STATUS_PENDING
+    fake.delivery_status(STATUS_DELIVERED, msg_id)
+    assert zns.message_status(msg_id) == STATUS_DELIVERED
+    assert zns.message_status("not-one-of-ours") == STATUS_UNKNOWN
+
+
+def test_message_status_refreshes_a_refused_token_and_translates_errors(
+    zns: ZNSClient, fake: FakeZalo
+) -> None:
+    msg_id = zns.send_template("84912345678", "tmpl-1", {"otp": "1"}, "t1").msg_id
+    fake.expire_access_token()
+    assert zns.message_status(msg_id) == STATUS_PENDING
+    assert (fake.calls["zns_status"], fake.refresh_calls) == (2, 1)
+    fake.fail_next("zns_status", http_status=502)
+    with pytest.raises(ZaloHTTPError) as caught:
+        zns.message_status(msg_id)
+    assert caught.value.retryable

@@ -29,6 +29,7 @@ ZNS_PHONE = re.compile(r"[1-9][0-9]{7,14}")
 ZNS_DAILY_QUOTA = 500
 MAX_TRACKING_ID_CHARS = 48
 MAX_BUTTONS = 5
+STATUS_WORDS = {-1: "Message not found", 0: "Not yet delivered", 1: "Delivered"}
 
 
 def json_body(request: Request) -> dict[str, Any]:
@@ -162,6 +163,20 @@ def send_zns(fake: FakeZalo, request: Request) -> Response:
     return ok({"msg_id": sent.msg_id, "sent_time": now_ms(), "quota": quota})
 
 
+def zns_status(fake: FakeZalo, request: Request) -> Response:
+    """/message/status?message_id=: -1 for an id this OA did not send, else the status a test
+    set for it (delivery_status), or the fake's default (0: not yet delivered)."""
+    msg_id = request.args.get("message_id", "")
+    if not msg_id:
+        return zalo_error(-201, "message_id is required")
+    with fake.lock:
+        oa_id = token_oa(fake, request)
+        sent = next((z for z in fake.zns_sent if z.msg_id == msg_id and z.oa_id == oa_id), None)
+        status = -1 if sent is None else fake.zns_statuses.get(msg_id, fake.zns_status_default)
+    data: dict[str, Any] = {"status": status, "message": STATUS_WORDS[status]}
+    return ok(data | ({"delivery_time": now_ms()} if status == 1 else {}))
+
+
 def refresh_pair(fake: FakeZalo, request: Request) -> Response:
     """/v4/oa/access_token: spend a refresh token (once), or a granted code with its PKCE
     verifier (once), for a new pair."""
@@ -218,6 +233,7 @@ HANDLERS: dict[str, Callable[[FakeZalo, Request], Response]] = {
     "cs": send_message,
     "user_detail": user_detail,
     "zns": send_zns,
+    "zns_status": zns_status,
     "oauth": refresh_pair,
     "getoa": oa_profile,
 }

@@ -13,11 +13,12 @@ ENDPOINTS = {
     ("POST", "/v3.0/oa/message/cs"): "cs",
     ("GET", "/v3.0/oa/user/detail"): "user_detail",
     ("POST", "/message/template"): "zns",
+    ("GET", "/message/status"): "zns_status",
     ("POST", "/v4/oa/access_token"): "oauth",
     ("GET", "/v2.0/oa/getoa"): "getoa",
 }
 # What each endpoint answers to an unknown or expired access token.
-BAD_TOKEN_CODE = {"cs": -216, "user_detail": -216, "zns": -124, "getoa": -216}
+BAD_TOKEN_CODE = {"cs": -216, "user_detail": -216, "zns": -124, "zns_status": -124, "getoa": -216}
 
 
 @dataclass(frozen=True)

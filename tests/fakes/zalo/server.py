@@ -82,6 +82,9 @@ class FakeZalo:
         self.users: dict[str, dict[str, str]] = {}
         self.sent: list[SentMessage] = []
         self.zns_sent: list[SentZns] = []
+        # /message/status answers: per msg_id as a test set it, else the default (not yet).
+        self.zns_statuses: dict[str, int] = {}
+        self.zns_status_default = 0
         self.calls: Counter[str] = Counter()
         self.ids = itertools.count(1)
         self.errors: list[Exception] = []  # raised by handlers: bugs of the fake
@@ -127,7 +130,8 @@ class FakeZalo:
         message: str = "scripted failure",
         times: int = 1,
     ) -> None:
-        """Answer the next `times` calls to endpoint (cs, user_detail, zns, oauth) so."""
+        """Answer the next `times` calls to endpoint (cs, user_detail, zns, zns_status, oauth)
+        so."""
         scripted = Scripted(error, http_status or (None if error else 500), message)
         with self.lock:
             self.scripts[known(endpoint)].extend([scripted] * times)
@@ -170,6 +174,15 @@ class FakeZalo:
         """ZNS to these phones ('84...' or '+84...') fails with -118."""
         with self.lock:
             self.no_zalo_phones.update(phone.lstrip("+") for phone in phones)
+
+    def delivery_status(self, status: int, msg_id: str | None = None) -> None:
+        """What /message/status says of msg_id (None: of every message not set one by one):
+        1 delivered, 0 not yet."""
+        with self.lock:
+            if msg_id is None:
+                self.zns_status_default = status
+            else:
+                self.zns_statuses[msg_id] = status
 
     def add_user(self, user_id: str, display_name: str, phone: str | None = None) -> None:
         """A profile for user/detail; phone: what the user shared with the OA."""
