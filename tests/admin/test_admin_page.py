@@ -271,3 +271,13 @@ def test_the_page_says_when_an_oa_is_held(app: Flask) -> None:
     )
     page = client.get("/admin").get_data(as_text=True)
     assert "held since" in page and "token refused (-216)" in page
+
+
+def test_the_audit_reads_as_in_chat_without_state_names(app: Flask) -> None:
+    Dialogue(app, "u4").say("/assets")  # a refusal
+    client = app.test_client()
+    sign_in(client, token=link_token(app))
+    page = client.get("/admin").get_data(as_text=True)
+    audit = page[page.index('id="audit"') :]
+    assert "u4 gõ “/assets”" in audit and "bị từ chối" in audit
+    assert ">entry<" not in audit and ">link sent<" not in audit

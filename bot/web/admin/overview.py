@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.admin.assets import Asset
 from bot.admin.audit import Recorded
+from bot.admin.audit_view import describe
 from bot.pipeline.dead_letters import DeadLetter, DeadLetters
 from bot.queues.dead_entries import INDEX_KEY
 from bot.queues.ready import due_counts
@@ -86,11 +87,16 @@ def dead_letters(services: Services) -> list[DeadLetter]:
     return DeadLetters(services.redis).latest(SHOWN)
 
 
-def audit(services: Services) -> tuple[list[Recorded], list[Recorded]]:
-    """(the newest admin entries, the newest refusals), newest first."""
-    admin = services.audit.latest(SHOWN)
-    refused = services.audit.latest(SHOWN, refused=True)
-    return list(reversed(admin)), list(reversed(refused))
+def audit(services: Services) -> tuple[list[str], list[str]]:
+    """(the newest admin entries, the newest refusals), newest first, each told as admins
+    read it in chat (`/audit`): who did what, how, with what result, without payloads."""
+    settings = services.settings
+    lang, zone = settings.bot_language, settings.bot_timezone
+
+    def told(entries: list[Recorded]) -> list[str]:
+        return [describe(entry, lang, zone) for entry in reversed(entries)]
+
+    return told(services.audit.latest(SHOWN)), told(services.audit.latest(SHOWN, refused=True))
 
 
 def series(points: list[tuple[int, dict[str, int]]]) -> dict[str, Any]:
