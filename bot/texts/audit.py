@@ -114,6 +114,10 @@ TEXTS = {
         "en": "not recorded: the bot still uses it",
     },
     "audit_result_linked": {"vi": "đã liên kết", "en": "linked"},
+    "audit_result_link sent": {
+        "vi": "đã gửi đường dẫn đăng nhập trang quản trị",
+        "en": "admin page sign-in link sent",
+    },
     "audit_result_connected": {"vi": "đã kết nối, token đã lưu", "en": "connected, tokens stored"},
     "audit_result_replayed": {
         "vi": "đã đưa sự kiện lỗi vào xử lý lại",
