@@ -32,29 +32,18 @@ RETRY_EVERY_SECONDS = 0.1
 # and is left to run out rather than held for ever.
 MAX_KEEP_SECONDS = 600.0
 
-# KEYS: locks. ARGV: ttl ms, then the token of each lock. 1 per lock renewed, 0 if not ours.
+# KEYS: locks. ARGV: ttl ms, reassert (1: a lock that ran out while Redis was away is taken
+# again if nobody took it), then the token of each lock. 1 per lock renewed, 0 if not ours.
 RENEW = """
-local renewed = {}
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[i + 1] then
-    redis.call('PEXPIRE', KEYS[i], ARGV[1])
-    renewed[i] = 1
-  else
-    renewed[i] = 0
-  end
-end
-return renewed
-"""
-# As RENEW, and a lock that ran out while Redis was away is taken again (if nobody took it).
-REASSERT = """
+local reassert = ARGV[2] == '1'
 local renewed = {}
 for i = 1, #KEYS do
   local holder = redis.call('GET', KEYS[i])
-  if holder == ARGV[i + 1] then
+  if holder == ARGV[i + 2] then
     redis.call('PEXPIRE', KEYS[i], ARGV[1])
     renewed[i] = 1
-  elseif not holder then
-    redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ARGV[1])
+  elseif reassert and not holder then
+    redis.call('SET', KEYS[i], ARGV[i + 2], 'PX', ARGV[1])
     renewed[i] = 1
   else
     renewed[i] = 0
@@ -126,8 +115,9 @@ class LeaseKeeper:
             for (client, key), (token, _) in self._held.items():
                 by_client.setdefault(client, []).append((key, token))
         for client, locks in by_client.items():
-            script = cached_script(client, REASSERT if reassert else RENEW)
-            answers = script(keys=[k for k, _ in locks], args=[LEASE_MS, *[t for _, t in locks]])
+            script = cached_script(client, RENEW)
+            args: list[int | str] = [LEASE_MS, int(reassert), *[t for _, t in locks]]
+            answers = script(keys=[k for k, _ in locks], args=args)
             for (key, token), renewed in zip(locks, answers, strict=True):
                 if not renewed:
                     self.drop(client, key, token)
