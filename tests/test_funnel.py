@@ -17,7 +17,7 @@ from bot.services import services_of
 from bot.verification.funnel import DAY_TTL_SECONDS, Funnel, day_key, percentile
 from tests.fakes.zalo import FakeZalo
 from tests.fakes.zalo.records import SentZns
-from tests.helpers import OA_ID, Dialogue, last_code, post_event
+from tests.helpers import OA_ID, Dialogue, last_code, post_event, wait_for
 from tests.production import Chat, production_bot
 from tests.test_verify_flow import PHONE, verify_by_sms
 
@@ -144,6 +144,8 @@ def test_a_zns_receipt_marks_the_zalo_code_delivered_once(config: dict[str, Any]
         chat.say("xác thực zalo")
         chat.say("0912345678")
         (sent,) = zalo.zns_sent
+        # The fake records the send before it answers; the bot counts it after.
+        wait_for(lambda: services_of(app).verifier.funnel.awaits_receipt(sent.tracking_id))
         assert REGISTRY.get_sample_value(FUNNEL, {**labels, "step": "sent"}) == sent_before + 1
         step = {**labels, "step": "delivered"}
         assert (REGISTRY.get_sample_value(FUNNEL, step) or 0.0) == delivered  # accepted only

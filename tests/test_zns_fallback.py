@@ -57,6 +57,9 @@ def test_a_receipt_in_time_means_no_fallback(config: dict[str, Any]) -> None:
     with production_bot(config, **WAIT) as (app, zalo, sms):
         chat = zalo_code_asked(app, zalo)
         (sent,) = zalo.zns_sent
+        # The fake records the send before it answers; the bot notes the tracking_id after.
+        funnel = services_of(app).verifier.funnel
+        wait_for(lambda: funnel.awaits_receipt(sent.tracking_id))
         post_event(app.test_client(), receipt_event(zalo, sent), secret=zalo.oa_secret_key)
         wait_out_the_check(app)
         assert later_texts(chat) == []
