@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import redis
@@ -85,3 +86,24 @@ def test_the_sms_ceiling_offers_zalo(config: dict[str, Any]) -> None:
     answer = second.say("1")
     assert "Hệ thống SMS đang quá tải" in answer and "gõ 2" in answer
     assert "Đã gửi mã" in second.say("2")
+
+
+def test_sends_older_than_the_window_leave_room(rdb: redis.Redis, redis_url: str) -> None:
+    sends = limits(rdb, redis_url, OTP_SENDS_PER_PHONE_HOUR=1)
+    assert sends.acquire(UserRef("oa", "u1"), PHONE, "sms") is None
+    assert sends.acquire(UserRef("oa", "u2"), PHONE, "sms") is not None
+    _, limiter, item, ident = next(r for r in sends.rules(UserRef("oa", "u2"), PHONE, "sms")
+                                   if r[0] == "phone_hour")  # fmt: skip
+    key = sends.storage.prefixed_key(item.key_for("otp", "phone_hour", ident))
+    rdb.lset(key, 0, time.time() - 3601)  # the one send, an hour and a second ago
+    assert sends.acquire(UserRef("oa", "u2"), PHONE, "sms") is None
+
+
+def test_one_acquire_counts_one_unit_in_each_window(rdb: redis.Redis, redis_url: str) -> None:
+    sends = limits(rdb, redis_url)
+    user = UserRef("oa", "u1")
+    assert sends.acquire(user, PHONE, "sms") is None
+    for name, limiter, item, ident in sends.rules(user, PHONE, "sms"):
+        # The library reads what the script wrote: its windows' own format.
+        stats = limiter.get_window_stats(item, "otp", name, ident)
+        assert stats.remaining == item.amount - 1, name
