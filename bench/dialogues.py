@@ -30,6 +30,8 @@ class Tally:
     failures: int = 0
     replies: list[float] = field(default_factory=list)
     codes: list[float] = field(default_factory=list)
+    # (user, posted, answered 200) of every event, for the trace (bench.trace).
+    posts: list[tuple[str, float, float]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -41,7 +43,7 @@ class User:
         self.fake, self.name, self.n = fake, name, 0
         self.stamp = int(time.time() * 1000)
 
-    def post(self, user: str, text: str) -> float:
+    def post(self, user: str, text: str, tally: Tally) -> float:
         """POST one signed user_send_text; the time it was posted."""
         self.stamp += 1  # Zalo's timestamps order a user's events
         body = text_body(user, text, APP_ID, OA_ID, timestamp=self.stamp)
@@ -51,11 +53,13 @@ class User:
         answer.read()
         if answer.status != 200:
             raise RuntimeError(f"webhook answered {answer.status}")
+        with tally.lock:
+            tally.posts.append((user, start, time.perf_counter()))
         return start
 
     def step(self, user: str, text: str, tally: Tally) -> str:
         """Post text and wait for the bot's reply; return it."""
-        posted = self.post(user, text)
+        posted = self.post(user, text, tally)
         arrived, reply = self.fake.replies.box(user).get(timeout=WAIT_SECONDS)
         with tally.lock:
             tally.events += 1
@@ -68,7 +72,7 @@ class User:
         user, number = f"{self.name}-{self.n}", next(phones)
         self.step(user, "xác thực", tally)
         self.step(user, f"09{number:08d}", tally)
-        posted = self.post(user, "1")
+        posted = self.post(user, "1", tally)
         arrived, code = self.fake.codes.box(f"+849{number:08d}").get(timeout=WAIT_SECONDS)
         replied, _ = self.fake.replies.box(user).get(timeout=WAIT_SECONDS)  # "code sent"
         with tally.lock:

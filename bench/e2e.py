@@ -3,8 +3,12 @@ of the OA API and an SMS gateway, and users going through the whole SMS dialogue
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import psutil
 import redis
@@ -13,18 +17,18 @@ from bench.dialogues import Tally, drive
 from bench.events import signed_headers, text_body
 from bench.fakes import APP_ID, OA_ID, SECRETS, FakeServer
 from bench.loadgen import request_bytes, run_load
+from bench.redis_costs import RedisWork, redis_work
 from bench.servers import gunicorn, rq_workers
+from bench.toy import toy_process
+from bench.trace import Stamps, add_bench_stamps, hop_table, monitored, redis_stamps, timelines
 
 USERS_PER_WORKER = 48
 SECONDS = 10.0
 WARMUP_SECONDS = 2.0
-NO_LIMITS = {
-    "SMS_GLOBAL_PER_MINUTE": "100000000",
-    "OTP_SENDS_PER_PHONE_HOUR": "100000000",
-    "OTP_SENDS_PER_PHONE_DAY": "100000000",
-    # Below the number's own: start-up refuses an account budget that could spend it.
-    "OTP_SENDS_PER_ACCOUNT_DAY": "99999999",
-}
+# Only the whole bot's SMS ceiling is raised: every dialogue has a user and a number of its
+# own, so the per-number and per-account limits keep their defaults and cost what they cost
+# in production (a moving window's check reads as many entries as log2 of its size).
+NO_LIMITS = {"SMS_GLOBAL_PER_MINUTE": "100000000"}
 # Production start-up refuses a key under 24 characters.
 BENCH_HASH_KEY = "bench-otp-hash-key-0123456789abcdef"
 
@@ -40,11 +44,35 @@ class Run:
     seconds: float
     machine_busy: float  # share of all cores in use during the run (0-1)
     worker_cpu_seconds: float  # CPU time of the worker processes during the run
+    web_cpu_seconds: float = 0.0  # of gunicorn's processes
+    redis: RedisWork = field(default_factory=RedisWork)
+    load: str = ""  # /proc/loadavg's 1, 5 and 15 minutes at the end
+    trace: list[str] = field(default_factory=list)  # bench.trace's rows, when traced
 
     @property
     def worker_ms_per_event(self) -> float:
         """CPU milliseconds the workers spent per inbound event."""
         return 1000 * self.worker_cpu_seconds / max(1, self.tally.events)
+
+    @property
+    def web_ms_per_event(self) -> float:
+        """CPU milliseconds the web processes spent per inbound event."""
+        return 1000 * self.web_cpu_seconds / max(1, self.tally.events)
+
+    @property
+    def redis_ms_per_event(self) -> float:
+        """CPU milliseconds Redis's main thread spent per inbound event."""
+        return 1000 * self.redis.cpu_seconds / max(1, self.tally.events)
+
+    @property
+    def commands_per_event(self) -> float:
+        """Redis commands executed per inbound event (inside scripts and MULTI included)."""
+        return self.redis.commands / max(1, self.tally.events)
+
+    @property
+    def commands_per_verification(self) -> float:
+        """Redis commands executed per verified dialogue."""
+        return self.redis.commands / max(1, self.tally.verified)
 
     @property
     def events_per_second(self) -> float:
@@ -74,21 +102,78 @@ def bot_env(fake: FakeServer, redis_url: str) -> dict[str, str]:
     return {**fake.env(), **bot_env_base(), "REDIS_URL": redis_url}
 
 
-def measure(redis_url: str, workers: int, latency_ms: int) -> Run:
-    """One configuration: fresh Redis content, web, workers, a warm-up, then the run."""
-    redis.Redis.from_url(redis_url).flushall()
+def measure(redis_url: str, workers: int, latency_ms: int, trace: bool = False) -> Run:
+    """One configuration: fresh Redis content, web, workers, a warm-up, then the run
+    (traced with bench.trace when asked: slower, for the timeline only)."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushall()
     users = USERS_PER_WORKER * workers
-    with FakeServer(latency_ms / 1000) as fake:
+    with FakeServer(latency_ms / 1000) as fake, tempfile.TemporaryDirectory() as folder:
         env = bot_env(fake, redis_url)
         with gunicorn(env, app="wsgi:app") as port, rq_workers(env, workers) as processes:
             drive(port, fake, users, WARMUP_SECONDS)
             watched = [psutil.Process(p.pid) for p in processes]
-            cpu_before = sum(cpu_seconds(p) for p in watched)
+            web = web_processes()
+            capture = Path(folder) / "monitor"
+            with CpuWatch(watched) as worker_cpu, CpuWatch(web) as web_cpu:
+                redis_before = redis_work(client)
+                psutil.cpu_percent()
+                calls_before = len(fake.replies.calls)
+                with monitored(redis_url, capture) if trace else nullcontext():
+                    tally, seconds = drive(port, fake, users, SECONDS)
+                busy = psutil.cpu_percent() / 100
+                redis_done = redis_work(client) - redis_before
+            rows = traced(capture, tally, fake.replies.calls[calls_before:]) if trace else []
+    return Run(workers, latency_ms, users, tally, seconds, busy, worker_cpu.seconds,
+               web_cpu.seconds, redis_done, load_average(), rows)  # fmt: skip
+
+
+def measure_toy(latency_ms: int, users: int = USERS_PER_WORKER) -> Run:
+    """The stateless toy (bench.toy) on the same harness: its process's CPU as the worker's."""
+    with FakeServer(latency_ms / 1000) as fake, toy_process(fake.url) as (port, pid):
+        drive(port, fake, users, WARMUP_SECONDS)
+        with CpuWatch([psutil.Process(pid)]) as cpu:
             psutil.cpu_percent()
             tally, seconds = drive(port, fake, users, SECONDS)
             busy = psutil.cpu_percent() / 100
-            worker_cpu = sum(cpu_seconds(p) for p in watched) - cpu_before
-    return Run(workers, latency_ms, users, tally, seconds, busy, worker_cpu)
+    return Run(0, latency_ms, users, tally, seconds, busy, cpu.seconds, load=load_average())
+
+
+def traced(capture: Path, tally: Tally, calls: list[tuple[str, float, float]]) -> list[str]:
+    """The trace's rows from a MONITOR capture and the bench's own stamps."""
+    stamps = Stamps()
+    offset = time.time() - time.perf_counter()
+    answers = add_bench_stamps(stamps, tally.posts, calls, offset)
+    redis_stamps(capture, stamps)
+    return hop_table(timelines(stamps), answers)
+
+
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 minutes), as /proc/loadavg says."""
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
+
+
+def web_processes() -> list[psutil.Process]:
+    """The gunicorn this process started (one at a time) and its workers."""
+    for proc in psutil.Process().children():
+        if "gunicorn" in " ".join(proc.cmdline()):
+            return [proc, *proc.children()]
+    return []
+
+
+class CpuWatch:
+    """CPU seconds the processes spent while the block ran."""
+
+    def __init__(self, processes: list[psutil.Process]) -> None:
+        self.processes = processes
+        self.seconds = 0.0
+
+    def __enter__(self) -> CpuWatch:
+        self.seconds = -sum(cpu_seconds(p) for p in self.processes)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds += sum(cpu_seconds(p) for p in self.processes)
 
 
 def cpu_seconds(process: psutil.Process) -> float:

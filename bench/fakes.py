@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import queue
 import re
+import sys
 import threading
 import time
 from collections import defaultdict
@@ -28,17 +29,21 @@ class Arrivals:
         self.lock = threading.Lock()
         self.boxes: dict[str, queue.SimpleQueue[tuple[float, str]]] = defaultdict(queue.SimpleQueue)
         self.count = 0
+        # (recipient, call started, answered) of every call, for the trace (bench.trace).
+        self.calls: list[tuple[str, float, float]] = []
 
     def box(self, recipient: str) -> queue.SimpleQueue[tuple[float, str]]:
         """The arrivals of one recipient."""
         with self.lock:
             return self.boxes[recipient]
 
-    def add(self, recipient: str, text: str) -> None:
-        """Note an arrival now."""
-        self.box(recipient).put((time.perf_counter(), text))
+    def add(self, recipient: str, text: str, started: float) -> None:
+        """Note an arrival answered now, its call started at `started` (perf_counter)."""
+        now = time.perf_counter()
+        self.box(recipient).put((now, text))
         with self.lock:
             self.count += 1
+            self.calls.append((recipient, started, now))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,8 +59,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         """Read, wait the latency, record, answer."""
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        started = time.perf_counter()
         time.sleep(self.server.latency_seconds)
-        answer = self.server.answer(self.path, body)
+        answer = self.server.answer(self.path, body, started)
         data = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -81,20 +87,25 @@ class FakeServer(ThreadingHTTPServer):
         """Base URL."""
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def answer(self, path: str, body: bytes) -> dict[str, Any]:
+    def answer(self, path: str, body: bytes, started: float) -> dict[str, Any]:
         """The API's answer, after noting what arrived."""
         if path.startswith("/v3.0/oa/message/cs"):
             sent = json.loads(body)
             user = sent["recipient"]["user_id"]
-            self.replies.add(user, sent["message"].get("text", ""))
+            self.replies.add(user, sent["message"].get("text", ""), started)
             return {"error": 0, "message": "Success", "data": {"message_id": "m", "user_id": user}}
         if path.startswith("/sms"):
             sent = json.loads(body)
             found = CODE.search(sent["text"])
-            self.codes.add(sent["to"], found.group() if found else "")
+            self.codes.add(sent["to"], found.group() if found else "", started)
             return {"id": sent.get("reference", "r")}
         tokens = {"access_token": "bench-access-2", "refresh_token": "bench-refresh-2"}
         return {**tokens, "expires_in": "90000"}
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-request (a toy or a bot stopped) is no fault of the fake's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def __enter__(self) -> FakeServer:
         self.thread.start()
