@@ -21,7 +21,7 @@ from pathlib import Path
 import redis
 
 from bench.capacity import redis_ceiling, write_doc
-from bench.e2e import Run, bot_env_base, ingest_only, measure, measure_toy
+from bench.e2e import Run, bot_env_base, ingest_only, load_average, measure, measure_toy
 from bench.e2e_report import Baselines, e2e_lines
 from bench.fake_capacity import requests_per_second
 from bench.latency import measure_latency
@@ -46,7 +46,9 @@ def main() -> None:
     """Run every section against one private Redis (AOF on, as in production)."""
     started = time.monotonic()
     report = Report(
-        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        f"{platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+        f"load average (1, 5, 15 min) at the start: {load_average()} (other work on the "
+        f"machine makes every absolute figure lower; the ratios within one run hold better)"
     )
     with tempfile.TemporaryDirectory(prefix="bench-redis-") as folder:
         with EmbeddedRedis(Path(folder), appendonly=True) as server:

@@ -67,7 +67,8 @@ def cost_lines(runs: list[Run]) -> list[str]:
     """What each event cost each process (CPU: psutil; Redis: INFO cpu and commandstats)."""
     lines = [
         "Costs per event (`INFO commandstats` counts every command Redis executed, those inside "
-        "scripts and transactions included; Redis CPU is its main thread's, `INFO cpu`):",
+        "scripts and transactions included; Redis CPU is its main thread's, `INFO cpu`; the "
+        "toy's one process, webhook and sends, is in the worker column):",
         "",
         "| workers | API ms | worker CPU ms / event | web CPU ms / event | Redis CPU ms / event "
         "| Redis commands / event | Redis commands / verified dialogue | load |",

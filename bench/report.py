@@ -163,8 +163,10 @@ class Report:
         ]
 
     def footer(self, seconds: float) -> None:
-        """How long the run took."""
-        self.lines.append(f"Whole run: {seconds:.0f} s.")
+        """How long the run took, and the machine's load at its end."""
+        load = " ".join(f"{n:.2f}" for n in os.getloadavg())
+        self.lines.append(f"Whole run: {seconds:.0f} s; load average (1, 5, 15 min) at the end: "
+                          f"{load}.")  # fmt: skip
 
     def render(self) -> str:
         """The Markdown text."""
