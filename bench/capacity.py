@@ -144,10 +144,12 @@ def capacity_block(run: Run, ceiling: Ceiling) -> str:
 
 
 def redis_hosts(share: float) -> str:
-    """The Redis a load needs: a primary under TARGET_BUSY, or more than one can give."""
+    """The Redis a load needs: one primary (and its failover) while it stays under
+    TARGET_BUSY; past that, the load is more than this deployment's Redis should carry."""
     if share <= TARGET_BUSY:
         return "1 primary + 1 replica, 3 Sentinels"
-    return f"**{share:.1f} primaries' worth: beyond one Redis**"
+    beyond = "beyond one Redis" if share > 1 else f"past the {TARGET_BUSY:.0%} target"
+    return f"**1 primary {share:.0%} busy: {beyond}**"
 
 
 def write_doc(run: Run, ceiling: Ceiling) -> str:

@@ -1,8 +1,9 @@
 """`python -m bench profile`: where the web and the worker spend their CPU under the
 end-to-end load (1 worker, 80 ms API, 48 dialogues), sampled by py-spy (requirements-dev).
 
-Prints, per process kind, the functions most often on CPU (self) and most often on the stack
-(inclusive), as shares of the samples; the flame graphs' raw stacks stay in a folder it names.
+Prints, per process kind, the functions most often on CPU (self), most often on the stack
+(inclusive) and the bot's own functions the samples fall under, as shares of the samples, and
+writes them to bench/profile.md; the flame graphs' raw stacks stay in a folder it names.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,8 +27,11 @@ from bench.servers import gunicorn, rq_workers
 from bot.ops.embedded_redis import EmbeddedRedis
 
 SECONDS = 10
+RESULTS = Path(__file__).parent / "profile.md"
 TOP = 15
 LINE_NUMBER = re.compile(r":\d+\)$")
+# The project's own code: a sample counts for the deepest of its frames on the stack.
+OWN_CODE = ("(bot/", "(handlers/", "(zalo_api/")
 
 
 def py_spy() -> str:
@@ -50,9 +55,9 @@ def frame_name(frame: str) -> str:
     return LINE_NUMBER.sub(")", frame.strip())
 
 
-def top_items(raw: Path) -> tuple[int, Counter[str], Counter[str]]:
-    """(samples, self counts, inclusive counts) by function."""
-    total, own, inclusive = 0, Counter[str](), Counter[str]()
+def top_items(raw: Path) -> tuple[int, Counter[str], Counter[str], Counter[str]]:
+    """(samples, self counts, inclusive counts, counts of the deepest own frame) by function."""
+    total, own, inclusive, ours = 0, Counter[str](), Counter[str](), Counter[str]()
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack or not count.isdigit():
@@ -63,16 +68,20 @@ def top_items(raw: Path) -> tuple[int, Counter[str], Counter[str]]:
         own[frames[-1]] += int(count)
         for name in set(frames[1:]):
             inclusive[name] += int(count)
-    return total, own, inclusive
+        mine = [f for f in frames[1:] if any(part in f for part in OWN_CODE)]
+        ours[mine[-1] if mine else "(no frame of the bot's: server, hub, runtime)"] += int(count)
+    return total, own, inclusive, ours
 
 
 def lines_of(kind: str, raw: Path) -> list[str]:
     """The top items of one process kind as Markdown."""
-    total, own, inclusive = top_items(raw)
+    total, own, inclusive, ours = top_items(raw)
     lines = [f"### {kind}: {total} samples on CPU", "", "| self % | function |", "|---|---|"]
     lines += [f"| {100 * n / total:.1f} | `{name}` |" for name, n in own.most_common(TOP)]
     lines += ["", "| inclusive % | function |", "|---|---|"]
     lines += [f"| {100 * n / total:.1f} | `{name}` |" for name, n in inclusive.most_common(TOP)]
+    lines += ["", "| % under | the bot's deepest function on the stack |", "|---|---|"]
+    lines += [f"| {100 * n / total:.1f} | `{name}` |" for name, n in ours.most_common(TOP)]
     return [*lines, ""]
 
 
@@ -91,8 +100,15 @@ def profile() -> None:
             for sampler in samplers:
                 sampler.wait(60)
     rate = tally.events / seconds
-    print(f"## Profile (py-spy, {SECONDS} s, 1 worker, 80 ms API, {USERS_PER_WORKER} dialogues: "
-          f"{rate:,.0f} events/s while sampled; load {psutil.getloadavg()})\n")  # fmt: skip
+    load = " ".join(f"{n:.2f}" for n in psutil.getloadavg())
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = [f"# Profile (`python -m bench profile`, {when})",
+             "", f"py-spy, {SECONDS} s, 1 worker, 80 ms API, {USERS_PER_WORKER} dialogues: "
+             f"{rate:,.0f} events/s while sampled (sampling slows both); load average {load}.",
+             ""]  # fmt: skip
     for kind, name in (("web (gunicorn wsgi:app)", "web.txt"), ("worker", "worker.txt")):
-        print("\n".join(lines_of(kind, folder / name)))
+        lines += lines_of(kind, folder / name)
+    text = "\n".join(lines)
+    print(text)
+    RESULTS.write_text(text, encoding="utf-8")
     print(f"Raw stacks (flame graphs: speedscope or flamegraph.pl): {folder}")
