@@ -98,6 +98,22 @@ def trace_lines(runs: list[Run], traced: Run) -> list[str]:
         "| hop | p50 ms | p95 ms | events |",
         "|---|---|---|---|",
         *traced.trace,
+        "",
+        *queue_line(plain),
+    ]
+
+
+def queue_line(run: Run | None) -> list[str]:
+    """Why the wait before the claim is what it is: the users are a closed loop."""
+    if run is None or not run.events_per_second:
+        return []
+    cycle = 1000 * run.users / run.events_per_second
+    return [
+        f"The {run.users} users type again as soon as they are answered: a closed loop, where "
+        f"each event spends on average users / events/s = {cycle:.0f} ms from post to post "
+        f"(Little's law, untraced run). What the hops after the claim do not take is spent "
+        f"waiting to be claimed, so that wait falls only as the worker's CPU per event falls "
+        f"(more threads for the events stage only move the wait into the turn)."
     ]
 
 
