@@ -10,13 +10,12 @@ from typing import Any
 
 import redis
 from redis.client import Pipeline
-from rq import Retry
 
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
-from bot.queues.ready import Command, ReadySet, recorded_enqueue
+from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
-from bot.services import QUEUE_MESSAGES, Services
+from bot.services import Services
 from zalo_api.text import split_text
 
 # The send lock (and the claim) lasts this long, renewed while the sender works
@@ -25,17 +24,10 @@ SEND_LOCK_TTL_MS = LEASE_MS
 STAGE_MESSAGES = "messages"
 # Key kinds (UserRef.key) of a user's outbox and of the lock of whoever sends it.
 OUTBOX, SEND_LOCK = "outbox", "sendlock"
-# By dotted name: the pipeline sits above this room and imports it, not the other way.
-DELIVERY_JOB = "bot.pipeline.delivery.deliver_ready"
-DELIVERY_JOB_OPTIONS = {
-    "result_ttl": 0,
-    "failure_ttl": 24 * 3600,
-    "job_timeout": 110,
-    "description": "deliver_ready()",
-}
-# A user whose send failed for a transient reason (network, 5xx, Zalo's -32 rate limit) is
-# handed to a job of their own, retried with growing waits: 2 s first, then these.
-DELIVERY_RETRY = Retry(max=4, interval=[10, 30, 120, 300])
+# A message whose send failed for a transient reason (network, 5xx, Zalo's -32 rate limit)
+# is tried again after these waits (the last one repeated) until it is stale; the user's
+# later messages wait behind it, in order.
+RETRY_SECONDS = (2, 10, 30, 120, 300)
 # Replies older than this are dropped rather than sent late: the dialogue has moved on.
 STALE_AFTER_SECONDS = 3600
 
@@ -107,7 +99,7 @@ class Outbox:
         return bool(items)
 
     def drain_queue(self) -> SerialQueue:
-        """The serial queue a delivery job drains."""
+        """The serial queue the messages stage drains."""
         ready = ReadySet(self.client, STAGE_MESSAGES).drained(self.user)
         return SerialQueue(self.client, self.key, self.lock_key, "list", SEND_LOCK_TTL_MS, ready)
 
@@ -122,17 +114,21 @@ def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
     return item["k"], item["p"], float(item["at"])
 
 
+def failures(raw: bytes) -> int:
+    """How many attempts at sending an outbox item failed so far."""
+    return int(json.loads(raw).get("f", 0))
+
+
+def counted(raw: bytes, failed: int) -> str:
+    """The outbox item with its failed attempts set to failed."""
+    item = json.loads(raw)
+    item["f"] = failed
+    return json.dumps(item, ensure_ascii=False)
+
+
 def queue_replies(
     services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
 ) -> None:
-    """Append replies to the user's outbox, mark the user ready and, if no delivery job is
-    queued, start one: all in the open transaction."""
+    """Append replies to the user's outbox and mark the user ready, in the open transaction."""
     if Outbox(services.redis, user).push(pipe, replies):
-        ReadySet(services.redis, STAGE_MESSAGES).mark_and_kick(
-            user, delivery_commands(services), pipe=pipe
-        )
-
-
-def delivery_commands(services: Services) -> list[Command]:
-    """The recorded commands that enqueue a delivery job."""
-    return recorded_enqueue(services.queue(QUEUE_MESSAGES), DELIVERY_JOB, DELIVERY_JOB_OPTIONS)
+        ReadySet(services.redis, STAGE_MESSAGES).mark(user, pipe=pipe)

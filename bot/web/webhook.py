@@ -163,7 +163,7 @@ def dispatch(
         return answer(200, ok=True, ignored="app does not serve this OA")
     user = UserRef(event.oa_id, event.user_id)
     receipt = record_event(services, user, event.dedupe_key, timestamp_ms, raw)
-    if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_KICK):
+    if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_WAKE):
         DUPLICATES.inc()
     if not services.replica_ack.confirm():
         # Recorded on the primary only: a failover now would lose it. Zalo redelivers a
