@@ -94,7 +94,7 @@ def send_or_fail(services: Services, outbox: Outbox, drain: SerialQueue, raw: by
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     """Send one item: 1 if sent, 0 if dropped (stale, or refused for good); SendHeld when it
     must wait (it stays at the head of the outbox)."""
-    kind, payload, created_at = decode(raw)
+    message, created_at = decode(raw)
     if time.time() - created_at > STALE_AFTER_SECONDS:
         REPLIES.labels("stale").inc()
         return 0
@@ -103,7 +103,7 @@ def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     if not sending.may_send():
         raise SendHeld()
     try:
-        services.sender.send(user, kind, payload)
+        services.sender.send(user, message)
     except ZaloError as exc:
         return refused(sending, user, exc)
     if sending.sent():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 import redis
 from redis.client import Pipeline
@@ -16,7 +14,7 @@ from bot.queues.leases import LEASE_MS
 from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
 from bot.services import Services
-from zalo_api.text import split_text
+from zalo_api.messages import Message, message_of, parts
 
 # The send lock (and the claim) lasts this long, renewed while the sender works
 # (bot.queues.leases): a killed worker's users are sent to by another within seconds.
@@ -32,53 +30,12 @@ RETRY_SECONDS = (2, 10, 30, 120, 300)
 STALE_AFTER_SECONDS = 3600
 
 
-# Zalo shows at most five buttons under one message (ZALO_API.md, "Text with tap buttons").
-MAX_BUTTONS = 5
-
-
-@dataclass(frozen=True)
-class Button:
-    """A tap button (oa.query.hide): the title shown, the text it sends back as the answer."""
-
-    title: str
-    payload: str
-
-    def as_json(self) -> dict[str, str]:
-        """How the outbox and the sandbox chat log keep it."""
-        return {"title": self.title, "payload": self.payload}
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """One message to send to the user, in the order recorded.
-
-    A text's payload is {"text": ...} plus, when it offers choices, "buttons": a list of
-    {"title", "payload"} (at most MAX_BUTTONS).
-    """
-
-    kind: str  # "text" or "request_user_info"
-    payload: dict[str, Any]
-
-
-def text_message(text: str, buttons: Sequence[Button] = ()) -> Outgoing:
-    """A text, with tap buttons when it offers choices."""
-    if len(buttons) > MAX_BUTTONS:
-        raise ValueError(f"at most {MAX_BUTTONS} buttons under one message")
-    payload: dict[str, Any] = {"text": text}
-    if buttons:
-        payload["buttons"] = [b.as_json() for b in buttons]
-    return Outgoing("text", payload)
-
-
-def encode(message: Outgoing, now: float) -> list[str]:
-    """The outbox items of one message: texts over Zalo's limit become several items, and
-    the buttons go under the last one (where the choices are read)."""
-    if message.kind != "text":
-        return [json.dumps({"k": message.kind, "p": message.payload, "at": now})]
-    parts: list[dict[str, Any]] = [{"text": part} for part in split_text(message.payload["text"])]
-    if parts and message.payload.get("buttons"):
-        parts[-1]["buttons"] = message.payload["buttons"]
-    return [json.dumps({"k": "text", "p": part, "at": now}, ensure_ascii=False) for part in parts]
+def encode(message: Message, now: float) -> list[str]:
+    """The outbox items of one message: one per API call (zalo_api.messages.parts)."""
+    return [
+        json.dumps({"k": part.kind, "p": part.as_json(), "at": now}, ensure_ascii=False)
+        for part in parts(message)
+    ]
 
 
 class Outbox:
@@ -90,7 +47,7 @@ class Outbox:
         self.key = user.key(OUTBOX)
         self.lock_key = user.key(SEND_LOCK)
 
-    def push(self, pipe: redis.client.Pipeline, messages: Sequence[Outgoing]) -> bool:
+    def push(self, pipe: redis.client.Pipeline, messages: Sequence[Message]) -> bool:
         """Append messages inside the caller's transaction; False when there was nothing."""
         now = time.time()
         items = [item for message in messages for item in encode(message, now)]
@@ -108,10 +65,10 @@ class Outbox:
         pipe.delete(self.key)
 
 
-def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
-    """kind, payload and creation time of an outbox item."""
+def decode(raw: bytes) -> tuple[Message, float]:
+    """The message of an outbox item (one API call's worth) and when it was queued."""
     item = json.loads(raw)
-    return item["k"], item["p"], float(item["at"])
+    return message_of(item["k"], item["p"]), float(item["at"])
 
 
 def failures(raw: bytes) -> int:
@@ -127,7 +84,7 @@ def counted(raw: bytes, failed: int) -> str:
 
 
 def queue_replies(
-    services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
+    services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Message]
 ) -> None:
     """Append replies to the user's outbox and mark the user ready, in the open transaction."""
     if Outbox(services.redis, user).push(pipe, replies):

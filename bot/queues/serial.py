@@ -1,10 +1,10 @@
 """A per-user queue in Redis drained by one worker at a time, in order.
 
 The worker that takes the drain lock processes items until the queue is empty and releases
-the lock in the same atomic step that finds it empty. So a job that finds the lock taken can
-simply stop: the holder will see its item. The same step also takes the user out of the stage's
-ready set (bot.queues.ready), so a user with items is always a member; a crashed holder's
-lease runs out and the sweeper re-kicks the stage.
+the lock in the same atomic step that finds it empty. So a runner that finds the lock taken
+can simply stop: the holder will see its item. The same step also takes the user out of the
+stage's ready set (bot.queues.ready), so a user with items is always a member; a crashed
+holder's lease runs out and the user is due again to the stage's runners.
 """
 
 from __future__ import annotations
