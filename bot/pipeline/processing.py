@@ -31,7 +31,7 @@ from bot.queues.inbox import (
     STAGE_EVENTS,
     EventInbox,
 )
-from bot.queues.internal_events import decode_internal
+from bot.queues.internal_events import SendFailed, decode_internal
 from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
@@ -39,10 +39,13 @@ from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
+from zalo_api.stored import TYPE, USER_EVENTS, from_json
 
 log = logging.getLogger(__name__)
 
 BATCH = 20
+# What an inbox holds: the stored form of an event the webhook parsed, or of the bot's own.
+STORED_EVENTS = {**USER_EVENTS, SendFailed.__name__: SendFailed}
 # One runner of the worker process serves events with this many threads (bot.pipeline.crew).
 PROCESS_THREADS = 4
 # A user whose processing failed (a transient error escaped) is due again after these waits,
@@ -211,11 +214,15 @@ def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> b
 
 
 def decode_event(raw: bytes) -> AnyEvent | None:
-    """The typed event of an inbox item (checked by the webhook; re-checked for safety)."""
+    """The typed event of an inbox item, as the webhook parsed and stored it."""
     try:
         payload = json.loads(raw)
+        if TYPE in payload:
+            found: AnyEvent = from_json(payload, STORED_EVENTS)
+            return found
+        # Recorded by a version that kept Zalo's body: read the old way (until they are gone).
         return decode_internal(payload) or parse_event(payload)
-    except (ValueError, EventParseError) as exc:
+    except (ValueError, KeyError, TypeError, EventParseError) as exc:
         IGNORED.labels("unparseable").inc()
         log.warning("dropping an unreadable inbox item: %s", type(exc).__name__)
         return None

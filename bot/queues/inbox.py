@@ -1,9 +1,11 @@
-"""Inbound events of one user: recorded once by the webhook, drained in order by a worker."""
+"""Inbound events of one user: recorded once by the webhook, parsed (zalo_api.stored), and
+drained in order by the events stage; nobody parses Zalo's body a second time."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from dataclasses import dataclass
 from enum import IntEnum
@@ -16,6 +18,7 @@ from bot.queues.ready import WAKE, ReadySet, member_of
 from bot.queues.serial import SerialQueue
 from bot.redis_client import cached_script
 from bot.services import Services
+from zalo_api.stored import as_json
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
 # at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
@@ -107,6 +110,11 @@ class EventInbox:
         expires: it holds only digests, and without it a captured body would replay."""
         _, inbox, _ = self.keys
         pipe.delete(inbox)
+
+
+def stored(event: object) -> bytes:
+    """What an inbox keeps of a parsed event: its stored form, compact UTF-8 JSON."""
+    return json.dumps(as_json(event), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def record_event(
