@@ -22,7 +22,7 @@ from bot.pipeline.processing import EVENTS
 from bot.pipeline.runner import Runner, Stage
 from bot.pipeline.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 from bot.pipeline.worker import BotSimpleWorker, make_worker
-from bot.services import services_of
+from bot.services import Services, services_of
 
 log = logging.getLogger(__name__)
 
@@ -103,11 +103,17 @@ def serve_due(app: Flask) -> int:
     services = services_of(app)
     total = 0
     with app.app_context():
-        while served := next(
-            (n for stage in STAGES if (n := Runner(services, stage).serve_due())), 0
-        ):
+        while served := serve_first(services):
             total += served
     return total
+
+
+def serve_first(services: Services) -> int:
+    """Serve the first stage, in priority order, that has users due; the items (0: none due)."""
+    for stage in STAGES:
+        if served := Runner(services, stage).serve_due():
+            return served
+    return 0
 
 
 def work_until_idle(app: Flask, max_rounds: int = 20) -> None:
