@@ -184,9 +184,6 @@ class Settings:
         "addresses or networks of the reverse proxy: only their `X-Forwarded-For` and "
         "`-Proto` are believed (gunicorn and the app; `*`: anyone's)",
     )
-    worker_class: str = var(
-        "simple", "`simple` (stage runners and jobs in the worker process, on gevent) or `fork`"
-    )
     log_level: str = var("INFO", "`DEBUG`, `INFO`, `WARNING`...")
     log_format: str = var("json", "`json` (one object a line) or `text`")
 
@@ -294,8 +291,6 @@ def validate(settings: Settings) -> None:
     validate_redis(settings)
     if settings.bot_language not in ("vi", "en"):
         raise ConfigError(f"BOT_LANGUAGE must be vi or en, got {settings.bot_language!r}")
-    if settings.worker_class not in ("simple", "fork"):
-        raise ConfigError(f"WORKER_CLASS must be simple or fork, got {settings.worker_class!r}")
     validate_numbers(settings)
     validate_sms_template(settings.otp_sms_template)
     for entry in settings.zalo_extra_apps:

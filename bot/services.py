@@ -39,13 +39,12 @@ if TYPE_CHECKING:
     from zalo_api.tokens import TokenManager
     from zalo_api.zns import ZNSClient
 
-# Queues in priority order: codes first (a code is valid for minutes and must never wait behind
-# a flood of replies), then inbound events, then replies, then the rest.
+# RQ queues, in priority order, for the work that is not a stage's (bot.pipeline.crew: events,
+# replies and code sends have runners of their own): a code's delayed delivery check first (it
+# may offer SMS while the code is valid), then the rest (portal callbacks, unlinks, data).
 QUEUE_CODES = "codes"
-QUEUE_EVENTS = "events"
-QUEUE_MESSAGES = "messages"
 QUEUE_BACKGROUND = "background"
-QUEUE_NAMES = (QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES, QUEUE_BACKGROUND)
+QUEUE_NAMES = (QUEUE_CODES, QUEUE_BACKGROUND)
 # Outbound connections kept per host: the sending threads plus the code senders.
 HTTP_POOL_SIZE = 48
 

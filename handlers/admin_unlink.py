@@ -26,7 +26,7 @@ from bot.admin.unlink import UNLINK_JOB_OPTIONS, unlink_asset
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Button, Context
 from bot.conversation.flow import AnyText, Choice, Event, Keyword, TextWhere, text_of
-from bot.services import QUEUE_MESSAGES
+from bot.services import QUEUE_BACKGROUND
 from handlers.admin_console import console_done
 from handlers.choices import MORE, cancel_button, page_of
 
@@ -150,7 +150,7 @@ def confirmed(event: Event, ctx: Context) -> str | None:
         return CONFIRM_AGAIN
     this_chat = is_this_chat(ctx, kind, asset_id)
     args = (ctx.user.oa_id, ctx.user.user_id, kind, asset_id, ctx.lang, this_chat)
-    ctx.enqueue(unlink_asset, *args, queue=QUEUE_MESSAGES, **UNLINK_JOB_OPTIONS)
+    ctx.enqueue(unlink_asset, *args, queue=QUEUE_BACKGROUND, **UNLINK_JOB_OPTIONS)
     ctx.reply("unlink_running", kind=kind_name(ctx, kind), id=asset_id)
     ctx.audit_result = "queued"
     return None

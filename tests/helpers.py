@@ -21,11 +21,14 @@ from werkzeug.test import TestResponse
 
 from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
 from bot.keys import UserRef
+from bot.pipeline.crew import STAGES, serve_due
 from bot.pipeline.senders import sandbox_chat_key
-from bot.pipeline.worker import BotSimpleWorker, make_worker  # noqa: F401  (re-exported for tests)
+from bot.pipeline.worker import BotSimpleWorker, make_worker
+from bot.queues.ready import ReadySet, now_ms, user_of
 from bot.services import services_of
 from bot.web import sandbox_events
 from bot.web.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
+from bot.zalo.sending import Sending
 
 # Jobs that wait for the world rather than back off: run when due, never fast-forwarded (a
 # ZNS delivery check looks at what happened meanwhile, e.g. a receipt a test posts).
@@ -81,20 +84,44 @@ def run_jobs(
     threaded: bool = False,
     log_level: str = "WARNING",
 ) -> int:
-    """Run queued jobs with a SimpleWorker in burst mode until none is left.
+    """Serve the stages' due users (their runners, inline) and run the queued RQ jobs with a
+    SimpleWorker in burst mode, round after round until neither finds work.
 
-    With fast_forward, jobs waiting for a delayed retry are run too, round after round,
-    so retry-with-backoff paths are real but take no wall-clock time.
+    With fast_forward, retries waiting for their time (a stage's due times, RQ's scheduled
+    jobs) are made due at once, round after round, so retry-with-backoff paths are real but
+    take no wall-clock time. Users of a held OA keep waiting, as they would.
     """
     rounds = 0
     while rounds < max_rounds:
         rounds += 1
-        worker = make_worker(app, simple=True)
+        served = serve_due(app)
+        worker = make_worker(app)
         worker.__class__ = ThreadedWorker if threaded else QuickWorker
-        worker.work(burst=True, logging_level=log_level)
-        if not (fast_forward and promote_scheduled(app)):
+        worked = worker.work(burst=True, logging_level=log_level)
+        if served or worked:
+            continue
+        if not (fast_forward and promote_scheduled(app) + promote_retries(app)):
             return rounds
     raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+
+
+def promote_retries(app: Flask) -> int:
+    """Make every stage's users that wait for a retry due now (those of a held OA only when
+    its next probe may go: as in production, one send every PROBE_SECONDS finds out)."""
+    client = services_of(app).redis
+    moved = 0
+    for stage in STAGES:
+        ready = ReadySet(client, stage.name)
+        later = client.zrangebyscore(ready.key, now_ms(), "+inf")
+        members = {m: now_ms() for m in later if not probing(client, user_of(m).oa_id)}
+        if members:
+            moved += int(client.zadd(ready.key, members, xx=True, ch=True))
+    return moved
+
+
+def probing(client: redis.Redis, oa_id: str) -> bool:
+    """Whether the OA is held and its probe just went (the next waits PROBE_SECONDS)."""
+    return bool(client.exists(Sending(client, oa_id).probe_key))
 
 
 @contextmanager

@@ -168,13 +168,3 @@ def test_every_room_says_what_lives_there() -> None:
 def test_the_checker_sees_imports_inside_functions(name: str) -> None:
     graph = import_graph()
     assert graph[name], name  # a smoke test of the parser: these import plenty
-
-
-def test_jobs_started_by_name_exist() -> None:
-    from rq.utils import import_attribute
-
-    from bot.queues.inbox import PROCESS_JOB
-    from bot.queues.outbox import DELIVERY_JOB
-
-    for name in (PROCESS_JOB, DELIVERY_JOB):
-        assert callable(import_attribute(name)), name

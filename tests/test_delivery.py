@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.keys import UserRef
-from bot.queues.outbox import Outgoing, queue_replies
+from bot.queues.outbox import queue_replies
 from bot.services import services_of
 from bot.zalo.tokens import RedisTokenStorage
 from tests.helpers import post_event, run_jobs, user_event
 from tests.production import Chat, production_bot
+from zalo_api.messages import Text
 
 
 def test_the_webhook_itself_calls_no_one(config: dict[str, Any]) -> None:
@@ -76,7 +77,7 @@ def test_long_replies_are_split_for_zalo(config: dict[str, Any]) -> None:
         paragraphs = "\n\n".join(f"Đoạn {n}: " + "chữ " * 150 for n in range(8))
         with services.redis.pipeline() as pipe:
             pipe.multi()
-            queue_replies(services, pipe, user, [Outgoing("text", {"text": paragraphs})])
+            queue_replies(services, pipe, user, [Text(paragraphs)])
             pipe.execute()
         run_jobs(app)
         parts = zalo.messages_to(user.user_id)

@@ -12,6 +12,7 @@ from handlers import basics
 from tests.helpers import follow_event, image_event, text_event
 from tests.toyflow import toy_engine
 from zalo_api.events import parse_event
+from zalo_api.messages import Text
 
 ENGINE = toy_engine()
 
@@ -25,7 +26,7 @@ def run(event: dict[str, Any], state: str | None = None, lang: str = "vi", **dat
 
 def texts(ctx: Context) -> list[str]:
     """The texts a context recorded."""
-    return [reply.payload.get("text", "") for reply in ctx.replies]
+    return [reply.text if isinstance(reply, Text) else "" for reply in ctx.replies]
 
 
 def test_entry_starts_the_flow() -> None:

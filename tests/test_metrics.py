@@ -47,9 +47,10 @@ def test_metrics_count_a_short_dialogue(app: Flask) -> None:
     assert sample(app, "bot_replies_total", outcome="sent") == before["replies"] + 6
 
 
-def test_queue_depths_are_exposed(app: Flask) -> None:
+def test_queue_depths_and_due_users_are_exposed(app: Flask) -> None:
     post_event(app.test_client(), text_event("u1", "menu"))
-    assert sample(app, "bot_queue_jobs", queue="events") == 1
+    assert sample(app, "bot_queue_jobs", queue="background") == 0  # the stages have no RQ job
+    assert sample(app, "bot_stage_users_due", stage="events") == 1
 
 
 def test_responses_carry_a_request_id(app: Flask) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from bot.keys import UserRef
-from bot.services import QUEUE_EVENTS, services_of
+from bot.pipeline.processing import EVENTS
+from bot.pipeline.runner import Runner
+from bot.services import services_of
 from tests.helpers import (
     OA_ID,
     Dialogue,
-    QuickWorker,
     bot_messages,
     last_code,
     phone_codes,
@@ -22,11 +23,9 @@ PHONE = "+84912345678"
 
 
 def run_events_only(app: Flask) -> None:
-    """Run the dialogue's processing jobs, leaving the sends in their queue (delayed)."""
-    services = services_of(app)
-    worker = QuickWorker([services.queue(QUEUE_EVENTS)], connection=services.redis)
-    worker.app = app
-    worker.work(burst=True, logging_level="WARNING")
+    """Serve the events stage only, leaving the sends in their queue (delayed)."""
+    with app.app_context():
+        Runner(services_of(app), EVENTS).serve_due()
 
 
 def test_a_code_expired_before_its_send_is_told_and_a_new_one_offered(app: Flask) -> None:

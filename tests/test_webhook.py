@@ -15,8 +15,10 @@ from flask.testing import FlaskClient
 from prometheus_client import REGISTRY
 
 from bot import create_app
+from bot.keys import UserRef
 from bot.ops.embedded_redis import free_port
-from bot.pipeline.processing import process_events
+from bot.queues.inbox import INBOX, STAGE_EVENTS
+from bot.queues.ready import ReadySet
 from bot.services import services_of
 from tests.helpers import (
     OA_ID,
@@ -162,11 +164,13 @@ def test_a_duplicate_delivered_ten_times_sends_one_reply(app: Flask) -> None:
     assert len(bot_messages(app)) == 1
 
 
-def test_duplicates_while_queued_enqueue_no_extra_job(app: Flask) -> None:
+def test_duplicates_while_queued_queue_one_event_and_no_job(app: Flask, rdb: redis.Redis) -> None:
     event = text_event(text="menu")
     for _ in range(5):
         post_event(app.test_client(), event)
-    assert queued_jobs(app) == 1
+    assert rdb.zcard(UserRef(OA_ID, "u1").key(INBOX)) == 1
+    assert rdb.zcard(ReadySet.key_of(STAGE_EVENTS)) == 1
+    assert queued_jobs(app) == 0  # the events stage's runners take it: no RQ job per event
 
 
 def test_twenty_concurrent_events_of_one_user_are_handled_one_at_a_time_in_order(
@@ -196,8 +200,6 @@ def test_two_workers_never_handle_one_users_events_at_once(toy_app: Flask) -> No
     dialogue.say("toy")
     for i in range(30):
         post_event(dialogue.client, text_event(text=f"more {i:02d}"))
-        # Extra processing jobs, so that both workers compete for this user's inbox.
-        services_of(toy_app).queue("events").enqueue(process_events, OA_ID, "u1")
     workers = [
         threading.Thread(target=run_jobs, args=(toy_app,), kwargs={"threaded": True})
         for _ in range(2)
@@ -269,7 +271,7 @@ def test_redis_down_is_503_so_zalo_retries(config: dict[str, Any]) -> None:
 
 
 def test_the_webhook_makes_no_outbound_http_call(
-    app: Flask, monkeypatch: pytest.MonkeyPatch
+    app: Flask, rdb: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
 
@@ -282,7 +284,8 @@ def test_the_webhook_makes_no_outbound_http_call(
     for text in ("xac thuc", "menu", "/lang en"):
         assert post_event(client, text_event(text=text)).status_code == 200
     assert calls == []
-    assert queued_jobs(app) == 1
+    assert queued_jobs(app) == 0
+    assert rdb.zcard(ReadySet.key_of(STAGE_EVENTS)) == 1
 
 
 def commands_run(rdb: redis.Redis, action: Any) -> dict[str, int]:
@@ -297,19 +300,18 @@ def commands_run(rdb: redis.Redis, action: Any) -> dict[str, int]:
     return ran
 
 
-def test_a_new_event_is_one_round_trip_that_also_enqueues_its_job(
+def test_a_new_event_is_one_round_trip_that_enqueues_no_job(
     app: Flask, client: FlaskClient, rdb: redis.Redis
 ) -> None:
-    post_event(client, text_event("warm-up"))  # RQ asks the server version once per process
+    post_event(client, text_event("warm-up"))
     run_jobs(app)
     ran = commands_run(rdb, lambda: post_event(client, text_event("u1", "hi")))
     assert ran.pop("evalsha") == 1 and ran.pop("config") == 1  # the script, and our resetstat
-    # Inside it: the job's enqueue and a token for a runner waiting on the wake list.
-    assert "multi" not in ran and "exec" not in ran and ran.get("rpush") == 2
-    assert queued_jobs(app) == 1
-    # Another user while that job waits: the one processing job serves every due user.
+    # Inside it: the event, the user due in the ready set, a token for a waiting runner.
+    assert "multi" not in ran and "exec" not in ran and ran.get("rpush") == 1
+    assert "hset" not in ran and "lpush" not in ran  # no RQ job recorded
     again = commands_run(rdb, lambda: post_event(client, text_event("u2", "more")))
-    assert again.get("rpush") == 1 and again.get("evalsha") == 1  # the token only
-    assert queued_jobs(app) == 1
+    assert again.get("rpush") == 1 and again.get("evalsha") == 1
+    assert queued_jobs(app) == 0
     run_jobs(app)
-    assert bot_messages(app, "u1") and bot_messages(app, "u2")  # it runs like any RQ job
+    assert bot_messages(app, "u1") and bot_messages(app, "u2")  # the events runner served both

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import redis
 from flask import Flask
 from rq import Retry
 
-from bot.pipeline.resilient_scheduler import ResilientScheduler
 from bot.services import QUEUE_BACKGROUND, current_services, services_of
 
 FLAKY_KEY = "test:flaky-attempts"
@@ -46,12 +44,3 @@ def test_delayed_retries_run_in_real_workers(app: Flask, jobs: Any, rdb: redis.R
     job.refresh()
     assert job.is_finished
     assert rounds >= 3  # each retry waited in the scheduled registry
-
-
-def test_a_scheduler_whose_worker_is_gone_stops(rdb: redis.Redis) -> None:
-    scheduler = ResilientScheduler([QUEUE_BACKGROUND], connection=rdb)
-    assert not scheduler.orphaned()  # never forked: nothing to outlive
-    scheduler._worker_pid = os.getppid()  # as in the forked scheduler, the worker is its parent
-    assert not scheduler.orphaned()
-    scheduler._worker_pid = max(os.getpid(), os.getppid()) + 1  # the parent now is someone else
-    assert scheduler.orphaned()

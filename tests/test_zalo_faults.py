@@ -32,9 +32,9 @@ SAYINGS = ("menu", "trạng thái", "menu")  # two different answers: their orde
 
 @contextmanager
 def crew_of(app: Flask) -> Iterator[Crew]:
-    """The worker process's runners, helpers and sweeper, in threads of this process."""
+    """The worker process's runners and sweeper, in threads of this process."""
     crew = Crew(app)
-    crew.start(logging_level="WARNING")
+    crew.start()
     try:
         yield crew
     finally:

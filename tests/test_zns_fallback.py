@@ -47,6 +47,12 @@ def later_texts(chat: Chat) -> list[str]:
     return new
 
 
+def offers(chat: Chat) -> list[str]:
+    """The SMS offers the user read (on a slow machine the check may already come due while
+    the number's answer is sent: within that say(), not after it)."""
+    return [text for text in chat.zalo.messages_to(chat.user) if NOT_ARRIVED in text]
+
+
 def fallbacks(app: Flask, zalo: FakeZalo) -> int:
     """Today's funnel count of Zalo codes offered again by SMS."""
     counts = services_of(app).verifier.funnel.days([zalo.oa_id], 1)[0][1]
@@ -89,8 +95,7 @@ def test_undelivered_code_offers_sms_that_replaces_it(config: dict[str, Any]) ->
         chat = zalo_code_asked(app, zalo)
         zalo_code = zalo.zns_sent[0].template_data["otp"]
         wait_out_the_check(app)
-        (told,) = later_texts(chat)
-        assert NOT_ARRIVED in told
+        assert len(offers(chat)) == 1
         buttons = zalo.payloads(chat.user)[-1].message["attachment"]["payload"]["buttons"]
         assert (buttons[0]["title"], buttons[0]["payload"]) == ("Nhận mã qua SMS", "#sms")
         assert fallbacks(app, zalo) == 1
@@ -120,8 +125,7 @@ def test_a_chat_linked_to_a_portal_account_is_offered_sms_too(config: dict[str, 
         chat.say("xác thực zalo")
         assert "tin nhắn Zalo" in chat.say("0912345678")
         wait_out_the_check(app)
-        (told,) = later_texts(chat)
-        assert NOT_ARRIVED in told
+        assert len(offers(chat)) == 1
         assert "Đã gửi mã" in chat.say("#sms")
         assert "thành công" in chat.say(sms_code_to(sms))
 

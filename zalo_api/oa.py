@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import requests
 
-from zalo_api.text import split_text
+from zalo_api.messages import InfoRequest, Message, Text, parts
 from zalo_api.tokens import TokenManager
 from zalo_api.transport import DEFAULT_TIMEOUT_SECONDS, Transport, data_of, text_or_none
 
@@ -18,7 +18,6 @@ MESSAGE_PATH = "/v3.0/oa/message/cs"
 USER_DETAIL_PATH = "/v3.0/oa/user/detail"
 MAX_TITLE_CHARS = 100
 MAX_SUBTITLE_CHARS = 500
-MAX_BUTTONS = 5
 MAX_BUTTON_TITLE_CHARS = 100
 
 
@@ -51,38 +50,24 @@ class OAClient:
         """Send text, split over 2,000 characters; the message ids, one per part, in order.
 
         A failure on a later part raises after the earlier parts went out: callers that
-        retry should split first (split_text) and send one part per call.
+        retry should split first (zalo_api.messages.parts) and send() one part per call.
         """
-        parts = split_text(text)
-        if not parts:
+        found = parts(Text(text))
+        if not found:
             raise ValueError("cannot send an empty text")
-        return [self._send(user_id, {"text": part}) for part in parts]
-
-    def send_text_with_buttons(
-        self, user_id: str, text: str, buttons: Sequence[tuple[str, str]]
-    ) -> str:
-        """A text (at most 2,000 characters) with up to five oa.query.hide tap buttons:
-        each (title, payload) sends its payload back as the user's text, unseen."""
-        if not 0 < len(buttons) <= MAX_BUTTONS:
-            raise ValueError(f"1 to {MAX_BUTTONS} buttons")
-        items = [
-            {"title": title[:MAX_BUTTON_TITLE_CHARS], "type": "oa.query.hide", "payload": answer}
-            for title, answer in buttons
-        ]
-        attachment = {"type": "template", "payload": {"buttons": items}}
-        return self._send(user_id, {"text": text, "attachment": attachment})
+        return [self.send(user_id, part) for part in found]
 
     def send_request_user_info(
         self, user_id: str, title: str, subtitle: str, image_url: str
     ) -> str:
         """The 'share your information' form (answered by a user_submit_info event)."""
-        element = {
-            "title": title[:MAX_TITLE_CHARS],
-            "subtitle": subtitle[:MAX_SUBTITLE_CHARS],
-            "image_url": image_url,
-        }
-        payload = {"template_type": "request_user_info", "elements": [element]}
-        return self._send(user_id, {"attachment": {"type": "template", "payload": payload}})
+        return self.send(user_id, InfoRequest(title, subtitle, image_url))
+
+    def send(self, user_id: str, message: Message) -> str:
+        """One message as it is, in one call (a text must fit: split it with parts() first);
+        its message_id. A text's buttons are oa.query.hide taps: each sends its payload back
+        as the user's text, unseen."""
+        return self._send(user_id, zalo_message(message))
 
     def get_user_detail(self, user_id: str) -> UserDetail:
         """The user's display name, and phone when they shared it with the OA."""
@@ -115,3 +100,24 @@ class OAClient:
             )
 
         return text_or_none(data_of(self.tokens.call(call)).get("message_id")) or ""
+
+
+def zalo_message(message: Message) -> dict[str, Any]:
+    """The `message` object of Zalo's customer-service call for one message."""
+    if isinstance(message, InfoRequest):
+        element = {
+            "title": message.title[:MAX_TITLE_CHARS],
+            "subtitle": message.subtitle[:MAX_SUBTITLE_CHARS],
+            "image_url": message.image_url,
+        }
+        payload = {"template_type": "request_user_info", "elements": [element]}
+        return {"attachment": {"type": "template", "payload": payload}}
+    if not message.fits():
+        raise ValueError("a text must be 1 to 2,000 characters: split it first")
+    if not message.buttons:
+        return {"text": message.text}
+    items = [
+        {"title": b.title[:MAX_BUTTON_TITLE_CHARS], "type": "oa.query.hide", "payload": b.payload}
+        for b in message.buttons
+    ]
+    return {"text": message.text, "attachment": {"type": "template", "payload": {"buttons": items}}}

@@ -8,10 +8,11 @@ from rq import Retry
 
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
-from bot.queues.outbox import Button, Outgoing, queue_replies, text_message
+from bot.queues.outbox import queue_replies
 from bot.services import Services, current_services
 from bot.texts import render
 from bot.zalo.tokens import RedisTokenStorage
+from zalo_api.messages import Button, Text
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def unlink_asset(
     return result
 
 
-def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = False) -> Outgoing:
+def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = False) -> Text:
     """What the bot did, then the console steps that finish the unlink at Zalo."""
     done_key = "unlink_done_this_chat" if this_chat else "unlink_done"
     key = {"ok": done_key, "already": "unlink_already"}.get(result, "unlink_unknown_asset")
@@ -65,9 +66,9 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
         tab=render(f"console_tab_{kind}", lang),
     )
     if result != "ok" or this_chat:  # no button the bot could not hear
-        return text_message(text)
+        return Text(text)
     done = Button(render("btn_console_done", lang), f"#/unlink done {kind} {asset_id}")
-    return text_message(text, [done, Button(render("btn_assets", lang), "#/assets")])
+    return Text(text, (done, Button(render("btn_assets", lang), "#/assets")))
 
 
 def delete_tokens(services: Services, kind: str, asset_id: str) -> None:

@@ -9,10 +9,10 @@ from typing import Any
 
 from bot.keys import UserRef
 from bot.queues.codes import CodeSend
-from bot.queues.outbox import MAX_BUTTONS as MAX_BUTTONS
-from bot.queues.outbox import Button as Button
-from bot.queues.outbox import Outgoing, text_message
 from bot.texts import render
+from zalo_api.messages import MAX_BUTTONS as MAX_BUTTONS
+from zalo_api.messages import Button as Button
+from zalo_api.messages import InfoRequest, Message, Text
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Context:
     # Asks the current step's question again (with its buttons); None outside a dialogue.
     step_prompt: Callable[[Any, Context], str | None] | None = None
     now: float = field(default_factory=time.time)
-    replies: list[Outgoing] = field(default_factory=list)
+    replies: list[Message] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
     codes: list[CodeSend] = field(default_factory=list)
     language_changed: bool = False
@@ -82,11 +82,11 @@ class Context:
 
     def reply(self, key: str, buttons: Sequence[Button] = (), **params: object) -> None:
         """Record a catalogue text to send, with tap buttons for the choices it offers."""
-        self.replies.append(text_message(self.text(key, **params), buttons))
+        self.replies.append(Text(self.text(key, **params), tuple(buttons)))
 
     def reply_raw(self, text: str, buttons: Sequence[Button] = ()) -> None:
         """Record an already rendered text (lists assembled from catalogue pieces)."""
-        self.replies.append(text_message(text, buttons))
+        self.replies.append(Text(text, tuple(buttons)))
 
     def button(self, key: str, payload: str, **params: object) -> Button:
         """A tap button titled with a catalogue text."""
@@ -94,12 +94,8 @@ class Context:
 
     def request_user_info(self, title_key: str, subtitle_key: str, image_url: str) -> None:
         """Record Zalo's 'share your information' form (answered by user_submit_info)."""
-        payload = {
-            "title": self.text(title_key),
-            "subtitle": self.text(subtitle_key),
-            "image_url": image_url,
-        }
-        self.replies.append(Outgoing("request_user_info", payload))
+        form = InfoRequest(self.text(title_key), self.text(subtitle_key), image_url)
+        self.replies.append(form)
 
     def enqueue(self, func: Callable[..., Any], *args: Any, queue: str, **options: Any) -> None:
         """Record a job to enqueue atomically with the new state."""

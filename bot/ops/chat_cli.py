@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from bot.pipeline.worker import make_worker
+from bot.pipeline.crew import work_until_idle
 from bot.services import services_of
 from bot.web.simulator.playground import Playground, PlaygroundError, Posted
 
@@ -72,8 +72,7 @@ class Terminal:
     def deliver(self) -> None:
         """Run the jobs here (or wait for the worker), then print the new lines."""
         if self.run_worker:
-            worker = make_worker(self.app, simple=True)
-            worker.work(burst=True, logging_level="WARNING")
+            work_until_idle(self.app)
             self.show_new()
             return
         deadline, last_news = time.monotonic() + REPLY_WAIT_SECONDS, 0.0

@@ -4,20 +4,14 @@ A worker waits on the network nearly all the time (Redis, Zalo, SMS gateways), i
 threads at once. As OS threads, every wait and wake hands the GIL over and switches context:
 measured at about 260 switches per event, more CPU than the bot's own work. As greenlets on
 one OS thread, a wait is a switch inside the process. Patched before anything opens a
-socket or starts a thread; the forking worker (WORKER_CLASS=fork) is left as it is.
+socket or starts a thread.
 """
 
 from __future__ import annotations
 
-import os
 
-
-def patch_worker_process() -> bool:
-    """Make this process cooperative unless it is a forking worker; True if patched."""
-    # Read before bot.config can be imported: patching must come first.
-    if os.environ.get("WORKER_CLASS", "simple").strip().lower() == "fork":
-        return False
+def patch_worker_process() -> None:
+    """Make this process cooperative (before bot.config or any socket is imported)."""
     from gevent import monkey
 
     monkey.patch_all()
-    return True

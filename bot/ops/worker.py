@@ -1,4 +1,4 @@
-"""The Procfile's `worker` process: the bot's queues, worked forever, scheduler included."""
+"""The Procfile's `worker` process: the stage runners and the RQ worker, scheduler included."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from prometheus_client import start_http_server
 from bot.app import create_app_or_exit
 from bot.pipeline.crew import CrewedWorker
 from bot.pipeline.worker import make_worker
-from bot.services import QUEUE_NAMES, services_of
+from bot.services import QUEUE_NAMES
 
 log = logging.getLogger(__name__)
 MAINTENANCE_SECONDS = 60
@@ -19,12 +19,9 @@ MAINTENANCE_SECONDS = 60
 def main() -> None:
     """Entry point of the Procfile's `worker` process: work forever, scheduler included."""
     app = create_app_or_exit()
-    simple = services_of(app).settings.worker_class == "simple"
-    # Maintenance (orphaned jobs back to their retries, a dead scheduler process restarted)
-    # every minute rather than RQ's ten. In-process workers get helpers in threads (events,
-    # replies, codes) and the sweeper; a forking worker isolates every job in a child, alone.
-    cls = CrewedWorker if simple else None
-    worker = make_worker(app, simple=simple, cls=cls, maintenance_interval=MAINTENANCE_SECONDS)
+    # Maintenance (orphaned jobs back to their retries, a dead scheduler restarted) every
+    # minute rather than RQ's ten. The crew (stage runners, sweeper) starts with the worker.
+    worker = make_worker(app, cls=CrewedWorker, maintenance_interval=MAINTENANCE_SECONDS)
     port = os.environ.get("WORKER_METRICS_PORT")
     if port:  # when the worker runs on another host than the web process
         start_http_server(int(port))

@@ -1,9 +1,9 @@
-"""The codes stage: first attempts of code sends, many accounts at once, each in order.
+"""The codes stage: every attempt of code sends, many accounts at once, each in order.
 
 Codes have a runner and threads of their own in the worker process (bot.pipeline.crew), so
 a code never waits behind replies, and a gateway that takes seconds holds up only the codes
-in its threads. A send that fails for a transient reason goes to the retried RQ job
-(bot.verification.jobs.send_code); the account's other queued sends go on.
+in its threads. A send that fails for a transient reason stays at the head of the account's
+queue, its failures counted, and the account is due again after a wait (RETRY_SECONDS).
 """
 
 from __future__ import annotations
@@ -12,66 +12,72 @@ import logging
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.pipeline.runner import Runner, Stage, job_pool
+from bot.pipeline.runner import Stage
 from bot.queues.codes import (
     CODE_SEND_LOCK,
     CODE_SEND_LOCK_TTL_MS,
     CODE_SENDS,
+    RETRY_SECONDS,
     STAGE_CODES,
     CodeSend,
     CodeSends,
-    code_send_commands,
 )
 from bot.queues.held import put_off
-from bot.queues.serial import Drained, TakeSpec
+from bot.queues.ready import now_ms
+from bot.queues.serial import Drained, RetryLater, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
-from bot.services import Services, current_services
-from bot.verification.jobs import SendRetry, deliver_code, retry_later
+from bot.services import Services
+from bot.verification.jobs import SendRetry, deliver_code
 from bot.zalo.sending import SendHeld
 
 log = logging.getLogger(__name__)
 
 # Codes sent at once by one process (each waits on a gateway for tens of ms, or seconds).
 CODE_THREADS = 8
-LOOP_SECONDS = 5.0
 
 
 def send_codes(services: Services, user: UserRef, taken: Drained | None = None) -> int:
     """Send the account's queued codes in order under its lock; return how many were tried.
-    A held send stays at the head of the queue and the account is put off (no retry spent)."""
+    A held send stays at the head of the queue and the account is put off (no attempt spent);
+    a failed one stays there until its retry."""
     drain = CodeSends(services.redis, user).drain_queue()
     try:
-        return drain.each(taken, lambda raw: send_one(services, CodeSend.decode(user, raw)))
+        return drain.each(taken, lambda raw: send_one(services, drain, user, raw))
     except SendHeld as held:
         put_off(services.redis, STAGE_CODES, user, held.wait_ms)
         return 0
+    except RetryLater:
+        return 0
 
 
-def send_one(services: Services, send: CodeSend) -> int:
-    """First attempt of one send (1: tried); a transient failure goes to the retried job."""
+def send_one(services: Services, drain: SerialQueue, user: UserRef, raw: bytes) -> int:
+    """One attempt of one send (1: tried); a transient failure is tried again later."""
+    send = CodeSend.decode(user, raw)
     try:
-        deliver_code(services, send, retry_possible=True)
+        deliver_code(services, send)
     except SendRetry:
-        retry_later(services, send)
+        raise retry(drain, send, raw) from None
     except SendHeld:
         raise  # it stays queued; send_codes() puts the account off
     except OUTAGE_ERRORS:
-        raise
-    except Exception:  # a bug: logged once; RQ's job retries it as it would any job
-        log.exception("sending a code to %s failed", mask_user_id(send.user.user_id))
-        retry_later(services, send)
+        raise  # the runner waits Redis out
+    except Exception:  # a bug: logged once, tried again like a transient failure
+        log.exception("sending a code to %s failed", mask_user_id(user.user_id))
+        if send.retry_possible:
+            raise retry(drain, send, raw) from None
     return 1
+
+
+def retry(drain: SerialQueue, send: CodeSend, raw: bytes) -> RetryLater:
+    """Count the failed attempt on the queued send and make the account due after the wait."""
+    wait = RETRY_SECONDS[min(send.failed, len(RETRY_SECONDS) - 1)]
+    again = CodeSend(send.user, send.reference, send.channel, send.lang, send.failed + 1)
+    return drain.retry_head(raw, again.encode(), now_ms() + wait * 1000)
 
 
 CODES = Stage(
     STAGE_CODES,
     send_codes,
     CODE_THREADS,
-    code_send_commands,
     TakeSpec(CODE_SENDS, CODE_SEND_LOCK, "list", 1, CODE_SEND_LOCK_TTL_MS),
 )
-
-
-def send_ready() -> int:
-    """The codes stage's RQ job: send the due accounts' codes; return how many were tried."""
-    return Runner(current_services(), CODES, job_pool(CODES)).run_until_idle(LOOP_SECONDS)

@@ -18,7 +18,7 @@ from bot.metrics import DEAD_LETTERS
 from bot.queues.dead_entries import ENTRIES_KEY, INDEX_KEY
 from bot.queues.inbox import dedupe_digest
 
-# Attempts at one event before it is set aside: the first and two of the job's retries.
+# Attempts at one event before it is set aside: the first and two retries.
 EVENT_MAX_ATTEMPTS = 3
 FAILS_TTL_SECONDS = 24 * 3600
 

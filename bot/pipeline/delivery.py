@@ -6,10 +6,11 @@ under their send lock, one message after the other, one round trip per message s
 
 Zalo's refusals are sorted by whose fault they are (ZALO_API.md): the bot's own (token, OA,
 OAuth, Zalo out of reach) holds the OA (bot.zalo.sending) and the user's queue waits, its head
-unsent, without spending a retry; a rate limit hands the user to their retried job; the user's
-(blocked, outside the 7-day window...) drops that message, counted by reason; a malformed
-request (a bug) drops it with an ERROR line. Anything else (a bug of ours) hands the user to a
-job of their own, retried by RQ with growing waits.
+unsent, without spending an attempt; the user's (blocked, outside the 7-day window...) drops
+that message, counted by reason; a malformed request (a bug) drops it with an ERROR line. A
+rate limit, or anything else (a bug of ours), keeps the message at the head of the outbox, its
+failures counted, and the user is due again after a growing wait (a due time in the ready set),
+until the message is stale.
 """
 
 from __future__ import annotations
@@ -20,24 +21,24 @@ import time
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import REPLIES, ZALO_REFUSALS
-from bot.pipeline.handover import hand_over
-from bot.pipeline.runner import Runner, Stage, job_pool
+from bot.pipeline.runner import Stage
 from bot.queues.held import due_again, put_off
 from bot.queues.outbox import (
-    DELIVERY_RETRY,
     OUTBOX,
+    RETRY_SECONDS,
     SEND_LOCK,
     SEND_LOCK_TTL_MS,
     STAGE_MESSAGES,
     STALE_AFTER_SECONDS,
     Outbox,
+    counted,
     decode,
-    delivery_commands,
+    failures,
 )
-from bot.queues.ready import ReadySet
-from bot.queues.serial import Drained, TakeSpec
+from bot.queues.ready import now_ms
+from bot.queues.serial import Drained, RetryLater, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
-from bot.services import QUEUE_MESSAGES, Services, current_services
+from bot.services import Services
 from bot.zalo.sending import SendHeld, Sending
 from zalo_api.errors import RATE, USER, ZaloError
 
@@ -46,56 +47,54 @@ log = logging.getLogger(__name__)
 # Users sent to at once by one process: hides 80 ms of API latency at a few hundred messages
 # a second, while each user's own messages still go one after the other.
 SEND_CONCURRENCY = 32
-LOOP_SECONDS = 5.0
 
 
-def send_or_hand_over(services: Services, user: UserRef, taken: Drained | None = None) -> int:
-    """Send one user's outbox; held, put the user off; on a bug, hand them to a retried job."""
+def send_or_retry(services: Services, user: UserRef, taken: Drained | None = None) -> int:
+    """Send one user's outbox; held, put the user off; a failed send is tried again later."""
     try:
         return send_outbox(services, Outbox(services.redis, user), taken)
     except SendHeld as held:
         put_off(services.redis, STAGE_MESSAGES, user, held.wait_ms)
         return 0
-    except OUTAGE_ERRORS:
-        raise  # Redis is away: the runner or the job waits it out; the lease brings them back
-    except Exception as exc:
-        log.info("sending to %s failed (%s); retrying", mask_user_id(user.user_id), exc)
-        ready = ReadySet(services.redis, STAGE_MESSAGES)
-        hand_over(services, ready, user, deliver_replies, QUEUE_MESSAGES, DELIVERY_RETRY, 2)
+    except RetryLater:
         return 0
 
 
 MESSAGES = Stage(
     STAGE_MESSAGES,
-    send_or_hand_over,
+    send_or_retry,
     SEND_CONCURRENCY,
-    delivery_commands,
     TakeSpec(OUTBOX, SEND_LOCK, "list", 1, SEND_LOCK_TTL_MS),  # the lock and first message
 )
 
 
-def deliver_ready() -> int:
-    """The messages stage's RQ job: send the due users' outboxes; return messages sent."""
-    services = current_services()
-    services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
-    return Runner(services, MESSAGES, job_pool(MESSAGES)).run_until_idle(LOOP_SECONDS)
-
-
-def deliver_replies(oa_id: str, user_id: str) -> int:
-    """Send one user's outbox (the retried job of a user whose send failed)."""
-    services = current_services()
-    return send_outbox(services, Outbox(services.redis, UserRef(oa_id, user_id)))
-
-
 def send_outbox(services: Services, outbox: Outbox, taken: Drained | None = None) -> int:
     """Send everything in the outbox in order under the send lock; return how many went."""
-    return outbox.drain_queue().each(taken, lambda raw: send_one(services, outbox, raw))
+    drain = outbox.drain_queue()
+    return drain.each(taken, lambda raw: send_or_fail(services, outbox, drain, raw))
+
+
+def send_or_fail(services: Services, outbox: Outbox, drain: SerialQueue, raw: bytes) -> int:
+    """send_one(); a transient refusal or a bug keeps the message at the head, its failures
+    counted, and the user due again after the wait (RETRY_SECONDS)."""
+    try:
+        return send_one(services, outbox, raw)
+    except SendHeld:
+        raise  # it waits, no attempt spent (send_or_retry)
+    except OUTAGE_ERRORS:
+        raise  # the runner waits Redis out
+    except Exception as exc:
+        user = outbox.user
+        log.info("sending to %s failed (%s); retrying", mask_user_id(user.user_id), exc)
+        failed = failures(raw)
+        wait = RETRY_SECONDS[min(failed, len(RETRY_SECONDS) - 1)]
+        raise drain.retry_head(raw, counted(raw, failed + 1), now_ms() + wait * 1000) from None
 
 
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     """Send one item: 1 if sent, 0 if dropped (stale, or refused for good); SendHeld when it
     must wait (it stays at the head of the outbox)."""
-    kind, payload, created_at = decode(raw)
+    message, created_at = decode(raw)
     if time.time() - created_at > STALE_AFTER_SECONDS:
         REPLIES.labels("stale").inc()
         return 0
@@ -104,7 +103,7 @@ def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     if not sending.may_send():
         raise SendHeld()
     try:
-        services.sender.send(user, kind, payload)
+        services.sender.send(user, message)
     except ZaloError as exc:
         return refused(sending, user, exc)
     if sending.sent():
@@ -117,7 +116,7 @@ def refused(sending: Sending, user: UserRef, exc: ZaloError) -> int:
     """What Zalo's refusal means for this message (0: dropped; SendHeld: it waits)."""
     if exc.held:
         raise sending.stopped_by(exc, "reply") from None
-    if exc.fault == RATE:  # handed to the user's retried job (send_or_hand_over)
+    if exc.fault == RATE:  # tried again after a wait (send_or_fail)
         REPLIES.labels("retried").inc()
         raise exc
     if exc.fault == USER:

@@ -16,7 +16,6 @@ import redis
 from rq.job import Job
 from rq.queue import Queue
 
-from bot.pipeline.cooperative import cooperative
 from bot.pipeline.resilient_scheduler import ResilientScheduler
 from bot.queues.serial import UNRECORDED
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
@@ -107,15 +106,14 @@ class OutageTolerantMixin:
         if burst:
             super()._start_scheduler(burst, *args, **kwargs)  # type: ignore[misc]
             return
-        scheduler = ResilientScheduler.for_worker(self, *args)
-        scheduler.in_process = cooperative()  # no fork of a process full of greenlets
+        scheduler = ResilientScheduler.for_worker(self, *args)  # a thread: no fork of greenlets
         setattr(self, "scheduler", scheduler)  # noqa: B010 (RQ's attribute, typed by RQ)
         scheduler.start()
 
     def stop_scheduler(self) -> None:
-        """Stop the scheduler: the in-process one by its flag, a forked one as RQ does."""
+        """Stop the scheduler: ours by its flag (a thread), RQ's own as RQ does."""
         scheduler = getattr(self, "scheduler", None)
-        if isinstance(scheduler, ResilientScheduler) and scheduler.in_process:
+        if isinstance(scheduler, ResilientScheduler):
             scheduler.stop_thread(SCHEDULER_STOP_SECONDS)
             return
         super().stop_scheduler()  # type: ignore[misc]

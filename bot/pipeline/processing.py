@@ -2,19 +2,17 @@
 
 The worker's runner (bot.pipeline.runner) drains many users' inboxes at once, each under the
 user's drain lock. Each event is committed in one Redis transaction: the new state, the
-event's removal from the inbox, its replies, its codes to send and its jobs. A crash before
-the commit leaves the event in the inbox, and whoever drains it next handles it again;
-nothing is half-done.
+event's removal from the inbox, its replies, its codes to send and its background jobs. A
+crash before the commit leaves the event in the inbox, and whoever drains it next handles it
+again; nothing is half-done. A failed event keeps the user due again later, in order.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
 
 from redis.client import Pipeline
-from rq import Retry
 
 from bot.conversation.context import Context
 from bot.conversation.flow import AnyEvent
@@ -24,8 +22,7 @@ from bot.masking import mask_user_id
 from bot.metrics import IGNORED
 from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
-from bot.pipeline.handover import hand_over
-from bot.pipeline.runner import Runner, Stage
+from bot.pipeline.runner import Stage
 from bot.queues.codes import queue_code_sends
 from bot.queues.inbox import (
     DRAIN_LOCK,
@@ -33,63 +30,56 @@ from bot.queues.inbox import (
     INBOX,
     STAGE_EVENTS,
     EventInbox,
-    enqueue_commands,
 )
-from bot.queues.internal_events import decode_internal
+from bot.queues.internal_events import SendFailed, decode_internal
 from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
-from bot.services import QUEUE_EVENTS, Services, current_services
+from bot.services import Services
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
+from zalo_api.stored import TYPE, USER_EVENTS, from_json
 
 log = logging.getLogger(__name__)
 
 BATCH = 20
-# One runner of the worker process serves events with this many threads (bot.pipeline.crew);
-# a process_ready job serves them one after the other, as a fallback.
+# What an inbox holds: the stored form of an event the webhook parsed, or of the bot's own.
+STORED_EVENTS = {**USER_EVENTS, SendFailed.__name__: SendFailed}
+# One runner of the worker process serves events with this many threads (bot.pipeline.crew).
 PROCESS_THREADS = 4
-LOOP_SECONDS = 2.0
-# A user whose processing failed (a transient error escaped) gets a job of their own, retried
-# with growing waits (1 s first, then these); the ready set leaves them to it meanwhile.
-PROCESS_RETRY = Retry(max=4, interval=[5, 15, 60, 300])
+# A user whose processing failed (a transient error escaped) is due again after these waits,
+# by the number of failed attempts at their first event (the last wait repeated); the event is
+# set aside after EVENT_MAX_ATTEMPTS (bot.pipeline.dead_letters).
+RETRY_SECONDS = (1, 5, 15, 60, 300)
 
 
-def drain_or_hand_over(services: Services, user: UserRef, taken: Drained | None = None) -> int:
-    """Drain one user's inbox; on a failure, hand the user to a retried job of their own."""
+class EventFailed(Exception):
+    """An event failed for the failed-th time and waits for its retry."""
+
+    def __init__(self, failed: int) -> None:
+        super().__init__(f"failed attempt {failed}")
+        self.failed = failed
+
+
+def drain_or_retry(services: Services, user: UserRef, taken: Drained | None = None) -> int:
+    """Drain one user's inbox; on a failure, make the user due again after a wait."""
     try:
         return drain_inbox(services, user, taken)
     except OUTAGE_ERRORS:
-        raise  # Redis is away: the runner or the job waits it out; the lease brings them back
+        raise  # Redis is away: the runner waits it out; the lease brings them back
     except Exception as exc:
-        # One user's trouble must not fail (and replay) the batch of everybody else.
+        # One user's trouble must not hold up everybody else: the user waits, in order.
         log.warning("processing for %s failed (%s); retrying", mask_user_id(user.user_id), exc)
-        ready = ReadySet(services.redis, STAGE_EVENTS)
-        hand_over(services, ready, user, process_events, QUEUE_EVENTS, PROCESS_RETRY, 1)
+        failed = exc.failed if isinstance(exc, EventFailed) else 1
+        wait = RETRY_SECONDS[min(failed, len(RETRY_SECONDS)) - 1]
+        ReadySet(services.redis, STAGE_EVENTS).defer(user, wait * 1000)
         return 0
 
 
 # A claim also takes the drain lock, the first batch, the conversation and the language.
 TAKE_EVENTS = TakeSpec(INBOX, DRAIN_LOCK, "zset", BATCH, DRAIN_LOCK_TTL_MS, (STATE, LANG))
-EVENTS = Stage(
-    STAGE_EVENTS,
-    drain_or_hand_over,
-    PROCESS_THREADS,
-    enqueue_commands,
-    TAKE_EVENTS,
-)
-
-
-def process_ready() -> int:
-    """The events stage's RQ job: drain the due users' inboxes in turn; return how many events."""
-    runner = Runner(current_services(), replace(EVENTS, threads=1))
-    return runner.run_until_idle(LOOP_SECONDS)
-
-
-def process_events(oa_id: str, user_id: str) -> int:
-    """Drain one user's inbox (the retried job of a user whose batch failed)."""
-    return drain_inbox(current_services(), UserRef(oa_id, user_id))
+EVENTS = Stage(STAGE_EVENTS, drain_or_retry, PROCESS_THREADS, TAKE_EVENTS)
 
 
 def drain_inbox(services: Services, user: UserRef, taken: Drained | None = None) -> int:
@@ -135,9 +125,9 @@ def handle_or_set_aside(
         raise  # Redis itself is away: nothing to blame on the event
     except Exception as exc:
         conv.state, conv.data, conv.updated_at = saved  # its outcome was never committed
-        letters = DeadLetters(services.redis)
-        if letters.failed_attempt(user, raw) < EVENT_MAX_ATTEMPTS:
-            raise  # RQ retries the job
+        failed = DeadLetters(services.redis).failed_attempt(user, raw)
+        if failed < EVENT_MAX_ATTEMPTS:
+            raise EventFailed(failed) from exc  # tried again after a wait (drain_or_retry)
         log.error(
             "set aside an event of %s after %d failed attempts: %s",
             mask_user_id(user.user_id),
@@ -224,11 +214,15 @@ def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> b
 
 
 def decode_event(raw: bytes) -> AnyEvent | None:
-    """The typed event of an inbox item (checked by the webhook; re-checked for safety)."""
+    """The typed event of an inbox item, as the webhook parsed and stored it."""
     try:
         payload = json.loads(raw)
+        if TYPE in payload:
+            found: AnyEvent = from_json(payload, STORED_EVENTS)
+            return found
+        # Recorded by a version that kept Zalo's body: read the old way (until they are gone).
         return decode_internal(payload) or parse_event(payload)
-    except (ValueError, EventParseError) as exc:
+    except (ValueError, KeyError, TypeError, EventParseError) as exc:
         IGNORED.labels("unparseable").inc()
         log.warning("dropping an unreadable inbox item: %s", type(exc).__name__)
         return None

@@ -16,7 +16,7 @@ from redis.client import Pipeline
 
 from bot.conversation.context import AuditEntry
 from bot.pipeline.dead_letters import DeadLetter, DeadLetters
-from bot.queues.inbox import STAGE_EVENTS, EventInbox, enqueue_commands
+from bot.queues.inbox import STAGE_EVENTS, EventInbox
 from bot.queues.ready import ReadySet
 from bot.services import Services
 
@@ -31,8 +31,7 @@ def replay(services: Services, short_id: str, who: str = "cli", via: str = CLI) 
     def requeue(pipe: Pipeline, letter: DeadLetter) -> None:
         inbox = EventInbox(services.redis, letter.user).keys[1]
         pipe.zadd(inbox, {letter.body: timestamp_of(letter)})
-        ready = ReadySet(services.redis, STAGE_EVENTS)
-        ready.mark_and_kick(letter.user, enqueue_commands(services), pipe=pipe)
+        ReadySet(services.redis, STAGE_EVENTS).mark(letter.user, pipe=pipe)
         audit(services, pipe, Done(who, via, "replay", REPLAYED), letter)
 
     return act_on(services, short_id, requeue)

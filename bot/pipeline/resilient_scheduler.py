@@ -1,24 +1,17 @@
 """RQ's scheduler, made to outlive Redis outages and to take free locks within seconds.
 
-A worker on gevent (bot.ops.cooperative) runs it in a greenlet of its own process, so it
-lives and dies with the worker. A forking worker forks it, as RQ does; that process exits when
-the worker dies, even by SIGKILL: it asks Linux for SIGTERM on its parent's death (prctl
-PR_SET_PDEATHSIG; RQ's scheduler stops on SIGTERM and releases its locks), and every round
-checks its parent, where prctl is not available.
+It runs in a thread (a greenlet, bot.ops.cooperative) of the worker's own process, so it
+lives and dies with the worker: a worker killed by `kill -9` leaves no scheduler behind.
 
-RQ 3.0's scheduler process dies on the first Redis error, and a worker whose scheduler
-could not take the locks at start (a dead worker's lock lasts 61 s) tries again only at its
-10-minute maintenance: delayed retries then sat overdue for minutes. This one waits an
-outage out, and looks for free locks every few seconds.
+RQ 3.0's scheduler dies on the first Redis error, and a worker whose scheduler could not
+take the locks at start (a dead worker's lock lasts 61 s) tries again only at its 10-minute
+maintenance: delayed retries then sat overdue for minutes. This one waits an outage out, and
+looks for free locks every few seconds.
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import os
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,27 +29,14 @@ REACQUIRE_SECONDS = 5
 PR_SET_PDEATHSIG = 1
 
 
-def term_on_parent_death() -> None:
-    """Ask Linux for SIGTERM when our parent dies (a no-op elsewhere)."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
 class ResilientScheduler(RQScheduler):
     """A scheduler process that waits outages out and takes free locks within seconds."""
 
     connect: Callable[[], redis.Redis] | None = None
-    # True: run in a thread (a greenlet) of the worker's process instead of a process.
-    in_process = False
     _born = False
-    _worker_pid = 0
 
     def start(self) -> Any:
-        """Start the scheduler: in a thread of this process, or forked (noting whose child)."""
-        self._worker_pid = os.getpid()
-        if not self.in_process:
-            return super().start()
+        """Start the scheduler in a thread of this process (RQ would fork one)."""
         self._status = self.Status.STARTED
         thread = threading.Thread(target=self.work, name="scheduler", daemon=True)
         thread.start()
@@ -65,17 +45,11 @@ class ResilientScheduler(RQScheduler):
         return thread
 
     def stop_thread(self, wait_seconds: float) -> None:
-        """Ask the in-process scheduler to stop (it releases its locks) and wait for it."""
+        """Ask the scheduler to stop (it releases its locks) and wait for it."""
         self._stop_requested = True
         thread: Any = self._process
         if thread is not None:
             thread.join(wait_seconds)
-
-    def orphaned(self) -> bool:
-        """Whether the worker that forked this process has died (a kill -9 leaves us be)."""
-        if self.in_process:
-            return False
-        return bool(self._worker_pid) and os.getppid() != self._worker_pid
 
     @classmethod
     def for_worker(cls, worker: Any, *args: Any) -> ResilientScheduler:
@@ -108,7 +82,7 @@ class ResilientScheduler(RQScheduler):
         return bool(elapsed > REACQUIRE_SECONDS)
 
     def acquire_locks(self, auto_start: bool = False) -> set[str]:
-        """Take the free locks; with auto_start, (re)start the process even with none (it
+        """Take the free locks; with auto_start, (re)start the thread even with none (it
         stands by and takes them when they come free)."""
         got: set[str] = super().acquire_locks(auto_start=False)
         process: Any = self._process
@@ -128,16 +102,13 @@ class ResilientScheduler(RQScheduler):
 
     def work(self) -> None:
         """Schedule until asked to stop; an outage is waited out, then the locks looked for."""
-        if not self.in_process:  # signals belong to the worker in its own process
-            self._install_signal_handlers()  # before asking for SIGTERM, so it stops cleanly
-            term_on_parent_death()
-        while not self._stop_requested and not self.orphaned():
+        while not self._stop_requested:
             try:
                 self.step()
             except OUTAGE_ERRORS as exc:
                 log.warning("scheduler lost Redis (%s); waiting for it", type(exc).__name__)
                 self._born, self.lock_acquisition_time = False, None
-                wait_for_redis(self.connection, lambda: self._stop_requested or self.orphaned())
+                wait_for_redis(self.connection, lambda: self._stop_requested)
                 continue
             time.sleep(self.interval)
         try:

@@ -2,39 +2,28 @@
 
 A runner claims as many due users as it has free threads, serves each in one thread (each
 user's items in order, under their lock), and when nobody is due waits on the stage's wake
-list for an arrival instead of polling. Two ways to run one:
-
-- `run_forever`: the worker process keeps one runner per stage for as long as it lives
-  (bot.pipeline.crew) and holds the stage's job flag, so arrivals start no RQ job: RQ's
-  bookkeeping is paid once per process, not per event or per batch.
-- `run_until_idle`: the stages' RQ jobs (process_ready, deliver_ready, send_ready) run the
-  same loop until nobody is due. They are the way in for a forking worker, for processes
-  without runners, and when the sweeper finds due users that no runner took.
+list for an arrival instead of polling. The worker process keeps one runner per stage for as
+long as it lives (bot.pipeline.crew): the stages have no other engine. `serve_due` serves
+whoever is due now, inline, and returns (the chat CLI's worker, tests).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import cache
 
 from bot.keys import UserRef
-from bot.queues.ready import Command, ReadySet, Taken
+from bot.queues.ready import ReadySet, Taken
 from bot.queues.serial import UNRECORDED, Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
 from bot.services import Services
 
 log = logging.getLogger(__name__)
 
-# A runner tells the stage "served" for this long and renews it every HOLD_EVERY_SECONDS: a
-# dead process stops arrivals from relying on it within seconds.
-HOLD_TTL_MS = 5000
-HOLD_EVERY_SECONDS = 1.0
 # Longest wait on the wake list: a lease that ran out (a lost worker's users) is due again
 # without any arrival, and this is how soon an idle runner looks.
 WAKE_WAIT_SECONDS = 1.0
@@ -46,30 +35,16 @@ AFTER_OUTAGE_SECONDS = 0.5
 INLINE_CLAIM = 16
 
 
-def job_pool(stage: Stage) -> ThreadPoolExecutor:
-    """The threads of the stage's RQ jobs in this process (a forked work horse gets its own:
-    a pool's threads do not survive a fork)."""
-    return _pool(os.getpid(), stage.name, stage.threads)
-
-
-@cache
-def _pool(pid: int, name: str, threads: int) -> ThreadPoolExecutor:
-    """One pool per process and stage."""
-    return ThreadPoolExecutor(threads, thread_name_prefix=name)
-
-
 @dataclass(frozen=True)
 class Stage:
     """What a runner needs to know of one stage."""
 
     name: str
     # Serve one claimed user, going on from their lock and first batch taken in the claim
-    # (None: take them itself); returns items handled. Failures of the user's own are handed
-    # to a retried job inside; only outages escape.
+    # (None: take them itself); returns items handled. Failures of the user's own make the
+    # user due again later (a retry) inside; only outages escape.
     serve: Callable[[Services, UserRef, Drained | None], int]
     threads: int
-    # The recorded commands that enqueue the stage's RQ job (for whoever is left at a deadline).
-    job_commands: Callable[[Services], list[Command]]
     # What a claim takes of each user: their lock, first batch and extra reads. The lease in
     # the ready set lasts as long as the lock: a lost claim frees both at once.
     take: TakeSpec
@@ -90,51 +65,30 @@ class Runner:
         # Users whose serving an outage cut short: given back once Redis answers.
         self.interrupted: list[Taken] = []
 
-    def run_until_idle(self, seconds: float) -> int:
-        """Serve until nobody is due or the time is up (then a job for the rest); the count.
-
-        The first claim clears the job flag: an arrival after it starts a job of its own, so
-        nobody waits on a runner that is about to stop.
-        """
+    def serve_due(self) -> int:
+        """Serve until nobody is due now, then return the count (an outage is raised once Redis
+        answers again, the users it cut short given back)."""
         try:
-            return self.serve_until(time.monotonic() + seconds)
+            while users := self.claim(self.room()):
+                self.start(users)
+                self.collect(timeout=None, every=True)
         except OUTAGE_ERRORS:
             wait_for_redis(self.services.redis)
             time.sleep(AFTER_OUTAGE_SECONDS)
             self.give_back()
-            raise  # the job is put back (bot.pipeline.outages) without spending a retry
-
-    def serve_until(self, deadline: float) -> int:
-        """run_until_idle() without the outage handling."""
-        first = True
-        while time.monotonic() < deadline:
-            room = self.room()
-            users = self.claim(room, clear_flag=first) if room else []
-            first = False
-            self.start(users)
-            if len(users) < room and not self.in_flight:  # nobody else is due: done
-                return self.served
-            # Nobody else due: wait for a user to be done; else claim again at once.
-            self.collect(timeout=None if len(users) < room else 0)
-        self.collect(timeout=None, every=True)
-        self.ready.mark_and_kick(None, self.stage.job_commands(self.services))
+            raise
         return self.served
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Serve until stop is set, holding the stage; outages are waited out."""
-        held_at = float("-inf")
+        """Serve until stop is set; outages are waited out."""
         while not stop.is_set():
             try:
-                if time.monotonic() - held_at >= HOLD_EVERY_SECONDS:
-                    self.ready.hold(HOLD_TTL_MS)
-                    held_at = time.monotonic()
                 self.round()
                 self.give_back()
             except OUTAGE_ERRORS as exc:
                 log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
                 wait_for_redis(self.services.redis, stop.is_set)
                 stop.wait(AFTER_OUTAGE_SECONDS)
-                held_at = float("-inf")
         self.collect(timeout=None, every=True)
 
     def give_back(self) -> None:
@@ -163,12 +117,12 @@ class Runner:
             return INLINE_CLAIM
         return self.stage.threads - len(self.in_flight)
 
-    def claim(self, limit: int, clear_flag: bool = False) -> list[Taken]:
+    def claim(self, limit: int) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch."""
         stage = self.stage
         if len(UNRECORDED):  # sent before an outage, not yet removed: not to be claimed again
             UNRECORDED.settle()
-        return self.ready.take(limit, stage.take.ttl_ms, stage.take, clear_flag=clear_flag)
+        return self.ready.take(limit, stage.take.ttl_ms, stage.take)
 
     def start(self, users: list[Taken]) -> None:
         """Serve each user: in the pool, or inline when there is none."""
@@ -206,6 +160,6 @@ class Runner:
             return future.result()
         if isinstance(error, OUTAGE_ERRORS):
             raise error
-        # serve() hands a user's own failures over; anything else is a bug, logged once.
+        # serve() retries a user's own failures; anything else is a bug, logged once.
         log.error("%s runner: serving a user failed", self.stage.name, exc_info=error)
         return 0

@@ -11,6 +11,7 @@ import redis
 
 from bot.keys import UserRef, publish_update
 from bot.zalo.outbound import Outbound
+from zalo_api.messages import Message
 
 SANDBOX_CHAT_LENGTH = 200
 # The sandbox's chat logs and typed numbers (numbers never verified, most of them) expire
@@ -19,9 +20,9 @@ SANDBOX_RECORD_TTL_SECONDS = 2 * 24 * 3600
 
 
 class Sender(Protocol):
-    """Sends one outbox item to a user; raises zalo_api errors."""
+    """Sends one message (one API call's worth) to a user; raises zalo_api errors."""
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
+    def send(self, user: UserRef, message: Message) -> None:
         """Send or raise."""
 
 
@@ -31,18 +32,9 @@ class ZaloSender:
     def __init__(self, outbound: Callable[[str], Outbound]) -> None:
         self.outbound = outbound  # oa_id -> that OA's outbound (its client, its token)
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
-        """One API call per item (texts were split when queued)."""
-        api = self.outbound(user.oa_id).api
-        if kind == "request_user_info":
-            api.send_request_user_info(
-                user.user_id, payload["title"], payload["subtitle"], payload["image_url"]
-            )
-        elif payload.get("buttons"):
-            buttons = [(b["title"], b["payload"]) for b in payload["buttons"]]
-            api.send_text_with_buttons(user.user_id, payload["text"], buttons)
-        else:
-            api.send_text(user.user_id, payload["text"])
+    def send(self, user: UserRef, message: Message) -> None:
+        """One API call, the message as queued (texts were split then)."""
+        self.outbound(user.oa_id).api.send(user.user_id, message)
 
 
 def sandbox_chat_key(user: UserRef) -> str:
@@ -75,6 +67,6 @@ class SandboxSender:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
 
-    def send(self, user: UserRef, kind: str, payload: dict[str, Any]) -> None:
+    def send(self, user: UserRef, message: Message) -> None:
         """Append to the chat log."""
-        append_chat(self.client, user, "bot", kind, payload)
+        append_chat(self.client, user, "bot", message.kind, message.as_json())

@@ -1,31 +1,27 @@
-"""Nothing stranded: re-kick the stages whose due users no job serves, and put back in the
-ready set users whose queue has items but who are not in it.
+"""Nothing stranded: put back in the ready set users whose queue has items but who are not in it.
 
 By construction a user with queued items stays in their stage's ready set until a drainer
-finds the queue empty, and a claim is a lease: a job lost between dequeue and completion
-(Redis restart, SIGKILL) leaves members that fall due again. This sweep starts a job for
-them. It also scans the queues themselves, a slice per round, for users missing from the
-ready set (data written before the ready sets existed, or a persistence gap).
+finds the queue empty, and a claim is a lease: a runner lost mid-serve (Redis restart,
+SIGKILL) leaves members that fall due again, and the stage's runners take them. This sweep
+scans the queues themselves, a slice per round, for users missing from the ready set (data
+written before the ready sets existed, or a persistence gap), and wakes the runners for them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.keys import UserRef, text
 from bot.pipeline.retention import enforce_retention
-from bot.queues.codes import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES, code_send_commands
-from bot.queues.inbox import DRAIN_LOCK, INBOX, STAGE_EVENTS, enqueue_commands
-from bot.queues.outbox import OUTBOX, SEND_LOCK, STAGE_MESSAGES, delivery_commands
-from bot.queues.ready import Command, ReadySet, member_of, now_ms
+from bot.queues.codes import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES
+from bot.queues.inbox import DRAIN_LOCK, INBOX, STAGE_EVENTS
+from bot.queues.outbox import OUTBOX, SEND_LOCK, STAGE_MESSAGES
+from bot.queues.ready import ReadySet, member_of, now_ms
 from bot.redis_client import run_script
 from bot.services import Services
 
 SWEEP_INTERVAL_SECONDS = 5.0
-# Due for longer than this and still unclaimed: the job that should serve it is lost.
-OVERDUE_GRACE_MS = 5000
 SCAN_COUNT = 1000
 LOCK_KEY = "sweep:lock"
 # (key prefix, Redis type, lock prefix, stage) of each per-user queue.
@@ -34,12 +30,6 @@ QUEUES = (
     (OUTBOX, "list", SEND_LOCK, STAGE_MESSAGES),
     (CODE_SENDS, "list", CODE_SEND_LOCK, STAGE_CODES),
 )
-# The recorded enqueue of each stage's job.
-START_COMMANDS: dict[str, Callable[[Services], list[Command]]] = {
-    STAGE_EVENTS: enqueue_commands,
-    STAGE_MESSAGES: delivery_commands,
-    STAGE_CODES: code_send_commands,
-}
 USER_KEY = re.compile(rb"^[a-z]+:\{([^:}]*):(.*)\}$")
 
 # KEYS: queue, lock, ready set. ARGV: type, member, now ms. 1 if the member was put back.
@@ -57,7 +47,6 @@ class Swept:
     """What one sweep did."""
 
     put_back: int  # users found with items outside their ready set
-    kicked: tuple[str, ...]  # stages a job was started for
 
 
 def sweep(services: Services, force: bool = False) -> Swept | None:
@@ -65,19 +54,14 @@ def sweep(services: Services, force: bool = False) -> Swept | None:
     lock_ms = int(SWEEP_INTERVAL_SECONDS * 1000) - 500
     if not force and not services.redis.set(LOCK_KEY, "1", nx=True, px=lock_ms):
         return None
-    put_back, kicked = 0, []
+    put_back = 0
     for prefix, kind, lock_prefix, stage in QUEUES:
         found = repair_slice(services, prefix, kind, lock_prefix, stage)
+        if found:
+            ReadySet(services.redis, stage).mark(None)  # wake a runner for them
         put_back += found
-        ready = ReadySet(services.redis, stage)
-        overdue = ready.overdue(OVERDUE_GRACE_MS) > 0
-        # Forced: the flag may say "a job is queued" about the very job that was lost.
-        if (found or overdue) and ready.mark_and_kick(
-            None, START_COMMANDS[stage](services), force=True
-        ):
-            kicked.append(stage)
     enforce_retention(services)  # hourly, by whichever process sweeps first
-    return Swept(put_back, tuple(kicked))
+    return Swept(put_back)
 
 
 def repair_slice(services: Services, prefix: str, kind: str, lock_prefix: str, stage: str) -> int:

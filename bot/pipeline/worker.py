@@ -1,4 +1,4 @@
-"""How jobs run: RQ workers on the bot's queues, each job inside the bot's app context."""
+"""How background jobs run: an RQ worker on the bot's queues, each job inside the app context."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
-from rq import SimpleWorker, Worker
+from rq import SimpleWorker
 from rq.job import Job
 from rq.queue import Queue
 from rq.worker import BaseWorker
@@ -39,25 +39,18 @@ class AppContextMixin:
         return result
 
 
-class BotWorker(AppContextMixin, OutageTolerantMixin, Worker):
-    """Forking worker: each job in a child process, a crash cannot take the worker down."""
-
-
 class BotSimpleWorker(AppContextMixin, OutageTolerantMixin, SimpleWorker):
-    """In-process worker: no fork per job, several times the throughput."""
+    """In-process worker: no fork per job (the process runs the stage runners beside it)."""
 
 
 def make_worker(
     app: Flask,
-    simple: bool = False,
     queue_names: Sequence[str] = QUEUE_NAMES,
-    cls: type[BotSimpleWorker | BotWorker] | None = None,
+    cls: type[BotSimpleWorker] = BotSimpleWorker,
     **kwargs: Any,
 ) -> BaseWorker:
     """A worker on the bot's queues (priority order; or on queue_names), bound to app."""
     services = services_of(app)
-    if cls is None:
-        cls = BotSimpleWorker if simple else BotWorker
     queues = [services.queue(name) for name in queue_names]
     worker = cls(queues, connection=services.redis, **kwargs)
     worker.app = app

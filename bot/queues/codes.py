@@ -1,10 +1,11 @@
-"""Codes waiting to be sent to one account's number: the first attempt of each send.
+"""Codes waiting to be sent to one account's number, each until sent or given up.
 
 A code's send is queued with the commit of the event that asked for it (at once for the
 portal) and served by the codes stage (bot.pipeline.codes): a runner and threads of its own,
-so a code never waits behind replies and a slow gateway holds up nobody's replies. Only an
-opaque reference is queued, never the number, the code or its nonce; the sender reads the
-live code by that reference and skips one that was replaced, used or has expired.
+so a code never waits behind replies and a slow gateway holds up nobody's replies. A send
+that failed for a transient reason stays at the head, its failures counted, until retried.
+Only an opaque reference is queued, never the number, the code or its nonce; the sender reads
+the live code by that reference and skips one that was replaced, used or has expired.
 """
 
 from __future__ import annotations
@@ -18,43 +19,49 @@ from redis.client import Pipeline
 
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
-from bot.queues.ready import Command, ReadySet, recorded_enqueue
+from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
-from bot.services import QUEUE_CODES, Services
+from bot.services import Services
 
 STAGE_CODES = "codes"
 # Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
 CODE_SENDS, CODE_SEND_LOCK = "codesend", "codesendlock"
 # The lock lasts this long, renewed while a send runs (bot.queues.leases).
 CODE_SEND_LOCK_TTL_MS = LEASE_MS
-# By dotted name: the pipeline sits above this room and imports it, not the other way.
-SEND_CODES_JOB = "bot.pipeline.codes.send_ready"
-SEND_CODES_JOB_OPTIONS = {
-    "result_ttl": 0,
-    "failure_ttl": 24 * 3600,
-    "job_timeout": 50,
-    "description": "send_ready()",
-}
+# A code is valid for minutes: a send that failed for a transient reason is tried again
+# after these waits, then given up (the user is told and offered the other channel).
+RETRY_SECONDS = (2, 5, 15)
 
 
 @dataclass(frozen=True)
 class CodeSend:
-    """One code to send: whose it is (the account), its reference, channel and language."""
+    """One code to send: whose it is (the account), its reference, channel and language, and
+    how many attempts failed so far."""
 
     user: UserRef
     reference: str
     channel: str
     lang: str
+    failed: int = 0
 
     def encode(self) -> str:
         """The queue item (the user is the queue's own)."""
-        return json.dumps({"r": self.reference, "c": self.channel, "l": self.lang})
+        item: dict[str, str | int] = {"r": self.reference, "c": self.channel, "l": self.lang}
+        if self.failed:
+            item["f"] = self.failed
+        return json.dumps(item)
 
     @classmethod
     def decode(cls, user: UserRef, raw: bytes) -> CodeSend:
         """The send an item of user's queue names."""
         item = json.loads(raw)
-        return cls(user, str(item["r"]), str(item["c"]), str(item["l"]))
+        failed = int(item.get("f", 0))
+        return cls(user, str(item["r"]), str(item["c"]), str(item["l"]), failed)
+
+    @property
+    def retry_possible(self) -> bool:
+        """Whether a transient failure of this attempt is tried again."""
+        return self.failed < len(RETRY_SECONDS)
 
 
 class CodeSends:
@@ -79,13 +86,11 @@ class CodeSends:
 
 
 def queue_code_sends(services: Services, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
-    """Queue sends inside the open transaction: each account's queue, its membership of the
-    codes stage and, if no job serves the stage, a job."""
+    """Queue sends inside the open transaction: each account's queue and its membership of
+    the codes stage."""
     for send in sends:
         pipe.rpush(CodeSends(services.redis, send.user).key, send.encode())
-        ReadySet(services.redis, STAGE_CODES).mark_and_kick(
-            send.user, code_send_commands(services), pipe=pipe
-        )
+        ReadySet(services.redis, STAGE_CODES).mark(send.user, pipe=pipe)
 
 
 def queue_code_now(services: Services, sends: Sequence[CodeSend]) -> None:
@@ -93,8 +98,3 @@ def queue_code_now(services: Services, sends: Sequence[CodeSend]) -> None:
     with services.redis.pipeline(transaction=True) as pipe:
         queue_code_sends(services, pipe, sends)
         pipe.execute()
-
-
-def code_send_commands(services: Services) -> list[Command]:
-    """The recorded commands that enqueue a codes-stage job."""
-    return recorded_enqueue(services.queue(QUEUE_CODES), SEND_CODES_JOB, SEND_CODES_JOB_OPTIONS)

@@ -1,11 +1,12 @@
-"""Inbound events of one user: recorded once by the webhook, drained in order by a worker."""
+"""Inbound events of one user: recorded once by the webhook, parsed (zalo_api.stored), and
+drained in order by the events stage; nobody parses Zalo's body a second time."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -13,19 +14,11 @@ import redis
 
 from bot.keys import ScriptArgs, UserRef
 from bot.queues.leases import LEASE_MS
-from bot.queues.ready import (
-    JOB_FLAG_TTL_MS,
-    START_JOB,
-    WAKE,
-    Command,
-    ReadySet,
-    command_args,
-    member_of,
-    recorded_enqueue,
-)
+from bot.queues.ready import WAKE, ReadySet, member_of
 from bot.queues.serial import SerialQueue
 from bot.redis_client import cached_script
-from bot.services import QUEUE_EVENTS, Services
+from bot.services import Services
+from zalo_api.stored import as_json
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
 # at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
@@ -38,20 +31,17 @@ STAGE_EVENTS = "events"
 # Key kinds (UserRef.key) of a user's inbox and of the lock of whoever drains it.
 INBOX, DRAIN_LOCK = "inbox", "drainlock"
 
-# KEYS: seen, inbox, drain lock, ready set, job flag, wake list.
-# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), ready member, now (ms), flag
-# TTL (ms), then the commands that enqueue a processing job (see bot.queues.ready.START_JOB).
+# KEYS: seen, inbox, drain lock, ready set, wake list.
+# ARGV: dedupe digest, score, event body, now (s), seen TTL (s), ready member, now (ms).
 # The user joins the ready set with the event itself, so no crash can separate them.
 RECEIVE = (
-    START_JOB
-    + WAKE
+    WAKE
     + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   if redis.call('ZCARD', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
   redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
-  wake(KEYS[6])
-  if start_job(KEYS[5], ARGV[8], 9) then return 2 end
-  return 0
+  wake(KEYS[5])
+  return 2
 end
 local now = tonumber(ARGV[4])
 redis.call('ZADD', KEYS[1], now, ARGV[1])
@@ -59,19 +49,10 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[5]))
 redis.call('EXPIRE', KEYS[1], ARGV[5])
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 redis.call('ZADD', KEYS[4], 'NX', ARGV[7], ARGV[6])
-wake(KEYS[6])
-if start_job(KEYS[5], ARGV[8], 9) then return 3 end
+wake(KEYS[5])
 return 1
 """
 )
-# By dotted name: the pipeline sits above this room and imports it, not the other way.
-PROCESS_JOB = "bot.pipeline.processing.process_ready"
-PROCESS_JOB_OPTIONS = {
-    "result_ttl": 0,
-    "failure_ttl": 24 * 3600,
-    "job_timeout": 45,
-    "description": "process_ready()",
-}
 
 
 def dedupe_digest(dedupe_key: str) -> str:
@@ -84,9 +65,8 @@ class Receipt(IntEnum):
     """What recording an event did (values are the script's answers)."""
 
     DUPLICATE = 0
-    QUEUED = 1  # new; a processing job is already waiting for this user
-    DUPLICATE_KICK = 2  # seen before, its events still wait and no job was queued: one was
-    QUEUED_KICK = 3  # new; a processing job was started
+    QUEUED = 1  # new: in the inbox, the user in the events stage's ready set
+    DUPLICATE_WAKE = 2  # seen before, its events still wait and nobody drains them: runners woken
 
 
 @dataclass(frozen=True)
@@ -107,23 +87,20 @@ class EventInbox:
         """seen, inbox, drain lock: all under the user's hash tag."""
         return [self.user.key(k) for k in ("seen", INBOX, DRAIN_LOCK)]
 
-    def receive(
-        self, dedupe_key: str, timestamp_ms: int, body: bytes, start_job: Sequence[Command]
-    ) -> Receipt:
-        """Record an event unless it was delivered before, put the user in the ready set and,
-        when no processing job is queued, run the start_job commands (one round trip)."""
+    def receive(self, dedupe_key: str, timestamp_ms: int, body: bytes) -> Receipt:
+        """Record an event unless it was delivered before and put the user in the ready set
+        (one round trip)."""
         now = time.time()
         digest = dedupe_digest(dedupe_key)
         ready = ReadySet(self.client, STAGE_EVENTS)
         args: ScriptArgs = [digest, timestamp_ms, body, int(now), self.seen_ttl_seconds]
-        args += [member_of(self.user), int(now * 1000), JOB_FLAG_TTL_MS]
-        args += command_args(start_job)
-        keys = [*self.keys, ready.key, ready.flag_key, ready.wake_key]
+        args += [member_of(self.user), int(now * 1000)]
+        keys = [*self.keys, ready.key, ready.wake_key]
         script = cached_script(self.client, RECEIVE)  # EVALSHA, reloaded if Redis lost it
         return Receipt(int(script(keys=keys, args=args)))
 
     def drain_queue(self) -> SerialQueue:
-        """The serial queue a processing job drains (ordered by Zalo's timestamp)."""
+        """The serial queue the events stage drains (ordered by Zalo's timestamp)."""
         seen, inbox, lock = self.keys
         ready = ReadySet(self.client, STAGE_EVENTS).drained(self.user)
         return SerialQueue(self.client, inbox, lock, "zset", DRAIN_LOCK_TTL_MS, ready)
@@ -135,18 +112,14 @@ class EventInbox:
         pipe.delete(inbox)
 
 
+def stored(event: object) -> bytes:
+    """What an inbox keeps of a parsed event: its stored form, compact UTF-8 JSON."""
+    return json.dumps(as_json(event), ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def record_event(
     services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
-    """Put an event in user's inbox and, if none is queued, a processing job in the queue."""
+    """Put an event in user's inbox, the user in the events stage's ready set."""
     inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)
-    return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services))
-
-
-def enqueue_commands(services: Services) -> list[Command]:
-    """The commands with which RQ would enqueue a processing job, recorded, not sent.
-
-    The inbox script runs them only when no processing job is queued: deciding and enqueueing
-    take one round trip instead of two, and a crash cannot separate them.
-    """
-    return recorded_enqueue(services.queue(QUEUE_EVENTS), PROCESS_JOB, PROCESS_JOB_OPTIONS)
+    return inbox.receive(dedupe_key, timestamp_ms, body)

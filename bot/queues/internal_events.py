@@ -7,13 +7,12 @@ conversation reacts when its turn comes, under the same per-user lock as Zalo's 
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.keys import UserRef
-from bot.queues.inbox import record_event
+from bot.queues.inbox import record_event, stored
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -35,7 +34,8 @@ class SendFailed:
 
 
 def decode_internal(payload: dict[str, Any]) -> SendFailed | None:
-    """The internal event of an inbox item, or None when it is a Zalo event."""
+    """The internal event of an inbox item recorded by a version that stored it as a plain
+    object (before events were stored parsed), or None."""
     if payload.get(KIND) != "send_failed":
         return None
     return SendFailed(
@@ -51,12 +51,5 @@ def notify_send_failed(
 ) -> None:
     """Queue a SendFailed for user (once per code, however often the job runs)."""
     now_ms = int(time.time() * 1000)
-    body = {
-        KIND: "send_failed",
-        "channel": channel,
-        "reason": reason,
-        "reference": reference,
-        "timestamp": str(now_ms),
-    }
-    encoded = json.dumps(body, separators=(",", ":")).encode()
-    record_event(services, user, f"failed:{reference}", now_ms, encoded)
+    event = SendFailed(channel, reason, reference, str(now_ms))
+    record_event(services, user, f"failed:{reference}", now_ms, stored(event))

@@ -1,12 +1,11 @@
-"""Users with work waiting at one stage (events to process, replies to send), and the one job
-that serves them.
+"""Users with work waiting at one stage (events to process, replies to send, codes to send).
 
-A stage is a sorted set of users scored by when they are due, plus a flag meaning "a job for
-this stage is queued". A user joins when their first item is queued and leaves only when a
-drainer finds their queue empty, under their lock, in the same script: so whoever has items
-is a member, whatever crashed. A job claims due members by pushing their score one lease
-ahead; if it dies, the lease runs out and the member is due again (the sweeper re-kicks).
-One job serves many users, so RQ's bookkeeping is paid per batch, not per event.
+A stage is a sorted set of users scored by when they are due, and a wake list the stage's
+runners (bot.pipeline.runner) wait on. A user joins when their first item is queued and leaves
+only when a drainer finds their queue empty, under their lock, in the same script: so whoever
+has items is a member, whatever crashed. A runner claims due members by pushing their score
+one lease ahead; if it dies, the lease runs out and the member is due again. A retry is the
+same: the member's score pushed to when it is due again.
 """
 
 from __future__ import annotations
@@ -14,25 +13,17 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import redis
-from rq import Queue
 
 from bot.keys import ScriptArgs, UserRef, text
 from bot.queues.serial import FIRST_ITEMS, Drained, TakeSpec
 from bot.redis_client import cached_script, run_script
 
-Command = Sequence[str | int | float | bytes]
-# A queued job clears the flag when it starts; until then arrivals enqueue no second job.
-# A stage runner (bot.pipeline.runner) holds it while it serves the stage.
-JOB_FLAG_TTL_MS = 60 * 1000
-# The flag's value while a runner holds it (a queued job's is '1').
-RUNNER = "runner"
-# Arrivals also push a token on the stage's wake list, for runners waiting on it (BLPOP);
-# a few are kept for runners of other processes, and none outlives a minute.
+# Arrivals push a token on the stage's wake list, for runners waiting on it (BLPOP); a few
+# are kept for runners of other processes, and none outlives a minute.
 WAKE_TOKENS_KEPT = 16
 WAKE_TTL_MS = 60 * 1000
 
@@ -45,65 +36,43 @@ local function wake(key)
 end
 """
 
-# Lua: set the flag and, if it was free, run the recorded enqueue commands found in ARGV from
-# position `at` (their count, then each as its length and its words). True if a job started.
-START_JOB = """
-local function start_job(flag, ttl, at)
-  if not redis.call('SET', flag, '1', 'NX', 'PX', ttl) then return false end
-  local count = tonumber(ARGV[at])
-  at = at + 1
-  for _ = 1, count do
-    local words = tonumber(ARGV[at])
-    redis.call(unpack(ARGV, at + 1, at + words))
-    at = at + words + 1
-  end
-  return true
-end
-"""
-
-# KEYS: ready, flag, wake. ARGV: member ('' = none), now ms, flag ttl ms, force, commands.
-MARK_AND_KICK = (
-    START_JOB
-    + WAKE
+# KEYS: ready, wake. ARGV: member ('' = none), now ms. A member already in keeps its score.
+MARK = (
+    WAKE
     + """
 if ARGV[1] ~= '' then redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[1]) end
-wake(KEYS[3])
-if ARGV[4] == '1' then redis.call('DEL', KEYS[2]) end
-if start_job(KEYS[2], ARGV[3], 5) then return 1 end
-return 0
+wake(KEYS[2])
+return 1
 """
 )
 
-# Claim due users. KEYS: ready, flag, wake. ARGV: now ms, lease ms, limit, clear flag, then
+# Claim due users. KEYS: ready, wake. ARGV: now ms, lease ms, limit, then
 # the token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the
 # keys to read (UserRef.key's prefixes). Each due member is leased (its score pushed one lease
 # ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same step.
 # A user whose lock another holds stays leased until that lock would run out (that holder
 # sees the items; a dead one's users are due the moment its lock lapses); an empty queue
-# leaves the set. A job clears the flag of "a job is queued", never a runner's: arrivals need
-# no job while a runner serves the stage. Fewer due than asked for: the tokens of earlier
-# arrivals are spent too.
+# leaves the set. Fewer due than asked for: the tokens of earlier arrivals are spent too.
 TAKE = (
     FIRST_ITEMS
-    + f"""
-if ARGV[4] == '1' and redis.call('GET', KEYS[2]) ~= '{RUNNER}' then redis.call('DEL', KEYS[2]) end
+    + """
 local now, limit = tonumber(ARGV[1]), tonumber(ARGV[3])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
-if #due < limit then redis.call('DEL', KEYS[3]) end
-local taken = {{}}
+if #due < limit then redis.call('DEL', KEYS[2]) end
+local taken = {}
 for _, member in ipairs(due) do
   local who = cjson.decode(member)
-  local tag = ':{{' .. who[1] .. ':' .. who[2] .. '}}'
-  local queue, lock = ARGV[9] .. tag, ARGV[10] .. tag
+  local tag = ':{' .. who[1] .. ':' .. who[2] .. '}'
+  local queue, lock = ARGV[8] .. tag, ARGV[9] .. tag
   redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[2]), member)
-  if redis.call('SET', lock, ARGV[5], 'NX', 'PX', ARGV[6]) then
-    local items = first_items(queue, ARGV[7], ARGV[8])
+  if redis.call('SET', lock, ARGV[4], 'NX', 'PX', ARGV[5]) then
+    local items = first_items(queue, ARGV[6], ARGV[7])
     if #items == 0 then
       redis.call('DEL', lock)
       redis.call('ZREM', KEYS[1], member)
     else
-      local entry = {{member, items}}
-      for i = 11, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
+      local entry = {member, items}
+      for i = 10, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
       taken[#taken + 1] = entry
     end
   else
@@ -157,56 +126,34 @@ def user_of(member: bytes | str) -> UserRef:
     return UserRef(str(oa_id), str(user_id))
 
 
-def command_args(commands: Sequence[Command]) -> ScriptArgs:
-    """Recorded commands as START_JOB reads them from ARGV."""
-    args: ScriptArgs = [len(commands)]
-    for command in commands:
-        args += [len(command), *command]
-    return args
-
-
 class ReadySet:
-    """The due users of one stage ('events' or 'messages') and its job flag."""
+    """The due users of one stage ('events', 'messages' or 'codes') and its wake list."""
 
     def __init__(self, client: redis.Redis, stage: str) -> None:
         self.client = client
         self.stage = stage
         self.key = self.key_of(stage)
-        self.flag_key = f"ready:{stage}:job"
         self.wake_key = f"ready:{stage}:wake"
-        self._kick = cached_script(client, MARK_AND_KICK)
+        self._mark = cached_script(client, MARK)
         self._take = cached_script(client, TAKE)
         self._give_back = cached_script(client, GIVE_BACK)
 
-    def mark_and_kick(
-        self,
-        user: UserRef | None,
-        start_job: Sequence[Command],
-        pipe: redis.client.Pipeline | None = None,
-        force: bool = False,
-    ) -> object:
-        """Make user a member (unless already) and start a job if none is queued.
-
-        force: start one even though the flag says one is queued (it may have been lost).
-        """
+    def mark(self, user: UserRef | None, pipe: redis.client.Pipeline | None = None) -> object:
+        """Make user a member (unless already: a retry keeps its due time) and wake a runner."""
         member = member_of(user) if user is not None else ""
-        args: ScriptArgs = [member, now_ms(), JOB_FLAG_TTL_MS, int(force)]
-        args += command_args(start_job)
-        return run_script(self._kick, [self.key, self.flag_key, self.wake_key], args, pipe)
+        return run_script(self._mark, [self.key, self.wake_key], [member, now_ms()], pipe)
 
     @staticmethod
     def key_of(stage: str) -> str:
         """The ready set of a stage."""
         return f"ready:{stage}"
 
-    def take(
-        self, limit: int, lease_ms: int, spec: TakeSpec, clear_flag: bool = False
-    ) -> list[Taken]:
+    def take(self, limit: int, lease_ms: int, spec: TakeSpec) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch: one round trip."""
         token = secrets.token_hex(8)
-        args: ScriptArgs = [now_ms(), lease_ms, limit, int(clear_flag), token, spec.ttl_ms]
+        args: ScriptArgs = [now_ms(), lease_ms, limit, token, spec.ttl_ms]
         args += [spec.batch, spec.kind, spec.queue, spec.lock, *spec.read]
-        found = self._take(keys=[self.key, self.flag_key, self.wake_key], args=args)
+        found = self._take(keys=[self.key, self.wake_key], args=args)
         return [
             Taken(user_of(member), Drained(list(items), list(extras), token))
             for member, items, *extras in found
@@ -219,16 +166,12 @@ class ReadySet:
             args += [member_of(taken.user), taken.user.key(lock_kind), taken.drained.token]
         self._give_back(keys=[self.key], args=args)
 
-    def hold(self, ttl_ms: int) -> None:
-        """Keep the job flag set: a runner serves this stage, arrivals need no job."""
-        self.client.set(self.flag_key, RUNNER, px=ttl_ms)
-
     def wait_for_arrival(self, timeout_seconds: float) -> bool:
         """Block until an arrival's token (True) or the timeout (False)."""
         return self.client.blpop([self.wake_key], timeout=timeout_seconds) is not None
 
     def defer(self, user: UserRef, delay_ms: int) -> None:
-        """Make a member due again only after delay_ms (a retry job owns it until then)."""
+        """Make a member due again only after delay_ms (a retry's backoff, a held OA)."""
         self.client.zadd(self.key, {member_of(user): now_ms() + delay_ms}, xx=True)
 
     def due_now(self, oa_id: str) -> int:
@@ -240,19 +183,6 @@ class ReadySet:
             self.client.zadd(self.key, members, xx=True)
         return len(members)
 
-    def overdue(self, grace_ms: int, at_ms: int | None = None) -> int:
-        """How many members have been due for longer than grace_ms (a job should be on it)."""
-        limit = (at_ms if at_ms is not None else now_ms()) - grace_ms
-        return int(self.client.zcount(self.key, "-inf", limit))
-
     def drained(self, user: UserRef) -> tuple[str, str]:
         """(key, member) a drainer removes in the step that finds the user's queue empty."""
         return self.key, member_of(user)
-
-
-def recorded_enqueue(queue: Queue, func: str, options: Mapping[str, Any]) -> list[Command]:
-    """The commands with which RQ would enqueue func on queue: recorded, not sent, for a
-    script to run only when the stage has no job queued."""
-    with queue.connection.pipeline(transaction=False) as recorder:
-        queue.enqueue(func, pipeline=recorder, **options)
-        return [args for args, _options in recorder.command_stack]

@@ -1,10 +1,10 @@
 """A per-user queue in Redis drained by one worker at a time, in order.
 
 The worker that takes the drain lock processes items until the queue is empty and releases
-the lock in the same atomic step that finds it empty. So a job that finds the lock taken can
-simply stop: the holder will see its item. The same step also takes the user out of the stage's
-ready set (bot.queues.ready), so a user with items is always a member; a crashed holder's
-lease runs out and the sweeper re-kicks the stage.
+the lock in the same atomic step that finds it empty. So a runner that finds the lock taken
+can simply stop: the holder will see its item. The same step also takes the user out of the
+stage's ready set (bot.queues.ready), so a user with items is always a member; a crashed
+holder's lease runs out and the user is due again to the stage's runners.
 """
 
 from __future__ import annotations
@@ -83,6 +83,19 @@ return items
 """
 )
 
+# KEYS: lock, queue, ready set. ARGV: token, the head handled, the head to put instead
+# ('' = leave it), member, due ms. The head failed and is retried later: it is rewritten (its
+# attempt count), the lock released and the member due again at ARGV[5], if the lock is ours.
+RETRY_HEAD = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[3] ~= '' and redis.call('LINDEX', KEYS[2], 0) == ARGV[2] then
+  redis.call('LSET', KEYS[2], 0, ARGV[3])
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZADD', KEYS[3], 'XX', ARGV[5], ARGV[4])
+return 1
+"""
+
 RELEASE = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -152,6 +165,11 @@ class Unrecorded:
 UNRECORDED = Unrecorded()
 
 
+class RetryLater(Exception):
+    """An item failed and waits for its retry (bot.queues.serial.SerialQueue.retry_head):
+    the user's queue stops here, nothing else is to be done with it now."""
+
+
 class Unsettled(redis.ConnectionError):
     """Redis went away right after an item was handled: an outage (OUTAGE_ERRORS) whose
     item waits in UNRECORDED, its lock kept."""
@@ -205,6 +223,7 @@ class SerialQueue:
         self._next = cached_script(client, NEXT_OR_RELEASE)
         self._pop_next = cached_script(client, POP_AND_NEXT)
         self._release = cached_script(client, RELEASE)
+        self._retry_head = cached_script(client, RETRY_HEAD)
 
     def adopt(self, taken: Drained) -> Drained:
         """Go on from a batch a claim already took, with its lock's token (kept alive)."""
@@ -281,6 +300,14 @@ class SerialQueue:
         except OUTAGE_ERRORS as exc:
             UNRECORDED.add(Handled(self.client, self.queue_key, handled, self.lock_key, self.token))
             raise Unsettled(str(exc)) from exc
+
+    def retry_head(self, head: bytes, again: bytes | str, due_ms: int) -> RetryLater:
+        """The head item failed: put again (head with one more attempt counted) in its place,
+        release the lock and make the user due at due_ms; raise what this returns."""
+        KEEPER.drop(self.client, self.lock_key, self.token)
+        keys = [self.lock_key, self.queue_key, self.ready_key]
+        self._retry_head(keys=keys, args=[self.token, head, again, self.member, due_ms])
+        return RetryLater()
 
     def release(self) -> None:
         """Give the lock back if still ours (after a failure; the items stay queued)."""

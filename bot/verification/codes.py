@@ -1,8 +1,8 @@
 """One-time codes: keyed hashes with a TTL, checked and counted in one atomic Lua step.
 
 A code is never stored nor queued in clear. Issuing draws a random nonce (secrets); the code
-is HMAC(OTP_HASH_KEY, nonce) reduced to 6 digits, so the send job carries only the nonce and
-derives the same code on every retry: a retried job cannot send a second, different code.
+is HMAC(OTP_HASH_KEY, nonce) reduced to 6 digits, so the send reads only the nonce and
+derives the same code on every retry: a retry cannot send a second, different code.
 At rest there is only HMAC(OTP_HASH_KEY, account + phone + code).
 """
 

@@ -1,16 +1,16 @@
 """How a code reaches its number, by SMS or ZNS: idempotent per code, retried when transient.
 
-The codes stage (bot.pipeline.codes) makes the first attempt; a transient failure hands the
-send to the RQ job `send_code`, retried with backoff. Both know the code only by the user and
-an opaque reference (a hash of the code's nonce), never a phone, a code or a nonce: RQ writes
-job arguments into its job hashes and into its own log lines when a job fails. The sender reads
-the live code's number, channel and nonce from the code store, derives the code again on every
-attempt (a retry re-sends the same code), and skips a code that has been replaced, used or has
-expired. When the last attempt fails, the user is told through their inbox (an internal event
-the conversation handles in order) and offered the other channel.
+The codes stage (bot.pipeline.codes) makes every attempt; a transient failure keeps the send
+at the head of the account's queue, tried again after a wait (bot.queues.codes). The queue
+knows the code only by the user and an opaque reference (a hash of the code's nonce), never a
+phone, a code or a nonce. The sender reads the live code's number, channel and nonce from the
+code store, derives the code again on every attempt (a retry re-sends the same code), and
+skips a code that has been replaced, used or has expired. When the last attempt fails, the
+user is told through their inbox (an internal event the conversation handles in order) and
+offered the other channel.
 
 A Zalo code meets the OA's sending state (bot.zalo.sending): while the OA is held it waits
-in the account's queue (SendHeld), spending no retry; one that expired meanwhile is not sent,
+in the account's queue (SendHeld), spending no attempt; one that expired meanwhile is not sent,
 and the user is told so (stale()). Zalo refusing the code because of the user is counted by
 reason and offered SMS at once.
 """
@@ -18,17 +18,13 @@ reason and offered SMS at once.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-
-from rq import Retry, get_current_job
 
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS, ZALO_REFUSALS
-from bot.queues.codes import STAGE_CODES, CodeSend, CodeSends, code_send_commands
+from bot.queues.codes import CodeSend
 from bot.queues.held import due_again
-from bot.queues.ready import ReadySet
-from bot.services import QUEUE_CODES, Services, current_services
+from bot.services import Services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
@@ -40,41 +36,12 @@ from zalo_api.errors import USER, ZaloAPIError, ZaloError
 
 log = logging.getLogger(__name__)
 
-# A code is valid for minutes: retry fast, and not for longer than its validity. The codes
-# stage makes the first attempt; a transient failure hands the send to this job, retried.
-SEND_RETRY = Retry(max=2, interval=[5, 15])
-SEND_JOB_OPTIONS = {"retry": SEND_RETRY, "result_ttl": 0, "failure_ttl": 3600, "job_timeout": 60}
-FIRST_RETRY_SECONDS = 2
-
 
 class SendRetry(Exception):
-    """A transient send failure, for RQ to retry with its backoff."""
+    """A transient send failure, to be tried again after the codes stage's wait."""
 
 
-def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str) -> str:
-    """The retried send of a code whose first attempt failed (RQ job); return the outcome."""
-    job = get_current_job()
-    retries_left = bool(job is not None and job.retries_left)
-    send = CodeSend(UserRef(oa_id, user_id), reference, channel, lang)
-    services = current_services()
-    try:
-        return deliver_code(services, send, retry_possible=retries_left)
-    except SendHeld as held:
-        hold_back(services, send, held.wait_ms)
-        return "held"
-
-
-def hold_back(services: Services, send: CodeSend, wait_ms: int) -> None:
-    """Put a held send back at the head of its account's queue, the account put off."""
-    ready = ReadySet(services.redis, STAGE_CODES)
-    with services.redis.pipeline(transaction=True) as pipe:
-        pipe.lpush(CodeSends(services.redis, send.user).key, send.encode())
-        ready.mark_and_kick(send.user, code_send_commands(services), pipe=pipe)
-        pipe.execute()
-    ready.defer(send.user, wait_ms)
-
-
-def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> str:
+def deliver_code(services: Services, send: CodeSend) -> str:
     """Send the live code of a reference by its channel to its number; return the outcome.
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
@@ -93,7 +60,7 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
     except (SmsError, ZaloError) as exc:
         if sending is not None and isinstance(exc, ZaloError) and exc.held:
             raise sending.stopped_by(exc, "code") from None
-        return handle_failure(services, user, phone, channel, nonce, exc, retry_possible)
+        return handle_failure(services, user, phone, channel, nonce, exc, send.retry_possible)
     if sending is not None and sending.sent():
         due_again(services.redis, user.oa_id)
     OTP_SENDS.labels(channel, "sent").inc()
@@ -112,20 +79,6 @@ def transmit(
     if channel == "sms":
         return CodeSent(delivered=send_sms(services, phone, code, nonce, lang))
     return send_zns(services, oa_id, phone, code, nonce)
-
-
-def retry_later(services: Services, send: CodeSend) -> None:
-    """Hand a send whose first attempt failed for a transient reason to the retried job."""
-    services.queue(QUEUE_CODES).enqueue_in(
-        timedelta(seconds=FIRST_RETRY_SECONDS),
-        send_code,
-        *send.user.as_args(),
-        send.reference,
-        send.channel,
-        send.lang,
-        description=send.user.job_description("send_code"),
-        **SEND_JOB_OPTIONS,
-    )
 
 
 def stale(services: Services, user: UserRef, reference: str, channel: str) -> str:
@@ -180,8 +133,8 @@ def handle_failure(
     if getattr(exc, "retryable", False) and retry_possible:
         OTP_SENDS.labels(channel, "retried").inc()
         log.warning("%s send to %s failed, will retry: %s", channel, mask_phone(phone), exc)
-        # A fresh exception without the cause: RQ logs tracebacks, and a requests error in
-        # the chain would carry the gateway URL (account ids, sometimes tokens).
+        # A fresh exception without the cause: a logged traceback of a requests error in the
+        # chain would carry the gateway URL (account ids, sometimes tokens).
         raise SendRetry(str(exc)) from None
     no_account = isinstance(exc, ZaloAPIError) and exc.no_zalo_account
     reason = "no_zalo_account" if no_account else "failed"

@@ -20,10 +20,10 @@ from bot.metrics import (
     WEBHOOK_LATENCY,
 )
 from bot.oas import App
-from bot.queues.inbox import Receipt, record_event
+from bot.queues.inbox import Receipt, record_event, stored
 from bot.services import Services, current_services
 from bot.web.unverified import VERIFIED_CLOCK, note_unverified
-from bot.web.webhook_input import clean_text, encode_clean, parse_timestamp, read_body
+from bot.web.webhook_input import clean_text, parse_timestamp, read_body
 from zalo_api.errors import (
     BadSignatureError,
     EventParseError,
@@ -111,9 +111,8 @@ def authentic(
         BAD_REQUESTS.labels("timestamp").inc()
         return answer(400, error="timestamp must be milliseconds as digits")
     payload, cleaned = clean_text(payload)
-    if cleaned:  # the inbox keeps the cleaned body: a worker re-reads what is stored
+    if cleaned:  # lone surrogates could not be stored (nor sent back to Zalo)
         BAD_REQUESTS.labels("surrogates_cleaned").inc()
-        raw = encode_clean(payload)
     try:
         event = parse_event(payload)
     except EventParseError:
@@ -125,7 +124,7 @@ def authentic(
     if too_old(services, timestamp_ms):
         IGNORED.labels("too_old").inc()
         return answer(200, ok=True, ignored="too old")
-    return dispatch(services, app, event, timestamp_ms, raw)
+    return dispatch(services, app, event, timestamp_ms)
 
 
 def too_old(services: Services, timestamp_ms: int) -> bool:
@@ -150,10 +149,8 @@ def count_delivery(services: Services, event: Event) -> None:
             services.verifier.funnel.receipt(event.tracking_id)
 
 
-def dispatch(
-    services: Services, app: App, event: Event, timestamp_ms: int, raw: bytes
-) -> tuple[Response, int]:
-    """Echoes, receipts and unknown events stop here; user events go to the inbox."""
+def dispatch(services: Services, app: App, event: Event, timestamp_ms: int) -> tuple[Response, int]:
+    """Echoes, receipts and unknown events stop here; user events go to the inbox, parsed."""
     if not isinstance(event, UserEvent):  # OA echoes, receipts, unknown events
         count_delivery(services, event)
         IGNORED.labels(type(event).__name__.lower()).inc()
@@ -162,8 +159,8 @@ def dispatch(
         IGNORED.labels("app_not_serving_oa").inc()
         return answer(200, ok=True, ignored="app does not serve this OA")
     user = UserRef(event.oa_id, event.user_id)
-    receipt = record_event(services, user, event.dedupe_key, timestamp_ms, raw)
-    if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_KICK):
+    receipt = record_event(services, user, event.dedupe_key, timestamp_ms, stored(event))
+    if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_WAKE):
         DUPLICATES.inc()
     if not services.replica_ack.confirm():
         # Recorded on the primary only: a failover now would lose it. Zalo redelivers a

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Request
@@ -61,8 +60,3 @@ def clean_text(value: Any) -> tuple[Any, bool]:
         cleaned = {k: v for (k, _), (v, _) in pairs}
         return cleaned, any(kc or vc for (_, kc), (_, vc) in pairs)
     return value, False
-
-
-def encode_clean(payload: dict[str, Any]) -> bytes:
-    """The cleaned body as stored in the inbox (compact JSON, UTF-8)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -54,7 +54,7 @@ def test_a_slow_gateway_does_not_hold_up_other_users_replies(config: dict[str, A
         alice.say("xác thực"), alice.say("0912345678")
         sms.timeout_next("esms", 10.0)  # the gateway takes 10 s to answer Alice's code
         crew = Crew(app)
-        crew.start(logging_level="WARNING")
+        crew.start()
         try:
             post_event(alice.client, text(zalo, alice.user, "1"), secret=zalo.oa_secret_key)
             wait_for(lambda: len(sms.requests) == 1)  # Alice's code is stuck at the gateway...

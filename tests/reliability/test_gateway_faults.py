@@ -7,11 +7,13 @@ import time
 from typing import Any
 
 from flask import Flask
-from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot.services import QUEUE_CODES, services_of
-from tests.helpers import QuickWorker, make_worker, post_event, promote_scheduled, user_event
+from bot.keys import UserRef
+from bot.queues.codes import STAGE_CODES
+from bot.queues.ready import ReadySet, member_of
+from bot.services import services_of
+from tests.helpers import post_event, promote_retries, run_jobs, user_event
 from tests.production import Chat, production_bot
 
 
@@ -25,23 +27,17 @@ def nothing_left(app: Flask) -> None:
     assert services.redis.keys("drainlock:*") == [] and services.redis.keys("sendlock:*") == []
 
 
-def retry_delays(app: Flask) -> list[float]:
-    """Run the queued jobs attempt by attempt; the delay RQ scheduled before each retry."""
-    services = services_of(app)
-    registry = ScheduledJobRegistry(queue=services.queue(QUEUE_CODES))
+def retry_delays(app: Flask, user: UserRef) -> list[float]:
+    """Serve attempt by attempt; the wait before each retry (the account's due time)."""
+    client = services_of(app).redis
     delays = []
     for _ in range(10):
-        worker = make_worker(app, simple=True)
-        worker.__class__ = QuickWorker
-        worker.work(burst=True, logging_level="WARNING")
-        for job_id in registry.get_job_ids():
-            if (
-                Job.fetch(job_id, connection=services.redis).func_name
-                == "bot.verification.jobs.send_code"
-            ):
-                delays.append(registry.get_scheduled_time(job_id).timestamp() - time.time())
-        if not promote_scheduled(app):
+        run_jobs(app, fast_forward=False)
+        due = client.zscore(ReadySet.key_of(STAGE_CODES), member_of(user))
+        if due is None:  # the account's queue is empty: given up, or sent
             break
+        delays.append(due / 1000 - time.time())
+        promote_retries(app)
     return delays
 
 
@@ -53,7 +49,7 @@ def test_500s_are_retried_with_growing_waits_then_the_user_is_told(config: dict[
         event = user_event("user_send_text", chat.user, message={"text": "1", "msg_id": "m1"},
                            app_id=zalo.app_id, oa_id=zalo.oa_id)  # fmt: skip
         post_event(chat.client, event, secret=zalo.oa_secret_key)
-        delays = retry_delays(app)
+        delays = retry_delays(app, UserRef(zalo.oa_id, chat.user))
         assert len(delays) == 3 and delays[0] < delays[1] < delays[2]
         assert len(sms.requests) == 4
         assert "Mình chưa gửi được mã qua SMS" in zalo.messages_to(chat.user)[-1]

@@ -1,5 +1,5 @@
-"""Nothing stranded: a job lost between dequeue and completion (Redis restart, SIGKILL) does
-not leave a user's events waiting for that user's next message."""
+"""Nothing stranded: a runner lost mid-serve (Redis restart, SIGKILL) does not leave a
+user's events waiting for that user's next message."""
 
 from __future__ import annotations
 
@@ -36,28 +36,19 @@ def toy(app: Flask) -> Flask:
     return app
 
 
-def lose_queued_jobs(app: Flask) -> None:
-    """As if Redis lost the jobs (or a killed worker took them along)."""
-    for queue in services_of(app).queues.values():
-        queue.empty()
-
-
-def test_users_of_a_lost_job_are_served_after_their_lease(app: Flask) -> None:
+def test_users_of_a_lost_runner_are_served_after_their_lease(app: Flask) -> None:
     toy(app)
     for user in USERS[:3]:
         post_event(app.test_client(), text_event(user, "toy"))
     rdb = services_of(app).redis
     ready = ReadySet(rdb, STAGE_EVENTS)
-    claimed = ready.take(10, 60_000, TAKE_EVENTS, clear_flag=True)
-    assert len(claimed) == 3  # a job claimed them, with their drain locks...
-    lose_queued_jobs(app)  # ...and died
-    run_jobs(app)
+    claimed = ready.take(10, 60_000, TAKE_EVENTS)
+    assert len(claimed) == 3  # a runner claimed them, with their drain locks, and died
+    run_jobs(app, fast_forward=False)
     assert all(bot_messages(app, user) == [] for user in USERS[:3])  # stranded, for now
-    # The lease and the locks run out (a minute; here at once), and the sweeper sees it.
+    # The lease and the locks run out (seconds; here at once): the runners take them.
     rdb.zadd(ready.key, {member_of(UserRef(OA_ID, u)): 0 for u in USERS[:3]})
     rdb.delete(*[UserRef(OA_ID, u).key(DRAIN_LOCK) for u in USERS[:3]])
-    swept = sweep(services_of(app), force=True)
-    assert swept is not None and STAGE_EVENTS in swept.kicked
     run_jobs(app)
     assert all(bot_messages(app, user) == ["started"] for user in USERS[:3])
 
@@ -74,7 +65,7 @@ def test_users_an_outage_cut_short_are_given_back_at_once(app: Flask, rdb: redis
 
     runner = Runner(services, replace(EVENTS, serve=cut_short, threads=1))
     with pytest.raises(redis.ConnectionError):
-        runner.run_until_idle(5.0)
+        runner.serve_due()
     assert served == ["s0"]
     user = UserRef(OA_ID, "s0")
     # Not left to wait out the lease and the drain lock (a minute): free and due now.
@@ -90,7 +81,6 @@ def test_a_queue_outside_the_ready_set_is_put_back(app: Flask, rdb: redis.Redis)
     post_event(app.test_client(), text_event("old", "toy"))
     ready = ReadySet(rdb, STAGE_EVENTS)
     rdb.zrem(ready.key, member_of(UserRef(OA_ID, "old")))  # written before ready sets existed
-    lose_queued_jobs(app)
     swept = sweep(services_of(app), force=True)
     assert swept is not None and swept.put_back == 1
     run_jobs(app)
@@ -107,7 +97,7 @@ def aof_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
 
 @pytest.fixture
 def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Locks, leases and the sweeper's grace in seconds rather than minutes."""
+    """Locks and leases of 2 s, so that a lost one runs out within the test."""
     for module in ("bot.queues.inbox", "bot.pipeline.processing"):
         monkeypatch.setattr(f"{module}.DRAIN_LOCK_TTL_MS", 2000)
     for module in ("bot.queues.outbox", "bot.pipeline.delivery"):
@@ -118,8 +108,9 @@ def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
         found = getattr(importlib.import_module(f"bot.pipeline.{module}"), name)
         short = replace(found, take=replace(found.take, ttl_ms=2000))
         monkeypatch.setattr(f"bot.pipeline.{stage}", short)
-    monkeypatch.setattr("bot.pipeline.handover.HANDED_OVER_LEASE_MS", 2000)
-    monkeypatch.setattr("bot.pipeline.sweeper.OVERDUE_GRACE_MS", 0)
+    stages = tuple(getattr(importlib.import_module(f"bot.pipeline.{m}"), n) for m, n in (
+        ("codes", "CODES"), ("processing", "EVENTS"), ("delivery", "MESSAGES")))  # fmt: skip
+    monkeypatch.setattr("bot.pipeline.crew.STAGES", stages)
 
 
 def keep_working(app: Flask, stop: threading.Event) -> None:

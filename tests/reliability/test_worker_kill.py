@@ -87,18 +87,3 @@ def test_the_scheduler_of_a_killed_worker_goes_with_it(
         worker.wait()
     lock = rdb.keys("rq:scheduler-lock:*")[0]
     assert 0 < rdb.ttl(lock) <= 61  # nobody renews it: it runs out for the next scheduler
-
-
-def test_the_forked_scheduler_exits_with_its_killed_worker(
-    config: dict[str, Any], rdb: redis.Redis
-) -> None:
-    with start_worker({**worker_env(config), "WORKER_CLASS": "fork"}) as worker:
-        wait_for(lambda: rdb.keys("rq:scheduler-lock:*") and psutil.Process(worker.pid).children())
-        (scheduler,) = psutil.Process(worker.pid).children()  # RQ's forked scheduler
-        os.kill(worker.pid, signal.SIGKILL)  # as the OOM killer or `kill -9` would
-        worker.wait()
-        _, alive = psutil.wait_procs([scheduler], timeout=10)
-        assert alive == []  # gone by itself, before the block's end would have killed it
-    # It stopped as on SIGTERM: its locks released, not left to expire in a minute.
-    assert rdb.keys("rq:scheduler-lock:*") == []
-    assert rdb.keys("rq:scheduler:*") == []

@@ -18,6 +18,7 @@ from zalo_api import (
     ZaloAPIError,
     ZaloHTTPError,
 )
+from zalo_api.messages import MAX_BUTTONS, Button, InfoRequest, Text, message_of, parts
 
 USER = "2468458835296117922"
 
@@ -123,3 +124,36 @@ def test_a_malformed_message_is_refused_by_the_fake_as_by_zalo(oa: OAClient) -> 
     with pytest.raises(ZaloAPIError) as caught:
         oa.send_request_user_info(USER, "", "subtitle", "https://example.invalid/a.png")
     assert caught.value.code == -201
+
+
+def test_a_text_with_buttons_is_posted_as_it_is(oa: OAClient, fake: FakeZalo) -> None:
+    buttons = (Button("Có", "#yes"), Button("Không", "#no"))
+    oa.send(USER, Text("Tiếp tục?", buttons))
+    (sent,) = fake.payloads(USER)
+    taps = sent.message["attachment"]["payload"]["buttons"]
+    assert [(b["title"], b["type"], b["payload"]) for b in taps] == [
+        ("Có", "oa.query.hide", "#yes"),
+        ("Không", "oa.query.hide", "#no"),
+    ]
+
+
+def test_send_refuses_a_text_it_would_have_to_split(oa: OAClient, fake: FakeZalo) -> None:
+    with pytest.raises(ValueError):
+        oa.send(USER, Text("chữ " * 600))  # parts() splits; send() posts one call as it is
+    assert fake.calls["cs"] == 0
+
+
+def test_a_long_text_splits_once_with_its_buttons_under_the_last_part() -> None:
+    found = parts(Text("\n\n".join("chữ " * 300 for _ in range(3)), (Button("OK", "#ok"),)))
+    assert len(found) == 3 and all(isinstance(p, Text) and p.fits() for p in found)
+    assert [p.buttons for p in found if isinstance(p, Text)] == [(), (), (Button("OK", "#ok"),)]
+
+
+def test_more_than_max_buttons_is_refused_when_the_message_is_made() -> None:
+    with pytest.raises(ValueError):
+        Text("?", tuple(Button(str(n), str(n)) for n in range(MAX_BUTTONS + 1)))
+
+
+def test_the_stored_form_gives_the_same_message_back() -> None:
+    for message in (Text("a", (Button("b", "#c"),)), Text("d"), InfoRequest("t", "s", "u")):
+        assert message_of(message.kind, message.as_json()) == message
