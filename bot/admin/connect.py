@@ -90,12 +90,18 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     record = take_state(services.redis, state)
     if not code:
         raise ConnectError("The OA admin did not grant the App on Zalo's page (no code came).")
+    app_id = record["app_id"]
     pair = exchange(services, code, record["verifier"])
-    name = confirm_oa(services, pair, oa_id)
-    RedisTokenStorage(services.redis, record["app_id"]).save(pair)
-    TokenStatus(services.redis, record["app_id"]).stored(SOURCE_OAUTH)  # for `zalo tokens show`
-    services.assets.link("app", record["app_id"])
-    services.assets.link("oa", oa_id, name or None)
+    name = confirm_oa(services, pair, oa_id, app_id)
+    main = services.registry.main
+    legacy = (app_id, oa_id) == (main.app_id, main.oa_id)
+    RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy).save(pair)
+    TokenStatus(services.redis, app_id, oa_id).stored(SOURCE_OAUTH)  # for `zalo tokens show`
+    known_app = services.assets.get("app", app_id)
+    if known_app is None or not known_app.linked:  # granted again: the App serves again
+        services.assets.link("app", app_id)
+    services.assets.link("oa", oa_id, name or None, app_id=app_id)
+    services.registry.invalidate()  # served from now on, here and (at once) everywhere
     entry = AuditEntry("oauth", "oa connect", "oauth", f"oa:{oa_id}", "connected")
     services.audit.write(entry)
     log.warning("OA %s connected through App %s; its tokens are stored", oa_id, record["app_id"])
@@ -117,8 +123,9 @@ def exchange(services: Services, code: str, verifier: str) -> TokenPair:
         raise ConnectError(f"Zalo refused the code: {exc}") from exc
 
 
-def confirm_oa(services: Services, pair: TokenPair, oa_id: str) -> str:
-    """The OA's name, after checking that the pair is the named OA's and one this serves."""
+def confirm_oa(services: Services, pair: TokenPair, oa_id: str, app_id: str) -> str:
+    """The OA's name, after checking that the pair is the named OA's, and that the OA is not
+    configured for another App (its events come signed by that one)."""
     settings = services.settings
     transport = Transport(settings.http_timeout_seconds, services.http)
     try:
@@ -127,9 +134,10 @@ def confirm_oa(services: Services, pair: TokenPair, oa_id: str) -> str:
         raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc
     if not oa_id or profile.oa_id != oa_id:
         raise ConnectError("The token Zalo gave belongs to another OA than the one named.")
-    if oa_id != settings.zalo_oa_id:
+    configured = services.registry.configured.get(oa_id)
+    if configured is not None and configured.app_id != app_id:
         raise ConnectError(
-            f"This deployment serves OA {settings.zalo_oa_id} for App {settings.zalo_app_id}; "
-            f"OA {oa_id} granted the App but is not served here (ZALO_OA_ID)."
+            f"OA {oa_id} is served here through App {configured.app_id} (ZALO_EXTRA_APPS), "
+            f"not App {app_id}: remove it there first."
         )
     return profile.name

@@ -241,12 +241,12 @@ def test_each_oa_shows_its_tokens_state(app: Flask, rdb: redis.Redis) -> None:
     row = oa_row(client)
     assert "Sandbox OA" in row and "not stored" in row
     expires = time.time() + 3600
-    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", expires))
+    RedisTokenStorage(rdb, APP_ID, OA_ID).save(TokenPair("access-1", "refresh-1", expires))
     remember("access-1", "refresh-1")
     row = oa_row(client)
     assert ">stored<" in row and f'data-epoch="{expires}"' in row
     assert "access-1" not in client.get("/admin").get_data(as_text=True)
-    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", time.time() - 1))
+    RedisTokenStorage(rdb, APP_ID, OA_ID).save(TokenPair("access-1", "refresh-1", time.time() - 1))
     assert "access token expired" in oa_row(client)
 
 
