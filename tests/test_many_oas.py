@@ -33,13 +33,14 @@ SECOND_NAME = "Chi nhánh Hà Nội"
 PHONE = "+84912345678"
 ADMIN = "7100000000000000071"  # an admin of the main OA
 MENU = "Mình có thể giúp bạn"
+PORTAL_KEY = "portal-key-many-oas-0123456789abcdef"
 
 
 @pytest.fixture
 def two_oas(config: dict[str, Any]) -> Iterator[tuple[Flask, FakeZalo, FakeSmsGateways]]:
     """A production bot of the fake's App serving its first OA (env tokens) and a second
     one connected by `flask oa connect`."""
-    extra = {"PUBLIC_BASE_URL": PUBLIC, "ADMIN_ZALO_IDS": ADMIN}
+    extra = {"PUBLIC_BASE_URL": PUBLIC, "ADMIN_ZALO_IDS": ADMIN, "PORTAL_API_KEY": PORTAL_KEY}
     with production_bot(config, **extra) as (app, zalo, sms):
         services_of(app).tokens.access_token()  # the env tokens are seeded, as at start
         connect(app, zalo, SECOND_OA, SECOND_NAME)
@@ -215,3 +216,52 @@ def test_the_main_oas_pair_of_the_app_keyed_layout_is_adopted(
         assert services_of(app).tokens.storage.load() == old  # not the env pair
         assert not rdb.exists(legacy_tokens_key(zalo.app_id))
         assert storage.load() == old
+
+
+def test_the_portal_api_serves_each_oa_by_its_oa_id(
+    two_oas: tuple[Flask, FakeZalo, FakeSmsGateways],
+) -> None:
+    app, zalo, sms = two_oas
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {PORTAL_KEY}"}
+
+    def post(path: str, **body: Any) -> Any:
+        return client.post(f"/api/v1/{path}", json={"account_id": "cz-1", **body}, headers=auth)
+
+    for oa_id in (None, SECOND_OA):  # the main OA by default, then the second by its id
+        chosen = {"oa_id": oa_id} if oa_id else {}
+        started = post("verifications", phone="0912345678", channel="sms", **chosen)
+        assert started.status_code == 201, started.get_json()
+        run_jobs(app)  # the code goes out
+        code = sms.last_code_to(PHONE)
+        checked = post("verifications/check", code=code, **chosen)
+        assert checked.get_json()["status"] == "approved"  # once in each OA
+    accounts = AccountStore(services_of(app).redis)
+    assert accounts.owner_of(zalo.oa_id, PHONE) == accounts.owner_of(SECOND_OA, PHONE)
+    link = post("links", oa_id=SECOND_OA).get_json()
+    assert link["chat_url"] == f"https://zalo.me/{SECOND_OA}"
+    read = client.get("/api/v1/accounts/cz-1", query_string={"oa_id": SECOND_OA}, headers=auth)
+    assert read.status_code == 200 and read.get_json()["phone"] == PHONE
+    for unknown in ("9999", 42):
+        refused = post("verifications", phone="0912345678", channel="sms", oa_id=unknown)
+        assert refused.status_code == 400
+        assert refused.get_json()["error"] == ("unknown_oa" if unknown == "9999" else "bad_request")
+    missing = client.get("/api/v1/accounts/cz-1?oa_id=9999", headers=auth)
+    assert missing.status_code == 400 and missing.get_json()["error"] == "unknown_oa"
+
+
+def test_an_oa_configured_for_another_app_is_not_connected_through_this_one(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    extra_oa, extra_app = "3400000000000000034", "3300000000000000033"
+    settings = {"PUBLIC_BASE_URL": PUBLIC, "ZALO_EXTRA_APPS": f"{extra_app}:extra-key:{extra_oa}"}
+    with production_bot(config, **settings) as (app, zalo, _sms):
+        printed = app.test_cli_runner().invoke(args=["oa", "connect"])
+        url = next(w for w in printed.output.split() if "/v4/oa/permission?" in w)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+        code = zalo.grant(extra_oa, query["code_challenge"])
+        args = {"code": code, "oa_id": extra_oa, "state": query["state"]}
+        answer = app.test_client().get("/oauth/zalo/callback", query_string=args)
+        assert answer.status_code == 400
+        assert f"through App {extra_app}" in answer.get_data(as_text=True)
+        assert RedisTokenStorage(rdb, zalo.app_id, extra_oa).load() is None

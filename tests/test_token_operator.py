@@ -60,7 +60,8 @@ def test_a_start_without_tokens_is_not_ready_until_tokens_are_set(
         code, body = readyz(app)
         assert code == 200 and body["status"] == "ready" and body["tokens"] == {zalo.oa_id: "ok"}
         assert Chat(app, zalo).say("menu")  # the bot answers with the pair it was given
-        assert rdb.ttl(f"zalo:tokens:{{{zalo.app_id}}}:{zalo.oa_id}") == -1  # durable, as rotated ones
+        key = f"zalo:tokens:{{{zalo.app_id}}}:{zalo.oa_id}"
+        assert rdb.ttl(key) == -1  # durable, as rotated ones
         last = AuditLog(rdb).latest(1)[0]
         assert (last.command, last.target, last.result) == (
             "flask zalo tokens set",
