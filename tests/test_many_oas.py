@@ -265,3 +265,17 @@ def test_an_oa_configured_for_another_app_is_not_connected_through_this_one(
         assert answer.status_code == 400
         assert f"through App {extra_app}" in answer.get_data(as_text=True)
         assert RedisTokenStorage(rdb, zalo.app_id, extra_oa).load() is None
+
+
+def test_the_second_oa_has_its_own_admins(
+    two_oas: tuple[Flask, FakeZalo, FakeSmsGateways],
+) -> None:
+    app, zalo, _sms = two_oas
+    runner = app.test_cli_runner()
+    boss = second_chat(app, zalo, ADMIN)  # the main OA's admin id, seen through the second OA
+    assert zalo.app_id not in boss.say("/assets")  # ADMIN_ZALO_IDS are the first OA's only
+    added = runner.invoke(args=["admins", "add", "7000000000000000077", "--oa", SECOND_OA])
+    assert added.exit_code == 0 and f"of OA {SECOND_OA}" in added.output
+    assert zalo.app_id in second_chat(app, zalo, "7000000000000000077").say("/assets")
+    typo = runner.invoke(args=["admins", "add", "7000000000000000077", "--oa", "3500"])
+    assert typo.exit_code != 0 and "not served here" in typo.output
