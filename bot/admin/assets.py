@@ -85,6 +85,8 @@ class AssetRegistry:
         self._console_done = client.register_script(CONSOLE_DONE)
         # (kind, id) -> (when read, unlinked?): every event asks, an unlink is rare.
         self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
+        # Links and unlinks made through this object: this process sees its own at once.
+        self.local_changes = 0
 
     def link(
         self,
@@ -112,6 +114,7 @@ class AssetRegistry:
             pipe.incr(VERSION_KEY)
             pipe.execute()
         self._seen.clear()
+        self.local_changes += 1
         return Asset(kind, asset_id, name, since, "linked", app_id=app_id)
 
     def version(self) -> int:
@@ -149,6 +152,7 @@ class AssetRegistry:
         args: ScriptArgs = [by, int(time.time())]
         result = text(self._unlink(keys=[asset_key(kind, asset_id), VERSION_KEY], args=args))
         self._seen.clear()
+        self.local_changes += 1
         return result
 
     def rename(self, kind: str, asset_id: str, name: str) -> bool:

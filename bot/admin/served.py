@@ -29,6 +29,7 @@ class LiveRegistry(OARegistry):
         self.unlinked: set[str] = set()
         self.checked_at = float("-inf")  # monotonic time of the last version check
         self.version = -1  # the version the OAs were read at (-1: never)
+        self.local_changes = 0  # the asset registry's own changes seen so far
         self.guard = threading.Lock()  # the sending threads ask at once
 
     def get(self, oa_id: str) -> OA | None:
@@ -53,7 +54,11 @@ class LiveRegistry(OARegistry):
         self.checked_at, self.version = float("-inf"), -1
 
     def refresh(self) -> None:
-        """Read the OAs again if the version changed (checked at most every FRESH_SECONDS)."""
+        """Read the OAs again if the version changed (checked at most every FRESH_SECONDS, and
+        at once after a link or unlink made in this process)."""
+        if self.assets.local_changes != self.local_changes:
+            self.local_changes = self.assets.local_changes
+            self.invalidate()
         if time.monotonic() - self.checked_at < FRESH_SECONDS:
             return
         with self.guard:
