@@ -107,7 +107,9 @@ def phone_error(problem: Problem | None, new_number: str | None) -> Answer:
     return error(400, code, message, new_number=parse_phone(new_number, allowed).e164)
 
 
-def started(account_id: str, phone: str, channel: str, outcome: SendOutcome, oa_id: str) -> Answer:
+def started(
+    account_id: str, phone: str, channel: str, outcome: SendOutcome, oa_id: str = ""
+) -> Answer:
     """201 with the verification, or the refusal of SPEC §4."""
     services = current_services()
     if outcome.status != "sent":
@@ -119,7 +121,7 @@ def started(account_id: str, phone: str, channel: str, outcome: SendOutcome, oa_
         if code == "channel_unavailable":
             extra["reason"] = REASONS.get(outcome.status, outcome.status)
         return error(status, code, message, **extra)
-    ref = portal_ref(oa_id, account_id)
+    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
     pending = services.verifier.pending.get(ref)
     body = {
         "verification_id": outcome.verification_id,
