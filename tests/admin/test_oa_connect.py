@@ -167,3 +167,45 @@ def test_connect_needs_a_public_https_address(config: dict[str, Any]) -> None:
              "SMS_PROVIDER": "http", "SMS_HTTP_URL": "https://sms.example",
              "PUBLIC_BASE_URL": "http://bot.example.vn"}
         )  # fmt: skip
+
+
+def test_an_expired_state_or_a_profile_zalo_refuses_stores_nothing(
+    bot: tuple[Flask, FakeZalo], rdb: redis.Redis
+) -> None:
+    app, zalo = bot
+    other_oa = "3500000000000000035"
+    before = stored(app, zalo)
+    query = connect_url(app)
+    rdb.delete(f"oauth:state:{query['state']}")  # what its ten-minute expiry does
+    code = zalo.grant(zalo.oa_id, query["code_challenge"])
+    status, page = callback(app, code=code, oa_id=zalo.oa_id, state=query["state"])
+    assert status == 400 and "older than ten minutes" in page
+    query = connect_url(app)
+    code = zalo.grant(other_oa, query["code_challenge"])
+    zalo.fail_next("getoa", error=-216, message="Access token is invalid")
+    status, page = callback(app, code=code, oa_id=other_oa, state=query["state"])
+    assert status == 400 and "did not show the OA&#39;s profile" in page  # escaped
+    assert stored(app, zalo) == before and stored_for(app, zalo.app_id, other_oa) is None
+    assert services_of(app).assets.get("oa", other_oa) is None
+    assert services_of(app).registry.get(other_oa) is None
+
+
+def test_a_second_oa_granting_the_app_is_connected_beside_the_first(
+    bot: tuple[Flask, FakeZalo],
+) -> None:
+    app, zalo = bot
+    other_oa = "3500000000000000035"
+    first = stored(app, zalo)
+    query = connect_url(app)
+    code = zalo.grant(other_oa, query["code_challenge"], name="Chi nhánh")
+    status, page = callback(app, code=code, oa_id=other_oa, state=query["state"])
+    assert status == 200 and "Chi nhánh" in page
+    second = stored_for(app, zalo.app_id, other_oa)
+    assert second is not None and zalo.token_oa[second.access_token] == other_oa
+    assert stored(app, zalo) == first  # the first OA's pair untouched
+    oa = services_of(app).registry.get(other_oa)
+    assert oa is not None and (oa.app_id, oa.name, oa.can_refresh) == (
+        zalo.app_id,
+        "Chi nhánh",
+        True,
+    )
