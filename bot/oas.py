@@ -1,5 +1,11 @@
-"""The OAs this deployment serves, as values: the main OA of the ZALO_* variables and one per
-ZALO_EXTRA_APPS entry with an oa_id. The one place ZALO_EXTRA_APPS is turned into OAs."""
+"""The Apps and OAs this deployment serves, as values.
+
+Zalo's model: an App has one webhook URL and one webhook key (the "OA Secret Key") shared by
+every OA that granted it, and its App Secret for OAuth; an OA has its own tokens, name and
+users. The Apps come from the settings (ZALO_APP_* and ZALO_EXTRA_APPS: secrets stay in the
+environment); the OAs are the configured ones (ZALO_OA_ID, the oa_id of an extra App) plus
+those connected at runtime (`flask oa connect`), which `bot.admin.served` reads from Redis.
+The one place ZALO_EXTRA_APPS is turned into Apps and OAs."""
 
 from __future__ import annotations
 
@@ -10,12 +16,12 @@ from bot.config import Settings, split_extra_app
 
 @dataclass(frozen=True)
 class OA:
-    """One served OA, the App whose tokens send for it (one OA per App today), and what its
-    senders need."""
+    """One served OA, the App it granted (whose webhook key signs its events and whose App
+    Secret refreshes its tokens), and what its senders need."""
 
     oa_id: str
     app_id: str
-    name: str  # BOT_OA_NAME for the main OA; "" (the asset registry's name) for the others
+    name: str  # BOT_OA_NAME for the main OA; the asset registry's name for a connected one
     webhook_key: str  # the OA secret key that signs its App's events
     app_secret: str  # "" for an extra App: its tokens cannot be refreshed here
     zns_template_id: str
@@ -29,28 +35,35 @@ class OA:
 
 @dataclass(frozen=True)
 class App:
-    """One App whose events are accepted: the key that signs them and the OA it serves."""
+    """One App whose events are accepted: the key that signs them, the OA configured for it
+    (OAs connected at runtime come on top), and its App Secret ("" when not known here)."""
 
     app_id: str
     secret: str
-    oa_id: str | None  # None: it serves no OA (its events are acknowledged and ignored)
+    oa_id: str | None  # None: no configured OA (connected ones may still be served)
+    app_secret: str = ""
 
     def serves(self, oa_id: str) -> bool:
         """Whether an event addressed to oa_id may come from this App."""
         return self.oa_id is not None and self.oa_id == oa_id
 
 
+SERVED, UNLINKED, UNKNOWN = "served", "unlinked", "unknown"
+
+
 class OARegistry:
-    """The served OAs by id, and the accepted Apps by id, built once from the settings."""
+    """The accepted Apps by id, and the served OAs by id: here the configured ones only
+    (`bot.admin.served.LiveRegistry` adds those connected at runtime, and drops unlinked ones)."""
 
     def __init__(self, main: OA, others: list[OA], apps: list[App]) -> None:
         self.main = main
-        self.oas = {main.oa_id: main}
+        self.configured = {main.oa_id: main}
         for oa in others:
-            self.oas.setdefault(oa.oa_id, oa)  # the main OA's own settings win
+            self.configured.setdefault(oa.oa_id, oa)  # the main OA's own settings win
+        self.oas = dict(self.configured)
         self.extra_apps = list(apps)  # ZALO_EXTRA_APPS' entries, in their order
         self.apps = {app.app_id: app for app in apps}
-        self.apps[main.app_id] = App(main.app_id, main.webhook_key, main.oa_id)
+        self.apps[main.app_id] = App(main.app_id, main.webhook_key, main.oa_id, main.app_secret)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OARegistry:
@@ -74,8 +87,20 @@ class OARegistry:
         return cls(main, others, apps)
 
     def get(self, oa_id: str) -> OA | None:
-        """The OA of oa_id, or None for one this deployment does not serve."""
+        """The OA of oa_id, or None for one this deployment does not serve (now)."""
         return self.oas.get(oa_id)
+
+    def state(self, oa_id: str) -> str:
+        """SERVED, UNLINKED (an admin unlinked it or its App) or UNKNOWN."""
+        return SERVED if oa_id in self.oas else UNKNOWN
+
+    def serves(self, app_id: str, oa_id: str) -> bool:
+        """Whether an event of app_id addressed to oa_id is served (the OA granted that App)."""
+        oa = self.get(oa_id)
+        return oa is not None and oa.app_id == app_id
+
+    def invalidate(self) -> None:
+        """Forget what was read of the runtime OAs (a connect or unlink in this process)."""
 
     def app(self, app_id: str) -> App | None:
         """The accepted App of app_id, or None."""

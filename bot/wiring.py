@@ -13,11 +13,13 @@ import redis
 from bot.admin.admins import AdminDirectory
 from bot.admin.assets import AssetRegistry
 from bot.admin.audit import AuditLog
+from bot.admin.served import LiveRegistry
 from bot.config import Settings
 from bot.conversation.engine import Engine
 from bot.conversation.flow import Flow
 from bot.conversation.store import ConversationStore
 from bot.metrics import SEND_CEILING
+from bot.oas import OA, OARegistry
 from bot.pipeline.senders import SandboxSender, Sender, ZaloSender
 from bot.redis_client import connect_redis
 from bot.services import Services
@@ -26,7 +28,7 @@ from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
 from bot.zalo.apps import AppSecrets
 from bot.zalo.clients import build_outbound
-from bot.zalo.outbound import Outbound, UnservedOAError
+from bot.zalo.outbound import Outbound, unserved
 from handlers import (
     admin_commands,
     admin_unlink,
@@ -69,18 +71,30 @@ class BotServices(Services):
         self.outbounds: dict[str, Outbound] = {}  # oa_id -> its outbound, built on first use
         self.outbound_guard = threading.Lock()  # the sending threads ask at once
 
+    @cached_property
+    def registry(self) -> OARegistry:
+        """The served OAs: the configured ones and those connected at runtime (in Redis)."""
+        return LiveRegistry(OARegistry.from_settings(self.settings), self.assets)
+
     def outbound(self, oa_id: str) -> Outbound:
-        """The OA's way out, built once per process (UnservedOAError for an unknown OA)."""
-        found = self.outbounds.get(oa_id)
-        if found is not None:
-            return found
+        """The OA's way out, built once per process and OA (again when the OA changed, e.g.
+        connected again); UnservedOAError (UnlinkedOAError) for an OA not served now."""
         oa = self.registry.get(oa_id)
         if oa is None:
-            raise UnservedOAError(oa_id)
+            raise unserved(self.registry, oa_id)
+        return self.outbound_of(oa)
+
+    def outbound_of(self, oa: OA) -> Outbound:
+        """The outbound of oa, served or not (the main OA's tokens for the CLI)."""
+        oa_id = oa.oa_id
+        found = self.outbounds.get(oa_id)
+        if found is not None and found.oa == oa:
+            return found
         with self.outbound_guard:
-            if oa_id not in self.outbounds:
-                self.outbounds[oa_id] = build_outbound(self, oa)
-            return self.outbounds[oa_id]
+            found = self.outbounds.get(oa_id)
+            if found is None or found.oa != oa:
+                self.outbounds[oa_id] = found = build_outbound(self, oa)
+            return found
 
     @cached_property
     def app_secrets(self) -> AppSecrets:
@@ -100,17 +114,17 @@ class BotServices(Services):
     @property
     def tokens(self) -> TokenManager:
         """The main OA's OAuth tokens, refreshed in one place."""
-        return self.outbound(self.registry.main.oa_id).tokens
+        return self.outbound_of(self.registry.main).tokens
 
     @property
     def oa(self) -> OAClient:
         """The main OA's OA API client."""
-        return self.outbound(self.registry.main.oa_id).api
+        return self.outbound_of(self.registry.main).api
 
     @property
     def zns(self) -> ZNSClient:
         """The main OA's ZNS client."""
-        return self.outbound(self.registry.main.oa_id).zns
+        return self.outbound_of(self.registry.main).zns
 
     @cached_property
     def admins(self) -> AdminDirectory:

@@ -26,7 +26,7 @@ PHONE = "+84912345678"
 def durable_state(client: redis.Redis, oa_id: str, app_id: str, user: str) -> dict[str, Any]:
     """What must survive: the verified number, the registry, the tokens, the audit."""
     account = AccountStore(client).get(oa_id, user)
-    pair = RedisTokenStorage(client, app_id).load()
+    pair = RedisTokenStorage(client, app_id, oa_id).load()
     return {
         "phone": account and (account.phone, bool(account.sms_verified_at)),
         "assets": [(a.kind, a.asset_id, a.status) for a in AssetRegistry(client).all()],

@@ -55,7 +55,7 @@ def test_an_expired_token_is_refreshed_once_and_the_reply_delivered(
         assert chat.say("menu").startswith("Mình có thể giúp bạn")
         assert zalo.refresh_calls == 1
         services = services_of(app)
-        stored = RedisTokenStorage(services.redis, zalo.app_id).load()
+        stored = RedisTokenStorage(services.redis, zalo.app_id, zalo.oa_id).load()
         assert stored is not None and stored.refresh_token in zalo.refresh_tokens
         assert chat.say("menu")  # the rotated token keeps working
         assert zalo.refresh_calls == 1

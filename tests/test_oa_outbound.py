@@ -77,7 +77,7 @@ def test_a_refused_extra_token_holds_only_that_oa(config: dict[str, Any], rdb: r
         extra = extra_chat(app, zalo)
         main = Chat(app, zalo)
         assert main.say("menu").startswith(MENU)
-        main_pair = RedisTokenStorage(rdb, zalo.app_id).load()
+        main_pair = RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id).load()
         assert main_pair is not None
         zalo.refuse_tokens(oa_id=EXTRA_OA)  # revoked: only a new pair from the operator helps
         assert extra.say("menu") == ""
@@ -87,4 +87,4 @@ def test_a_refused_extra_token_holds_only_that_oa(config: dict[str, Any], rdb: r
         assert oas_of(zalo, main.user) == {zalo.oa_id} and oas_of(zalo, extra.user) == set()
         assert Sending(rdb, zalo.oa_id).read().state == "ok"
         assert zalo.refresh_calls == 0  # neither OA's refresh token was spent
-        assert RedisTokenStorage(rdb, zalo.app_id).load() == main_pair
+        assert RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id).load() == main_pair

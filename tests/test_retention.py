@@ -24,7 +24,7 @@ from tests.portalkit import KEY, start
 
 DAY = 86400
 # Records every deployment has from its first start, whatever its users did.
-REGISTRY = (b"asset:", b"assets:index")
+REGISTRY = (b"asset:", b"assets:index", b"assets:version")
 
 
 def old_entry(rdb: redis.Redis, stream: str, days_ago: float, who: str) -> None:

@@ -60,7 +60,8 @@ def test_a_start_without_tokens_is_not_ready_until_tokens_are_set(
         code, body = readyz(app)
         assert code == 200 and body["status"] == "ready" and body["tokens"] == {zalo.oa_id: "ok"}
         assert Chat(app, zalo).say("menu")  # the bot answers with the pair it was given
-        assert rdb.ttl(f"zalo:tokens:{{{zalo.app_id}}}") == -1  # durable, as rotated ones
+        key = f"zalo:tokens:{{{zalo.app_id}}}:{zalo.oa_id}"
+        assert rdb.ttl(key) == -1  # durable, as rotated ones
         last = AuditLog(rdb).latest(1)[0]
         assert (last.command, last.target, last.result) == (
             "flask zalo tokens set",
@@ -142,7 +143,9 @@ def test_extra_apps_oa_needs_a_usable_token_once_it_has_tokens(
         assert stored.exit_code == 0 and "app 3300000000000000033" in stored.output
         assert readyz(app)[1]["tokens"] == {zalo.oa_id: "ok", "3400000000000000034": "ok"}
         # What the refresher records when Zalo refuses that app's refresh token:
-        TokenStatus(rdb, "3300000000000000033").refreshed("ZaloOAuthError -14014", True)
+        TokenStatus(rdb, "3300000000000000033", "3400000000000000034").refreshed(
+            "ZaloOAuthError -14014", True
+        )
         code, body = readyz(app)
         assert code == 503 and body["reason"] == "no usable Zalo token for OA 3400000000000000034"
         every = cli(app, "zalo", "tokens", "show", "--all")

@@ -126,7 +126,7 @@ def test_a_persistent_216_spends_refresh_tokens_by_the_backoff(config: dict[str,
         assert Chat(app, zalo).say("menu") == ""  # nothing got through: held, not dropped
         assert zalo.refresh_calls == 1  # one attempt: the next waits out the backoff
         services = services_of(app)
-        backoff = RedisRefreshBackoff(services.redis, zalo.app_id)
+        backoff = RedisRefreshBackoff(services.redis, zalo.app_id, zalo.oa_id)
         assert backoff.attempts()[0] == 1  # shared by every process, in Redis
         with pytest.raises(ZaloRefreshBackoffError):
             services.tokens.refresh(services.tokens.current().access_token)

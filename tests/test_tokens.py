@@ -24,12 +24,12 @@ def zalo() -> Iterator[FakeZalo]:
 def manager(rdb: redis.Redis, zalo: FakeZalo) -> TokenManager:
     """What one bot process builds: its own objects, the shared Redis."""
     oauth = OAuthClient(zalo.oauth_url, zalo.app_id, zalo.app_secret, timeout=5)
-    storage = RedisTokenStorage(rdb, zalo.app_id)
-    return TokenManager(storage, oauth, RedisRefreshLock(rdb, zalo.app_id))
+    storage = RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id)
+    return TokenManager(storage, oauth, RedisRefreshLock(rdb, zalo.app_id, zalo.oa_id))
 
 
 def test_seed_never_overwrites_rotated_tokens(rdb: redis.Redis) -> None:
-    storage = RedisTokenStorage(rdb, "app")
+    storage = RedisTokenStorage(rdb, "app", "oa")
     assert storage.seed("a1", "r1")
     storage.save(TokenPair("a2", "r2", 123.0))
     assert not storage.seed("a1", "r1")
@@ -41,7 +41,7 @@ def test_seed_never_overwrites_rotated_tokens(rdb: redis.Redis) -> None:
 def test_two_processes_hitting_an_expired_token_refresh_once(
     rdb: redis.Redis, zalo: FakeZalo
 ) -> None:
-    RedisTokenStorage(rdb, zalo.app_id).seed(zalo.access_token, zalo.refresh_token)
+    RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id).seed(zalo.access_token, zalo.refresh_token)
     zalo.expire_access_token()
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -65,9 +65,9 @@ def test_two_processes_hitting_an_expired_token_refresh_once(
 
 
 def test_a_held_lock_is_a_retryable_error(rdb: redis.Redis) -> None:
-    lock = RedisRefreshLock(rdb, "app", wait_seconds=0.2)
+    lock = RedisRefreshLock(rdb, "app", "oa", wait_seconds=0.2)
     with lock():
         with pytest.raises(ZaloRefreshBusyError) as caught:
-            with RedisRefreshLock(rdb, "app", wait_seconds=0.2)():
+            with RedisRefreshLock(rdb, "app", "oa", wait_seconds=0.2)():
                 pass
     assert caught.value.retryable

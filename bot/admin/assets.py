@@ -11,14 +11,19 @@ from bot.keys import ScriptArgs, text, text_dict
 
 KINDS = ("app", "oa")
 INDEX_KEY = "assets:index"
+# Bumped by every link and unlink: each process re-reads the served OAs when it changes
+# (bot.admin.served), so a connect or an unlink is seen everywhere at once.
+VERSION_KEY = "assets:version"
 # How long a process trusts its last look at whether an asset is unlinked.
 STATUS_FRESH_SECONDS = 1.0
-# KEYS: asset hash. ARGV: who, now. One of two concurrent unlinks wins; the other is told.
+# KEYS: asset hash, version. ARGV: who, now. One of two concurrent unlinks wins; the other
+# is told.
 UNLINK = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'unknown' end
 if status == 'unlinked' then return 'already' end
 redis.call('HSET', KEYS[1], 'status', 'unlinked', 'unlinked_at', ARGV[2], 'unlinked_by', ARGV[1])
+redis.call('INCR', KEYS[2])
 return 'ok'
 """
 # KEYS: asset hash. ARGV: now, who. The admin says the Cloud Account console step is done.
@@ -45,6 +50,7 @@ class Asset:
     unlinked_by: str | None = None
     # When an admin said the unlink was also done in the Zalo Cloud Account console.
     console_confirmed_at: int | None = None
+    app_id: str = ""  # an OA connected by OAuth: the App it granted ("" for the others)
 
     @property
     def linked(self) -> bool:
@@ -79,33 +85,49 @@ class AssetRegistry:
         self._console_done = client.register_script(CONSOLE_DONE)
         # (kind, id) -> (when read, unlinked?): every event asks, an unlink is rare.
         self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
+        # Links and unlinks made through this object: this process sees its own at once.
+        self.local_changes = 0
 
     def link(
-        self, kind: str, asset_id: str, name: str | None = None, now: int | None = None
+        self,
+        kind: str,
+        asset_id: str,
+        name: str | None = None,
+        now: int | None = None,
+        app_id: str = "",
     ) -> Asset:
         """Add (or re-link) an asset; its history of an earlier unlink is replaced, its name
-        kept unless a new one is given."""
+        (and an OA's App) kept unless a new one is given."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         known = self.get(kind, asset_id)
         name = name or (known.name if known is not None else "") or f"{kind} {asset_id}"
+        app_id = app_id or (known.app_id if known is not None else "")
         since = now or int(time.time())
+        fields: dict[str, str | int] = {"name": name, "since": since, "status": "linked"}
+        if app_id:
+            fields["app"] = app_id
         with self.client.pipeline() as pipe:
             pipe.delete(asset_key(kind, asset_id))
-            pipe.hset(
-                asset_key(kind, asset_id),
-                mapping={"name": name, "since": since, "status": "linked"},
-            )
+            pipe.hset(asset_key(kind, asset_id), mapping=fields)  # type: ignore[arg-type]
             pipe.zadd(INDEX_KEY, {f"{kind}:{asset_id}": since})
+            pipe.incr(VERSION_KEY)
             pipe.execute()
         self._seen.clear()
-        return Asset(kind, asset_id, name, since, "linked")
+        self.local_changes += 1
+        return Asset(kind, asset_id, name, since, "linked", app_id=app_id)
 
-    def seed(self, kind: str, asset_id: str, name: str, now: int | None = None) -> bool:
+    def version(self) -> int:
+        """The count of links and unlinks so far (what processes compare)."""
+        return int(self.client.get(VERSION_KEY) or 0)
+
+    def seed(
+        self, kind: str, asset_id: str, name: str, now: int | None = None, app_id: str = ""
+    ) -> bool:
         """Link an asset from configuration unless the registry already knows it."""
         if not asset_id or self.client.exists(asset_key(kind, asset_id)):
             return False
-        self.link(kind, asset_id, name, now)
+        self.link(kind, asset_id, name, now, app_id)
         return True
 
     def get(self, kind: str, asset_id: str) -> Asset | None:
@@ -128,8 +150,9 @@ class AssetRegistry:
     def unlink(self, kind: str, asset_id: str, by: str) -> str:
         """'ok', 'already' (someone else was first) or 'unknown'; atomic."""
         args: ScriptArgs = [by, int(time.time())]
-        result = text(self._unlink(keys=[asset_key(kind, asset_id)], args=args))
+        result = text(self._unlink(keys=[asset_key(kind, asset_id), VERSION_KEY], args=args))
         self._seen.clear()
+        self.local_changes += 1
         return result
 
     def rename(self, kind: str, asset_id: str, name: str) -> bool:
@@ -175,4 +198,5 @@ def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:
         int(unlinked_at) if unlinked_at else None,
         fields.get("unlinked_by"),
         int(console_at) if console_at else None,
+        fields.get("app", ""),
     )

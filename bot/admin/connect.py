@@ -10,23 +10,27 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 from dataclasses import dataclass
 
 import redis
 
+from bot.admin import sandbox_oauth
 from bot.conversation.context import AuditEntry
 from bot.services import Services
 from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.tokens import RedisTokenStorage
-from zalo_api.connect import Pkce, oa_profile, permission_url
+from zalo_api.connect import OAProfile, Pkce, oa_profile, permission_url
 from zalo_api.errors import ZaloError, ZaloNetworkError, ZaloOAuthError
 from zalo_api.oauth import TokenPair
 from zalo_api.transport import Transport
 
 log = logging.getLogger(__name__)
 CALLBACK_PATH = "/oauth/zalo/callback"
+# Sandbox: where the simulator plays Zalo's OAuth server (its permission page).
+SANDBOX_OAUTH_PATH = "/simulator/zalo"
 # Zalo's code lives 10 minutes; a state outliving it could only fail later.
 STATE_TTL_SECONDS = 600
 STATE_KEY = "oauth:state:{}"
@@ -51,24 +55,39 @@ class Connected:
     app_id: str
 
 
-def redirect_uri(services: Services) -> str:
-    """PUBLIC_BASE_URL + the callback route: the App's "Official Account Callback Url"."""
-    base: str = services.settings.public_base_url.rstrip("/")
+def base_url(services: Services) -> str:
+    """PUBLIC_BASE_URL; in sandbox without it, this machine's `make run` address."""
+    settings = services.settings
+    base: str = settings.public_base_url.rstrip("/")
+    if not base and settings.bot_sandbox:
+        base = f"http://localhost:{os.environ.get('PORT') or '8000'}"
     if not base:
         raise ConnectError("PUBLIC_BASE_URL is not set: Zalo needs a public https address")
-    return base + CALLBACK_PATH
+    return base
+
+
+def redirect_uri(services: Services) -> str:
+    """PUBLIC_BASE_URL + the callback route: the App's "Official Account Callback Url"."""
+    return base_url(services) + CALLBACK_PATH
+
+
+def oauth_base(services: Services) -> str:
+    """Zalo's OAuth server; in sandbox, the simulator's stand-in of its permission page."""
+    if services.settings.bot_sandbox:
+        return base_url(services) + SANDBOX_OAUTH_PATH
+    return str(services.settings.zalo_oauth_url)
 
 
 def start(services: Services) -> str:
     """The permission URL to open; its state is good once, for ten minutes."""
     settings = services.settings
-    if not (settings.zalo_app_id and settings.zalo_app_secret):
+    if not (settings.zalo_app_id and (settings.zalo_app_secret or settings.bot_sandbox)):
         raise ConnectError("ZALO_APP_ID and ZALO_APP_SECRET are needed to connect an OA")
     pkce, state = Pkce.new(), secrets.token_urlsafe(24)
     record = json.dumps({"app_id": settings.zalo_app_id, "verifier": pkce.verifier})
     services.redis.set(STATE_KEY.format(state), record, ex=STATE_TTL_SECONDS)
     url = permission_url(
-        settings.zalo_oauth_url, settings.zalo_app_id, redirect_uri(services), pkce.challenge, state
+        oauth_base(services), settings.zalo_app_id, redirect_uri(services), pkce.challenge, state
     )
     return url
 
@@ -90,12 +109,18 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     record = take_state(services.redis, state)
     if not code:
         raise ConnectError("The OA admin did not grant the App on Zalo's page (no code came).")
+    app_id = record["app_id"]
     pair = exchange(services, code, record["verifier"])
-    name = confirm_oa(services, pair, oa_id)
-    RedisTokenStorage(services.redis, record["app_id"]).save(pair)
-    TokenStatus(services.redis, record["app_id"]).stored(SOURCE_OAUTH)  # for `zalo tokens show`
-    services.assets.link("app", record["app_id"])
-    services.assets.link("oa", oa_id, name or None)
+    name = confirm_oa(services, pair, oa_id, app_id)
+    main = services.registry.main
+    legacy = (app_id, oa_id) == (main.app_id, main.oa_id)
+    RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy).save(pair)
+    TokenStatus(services.redis, app_id, oa_id).stored(SOURCE_OAUTH)  # for `zalo tokens show`
+    known_app = services.assets.get("app", app_id)
+    if known_app is None or not known_app.linked:  # granted again: the App serves again
+        services.assets.link("app", app_id)
+    services.assets.link("oa", oa_id, name or None, app_id=app_id)
+    services.registry.invalidate()  # served from now on, here and (at once) everywhere
     entry = AuditEntry("oauth", "oa connect", "oauth", f"oa:{oa_id}", "connected")
     services.audit.write(entry)
     log.warning("OA %s connected through App %s; its tokens are stored", oa_id, record["app_id"])
@@ -105,6 +130,11 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
 def exchange(services: Services, code: str, verifier: str) -> TokenPair:
     """The OA's first pair, or ConnectError saying why not (nothing stored)."""
     settings = services.settings
+    if settings.bot_sandbox:  # the simulator granted it: nothing leaves the machine
+        try:
+            return sandbox_oauth.exchange(services.redis, code, verifier)
+        except sandbox_oauth.SandboxGrantError as exc:
+            raise ConnectError(f"The sandbox's Zalo refused the code: {exc}.") from exc
     oauth = oauth_client(services, settings.zalo_app_id, settings.zalo_app_secret)
     try:
         return oauth.exchange_code(code, verifier)
@@ -117,19 +147,32 @@ def exchange(services: Services, code: str, verifier: str) -> TokenPair:
         raise ConnectError(f"Zalo refused the code: {exc}") from exc
 
 
-def confirm_oa(services: Services, pair: TokenPair, oa_id: str) -> str:
-    """The OA's name, after checking that the pair is the named OA's and one this serves."""
-    settings = services.settings
-    transport = Transport(settings.http_timeout_seconds, services.http)
-    try:
-        profile = oa_profile(settings.zalo_openapi_url, pair.access_token, transport)
-    except ZaloError as exc:
-        raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc
+def confirm_oa(services: Services, pair: TokenPair, oa_id: str, app_id: str) -> str:
+    """The OA's name, after checking that the pair is the named OA's, and that the OA is not
+    configured for another App (its events come signed by that one)."""
+    profile = read_profile(services, pair)
     if not oa_id or profile.oa_id != oa_id:
         raise ConnectError("The token Zalo gave belongs to another OA than the one named.")
-    if oa_id != settings.zalo_oa_id:
+    configured = services.registry.configured.get(oa_id)
+    if configured is not None and configured.app_id != app_id:
         raise ConnectError(
-            f"This deployment serves OA {settings.zalo_oa_id} for App {settings.zalo_app_id}; "
-            f"OA {oa_id} granted the App but is not served here (ZALO_OA_ID)."
+            f"OA {oa_id} is served here through App {configured.app_id} (ZALO_EXTRA_APPS), "
+            f"not App {app_id}: remove it there first."
         )
     return profile.name
+
+
+def read_profile(services: Services, pair: TokenPair) -> OAProfile:
+    """GET getoa with the new token (in sandbox, the stand-in's record of the grant)."""
+    settings = services.settings
+    if settings.bot_sandbox:
+        try:
+            oa_id, name = sandbox_oauth.profile(services.redis, pair.access_token)
+        except sandbox_oauth.SandboxGrantError as exc:
+            raise ConnectError(f"The sandbox's Zalo did not show the OA's profile: {exc}") from exc
+        return OAProfile(oa_id, name, {})
+    transport = Transport(settings.http_timeout_seconds, services.http)
+    try:
+        return oa_profile(settings.zalo_openapi_url, pair.access_token, transport)
+    except ZaloError as exc:
+        raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc

@@ -17,6 +17,10 @@ OLD_SEED_NAMES = ("ZALO_APP_ID", "ZALO_OA_ID", "ZALO_EXTRA_APPS")
 # this chat does not go through (the bot keeps answering, and the console step is recorded).
 SANDBOX_SECOND_APP_ID = "1000000000000000003"
 SANDBOX_SECOND_APP_NAME = "Demo mini app"
+# Sandbox only: a second OA of the same App (one webhook key, its own users and name), as if
+# connected with `flask oa connect`: the simulator switches between the two.
+SANDBOX_SECOND_OA_ID = "2000000000000000005"
+SANDBOX_SECOND_OA_NAME = "Demo OA chi nhánh"
 
 
 def seed_names(services: Services) -> list[tuple[str, str, str]]:
@@ -34,6 +38,15 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     return wanted
 
 
+def seed_second_oa(services: Services, now: int) -> None:
+    """Sandbox: the App's second OA, granted to it (served like a connected OA)."""
+    settings = services.settings
+    if settings.bot_sandbox and not services.registry.extra_apps:
+        oa_id, name = SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME
+        if services.assets.seed("oa", oa_id, name, now, app_id=settings.zalo_app_id):
+            log.info("registered the sandbox's second OA %s", oa_id)
+
+
 def seed_registry(services: Services) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
     # One start-up, one link time: the list order (oldest first, then by id) must not depend
@@ -48,6 +61,7 @@ def seed_registry(services: Services) -> None:
             known = services.assets.get(kind, asset_id)
             if known is not None and known.name in OLD_SEED_NAMES:
                 services.assets.rename(kind, asset_id, name)
+        seed_second_oa(services, now)
     except redis.RedisError as exc:
         # Start anyway: /readyz reports Redis, and the next start-up seeds.
         log.warning("could not seed the asset registry: %s", type(exc).__name__)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from rq import Retry
 
+from bot.admin.served import FRESH_SECONDS
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
@@ -38,10 +40,13 @@ def unlink_asset(
     a console-done tap there (the report then points to the CLI instead of a button)."""
     services = current_services()
     result = services.assets.unlink(kind, asset_id, by=admin_id)
+    services.registry.invalidate()  # this process stops serving it at once
     if result != "unknown":
         delete_tokens(services, kind, asset_id)
     if result == "ok":
         log.info("%s %s unlinked", kind, asset_id)
+        # Every other process sees it within FRESH_SECONDS: report once they all do.
+        time.sleep(FRESH_SECONDS)
     entry = AuditEntry(admin_id, "unlink", "worker", f"{kind}:{asset_id}", result)
     with services.redis.pipeline(transaction=True) as pipe:
         pipe.multi()
@@ -72,9 +77,14 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
 
 
 def delete_tokens(services: Services, kind: str, asset_id: str) -> None:
-    """The tokens of an unlinked app, or of the bot's app when its OA is unlinked."""
-    settings = services.settings
+    """The tokens of an unlinked OA (under any App), or of every OA of an unlinked App."""
+    main = services.registry.main
     if kind == "app":
-        RedisTokenStorage(services.redis, asset_id).delete()
-    elif asset_id == settings.zalo_oa_id:
-        RedisTokenStorage(services.redis, settings.zalo_app_id).delete()
+        oa_ids = {oa.oa_id for oa in services.registry.configured.values()}
+        oa_ids |= {a.asset_id for a in services.assets.all("oa")}
+        pairs = [(asset_id, oa_id) for oa_id in oa_ids]
+    else:
+        pairs = [(app_id, asset_id) for app_id in services.registry.apps]
+    for app_id, oa_id in pairs:
+        legacy = (app_id, oa_id) == (main.app_id, main.oa_id)
+        RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy).delete()

@@ -137,6 +137,9 @@ def oa_flag(oa_id: str) -> str:
 def admins_add(user_id: str, oa_id: str) -> None:
     """Make a Zalo user id (as the OA sees it) an admin of an OA."""
     services = current_services()
+    if oa_id and services.registry.get(oa_id) is None:  # a typo would make nobody an admin
+        served = ", ".join(oa.oa_id for oa in services.registry.all())
+        raise click.ClickException(f"OA {oa_id} is not served here (served: {served})")
     added = services.admins.add(user_id, oa_id)
     result = "admin added" if added else "admin already"
     audit_cli(services, f"flask admins add {user_id}{oa_flag(oa_id)}", user_id, result)

@@ -13,9 +13,9 @@ from flask.cli import AppGroup
 
 from bot.conversation.context import AuditEntry
 from bot.services import Services, current_services
-from bot.zalo.token_admin import oa_apps, set_pair, token_states
+from bot.zalo.token_admin import oa_apps, set_pair, storage_of, token_states
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
-from bot.zalo.tokens import SEEDED_TOKEN_LIFETIME_SECONDS, RedisTokenStorage
+from bot.zalo.tokens import SEEDED_TOKEN_LIFETIME_SECONDS
 from zalo_api.oauth import TokenPair
 
 zalo_cli = AppGroup("zalo", help="The Zalo side of the bot: tokens, per OA.")
@@ -98,7 +98,7 @@ def tokens_set(oa_id: str, expires_in: int) -> None:
     if not refresh:
         raise click.ClickException("a refresh token is required (an access token alone dies)")
     expires_at = time.time() + expires_in if access else 0.0
-    version = set_pair(services, app_id, TokenPair(access, refresh, expires_at))
+    version = set_pair(services, app_id, oa_id, TokenPair(access, refresh, expires_at))
     entry = AuditEntry("cli", "flask zalo tokens set", "cli", f"oa:{oa_id}", "ok")
     services.audit.write(entry)
     click.echo(
@@ -126,8 +126,8 @@ def tokens_show(oa_id: str, every: bool) -> None:
 def show_one(services: Services, oa_id: str) -> bool:
     """Print one OA's tokens; whether it has a usable one."""
     app_id = oa_apps(services.registry)[oa_id]
-    pair = RedisTokenStorage(services.redis, app_id).load()
-    status = TokenStatus(services.redis, app_id).read()
+    pair = storage_of(services, oa_id, app_id).load()
+    status = TokenStatus(services.redis, app_id, oa_id).read()
     now = time.time()
     state = token_state(pair, status, now)
     click.echo(f"OA {oa_id} (app {app_id}): {state}")

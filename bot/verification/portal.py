@@ -42,11 +42,12 @@ def enqueue_now(services: Services, user: UserRef) -> Enqueue:
 
 
 def start_verification(
-    services: Services, account_id: str, phone: str, channel: str
+    services: Services, account_id: str, phone: str, channel: str, oa_id: str = ""
 ) -> SendOutcome:
-    """Send a code to phone by channel for the portal account, unless a rule forbids it."""
+    """Send a code to phone by channel for the portal account of an OA (the main one when
+    empty), unless a rule forbids it."""
     verifier = services.verifier
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
     verifier.funnel.count(ref.oa_id, channel, "started")  # each request starts one anew
     if channel == "zalo" and verifier.pending.has_no_zalo(phone):
         return SendOutcome("no_zalo_account")  # ZNS said -118 for this number recently
@@ -58,10 +59,13 @@ def start_verification(
     return verifier.request_for(ref, phone, channel, lang, queue, ORIGIN_API)
 
 
-def check_verification(services: Services, account_id: str, code: str) -> CheckResult:
-    """Check a code typed in the portal against the account's pending verification."""
+def check_verification(
+    services: Services, account_id: str, code: str, oa_id: str = ""
+) -> CheckResult:
+    """Check a code typed in the portal against the account's pending verification (in an
+    OA: the main one when empty)."""
     verifier = services.verifier
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
     pending = verifier.pending.get(ref)
     if pending is None:
         return CheckResult("no_pending")

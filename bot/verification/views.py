@@ -34,11 +34,12 @@ def account_json(account: Account, locked_for_seconds: int, now: float) -> dict[
     }
 
 
-def account_view(services: Services, any_id: str) -> dict[str, Any] | None:
+def account_view(services: Services, any_id: str, oa_id: str = "") -> dict[str, Any] | None:
     """The account of any_id as the portal reads it: a portal account_id, an OA-scoped user
     id or a user_id_by_app; a linked Zalo user shows their portal account. A user locked out
-    before ever verifying shows too (no phone, the lock's end). None when nothing is known."""
-    oa_id = services.settings.zalo_oa_id
+    before ever verifying shows too (no phone, the lock's end). None when nothing is known.
+    oa_id: the OA whose accounts are read (the main OA when empty)."""
+    oa_id = oa_id or services.settings.zalo_oa_id
     verifier = services.verifier
     portal = portal_ref(oa_id, any_id)
     if valid_account_id(any_id) and portal_known(services, portal):

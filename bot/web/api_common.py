@@ -11,6 +11,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.logs import current_correlation_id
+from bot.services import Services
 from bot.verification.views import iso
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,18 @@ def json_body() -> Any:
 def error(status: int, code: str, message: str, **extra: Any) -> Answer:
     """A refusal: machine-readable `error`, a human `message`, and any fields SPEC adds."""
     return status, {"error": code, "message": message, **extra}
+
+
+def oa_of(services: Services, given: Any) -> tuple[str, Answer | None]:
+    """The OA a request is for: its `oa_id` when it names an OA served here, the main OA when
+    it names none; else ("", the 400 to answer)."""
+    if given is None or given == "":
+        return services.settings.zalo_oa_id, None
+    if not isinstance(given, str):
+        return "", error(400, "bad_request", "oa_id must be a string")
+    if services.registry.get(given) is None:
+        return "", error(400, "unknown_oa", "this deployment serves no OA with this oa_id")
+    return given, None
 
 
 def answer(given: Answer) -> tuple[Response, int]:

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 from bot.services import current_services
 from bot.verification.links import valid_account_id
 from bot.verification.views import account_view, iso
-from bot.web.api_common import answer, error, json_body
+from bot.web.api_common import answer, error, json_body, oa_of
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 
@@ -48,8 +48,13 @@ def require_api_key(view: Callable[..., Any]) -> Callable[..., Any]:
 @blueprint.get("/accounts/<any_id>")
 @require_api_key
 def get_account(any_id: str) -> tuple[Response, int]:
-    """An account by OA-scoped user id or app-scoped user_id_by_app; 404 when unknown."""
-    view = account_view(current_services(), any_id)
+    """An account by OA-scoped user id or app-scoped user_id_by_app (of the OA `?oa_id=`
+    names, the main OA by default); 404 when unknown."""
+    services = current_services()
+    oa_id, refused = oa_of(services, request.args.get("oa_id"))
+    if refused is not None:
+        return answer(refused)
+    view = account_view(services, any_id, oa_id)
     if view is None:
         return jsonify(error="unknown_account", message="the bot knows nothing of this id"), 404
     return jsonify(view), 200
@@ -72,15 +77,13 @@ def create_link() -> tuple[Response, int]:
     if not valid_account_id(account_id):
         return answer(error(400, "bad_request", "account_id: 1-64 letters, digits or ._@:-"))
     services = current_services()
-    settings = services.settings
-    ttl = settings.link_code_ttl_seconds
-    code = services.verifier.links.issue(settings.zalo_oa_id, account_id, ttl)
+    oa_id, refused = oa_of(services, payload.get("oa_id"))  # a dict: account_id was valid
+    if refused is not None:
+        return answer(refused)
+    ttl = services.settings.link_code_ttl_seconds
+    code = services.verifier.links.issue(oa_id, account_id, ttl)
     expires_at = services.verifier.pending.now() + ttl
-    body = {
-        "code": code,
-        "expires_at": iso(expires_at),
-        "chat_url": f"https://zalo.me/{settings.zalo_oa_id}",
-    }
+    body = {"code": code, "expires_at": iso(expires_at), "chat_url": f"https://zalo.me/{oa_id}"}
     return answer((201, body))
 
 

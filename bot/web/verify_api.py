@@ -17,7 +17,7 @@ from bot.verification.phones import Problem, parse_phone
 from bot.verification.portal import check_verification, start_verification
 from bot.verification.service import CHANNELS, SendOutcome
 from bot.verification.views import iso
-from bot.web.api_common import Answer, answer, error, json_body, locked_until
+from bot.web.api_common import Answer, answer, error, json_body, locked_until, oa_of
 from bot.web.idempotency import MAX_KEY_LENGTH, IdempotencyStore, fingerprint
 from bot.web.portal import require_api_key
 
@@ -88,11 +88,14 @@ def start(payload: Any) -> Answer:
     if not isinstance(phone, str):
         return error(400, "bad_request", "phone must be a string")
     services = current_services()
+    oa_id, refused = oa_of(services, payload.get("oa_id"))
+    if refused is not None:
+        return refused
     parsed = parse_phone(phone, services.settings.otp_allowed_regions)
     if parsed.e164 is None:
         return phone_error(parsed.problem, parsed.new_number)
-    outcome = start_verification(services, account_id, parsed.e164, channel)
-    return started(account_id, parsed.e164, channel, outcome)
+    outcome = start_verification(services, account_id, parsed.e164, channel, oa_id)
+    return started(account_id, parsed.e164, channel, outcome, oa_id)
 
 
 def phone_error(problem: Problem | None, new_number: str | None) -> Answer:
@@ -104,7 +107,9 @@ def phone_error(problem: Problem | None, new_number: str | None) -> Answer:
     return error(400, code, message, new_number=parse_phone(new_number, allowed).e164)
 
 
-def started(account_id: str, phone: str, channel: str, outcome: SendOutcome) -> Answer:
+def started(
+    account_id: str, phone: str, channel: str, outcome: SendOutcome, oa_id: str = ""
+) -> Answer:
     """201 with the verification, or the refusal of SPEC §4."""
     services = current_services()
     if outcome.status != "sent":
@@ -116,7 +121,7 @@ def started(account_id: str, phone: str, channel: str, outcome: SendOutcome) -> 
         if code == "channel_unavailable":
             extra["reason"] = REASONS.get(outcome.status, outcome.status)
         return error(status, code, message, **extra)
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
     pending = services.verifier.pending.get(ref)
     body = {
         "verification_id": outcome.verification_id,
@@ -141,7 +146,11 @@ def check() -> tuple[Response, int]:
     compact = "".join(to_ascii_digits(code).split()) if isinstance(code, str) else ""
     if len(compact) != 6 or digits_only(compact) != compact:
         return answer(error(400, "bad_request", "code must be the 6 digits that were sent"))
-    result = check_verification(current_services(), payload["account_id"], compact)
+    services = current_services()
+    oa_id, refused = oa_of(services, payload.get("oa_id"))
+    if refused is not None:
+        return answer(refused)
+    result = check_verification(services, payload["account_id"], compact, oa_id)
     if result.status == "no_pending":
         return answer(error(404, "no_pending_verification", "no code is waiting for a check"))
     if result.status == "in_use":

@@ -19,7 +19,7 @@ from bot.metrics import (
     IGNORED,
     WEBHOOK_LATENCY,
 )
-from bot.oas import App
+from bot.oas import UNLINKED, App
 from bot.queues.inbox import Receipt, record_event, stored
 from bot.services import Services, current_services
 from bot.web.unverified import VERIFIED_CLOCK, note_unverified
@@ -142,22 +142,33 @@ def load_object(raw: bytes) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def count_delivery(services: Services, event: Event) -> None:
-    """A ZNS receipt of one of our Zalo codes (its tracking_id) counts it delivered, once."""
+def count_delivery(services: Services, app: App, event: Event) -> None:
+    """A ZNS receipt of one of our Zalo codes (its tracking_id) counts it delivered, once
+    (when it comes through the App of a served OA)."""
     if isinstance(event, MessageReceipt) and event.tracking_id:
-        if event.event_name == "user_received_message":
-            services.verifier.funnel.receipt(event.tracking_id)
+        if event.event_name == "user_received_message" and event.oa_id:
+            if services.registry.serves(app.app_id, event.oa_id):
+                services.verifier.funnel.receipt(event.tracking_id)
+
+
+def not_served(services: Services, app: App, oa_id: str) -> str | None:
+    """Why an event of app for oa_id is not served (None: it is). The OA must be served now
+    and have granted this App (SPEC §8): an unlinked OA or App is acknowledged and ignored."""
+    if services.registry.serves(app.app_id, oa_id):
+        return None
+    return "unlinked" if services.registry.state(oa_id) == UNLINKED else "app_not_serving_oa"
 
 
 def dispatch(services: Services, app: App, event: Event, timestamp_ms: int) -> tuple[Response, int]:
     """Echoes, receipts and unknown events stop here; user events go to the inbox, parsed."""
     if not isinstance(event, UserEvent):  # OA echoes, receipts, unknown events
-        count_delivery(services, event)
+        count_delivery(services, app, event)
         IGNORED.labels(type(event).__name__.lower()).inc()
         return answer(200, ok=True)
-    if not app.serves(event.oa_id):  # SPEC §4: the signing app must serve the recipient OA
-        IGNORED.labels("app_not_serving_oa").inc()
-        return answer(200, ok=True, ignored="app does not serve this OA")
+    why = not_served(services, app, event.oa_id)
+    if why is not None:
+        IGNORED.labels(why).inc()
+        return answer(200, ok=True, ignored=why.replace("_", " "))
     user = UserRef(event.oa_id, event.user_id)
     receipt = record_event(services, user, event.dedupe_key, timestamp_ms, stored(event))
     if receipt in (Receipt.DUPLICATE, Receipt.DUPLICATE_WAKE):

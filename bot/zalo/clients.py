@@ -71,27 +71,36 @@ def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClien
 
 
 def build_token_manager(services: Services, oa: OA) -> TokenManager:
-    """Tokens in Redis under the OA's App (zalo:tokens:{app_id}: one OA per App today); the
-    main OA's seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
+    """Tokens in Redis per App and OA (zalo:tokens:{app_id}:oa_id); the main OA's seeded once
+    from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN (and adopted from the App-keyed layout)."""
     settings = services.settings
-    storage = RedisTokenStorage(services.redis, oa.app_id)
-    status = TokenStatus(services.redis, oa.app_id)
-    if oa.main:
-        app = services.assets.get("app", oa.app_id)
-        if app is None or app.linked:  # an admin unlinked it: a restart must not revive tokens
-            if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
-                status.stored(SOURCE_ENV)
+    storage = token_storage(services, oa)
+    status = TokenStatus(services.redis, oa.app_id, oa.oa_id)
+    if oa.main and not unlinked(services, oa):  # a restart must not revive unlinked tokens
+        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+            status.stored(SOURCE_ENV)
     refresher: TokenRefresher = NoSecretRefresher(oa)
     if oa.can_refresh:
         refresher = oauth_client(services, oa.app_id, oa.app_secret)
     return TokenManager(
         storage,
         RecordingRefresher(refresher, status),  # `flask zalo tokens show` reads its record
-        RedisRefreshLock(services.redis, oa.app_id),
-        backoff=RedisRefreshBackoff(services.redis, oa.app_id),
+        RedisRefreshLock(services.redis, oa.app_id, oa.oa_id),
+        backoff=RedisRefreshBackoff(services.redis, oa.app_id, oa.oa_id),
         on_rejected=count_rejection,
         reuse_seconds=TOKEN_REUSE_SECONDS,
     )
+
+
+def token_storage(services: Services, oa: OA) -> RedisTokenStorage:
+    """Where the OA's pair lives (the main OA's adopts an earlier release's App-keyed one)."""
+    return RedisTokenStorage(services.redis, oa.app_id, oa.oa_id, legacy=oa.main)
+
+
+def unlinked(services: Services, oa: OA) -> bool:
+    """Whether an admin unlinked the OA or its App."""
+    found = [services.assets.get("app", oa.app_id), services.assets.get("oa", oa.oa_id)]
+    return any(asset is not None and not asset.linked for asset in found)
 
 
 def count_rejection(error: ZaloError) -> None:

@@ -20,18 +20,25 @@ if TYPE_CHECKING:
 
 
 def oa_apps(registry: OARegistry) -> dict[str, str]:
-    """oa_id -> the app whose tokens send for it, the main OA first (tokens are keyed by
-    app: one OA per App today)."""
+    """oa_id -> the App it granted (its tokens are kept per App and OA), main OA first."""
     return {oa.oa_id: oa.app_id for oa in registry.all()}
 
 
-def set_pair(services: Services, app_id: str, pair: TokenPair) -> int:
+def storage_of(services: Services, oa_id: str, app_id: str) -> RedisTokenStorage:
+    """Where the tokens of oa_id through app_id live (the main OA adopts the old layout)."""
+    main = services.registry.main
+    legacy = (oa_id, app_id) == (main.oa_id, main.app_id)
+    return RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy)
+
+
+def set_pair(services: Services, app_id: str, oa_id: str, pair: TokenPair) -> int:
     """Store an operator's pair as a refresh stores a rotated one (durable, under the refresh
     lock, so no refresher in flight overwrites it with a pair of the old refresh token) and
-    tell running processes; the new version of the app's tokens."""
+    tell running processes; the new version of the OA's tokens."""
     client = services.redis
-    storage, status = RedisTokenStorage(client, app_id), TokenStatus(client, app_id)
-    with RedisRefreshLock(client, app_id)():
+    storage, status = storage_of(services, oa_id, app_id), TokenStatus(client, app_id, oa_id)
+    storage.adopt_legacy()  # else an old pair would be adopted over this one later
+    with RedisRefreshLock(client, app_id, oa_id)():
         with client.pipeline(transaction=True) as pipe:
             pipe.set(storage.key, storage.encode(pair))
             status.stored(SOURCE_CLI, pipe)
@@ -48,11 +55,12 @@ def token_states(services: Services) -> dict[str, str]:
     states: dict[str, str] = {}
     now = time.time()
     for oa_id, app_id in oa_apps(services.registry).items():
-        pair = RedisTokenStorage(services.redis, app_id).load()
+        pair = storage_of(services, oa_id, app_id).load()
         if oa_id != main and pair is None:
             continue
         asset = services.assets.get("oa", oa_id)
         if asset is not None and not asset.linked:
             continue
-        states[oa_id] = token_state(pair, TokenStatus(services.redis, app_id).read(), now)
+        status = TokenStatus(services.redis, app_id, oa_id).read()
+        states[oa_id] = token_state(pair, status, now)
     return states

@@ -19,8 +19,19 @@ TOKENS_CHANGED_CHANNEL = "zalo:tokens-changed"
 SOURCE_ENV, SOURCE_CLI, SOURCE_REFRESH, SOURCE_OAUTH = "env", "cli", "refresh", "oauth"
 
 
-def status_key(app_id: str) -> str:
-    """The status hash of an app's tokens (same hash tag as zalo:tokens:{app_id})."""
+def token_scope(app_id: str, oa_id: str) -> str:
+    """The part of every token key naming one OA of one App: '{app_id}:oa_id' (the App as
+    the hash tag, so an App's keys stay together; two OAs of one App never share a pair)."""
+    return f"{{{app_id}}}:{oa_id}"
+
+
+def status_key(app_id: str, oa_id: str) -> str:
+    """The status hash of one OA's tokens (zalo:token-status:{app_id}:oa_id)."""
+    return f"zalo:token-status:{token_scope(app_id, oa_id)}"
+
+
+def legacy_status_key(app_id: str) -> str:
+    """Where the status lived while tokens were keyed by App alone (the main OA's, then)."""
     return f"zalo:token-status:{{{app_id}}}"
 
 
@@ -50,12 +61,12 @@ class Status:
 
 
 class TokenStatus:
-    """Owns zalo:token-status:{app_id}: a durable hash, like the tokens themselves."""
+    """Owns zalo:token-status:{app_id}:oa_id: a durable hash, like the tokens themselves."""
 
-    def __init__(self, client: redis.Redis, app_id: str) -> None:
+    def __init__(self, client: redis.Redis, app_id: str, oa_id: str) -> None:
         self.client = client
         self.app_id = app_id
-        self.key = status_key(app_id)
+        self.key = status_key(app_id, oa_id)
 
     def read(self) -> Status:
         """The recorded status (all empty before anything was recorded)."""

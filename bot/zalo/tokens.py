@@ -9,25 +9,64 @@ from contextlib import AbstractContextManager, contextmanager
 
 import redis
 
-from bot.zalo.token_status import status_key
+from bot.redis_client import cached_script
+from bot.zalo.token_status import legacy_status_key, status_key, token_scope
 from zalo_api.errors import ZaloRefreshBusyError
 from zalo_api.oauth import TokenPair
 from zalo_api.tokens import BACKOFF_MEMORY_SECONDS
 
 # A seeded access token's real expiry is unknown: assume it is fresh for an hour.
 SEEDED_TOKEN_LIFETIME_SECONDS = 3600
+# KEYS: new tokens, old tokens, new status, old status. Each old key (of the days when
+# tokens were keyed by App alone: they were the main OA's) becomes the new one, unless the
+# new one exists already. Atomic, so two processes starting at once adopt it once.
+ADOPT_LEGACY = """
+local moved = 0
+for i = 1, 3, 2 do
+  if redis.call('EXISTS', KEYS[i]) == 0 and redis.call('EXISTS', KEYS[i + 1]) == 1 then
+    redis.call('RENAME', KEYS[i + 1], KEYS[i])
+    moved = moved + 1
+  end
+end
+return moved
+"""
+
+
+def tokens_key(app_id: str, oa_id: str) -> str:
+    """The pair of one OA of one App: zalo:tokens:{app_id}:oa_id."""
+    return f"zalo:tokens:{token_scope(app_id, oa_id)}"
+
+
+def legacy_tokens_key(app_id: str) -> str:
+    """Where the pair lived while tokens were keyed by App alone (the main OA's, then)."""
+    return f"zalo:tokens:{{{app_id}}}"
 
 
 class RedisTokenStorage:
-    """Owns zalo:tokens:{app_id}: the current access and refresh tokens as JSON, no TTL."""
+    """Owns zalo:tokens:{app_id}:oa_id: one OA's access and refresh tokens as JSON, no TTL.
 
-    def __init__(self, client: redis.Redis, app_id: str) -> None:
+    legacy (the main OA only): the pair and status stored under the App alone by earlier
+    releases are adopted (renamed) before the first use."""
+
+    def __init__(self, client: redis.Redis, app_id: str, oa_id: str, legacy: bool = False) -> None:
         self.client = client
         self.app_id = app_id
-        self.key = f"zalo:tokens:{{{app_id}}}"
+        self.oa_id = oa_id
+        self.key = tokens_key(app_id, oa_id)
+        self.legacy = legacy
+
+    def adopt_legacy(self) -> None:
+        """Move the App-keyed pair and status of an earlier release here (once; a no-op after)."""
+        if not self.legacy:
+            return
+        keys = [self.key, legacy_tokens_key(self.app_id)]
+        keys += [status_key(self.app_id, self.oa_id), legacy_status_key(self.app_id)]
+        cached_script(self.client, ADOPT_LEGACY)(keys=keys)
+        self.legacy = False
 
     def load(self) -> TokenPair | None:
         """The stored pair, or None before the first one."""
+        self.adopt_legacy()
         raw = self.client.get(self.key)
         if raw is None:
             return None
@@ -37,10 +76,12 @@ class RedisTokenStorage:
 
     def save(self, pair: TokenPair) -> None:
         """Store a rotated pair (before the new access token is used)."""
+        self.adopt_legacy()
         self.client.set(self.key, self.encode(pair))
 
     def seed(self, access_token: str, refresh_token: str) -> bool:
         """Store the configured first tokens unless rotated ones are already here."""
+        self.adopt_legacy()
         if not (access_token or refresh_token):
             return False
         expires_at = time.time() + (SEEDED_TOKEN_LIFETIME_SECONDS if access_token else 0)
@@ -48,8 +89,12 @@ class RedisTokenStorage:
         return bool(self.client.set(self.key, self.encode(pair), nx=True))
 
     def delete(self) -> None:
-        """Forget the tokens (the app was unlinked), and their status."""
-        self.client.delete(self.key, status_key(self.app_id))
+        """Forget the tokens (the OA or its App was unlinked), and their status (the App-keyed
+        ones of an earlier release too, so an unlinked main OA's pair is never adopted back)."""
+        keys = [self.key, status_key(self.app_id, self.oa_id)]
+        if self.legacy:
+            keys += [legacy_tokens_key(self.app_id), legacy_status_key(self.app_id)]
+        self.client.delete(*keys)
 
     @staticmethod
     def encode(pair: TokenPair) -> str:
@@ -65,12 +110,12 @@ class RedisTokenStorage:
 
 
 class RedisRefreshBackoff:
-    """Owns zalo:tokens-backoff:{app_id}: refresh attempts in a row (n) and the last one's
-    start (at), for every process; forgotten BACKOFF_MEMORY_SECONDS after the last."""
+    """Owns zalo:tokens-backoff:{app_id}:oa_id: refresh attempts in a row (n) and the last
+    one's start (at), for every process; forgotten BACKOFF_MEMORY_SECONDS after the last."""
 
-    def __init__(self, client: redis.Redis, app_id: str) -> None:
+    def __init__(self, client: redis.Redis, app_id: str, oa_id: str) -> None:
         self.client = client
-        self.key = f"zalo:tokens-backoff:{{{app_id}}}"
+        self.key = f"zalo:tokens-backoff:{token_scope(app_id, oa_id)}"
 
     def attempts(self) -> tuple[int, float]:
         """How many, and when the last began."""
@@ -91,11 +136,13 @@ class RedisRefreshBackoff:
 
 
 class RedisRefreshLock:
-    """A redis-py Lock per app: one token refresher across every process and host."""
+    """A redis-py Lock per OA: one refresher of its tokens across every process and host."""
 
-    def __init__(self, client: redis.Redis, app_id: str, wait_seconds: float = 10.0) -> None:
+    def __init__(
+        self, client: redis.Redis, app_id: str, oa_id: str, wait_seconds: float = 10.0
+    ) -> None:
         self.client = client
-        self.name = f"zalo:tokens-lock:{{{app_id}}}"
+        self.name = f"zalo:tokens-lock:{token_scope(app_id, oa_id)}"
         self.wait_seconds = wait_seconds
 
     def __call__(self) -> AbstractContextManager[object]:

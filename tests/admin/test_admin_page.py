@@ -178,12 +178,14 @@ def test_the_funnel_json_follows_a_verification(app: Flask) -> None:
     assert (sms["oa"], sms["sent"], sms["verified"], sms["p50"]) == (OA_ID, 1, 1, 10)
 
 
-def test_connect_without_app_credentials_says_why(app: Flask) -> None:
+def test_connect_in_the_sandbox_goes_to_the_simulators_stand_in(app: Flask) -> None:
     client = app.test_client()
     sign_in(client, password=PASSWORD)
     answer = client.post("/admin/connect", data={"csrf": page_csrf(client)})
-    assert answer.status_code == 200
-    assert "ZALO_APP_ID and ZALO_APP_SECRET are needed" in answer.get_data(as_text=True)
+    assert answer.status_code == 303  # no App Secret needed: nothing leaves the machine
+    location = answer.headers["Location"]
+    assert location.startswith("http://localhost:")  # `make run`'s address
+    assert "/simulator/zalo/v4/oa/permission?" in location
 
 
 def test_connect_goes_to_zalos_permission_page(config: dict[str, Any], rdb: redis.Redis) -> None:
@@ -196,7 +198,8 @@ def test_connect_goes_to_zalos_permission_page(config: dict[str, Any], rdb: redi
     answer = client.post("/admin/connect", data={"csrf": page_csrf(client)})
     assert answer.status_code == 303
     location = answer.headers["Location"]
-    assert location.startswith("https://oauth.zaloapp.com/") and "state=" in location
+    assert location.startswith("https://bot.example.vn/simulator/zalo/v4/oa/permission?")
+    assert "state=" in location  # the sandbox plays Zalo's page: nothing leaves the machine
     assert "redirect_uri=https%3A%2F%2Fbot.example.vn%2Foauth%2Fzalo%2Fcallback" in location
     assert len(rdb.keys("oauth:state:*")) == 1
 
@@ -241,12 +244,12 @@ def test_each_oa_shows_its_tokens_state(app: Flask, rdb: redis.Redis) -> None:
     row = oa_row(client)
     assert "Sandbox OA" in row and "not stored" in row
     expires = time.time() + 3600
-    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", expires))
+    RedisTokenStorage(rdb, APP_ID, OA_ID).save(TokenPair("access-1", "refresh-1", expires))
     remember("access-1", "refresh-1")
     row = oa_row(client)
     assert ">stored<" in row and f'data-epoch="{expires}"' in row
     assert "access-1" not in client.get("/admin").get_data(as_text=True)
-    RedisTokenStorage(rdb, APP_ID).save(TokenPair("access-1", "refresh-1", time.time() - 1))
+    RedisTokenStorage(rdb, APP_ID, OA_ID).save(TokenPair("access-1", "refresh-1", time.time() - 1))
     assert "access token expired" in oa_row(client)
 
 

@@ -23,7 +23,7 @@ PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
 
 
 def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redis.Redis) -> None:
-    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    RedisTokenStorage(rdb, EXTRA_APP, OA_ID).seed("access-x", "refresh-x")
     kinds = admin.say("/unlink")
     assert "1. App ID" in kinds and "2. OA" in kinds
     listed = admin.say("1")
@@ -42,7 +42,7 @@ def test_unlinking_an_app_id_step_by_step(app: Flask, admin: Dialogue, rdb: redi
     asset = services_of(app).assets.get("app", EXTRA_APP)
     assert asset is not None and asset.status == "unlinked" and asset.unlinked_by == ADMIN
     assert asset.name == "Shop mini app" and asset.unlinked_at  # kept, with its history
-    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+    assert RedisTokenStorage(rdb, EXTRA_APP, OA_ID).load() is None
     assert rdb.keys("conv:*") == []  # the dialogue is over
     assert EXTRA_APP not in admin.say("/assets").partition("Bot đã ngừng dùng")[0]
 

@@ -116,9 +116,9 @@ def test_a_job_that_finds_the_asset_already_unlinked_still_drops_its_tokens(
 ) -> None:
     say_all(admin, f"/unlink app {EXTRA_APP}")
     services_of(app).assets.unlink("app", EXTRA_APP, by=ADMIN2)  # as if a crash came next
-    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    RedisTokenStorage(rdb, EXTRA_APP, OA_ID).seed("access-x", "refresh-x")
     assert f"Bot đã ngừng dùng App ID {EXTRA_APP} từ trước." in admin.say("confirm")
-    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+    assert RedisTokenStorage(rdb, EXTRA_APP, OA_ID).load() is None
 
 
 def test_a_restart_does_not_bring_back_the_tokens_of_an_unlinked_app(
@@ -132,7 +132,7 @@ def test_a_restart_does_not_bring_back_the_tokens_of_an_unlinked_app(
     }
     first = create_app(configured)
     assert services_of(first).tokens  # built on first use: seeds the configured pair
-    storage = RedisTokenStorage(rdb, APP_ID)
+    storage = RedisTokenStorage(rdb, APP_ID, OA_ID)
     assert storage.load() is not None
     unlinked = first.test_cli_runner().invoke(args=["assets", "unlink", "app", APP_ID, "--yes"])
     assert unlinked.exit_code == 0 and storage.load() is None

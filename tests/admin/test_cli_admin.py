@@ -63,11 +63,11 @@ def test_assets_link_refuses_an_unknown_kind(app: Flask) -> None:
 
 
 def test_assets_unlink_drops_tokens_and_is_audited(app: Flask, rdb: redis.Redis) -> None:
-    RedisTokenStorage(rdb, EXTRA_APP).seed("access-x", "refresh-x")
+    RedisTokenStorage(rdb, EXTRA_APP, OA_ID).seed("access-x", "refresh-x")
     result = flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     assert result.exit_code == 0 and result.output == f"unlinked app {EXTRA_APP}\n"
     assert asset_status(app, "app", EXTRA_APP) == "unlinked"
-    assert RedisTokenStorage(rdb, EXTRA_APP).load() is None
+    assert RedisTokenStorage(rdb, EXTRA_APP, OA_ID).load() is None
     again = flask(app, "assets", "unlink", "app", EXTRA_APP, "--yes")
     assert again.exit_code == 0 and again.output == "already unlinked\n"
     unknown = flask(app, "assets", "unlink", "oa", "999", "--yes")
@@ -80,9 +80,9 @@ def test_assets_unlink_drops_tokens_and_is_audited(app: Flask, rdb: redis.Redis)
 
 
 def test_unlinking_the_bots_oa_drops_the_bots_tokens(app: Flask, rdb: redis.Redis) -> None:
-    RedisTokenStorage(rdb, APP_ID).seed("access-main", "refresh-main")
+    RedisTokenStorage(rdb, APP_ID, OA_ID).seed("access-main", "refresh-main")
     flask(app, "assets", "unlink", "oa", OA_ID, "--yes")
-    assert RedisTokenStorage(rdb, APP_ID).load() is None
+    assert RedisTokenStorage(rdb, APP_ID, OA_ID).load() is None
     assert Dialogue(app, "u1").say("menu") == ""  # its events are ignored from now on
 
 

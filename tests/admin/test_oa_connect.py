@@ -44,7 +44,12 @@ def connect_url(app: Flask) -> dict[str, str]:
 
 def stored(app: Flask, zalo: FakeZalo) -> TokenPair | None:
     """The token pair the bot keeps for the fake's App."""
-    return RedisTokenStorage(services_of(app).redis, zalo.app_id).load()
+    return RedisTokenStorage(services_of(app).redis, zalo.app_id, zalo.oa_id).load()
+
+
+def stored_for(app: Flask, app_id: str, oa_id: str) -> TokenPair | None:
+    """The token pair the bot keeps for one OA of one App."""
+    return RedisTokenStorage(services_of(app).redis, app_id, oa_id).load()
 
 
 def callback(app: Flask, **args: str) -> tuple[int, str]:
@@ -115,7 +120,6 @@ def test_a_replayed_callback_is_refused_and_changes_nothing(bot: tuple[Flask, Fa
         ("wrong_verifier", "already used or has expired"),
         ("wrong_secret", "App Secret"),
         ("other_oa_named", "belongs to another OA"),
-        ("oa_not_served", "is not served here"),
     ],
 )
 def test_a_refused_connection_says_why_and_stores_nothing(
@@ -124,7 +128,7 @@ def test_a_refused_connection_says_why_and_stores_nothing(
     app, zalo = bot
     before = stored(app, zalo)
     query = connect_url(app)
-    oa_id = "3300000000000000033" if case == "oa_not_served" else zalo.oa_id
+    oa_id = zalo.oa_id
     challenge = Pkce.new().challenge if case == "wrong_verifier" else query["code_challenge"]
     code = zalo.grant(oa_id, challenge)
     args = {"code": code, "oa_id": oa_id, "state": query["state"]}
@@ -163,3 +167,45 @@ def test_connect_needs_a_public_https_address(config: dict[str, Any]) -> None:
              "SMS_PROVIDER": "http", "SMS_HTTP_URL": "https://sms.example",
              "PUBLIC_BASE_URL": "http://bot.example.vn"}
         )  # fmt: skip
+
+
+def test_an_expired_state_or_a_profile_zalo_refuses_stores_nothing(
+    bot: tuple[Flask, FakeZalo], rdb: redis.Redis
+) -> None:
+    app, zalo = bot
+    other_oa = "3500000000000000035"
+    before = stored(app, zalo)
+    query = connect_url(app)
+    rdb.delete(f"oauth:state:{query['state']}")  # what its ten-minute expiry does
+    code = zalo.grant(zalo.oa_id, query["code_challenge"])
+    status, page = callback(app, code=code, oa_id=zalo.oa_id, state=query["state"])
+    assert status == 400 and "older than ten minutes" in page
+    query = connect_url(app)
+    code = zalo.grant(other_oa, query["code_challenge"])
+    zalo.fail_next("getoa", error=-216, message="Access token is invalid")
+    status, page = callback(app, code=code, oa_id=other_oa, state=query["state"])
+    assert status == 400 and "did not show the OA&#39;s profile" in page  # escaped
+    assert stored(app, zalo) == before and stored_for(app, zalo.app_id, other_oa) is None
+    assert services_of(app).assets.get("oa", other_oa) is None
+    assert services_of(app).registry.get(other_oa) is None
+
+
+def test_a_second_oa_granting_the_app_is_connected_beside_the_first(
+    bot: tuple[Flask, FakeZalo],
+) -> None:
+    app, zalo = bot
+    other_oa = "3500000000000000035"
+    first = stored(app, zalo)
+    query = connect_url(app)
+    code = zalo.grant(other_oa, query["code_challenge"], name="Chi nhánh")
+    status, page = callback(app, code=code, oa_id=other_oa, state=query["state"])
+    assert status == 200 and "Chi nhánh" in page
+    second = stored_for(app, zalo.app_id, other_oa)
+    assert second is not None and zalo.token_oa[second.access_token] == other_oa
+    assert stored(app, zalo) == first  # the first OA's pair untouched
+    oa = services_of(app).registry.get(other_oa)
+    assert oa is not None and (oa.app_id, oa.name, oa.can_refresh) == (
+        zalo.app_id,
+        "Chi nhánh",
+        True,
+    )

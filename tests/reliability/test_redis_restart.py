@@ -44,7 +44,9 @@ def durable_state(app: Flask) -> dict[str, Any]:
     """What must survive: the verified account, the registry, tokens, the audit."""
     services = services_of(app)
     account = services.verifier.accounts.get(OA_ID, "alice")
-    tokens = RedisTokenStorage(services.redis, services.settings.zalo_app_id).load()
+    tokens = RedisTokenStorage(
+        services.redis, services.settings.zalo_app_id, services.settings.zalo_oa_id
+    ).load()
     return {
         "account": account,
         "assets": [(a.kind, a.asset_id, a.status) for a in services.assets.all()],

@@ -17,7 +17,7 @@ from bot.services import Services
 from bot.verification.funnel import STEPS, percentile
 from bot.web.health import STAGES
 from bot.zalo.sending import Sending
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_admin import storage_of
 
 CHANNELS = ("any", "sms", "zalo")
 SHOWN = 20
@@ -46,18 +46,19 @@ def sending_state(services: Services, oa_id: str) -> str:
     return f"{view['state']} since {view['since']}: {view['reason']}"
 
 
-def app_of(services: Services, oa_id: str) -> str:
-    """The App whose tokens speak for the OA ('' when none is configured to)."""
+def app_of(services: Services, asset: Asset) -> str:
+    """The App whose tokens speak for the OA: configured, else the one it granted by OAuth
+    ('' when neither)."""
     apps = services.app_secrets.apps.values()
-    return next((app.app_id for app in apps if app.oa_id == oa_id), "")
+    return next((app.app_id for app in apps if app.oa_id == asset.asset_id), asset.app_id)
 
 
 def oa_states(services: Services) -> list[OaState]:
     """Every OA of the registry with its token and sending state."""
     states = []
     for asset in services.assets.all("oa"):
-        app_id = app_of(services, asset.asset_id)
-        pair = RedisTokenStorage(services.redis, app_id).load() if app_id else None
+        app_id = app_of(services, asset)
+        pair = storage_of(services, asset.asset_id, app_id).load() if app_id else None
         token = "not stored" if pair is None else "stored"
         if pair is not None and pair.expires_at <= time.time():
             token = "stored, access token expired (refreshed at the next send)"

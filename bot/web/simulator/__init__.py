@@ -7,6 +7,7 @@ from typing import Any
 import redis
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from bot.web.simulator import permission
 from bot.web.simulator.playground import Playground, PlaygroundError, Posted, check_user_id
 
 __all__ = ["blueprint", "Playground"]
@@ -21,8 +22,9 @@ blueprint = Blueprint(
 
 
 def playground() -> Playground:
-    """The playground of the running app."""
-    return Playground(current_app._get_current_object())  # type: ignore[attr-defined]
+    """The playground of the running app, for the OA the page chose (`?oa=`)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return Playground(app, request.args.get("oa", ""))
 
 
 def body() -> dict[str, Any]:
@@ -66,8 +68,10 @@ def redis_down(error: redis.RedisError) -> tuple[Response, int]:
 @blueprint.get("")
 def page() -> str:
     """The simulator itself."""
-    settings = playground().settings
-    return render_template("simulator.html", oa_id=settings.zalo_oa_id, app_id=settings.zalo_app_id)
+    place = playground()
+    return render_template(
+        "simulator.html", oa_id=place.oa_id, app_id=place.settings.zalo_app_id, oas=place.oas()
+    )
 
 
 @blueprint.get("/api/users")
@@ -158,6 +162,14 @@ def admin() -> Response:
     """Make the user an admin or not."""
     data = body()
     return jsonify(admin=playground().set_admin(field(data, "user"), data.get("admin") is True))
+
+
+blueprint.add_url_rule(
+    "/zalo/v4/oa/permission", "zalo_permission", permission.permission_page, methods=["GET"]
+)
+blueprint.add_url_rule(
+    "/zalo/v4/oa/permission", "zalo_grant", permission.permission_decision, methods=["POST"]
+)
 
 
 @blueprint.post("/api/reset")

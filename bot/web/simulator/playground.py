@@ -61,15 +61,30 @@ def check_user_id(user: str) -> str:
 class Playground:
     """Sandbox-only operations behind the simulator page and `flask chat`."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, oa_id: str = "") -> None:
+        """oa_id: the OA of the App the tester writes to (the main OA unless another one
+        of the App's served OAs is named)."""
         self.app = app
         self.services: Services = services_of(app)
         self.settings = self.services.settings
         self.redis = self.services.redis
+        served = [oa["id"] for oa in self.oas()]
+        self.oa_id = oa_id if oa_id in served else self.settings.zalo_oa_id
+
+    def oas(self) -> list[dict[str, str]]:
+        """The OAs of the App served now (id, name): one webhook key signs for all of them."""
+        app_id = self.settings.zalo_app_id
+        found = [oa for oa in self.services.registry.all() if oa.app_id == app_id]
+        return [{"id": oa.oa_id, "name": oa.name or self.asset_name(oa.oa_id)} for oa in found]
+
+    def asset_name(self, oa_id: str) -> str:
+        """The registry's name of an OA ('OA <id>' when it has none)."""
+        asset = self.services.assets.get("oa", oa_id)
+        return asset.name if asset is not None else f"OA {oa_id}"
 
     def ref(self, user: str) -> UserRef:
-        """The user as the bot's stores name it."""
-        return UserRef(self.settings.zalo_oa_id, user)
+        """The user as the bot's stores name it (in the chosen OA)."""
+        return UserRef(self.oa_id, user)
 
     def post(self, event: dict[str, Any]) -> Posted:
         """POST the event, signed with the OA secret, to the app's own /webhook."""
@@ -92,9 +107,9 @@ class Playground:
         """Point an event at this bot's app and OA (they differ when set in the environment)."""
         event["app_id"] = self.settings.zalo_app_id
         if "oa_id" in event:
-            event["oa_id"] = self.settings.zalo_oa_id
+            event["oa_id"] = self.oa_id
         else:
-            event["recipient"] = {"id": self.settings.zalo_oa_id}
+            event["recipient"] = {"id": self.oa_id}
         return event
 
     def say(self, user: str, message: str) -> Posted:
@@ -187,15 +202,15 @@ class Playground:
 
     def is_admin(self, user: str) -> bool:
         """Whether the bot treats user as an admin."""
-        return self.services.admins.is_admin(check_user_id(user))
+        return self.services.admins.is_admin(check_user_id(user), self.oa_id)
 
     def set_admin(self, user: str, admin: bool) -> bool:
         """Make user an admin or not (ids in ADMIN_ZALO_IDS stay admins); the result."""
         user = check_user_id(user)
         if admin:
-            self.services.admins.add(user)
+            self.services.admins.add(user, self.oa_id)
         else:
-            self.services.admins.remove(user)
+            self.services.admins.remove(user, self.oa_id)
         return self.is_admin(user)
 
     def reset(self, user: str) -> Posted:

@@ -3,6 +3,9 @@
 "use strict";
 
 const api = "/simulator/api/";
+// The OA the page talks to (one App, several OAs: each has its own users and chats).
+const oa = document.body.dataset.oaId;
+const withOa = (url) => `${url}${url.includes("?") ? "&" : "?"}oa=${encodeURIComponent(oa)}`;
 const state = { user: localStorage.getItem("simulator.user") || "", next: 0, lang: "vi", source: null };
 const $ = (id) => document.getElementById(id);
 const WORDS = {
@@ -27,7 +30,7 @@ async function call(path, payload) {
   };
   let answer;
   try {
-    answer = await fetch(api + path, options);
+    answer = await fetch(withOa(api + path), options);
   } catch (error) {
     setOffline(true); // "Failed to fetch": the server is gone
     throw new Error(words().offline);
@@ -166,7 +169,7 @@ function relinkButton(asset) {
 function listen() {
   if (state.source) state.source.close();
   if (!state.user) return;
-  const source = new EventSource(`${api}stream?user=${encodeURIComponent(state.user)}&after=${state.next}`);
+  const source = new EventSource(withOa(`${api}stream?user=${encodeURIComponent(state.user)}&after=${state.next}`));
   state.source = source;
   document.body.dataset.transport = "push";
   source.addEventListener("chat", (event) => showChat(JSON.parse(event.data)));
@@ -221,6 +224,9 @@ function say(text) {
 }
 
 function wire() {
+  $("oa-select").addEventListener("change", (event) => {
+    location.search = `?oa=${encodeURIComponent(event.target.value)}`; // another OA: its own users
+  });
   $("user-select").addEventListener("change", (event) => switchUser(event.target.value));
   $("new-user-form").addEventListener("submit", (event) => {
     event.preventDefault();
