@@ -32,7 +32,7 @@ OTHER = {"sms": ("zalo", "2"), "zalo": ("sms", "1")}
 
 def ask_method(ctx: Context) -> str | None:
     """Offer SMS (5 minutes) or Zalo (2 minutes)."""
-    s = ctx.services.settings
+    s = ctx.settings
     ctx.reply(
         "ask_method",
         phone=mask_for_user(ctx.data["phone"]),
@@ -140,7 +140,7 @@ def check_code(event: Event, ctx: Context) -> str | None:
         ctx.reply("code_wrong", left=checked.attempts_left, buttons=code_buttons(ctx))
         return AWAITING_CODE
     if checked.status == "locked_now":
-        max_tries = ctx.services.settings.otp_max_attempts
+        max_tries = ctx.settings.otp_max_attempts
         until = until_text(ctx, checked.wait_seconds)
         ctx.reply("locked_now", max=max_tries, until=until, buttons=after_lock_buttons(ctx))
         return None

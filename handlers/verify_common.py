@@ -19,8 +19,7 @@ AWAITING_CODE = "verify:awaiting_code"
 
 def verifier(ctx: Context) -> Verifier:
     """The verification service of the running bot."""
-    found: Verifier = ctx.services.verifier
-    return found
+    return ctx.verifier
 
 
 def human_wait(ctx: Context, seconds: int) -> str:
@@ -32,6 +31,6 @@ def human_wait(ctx: Context, seconds: int) -> str:
 
 def until_text(ctx: Context, seconds_from_now: int) -> str:
     """A moment as users read it: '04:46 ngày 02/12/2026' / '04:46 on 02/12/2026'."""
-    zone = ZoneInfo(ctx.services.settings.bot_timezone)
+    zone = ZoneInfo(ctx.settings.bot_timezone)
     moment = datetime.fromtimestamp(ctx.now + seconds_from_now, zone)
     return ctx.text("at_time", time=moment.strftime("%H:%M"), date=moment.strftime("%d/%m/%Y"))

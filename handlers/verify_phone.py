@@ -75,7 +75,7 @@ def start_other_number(event: Event, ctx: Context) -> str | None:
 def ask_phone(event: Event, ctx: Context) -> str | None:
     """Ask for a number, with Zalo's one-tap 'share my phone' form when configured."""
     ctx.data.pop("phone", None)
-    image = ctx.services.settings.zalo_share_info_image_url
+    image = ctx.settings.zalo_share_info_image_url
     ctx.reply("ask_phone_or_share" if image else "ask_phone", buttons=cancel_button(ctx))
     if image:
         ctx.request_user_info("share_info_title", "share_info_subtitle", image)
@@ -108,7 +108,7 @@ def prefill_from_form(event: Event, ctx: Context) -> str | None:
 
 def take_phone(ctx: Context, text: str) -> str | None:
     """Check a number; stay on this step with a specific reason when it will not do."""
-    regions = ctx.services.settings.otp_allowed_regions
+    regions = ctx.settings.otp_allowed_regions
     parsed = parse_phone(text, regions)
     if parsed.e164 is None:
         assert parsed.problem is not None

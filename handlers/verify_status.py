@@ -56,5 +56,5 @@ def verified_text(ctx: Context, at: int | None) -> str:
     """'đã xác thực (22/11/2026)' or 'chưa xác thực'."""
     if not at:
         return ctx.text("status_no")
-    zone = ZoneInfo(ctx.services.settings.bot_timezone)
+    zone = ZoneInfo(ctx.settings.bot_timezone)
     return ctx.text("status_yes", date=datetime.fromtimestamp(at, zone).strftime("%d/%m/%Y"))

@@ -13,9 +13,10 @@ import pytest
 from flask import Flask
 from rq.job import Job
 
+from bot.connections import QUEUE_CODES
 from bot.pipeline.worker import make_worker
 from bot.queues.codes import CodeSends
-from bot.services import QUEUE_CODES, services_of
+from bot.services import services_of
 from tests import leakcheck
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+from bot.connections import QUEUE_EVENTS
 from bot.keys import UserRef
-from bot.services import QUEUE_EVENTS, services_of
+from bot.services import services_of
 from tests.helpers import (
     OA_ID,
     Dialogue,

@@ -9,8 +9,9 @@ import redis
 from flask import Flask
 from rq import Retry
 
+from bot.connections import QUEUE_BACKGROUND
 from bot.pipeline.resilient_scheduler import ResilientScheduler
-from bot.services import QUEUE_BACKGROUND, current_services, services_of
+from bot.services import current_services, services_of
 
 FLAKY_KEY = "test:flaky-attempts"
 

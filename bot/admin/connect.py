@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import redis
 
+from bot.admin.parts import AdminParts
 from bot.conversation.context import AuditEntry
-from bot.services import Services
 from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.tokens import RedisTokenStorage
@@ -51,7 +51,7 @@ class Connected:
     app_id: str
 
 
-def redirect_uri(services: Services) -> str:
+def redirect_uri(services: AdminParts) -> str:
     """PUBLIC_BASE_URL + the callback route: the App's "Official Account Callback Url"."""
     base: str = services.settings.public_base_url.rstrip("/")
     if not base:
@@ -59,7 +59,7 @@ def redirect_uri(services: Services) -> str:
     return base + CALLBACK_PATH
 
 
-def start(services: Services) -> str:
+def start(services: AdminParts) -> str:
     """The permission URL to open; its state is good once, for ten minutes."""
     settings = services.settings
     if not (settings.zalo_app_id and settings.zalo_app_secret):
@@ -85,7 +85,7 @@ def take_state(client: redis.Redis, state: str) -> dict[str, str]:
     return record
 
 
-def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
+def finish(services: AdminParts, state: str, code: str, oa_id: str) -> Connected:
     """Check the callback, buy and check the pair, store it, link the OA; audited."""
     record = take_state(services.redis, state)
     if not code:
@@ -102,7 +102,7 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     return Connected(oa_id, name, record["app_id"])
 
 
-def exchange(services: Services, code: str, verifier: str) -> TokenPair:
+def exchange(services: AdminParts, code: str, verifier: str) -> TokenPair:
     """The OA's first pair, or ConnectError saying why not (nothing stored)."""
     settings = services.settings
     oauth = oauth_client(services, settings.zalo_app_id, settings.zalo_app_secret)
@@ -117,7 +117,7 @@ def exchange(services: Services, code: str, verifier: str) -> TokenPair:
         raise ConnectError(f"Zalo refused the code: {exc}") from exc
 
 
-def confirm_oa(services: Services, pair: TokenPair, oa_id: str) -> str:
+def confirm_oa(services: AdminParts, pair: TokenPair, oa_id: str) -> str:
     """The OA's name, after checking that the pair is the named OA's and one this serves."""
     settings = services.settings
     transport = Transport(settings.http_timeout_seconds, services.http)

@@ -8,7 +8,7 @@ import time
 
 import redis
 
-from bot.services import Services
+from bot.admin.parts import AdminParts
 
 log = logging.getLogger(__name__)
 # Names earlier releases seeded: the variable an id came from. Replaced by readable ones.
@@ -19,7 +19,7 @@ SANDBOX_SECOND_APP_ID = "1000000000000000003"
 SANDBOX_SECOND_APP_NAME = "Demo mini app"
 
 
-def seed_names(services: Services) -> list[tuple[str, str, str]]:
+def seed_names(services: AdminParts) -> list[tuple[str, str, str]]:
     """(kind, id, readable name) of every configured asset (admins rename with the CLI)."""
     settings = services.settings
     prefix = "Sandbox" if settings.bot_sandbox else "Bot"
@@ -34,7 +34,7 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     return wanted
 
 
-def seed_registry(services: Services) -> None:
+def seed_registry(services: AdminParts) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
     # One start-up, one link time: the list order (oldest first, then by id) must not depend
     # on whether seeding straddled a second.

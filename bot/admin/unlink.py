@@ -6,10 +6,10 @@ import logging
 
 from rq import Retry
 
+from bot.admin.parts import AdminParts, current_parts
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.queues.outbox import Button, Outgoing, queue_replies, text_message
-from bot.services import Services, current_services
 from bot.texts import render
 from bot.zalo.tokens import RedisTokenStorage
 
@@ -35,7 +35,7 @@ def unlink_asset(
 
     this_chat: the asset is the one the admin's chat goes through, so the bot will not hear
     a console-done tap there (the report then points to the CLI instead of a button)."""
-    services = current_services()
+    services = current_parts()
     result = services.assets.unlink(kind, asset_id, by=admin_id)
     if result != "unknown":
         delete_tokens(services, kind, asset_id)
@@ -70,7 +70,7 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
     return text_message(text, [done, Button(render("btn_assets", lang), "#/assets")])
 
 
-def delete_tokens(services: Services, kind: str, asset_id: str) -> None:
+def delete_tokens(services: AdminParts, kind: str, asset_id: str) -> None:
     """The tokens of an unlinked app, or of the bot's app when its OA is unlinked."""
     settings = services.settings
     if kind == "app":

@@ -12,8 +12,8 @@ import click
 from flask.cli import AppGroup
 
 from bot.conversation.context import AuditEntry
-from bot.services import Services, current_services
-from bot.zalo.token_admin import oa_apps, set_pair, token_states
+from bot.services import Services, current_services, token_states_of
+from bot.zalo.token_admin import oa_apps, set_pair
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
 from bot.zalo.tokens import SEEDED_TOKEN_LIFETIME_SECONDS, RedisTokenStorage
 from zalo_api.oauth import TokenPair
@@ -36,7 +36,7 @@ def zalo_status() -> None:
     from bot.zalo.sending import all_states
 
     services = current_services()
-    tokens = {} if services.settings.bot_sandbox else token_states(services)
+    tokens = {} if services.settings.bot_sandbox else token_states_of(services)
     for found in all_states(services.redis, services.settings.zalo_oa_id):
         view = found.as_json()
         since = f" since {view['since']}" if view["since"] else ""
@@ -117,7 +117,7 @@ def tokens_show(oa_id: str, every: bool) -> None:
     if services.settings.bot_sandbox:
         click.echo("sandbox mode sends nothing to Zalo: no tokens needed")
         return
-    wanted = list(token_states(services)) if every else [app_of(services, oa_id)[0]]
+    wanted = list(token_states_of(services)) if every else [app_of(services, oa_id)[0]]
     usable = [show_one(services, one) for one in wanted]
     if not all(usable):
         raise SystemExit(1)

@@ -19,6 +19,7 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.timeouts import TimerDeathPenalty
 
+from bot.connections import QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES
 from bot.pipeline.codes import CODES
 from bot.pipeline.cooperative import CooperativeSignalsMixin
 from bot.pipeline.delivery import MESSAGES
@@ -26,7 +27,7 @@ from bot.pipeline.processing import EVENTS
 from bot.pipeline.runner import Runner, Stage
 from bot.pipeline.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 from bot.pipeline.worker import BotSimpleWorker, make_worker
-from bot.services import QUEUE_CODES, QUEUE_EVENTS, QUEUE_MESSAGES, services_of
+from bot.services import services_of
 
 log = logging.getLogger(__name__)
 

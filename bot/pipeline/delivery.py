@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
+from bot.connections import QUEUE_MESSAGES
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import REPLIES, ZALO_REFUSALS
@@ -37,7 +38,7 @@ from bot.queues.outbox import (
 from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
-from bot.services import QUEUE_MESSAGES, Services, current_services
+from bot.services import Services, current_services
 from bot.zalo.sending import SendHeld, Sending
 from zalo_api.errors import RATE, USER, ZaloError
 

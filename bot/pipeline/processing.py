@@ -16,6 +16,7 @@ from dataclasses import replace
 from redis.client import Pipeline
 from rq import Retry
 
+from bot.connections import QUEUE_EVENTS
 from bot.conversation.context import Context
 from bot.conversation.flow import AnyEvent
 from bot.conversation.store import LANG, STATE, Conversation
@@ -40,7 +41,7 @@ from bot.queues.outbox import queue_replies
 from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
-from bot.services import QUEUE_EVENTS, Services, current_services
+from bot.services import Services, current_services
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
 
@@ -193,9 +194,13 @@ def run_event(
 ) -> Context | None:
     """The context after the engine handled the event (None: the event is skipped)."""
     event = decode_event(raw)
-    if event is None or from_unlinked_asset(services, event, user):
+    oa = services.registry.get(user.oa_id)
+    if event is None or oa is None or from_unlinked_asset(services, event, user):
+        if oa is None:  # an OA no longer served: its queued events go unanswered
+            IGNORED.labels("unserved_oa").inc()
         return None
-    ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data), services=services)
+    ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data))
+    ctx.served_by, ctx.parts = oa, services
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
     ctx.admin_check = lambda: is_admin(services, user)
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):

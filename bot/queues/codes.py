@@ -16,11 +16,11 @@ from dataclasses import dataclass
 import redis
 from redis.client import Pipeline
 
+from bot.connections import QUEUE_CODES, Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import Command, ReadySet, recorded_enqueue
 from bot.queues.serial import SerialQueue
-from bot.services import QUEUE_CODES, Services
 
 STAGE_CODES = "codes"
 # Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
@@ -78,7 +78,7 @@ class CodeSends:
         pipe.delete(self.key)
 
 
-def queue_code_sends(services: Services, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
+def queue_code_sends(services: Connections, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
     """Queue sends inside the open transaction: each account's queue, its membership of the
     codes stage and, if no job serves the stage, a job."""
     for send in sends:
@@ -88,13 +88,13 @@ def queue_code_sends(services: Services, pipe: Pipeline, sends: Sequence[CodeSen
         )
 
 
-def queue_code_now(services: Services, sends: Sequence[CodeSend]) -> None:
+def queue_code_now(services: Connections, sends: Sequence[CodeSend]) -> None:
     """Queue sends at once (the portal API: there is no event to commit with)."""
     with services.redis.pipeline(transaction=True) as pipe:
         queue_code_sends(services, pipe, sends)
         pipe.execute()
 
 
-def code_send_commands(services: Services) -> list[Command]:
+def code_send_commands(services: Connections) -> list[Command]:
     """The recorded commands that enqueue a codes-stage job."""
     return recorded_enqueue(services.queue(QUEUE_CODES), SEND_CODES_JOB, SEND_CODES_JOB_OPTIONS)

@@ -11,6 +11,7 @@ from enum import IntEnum
 
 import redis
 
+from bot.connections import QUEUE_EVENTS, Connections
 from bot.keys import ScriptArgs, UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import (
@@ -25,7 +26,6 @@ from bot.queues.ready import (
 )
 from bot.queues.serial import SerialQueue
 from bot.redis_client import cached_script
-from bot.services import QUEUE_EVENTS, Services
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
 # at least as long as an event may be old and still accepted (WEBHOOK_MAX_AGE_SECONDS).
@@ -136,14 +136,14 @@ class EventInbox:
 
 
 def record_event(
-    services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
+    services: Connections, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
     """Put an event in user's inbox and, if none is queued, a processing job in the queue."""
     inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)
     return inbox.receive(dedupe_key, timestamp_ms, body, start_job=enqueue_commands(services))
 
 
-def enqueue_commands(services: Services) -> list[Command]:
+def enqueue_commands(services: Connections) -> list[Command]:
     """The commands with which RQ would enqueue a processing job, recorded, not sent.
 
     The inbox script runs them only when no processing job is queued: deciding and enqueueing

@@ -12,11 +12,11 @@ import redis
 from redis.client import Pipeline
 from rq import Retry
 
+from bot.connections import QUEUE_MESSAGES, Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import Command, ReadySet, recorded_enqueue
 from bot.queues.serial import SerialQueue
-from bot.services import QUEUE_MESSAGES, Services
 from zalo_api.text import split_text
 
 # The send lock (and the claim) lasts this long, renewed while the sender works
@@ -123,7 +123,7 @@ def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
 
 
 def queue_replies(
-    services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
+    services: Connections, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
 ) -> None:
     """Append replies to the user's outbox, mark the user ready and, if no delivery job is
     queued, start one: all in the open transaction."""
@@ -133,6 +133,6 @@ def queue_replies(
         )
 
 
-def delivery_commands(services: Services) -> list[Command]:
+def delivery_commands(services: Connections) -> list[Command]:
     """The recorded commands that enqueue a delivery job."""
     return recorded_enqueue(services.queue(QUEUE_MESSAGES), DELIVERY_JOB, DELIVERY_JOB_OPTIONS)

@@ -22,16 +22,17 @@ from datetime import timedelta
 
 from rq import Retry, get_current_job
 
+from bot.connections import QUEUE_CODES
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS, ZALO_REFUSALS
 from bot.queues.codes import STAGE_CODES, CodeSend, CodeSends, code_send_commands
 from bot.queues.held import due_again
 from bot.queues.ready import ReadySet
-from bot.services import QUEUE_CODES, Services, current_services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
+from bot.verification.parts import VerificationParts, current_parts
 from bot.verification.portal_accounts import report_send_failure
 from bot.verification.zalo_codes import CodeSent
 from bot.verification.zns_delivery import await_delivery
@@ -56,7 +57,7 @@ def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str)
     job = get_current_job()
     retries_left = bool(job is not None and job.retries_left)
     send = CodeSend(UserRef(oa_id, user_id), reference, channel, lang)
-    services = current_services()
+    services = current_parts()
     try:
         return deliver_code(services, send, retry_possible=retries_left)
     except SendHeld as held:
@@ -64,7 +65,7 @@ def send_code(oa_id: str, user_id: str, reference: str, channel: str, lang: str)
         return "held"
 
 
-def hold_back(services: Services, send: CodeSend, wait_ms: int) -> None:
+def hold_back(services: VerificationParts, send: CodeSend, wait_ms: int) -> None:
     """Put a held send back at the head of its account's queue, the account put off."""
     ready = ReadySet(services.redis, STAGE_CODES)
     with services.redis.pipeline(transaction=True) as pipe:
@@ -74,7 +75,7 @@ def hold_back(services: Services, send: CodeSend, wait_ms: int) -> None:
     ready.defer(send.user, wait_ms)
 
 
-def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> str:
+def deliver_code(services: VerificationParts, send: CodeSend, retry_possible: bool) -> str:
     """Send the live code of a reference by its channel to its number; return the outcome.
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
@@ -104,7 +105,7 @@ def deliver_code(services: Services, send: CodeSend, retry_possible: bool) -> st
 
 
 def transmit(
-    services: Services, oa_id: str, phone: str, channel: str, nonce: str, lang: str
+    services: VerificationParts, oa_id: str, phone: str, channel: str, nonce: str, lang: str
 ) -> CodeSent:
     """The code of nonce to phone, by SMS or ZNS through the user's OA (delivered: the
     channel says so; msg_id: Zalo's id of a code not yet delivered)."""
@@ -114,7 +115,7 @@ def transmit(
     return send_zns(services, oa_id, phone, code, nonce)
 
 
-def retry_later(services: Services, send: CodeSend) -> None:
+def retry_later(services: VerificationParts, send: CodeSend) -> None:
     """Hand a send whose first attempt failed for a transient reason to the retried job."""
     services.queue(QUEUE_CODES).enqueue_in(
         timedelta(seconds=FIRST_RETRY_SECONDS),
@@ -128,7 +129,7 @@ def retry_later(services: Services, send: CodeSend) -> None:
     )
 
 
-def stale(services: Services, user: UserRef, reference: str, channel: str) -> str:
+def stale(services: VerificationParts, user: UserRef, reference: str, channel: str) -> str:
     """The code is no longer live. Replaced by a newer one: nothing to do. Gone (its send was
     delayed past its validity, by retries or a Redis outage): the user is told and offered a
     new one; the conversation says nothing if the code was used meanwhile."""
@@ -145,7 +146,7 @@ def stale(services: Services, user: UserRef, reference: str, channel: str) -> st
     return "expired"
 
 
-def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> bool:
+def send_sms(services: VerificationParts, phone: str, code: str, nonce: str, lang: str) -> bool:
     """Hand the code to the SMS provider (True: the gateway says delivered); a duplicate
     reference means it was already sent."""
     ttl = services.settings.otp_sms_ttl_seconds
@@ -161,14 +162,16 @@ def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -
         return False
 
 
-def send_zns(services: Services, oa_id: str, phone: str, code: str, nonce: str) -> CodeSent:
+def send_zns(
+    services: VerificationParts, oa_id: str, phone: str, code: str, nonce: str
+) -> CodeSent:
     """Send the approved OTP template by ZNS through the OA of oa_id (sandbox: the phone
     inbox, delivered at once)."""
     return services.zalo_codes.send(oa_id, phone, code, reference_of(nonce))
 
 
 def handle_failure(
-    services: Services,
+    services: VerificationParts,
     user: UserRef,
     phone: str,
     channel: str,

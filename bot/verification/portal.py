@@ -18,7 +18,7 @@ from bot.verification.portal_accounts import ORIGIN_API
 from bot.verification.service import Enqueue, SendOutcome
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.verification.parts import VerificationParts
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CheckResult:
     reason: str = ""
 
 
-def enqueue_now(services: Services, user: UserRef) -> Enqueue:
+def enqueue_now(services: VerificationParts, user: UserRef) -> Enqueue:
     """An enqueue that puts the job on its queue at once (descriptions stay pseudonymous)."""
 
     def enqueue(func: Any, *args: Any, queue: str, **options: Any) -> None:
@@ -42,7 +42,7 @@ def enqueue_now(services: Services, user: UserRef) -> Enqueue:
 
 
 def start_verification(
-    services: Services, account_id: str, phone: str, channel: str
+    services: VerificationParts, account_id: str, phone: str, channel: str
 ) -> SendOutcome:
     """Send a code to phone by channel for the portal account, unless a rule forbids it."""
     verifier = services.verifier
@@ -58,7 +58,7 @@ def start_verification(
     return verifier.request_for(ref, phone, channel, lang, queue, ORIGIN_API)
 
 
-def check_verification(services: Services, account_id: str, code: str) -> CheckResult:
+def check_verification(services: VerificationParts, account_id: str, code: str) -> CheckResult:
     """Check a code typed in the portal against the account's pending verification."""
     verifier = services.verifier
     ref = portal_ref(services.settings.zalo_oa_id, account_id)

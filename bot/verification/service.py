@@ -8,16 +8,15 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 
-from bot.conversation.context import Context
+from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.codes import CodeSend
-from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel
@@ -25,9 +24,6 @@ from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
 from bot.verification.numbers import NumberTries
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 CHANNELS = ("sms", "zalo")
 # Records a job to enqueue: ctx.enqueue in chat (committed with the event), or at once (API).
@@ -54,6 +50,22 @@ SEND_STATUSES = frozenset(
 )  # fmt: skip
 
 
+class Turn(Protocol):
+    """What the verifier reads and records of a chat turn (bot.conversation.context.Context)."""
+
+    user: UserRef
+    lang: str
+    data: dict[str, Any]
+    user_id_by_app: str | None
+    memo: dict[str, Any]
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, queue: str, **options: Any) -> None:
+        """Record a job to enqueue atomically with the new state."""
+
+    def queue_code(self, send: CodeSend) -> None:
+        """Record a code to send, queued atomically with the new state."""
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     """What asking for a code did: sent, or why not (and for how long)."""
@@ -67,7 +79,7 @@ class SendOutcome:
 class Verifier:
     """The operations of the verification dialogue; handlers turn outcomes into replies."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Connections) -> None:
         self.services = services
         self.settings = services.settings
         self.accounts = AccountStore(services.redis)
@@ -111,14 +123,14 @@ class Verifier:
         """Whose verification this is: a linked user's belongs to the portal account."""
         return self.links.subject(user)
 
-    def subject_of(self, ctx: Context) -> UserRef:
+    def subject_of(self, ctx: Turn) -> UserRef:
         """subject() of the chat user, read once per event."""
         found = ctx.memo.get("subject")
         if not isinstance(found, UserRef):
             found = ctx.memo["subject"] = self.subject(ctx.user)
         return found
 
-    def lock_wait_seconds(self, ctx: Context) -> int:
+    def lock_wait_seconds(self, ctx: Turn) -> int:
         """Seconds until the user (or the portal account it is linked to) may verify again."""
         return self.codes.lock_wait_seconds(self.subject_of(ctx))
 
@@ -141,7 +153,7 @@ class Verifier:
         """Zalo codes need an approved ZNS template (always there in sandbox)."""
         return bool(self.settings.zns_otp_template_id)
 
-    def account(self, ctx: Context) -> Account | None:
+    def account(self, ctx: Turn) -> Account | None:
         """The user's verification record (the portal account's, when linked)."""
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
@@ -173,7 +185,7 @@ class Verifier:
         """Whether this account verified this number (others' guesses never lock it out)."""
         return self.accounts.owner_of(user.oa_id, phone) == user.user_id
 
-    def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
+    def request_code(self, ctx: Turn, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject_of(ctx)
         return self.request_for(subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id)
@@ -258,7 +270,7 @@ class Verifier:
             return SendOutcome("locked", locked)
         return SendOutcome("cooldown", cooling) if cooling else None
 
-    def check(self, ctx: Context, phone: str, typed: str) -> Checked:
+    def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
         return self.check_for(self.subject_of(ctx), phone, typed, ctx.data.get("channel", ""))
 
@@ -275,7 +287,7 @@ class Verifier:
             report_gang_up(phone, "number_attempts")
         return checked
 
-    def complete(self, ctx: Context, phone: str, channel: str) -> bool:
+    def complete(self, ctx: Turn, phone: str, channel: str) -> bool:
         """Claim the number for the account; False when another account won it first."""
         user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
@@ -290,7 +302,7 @@ class Verifier:
         if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
             from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
 
-            event = new_event(self.services, user, phone, channel, now)
+            event = new_event(self.links, user, phone, channel, now)
         stored = (
             (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS) if event else None
         )

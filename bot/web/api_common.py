@@ -11,7 +11,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.logs import current_correlation_id
-from bot.verification.views import iso
+from bot.verification.accounts import iso
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.connections import Connections
 from bot.metrics import TOKEN_REJECTED
 from bot.oas import OA
 from bot.zalo.outbound import Outbound
@@ -15,9 +14,6 @@ from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient, TokenPair
 from zalo_api.tokens import TokenManager, TokenRefresher
 from zalo_api.zns import ZNSClient
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 # Every reply asks for the access token: read it from Redis at most this often per process
 # (a rotation by another process is still seen at once when Zalo refuses the old token, and
@@ -49,16 +45,17 @@ class NoSecretRefresher:
         )
 
 
-def build_outbound(services: Services, oa: OA) -> Outbound:
-    """The OA's token manager, its OA API and ZNS clients, and its sending state."""
-    tokens = build_token_manager(services, oa)
+def build_outbound(services: Connections, oa: OA, seed: bool) -> Outbound:
+    """The OA's token manager, its OA API and ZNS clients, and its sending state (seed: the
+    env tokens may be stored, as the main OA's linked App)."""
+    tokens = build_token_manager(services, oa, seed)
     return Outbound(
         oa, tokens, build_oa_client(services, tokens), build_zns_client(services, tokens),
         Sending(services.redis, oa.oa_id),
     )  # fmt: skip
 
 
-def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClient:
+def oauth_client(services: Connections, app_id: str, app_secret: str) -> OAuthClient:
     """Zalo's OAuth endpoint for one App, on the shared session."""
     settings = services.settings
     return OAuthClient(
@@ -70,17 +67,15 @@ def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClien
     )
 
 
-def build_token_manager(services: Services, oa: OA) -> TokenManager:
+def build_token_manager(services: Connections, oa: OA, seed: bool) -> TokenManager:
     """Tokens in Redis under the OA's App (zalo:tokens:{app_id}: one OA per App today); the
     main OA's seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
     settings = services.settings
     storage = RedisTokenStorage(services.redis, oa.app_id)
     status = TokenStatus(services.redis, oa.app_id)
-    if oa.main:
-        app = services.assets.get("app", oa.app_id)
-        if app is None or app.linked:  # an admin unlinked it: a restart must not revive tokens
-            if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
-                status.stored(SOURCE_ENV)
+    if seed:  # not when an admin unlinked the App: a restart must not revive its tokens
+        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+            status.stored(SOURCE_ENV)
     refresher: TokenRefresher = NoSecretRefresher(oa)
     if oa.can_refresh:
         refresher = oauth_client(services, oa.app_id, oa.app_secret)
@@ -99,7 +94,7 @@ def count_rejection(error: ZaloError) -> None:
     TOKEN_REJECTED.inc()
 
 
-def build_oa_client(services: Services, tokens: TokenManager) -> OAClient:
+def build_oa_client(services: Connections, tokens: TokenManager) -> OAClient:
     """The OA API client sending with tokens."""
     settings = services.settings
     return OAClient(
@@ -110,7 +105,7 @@ def build_oa_client(services: Services, tokens: TokenManager) -> OAClient:
     )
 
 
-def build_zns_client(services: Services, tokens: TokenManager) -> ZNSClient:
+def build_zns_client(services: Connections, tokens: TokenManager) -> ZNSClient:
     """The ZNS client sending with tokens."""
     settings = services.settings
     return ZNSClient(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from bot.connections import Connections
 from bot.oas import OARegistry
 from bot.zalo.token_status import (
     SOURCE_CLI,
@@ -15,9 +16,6 @@ from bot.zalo.token_status import (
 from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
 from zalo_api.oauth import TokenPair
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
 
 def oa_apps(registry: OARegistry) -> dict[str, str]:
     """oa_id -> the app whose tokens send for it, the main OA first (tokens are keyed by
@@ -25,7 +23,7 @@ def oa_apps(registry: OARegistry) -> dict[str, str]:
     return {oa.oa_id: oa.app_id for oa in registry.all()}
 
 
-def set_pair(services: Services, app_id: str, pair: TokenPair) -> int:
+def set_pair(services: Connections, app_id: str, pair: TokenPair) -> int:
     """Store an operator's pair as a refresh stores a rotated one (durable, under the refresh
     lock, so no refresher in flight overwrites it with a pair of the old refresh token) and
     tell running processes; the new version of the app's tokens."""
@@ -40,10 +38,10 @@ def set_pair(services: Services, app_id: str, pair: TokenPair) -> int:
     return status.read().version
 
 
-def token_states(services: Services) -> dict[str, str]:
+def token_states(services: Connections, is_unlinked: Callable[[str, str], bool]) -> dict[str, str]:
     """The state of every served OA that needs a token: the main OA always, an extra app's
-    OA once tokens were stored for it; an OA an admin unlinked needs none."""
-    services.tokens  # noqa: B018 - building the manager seeds the env tokens (lazily)
+    OA once tokens were stored for it; an OA an admin unlinked needs none (the caller built
+    the main OA's outbound first: building it seeds the env tokens)."""
     main = services.registry.main.oa_id
     states: dict[str, str] = {}
     now = time.time()
@@ -51,8 +49,7 @@ def token_states(services: Services) -> dict[str, str]:
         pair = RedisTokenStorage(services.redis, app_id).load()
         if oa_id != main and pair is None:
             continue
-        asset = services.assets.get("oa", oa_id)
-        if asset is not None and not asset.linked:
+        if is_unlinked("oa", oa_id):
             continue
         states[oa_id] = token_state(pair, TokenStatus(services.redis, app_id).read(), now)
     return states

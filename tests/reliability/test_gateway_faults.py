@@ -10,7 +10,8 @@ from flask import Flask
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
-from bot.services import QUEUE_CODES, services_of
+from bot.connections import QUEUE_CODES
+from bot.services import services_of
 from tests.helpers import QuickWorker, make_worker, post_event, promote_scheduled, user_event
 from tests.production import Chat, production_bot
 
