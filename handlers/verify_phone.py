@@ -75,7 +75,7 @@ def start_other_number(event: Event, ctx: Context) -> str | None:
 def ask_phone(event: Event, ctx: Context) -> str | None:
     """Ask for a number, with Zalo's one-tap 'share my phone' form when configured."""
     ctx.data.pop("phone", None)
-    image = ctx.settings.zalo_share_info_image_url
+    image = ctx.oa.share_info_image_url
     ctx.reply("ask_phone_or_share" if image else "ask_phone", buttons=cancel_button(ctx))
     if image:
         ctx.request_user_info("share_info_title", "share_info_subtitle", image)

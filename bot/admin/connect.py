@@ -61,14 +61,14 @@ def redirect_uri(services: AdminParts) -> str:
 
 def start(services: AdminParts) -> str:
     """The permission URL to open; its state is good once, for ten minutes."""
-    settings = services.settings
-    if not (settings.zalo_app_id and settings.zalo_app_secret):
+    main = services.registry.main
+    if not (main.app_id and main.app_secret):
         raise ConnectError("ZALO_APP_ID and ZALO_APP_SECRET are needed to connect an OA")
     pkce, state = Pkce.new(), secrets.token_urlsafe(24)
-    record = json.dumps({"app_id": settings.zalo_app_id, "verifier": pkce.verifier})
+    record = json.dumps({"app_id": main.app_id, "verifier": pkce.verifier})
     services.redis.set(STATE_KEY.format(state), record, ex=STATE_TTL_SECONDS)
     url = permission_url(
-        settings.zalo_oauth_url, settings.zalo_app_id, redirect_uri(services), pkce.challenge, state
+        services.registry.urls.oauth, main.app_id, redirect_uri(services), pkce.challenge, state
     )
     return url
 
@@ -104,8 +104,8 @@ def finish(services: AdminParts, state: str, code: str, oa_id: str) -> Connected
 
 def exchange(services: AdminParts, code: str, verifier: str) -> TokenPair:
     """The OA's first pair, or ConnectError saying why not (nothing stored)."""
-    settings = services.settings
-    oauth = oauth_client(services, settings.zalo_app_id, settings.zalo_app_secret)
+    main = services.registry.main
+    oauth = oauth_client(services, main.app_id, main.app_secret)
     try:
         return oauth.exchange_code(code, verifier)
     except ZaloOAuthError as exc:
@@ -122,14 +122,15 @@ def confirm_oa(services: AdminParts, pair: TokenPair, oa_id: str) -> str:
     settings = services.settings
     transport = Transport(settings.http_timeout_seconds, services.http)
     try:
-        profile = oa_profile(settings.zalo_openapi_url, pair.access_token, transport)
+        profile = oa_profile(services.registry.urls.openapi, pair.access_token, transport)
     except ZaloError as exc:
         raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc
     if not oa_id or profile.oa_id != oa_id:
         raise ConnectError("The token Zalo gave belongs to another OA than the one named.")
-    if oa_id != settings.zalo_oa_id:
+    main = services.registry.main
+    if oa_id != main.oa_id:
         raise ConnectError(
-            f"This deployment serves OA {settings.zalo_oa_id} for App {settings.zalo_app_id}; "
+            f"This deployment serves OA {main.oa_id} for App {main.app_id}; "
             f"OA {oa_id} granted the App but is not served here (ZALO_OA_ID)."
         )
     return profile.name

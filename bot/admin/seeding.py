@@ -23,9 +23,10 @@ def seed_names(services: AdminParts) -> list[tuple[str, str, str]]:
     """(kind, id, readable name) of every configured asset (admins rename with the CLI)."""
     settings = services.settings
     prefix = "Sandbox" if settings.bot_sandbox else "Bot"
+    main = services.registry.main
     wanted = [
-        ("app", settings.zalo_app_id, f"{prefix} app"),
-        ("oa", settings.zalo_oa_id, services.registry.main.name or f"{prefix} OA"),
+        ("app", main.app_id, f"{prefix} app"),
+        ("oa", main.oa_id, main.name or f"{prefix} OA"),
     ]
     extra = [app.app_id for app in services.registry.extra_apps]
     wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]

@@ -72,8 +72,8 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
 
 def delete_tokens(services: AdminParts, kind: str, asset_id: str) -> None:
     """The tokens of an unlinked app, or of the bot's app when its OA is unlinked."""
-    settings = services.settings
+    main = services.registry.main
     if kind == "app":
         RedisTokenStorage(services.redis, asset_id).delete()
-    elif asset_id == settings.zalo_oa_id:
-        RedisTokenStorage(services.redis, settings.zalo_app_id).delete()
+    elif asset_id == main.oa_id:
+        RedisTokenStorage(services.redis, main.app_id).delete()

@@ -26,7 +26,7 @@ KIND_OPTION = click.option(
 
 def find(services: Services, given: str, oa_id: str, kind: str | None) -> dict[str, Subject]:
     """The accounts ID names (one kind, when asked); exit when it is ambiguous."""
-    found = subjects_of(services, oa_id or services.settings.zalo_oa_id, given)
+    found = subjects_of(services, oa_id or services.registry.main.oa_id, given)
     if kind is not None:
         return {k: s for k, s in found.items() if k == kind}
     if len(found) > 1:

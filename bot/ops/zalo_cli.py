@@ -37,7 +37,7 @@ def zalo_status() -> None:
 
     services = current_services()
     tokens = {} if services.settings.bot_sandbox else token_states_of(services)
-    for found in all_states(services.redis, services.settings.zalo_oa_id):
+    for found in all_states(services.redis, services.registry.main.oa_id):
         view = found.as_json()
         since = f" since {view['since']}" if view["since"] else ""
         why = f": {view['reason']}" if view["reason"] else ""
@@ -53,7 +53,7 @@ def zalo_status() -> None:
 def app_of(services: Services, oa_id: str) -> tuple[str, str]:
     """(oa_id, app_id) of the OA asked for, or exit naming the OAs there are."""
     apps = oa_apps(services.registry)
-    oa_id = oa_id.strip() or services.settings.zalo_oa_id
+    oa_id = oa_id.strip() or services.registry.main.oa_id
     if oa_id not in apps:
         known = ", ".join(apps)
         raise click.ClickException(f"unknown OA {oa_id} (OAs with an app here: {known})")

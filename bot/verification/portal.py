@@ -46,7 +46,7 @@ def start_verification(
 ) -> SendOutcome:
     """Send a code to phone by channel for the portal account, unless a rule forbids it."""
     verifier = services.verifier
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(services.registry.main.oa_id, account_id)
     verifier.funnel.count(ref.oa_id, channel, "started")  # each request starts one anew
     if channel == "zalo" and verifier.pending.has_no_zalo(phone):
         return SendOutcome("no_zalo_account")  # ZNS said -118 for this number recently
@@ -61,7 +61,7 @@ def start_verification(
 def check_verification(services: VerificationParts, account_id: str, code: str) -> CheckResult:
     """Check a code typed in the portal against the account's pending verification."""
     verifier = services.verifier
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(services.registry.main.oa_id, account_id)
     pending = verifier.pending.get(ref)
     if pending is None:
         return CheckResult("no_pending")

@@ -32,7 +32,7 @@ def account_view(services: VerificationParts, any_id: str) -> dict[str, Any] | N
     """The account of any_id as the portal reads it: a portal account_id, an OA-scoped user
     id or a user_id_by_app; a linked Zalo user shows their portal account. A user locked out
     before ever verifying shows too (no phone, the lock's end). None when nothing is known."""
-    oa_id = services.settings.zalo_oa_id
+    oa_id = services.registry.main.oa_id
     verifier = services.verifier
     portal = portal_ref(oa_id, any_id)
     if valid_account_id(any_id) and portal_known(services, portal):

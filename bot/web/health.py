@@ -49,7 +49,7 @@ def readyz() -> tuple[Response, int]:
         tokens = {} if services.settings.bot_sandbox else token_states_of(services)
         zalo = {
             st.oa_id: st.as_json()
-            for st in all_states(services.redis, services.settings.zalo_oa_id)
+            for st in all_states(services.redis, services.registry.main.oa_id)
         }
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"

@@ -75,12 +75,13 @@ def create_link() -> tuple[Response, int]:
     services = current_services()
     settings = services.settings
     ttl = settings.link_code_ttl_seconds
-    code = services.verifier.links.issue(settings.zalo_oa_id, account_id, ttl)
+    oa_id = services.registry.main.oa_id  # the portal's accounts link through the main OA
+    code = services.verifier.links.issue(oa_id, account_id, ttl)
     expires_at = services.verifier.pending.now() + ttl
     body = {
         "code": code,
         "expires_at": iso(expires_at),
-        "chat_url": f"https://zalo.me/{settings.zalo_oa_id}",
+        "chat_url": f"https://zalo.me/{oa_id}",
     }
     return answer((201, body))
 

@@ -116,7 +116,7 @@ def started(account_id: str, phone: str, channel: str, outcome: SendOutcome) -> 
         if code == "channel_unavailable":
             extra["reason"] = REASONS.get(outcome.status, outcome.status)
         return error(status, code, message, **extra)
-    ref = portal_ref(services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(services.registry.main.oa_id, account_id)
     pending = services.verifier.pending.get(ref)
     body = {
         "verification_id": outcome.verification_id,

@@ -59,7 +59,7 @@ def oauth_client(services: Connections, app_id: str, app_secret: str) -> OAuthCl
     """Zalo's OAuth endpoint for one App, on the shared session."""
     settings = services.settings
     return OAuthClient(
-        settings.zalo_oauth_url,
+        services.registry.urls.oauth,
         app_id,
         app_secret,
         timeout=settings.http_timeout_seconds,
@@ -70,11 +70,10 @@ def oauth_client(services: Connections, app_id: str, app_secret: str) -> OAuthCl
 def build_token_manager(services: Connections, oa: OA, seed: bool) -> TokenManager:
     """Tokens in Redis under the OA's App (zalo:tokens:{app_id}: one OA per App today); the
     main OA's seeded once from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN."""
-    settings = services.settings
     storage = RedisTokenStorage(services.redis, oa.app_id)
     status = TokenStatus(services.redis, oa.app_id)
     if seed:  # not when an admin unlinked the App: a restart must not revive its tokens
-        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+        if storage.seed(*oa.first_tokens):
             status.stored(SOURCE_ENV)
     refresher: TokenRefresher = NoSecretRefresher(oa)
     if oa.can_refresh:
@@ -98,7 +97,7 @@ def build_oa_client(services: Connections, tokens: TokenManager) -> OAClient:
     """The OA API client sending with tokens."""
     settings = services.settings
     return OAClient(
-        settings.zalo_openapi_url,
+        services.registry.urls.openapi,
         tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,
@@ -109,7 +108,7 @@ def build_zns_client(services: Connections, tokens: TokenManager) -> ZNSClient:
     """The ZNS client sending with tokens."""
     settings = services.settings
     return ZNSClient(
-        settings.zalo_business_url,
+        services.registry.urls.business,
         tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,

@@ -66,8 +66,8 @@ def redis_down(error: redis.RedisError) -> tuple[Response, int]:
 @blueprint.get("")
 def page() -> str:
     """The simulator itself."""
-    settings = playground().settings
-    return render_template("simulator.html", oa_id=settings.zalo_oa_id, app_id=settings.zalo_app_id)
+    main = playground().services.registry.main
+    return render_template("simulator.html", oa_id=main.oa_id, app_id=main.app_id)
 
 
 @blueprint.get("/api/users")

@@ -66,15 +66,16 @@ class Playground:
         self.services: Services = services_of(app)
         self.settings = self.services.settings
         self.redis = self.services.redis
+        self.oa = self.services.registry.main  # the simulator talks to the main OA
 
     def ref(self, user: str) -> UserRef:
         """The user as the bot's stores name it."""
-        return UserRef(self.settings.zalo_oa_id, user)
+        return UserRef(self.oa.oa_id, user)
 
     def post(self, event: dict[str, Any]) -> Posted:
         """POST the event, signed with the OA secret, to the app's own /webhook."""
         body = encode_event(event)
-        headers = signed_headers(body, self.settings.zalo_oa_secret_key)
+        headers = signed_headers(body, self.oa.webhook_key)
         answer = self.app.test_client().post("/webhook", data=body, headers=headers)
         return Posted(answer.status_code, answer.get_json(silent=True) or {})
 
@@ -90,11 +91,11 @@ class Playground:
 
     def event_ids(self, event: dict[str, Any]) -> dict[str, Any]:
         """Point an event at this bot's app and OA (they differ when set in the environment)."""
-        event["app_id"] = self.settings.zalo_app_id
+        event["app_id"] = self.oa.app_id
         if "oa_id" in event:
-            event["oa_id"] = self.settings.zalo_oa_id
+            event["oa_id"] = self.oa.oa_id
         else:
-            event["recipient"] = {"id": self.settings.zalo_oa_id}
+            event["recipient"] = {"id": self.oa.oa_id}
         return event
 
     def say(self, user: str, message: str) -> Posted:
