@@ -15,7 +15,7 @@ from bot.connections import Wires
 from bot.conversation.engine import Engine
 from bot.conversation.flow import Flow
 from bot.conversation.store import ConversationStore
-from bot.metrics import SEND_CEILING
+from bot.metrics import SEND_CEILING, serve_oas
 from bot.pipeline.senders import SandboxSender, Sender, ZaloSender
 from bot.redis_client import connect_redis
 from bot.services import Outbounds, Services
@@ -59,6 +59,7 @@ def build_services(settings: Settings, client: redis.Redis | None = None) -> Ser
     SEND_CEILING.labels("sms").set(settings.sms_global_per_minute)
     SEND_CEILING.labels("zalo").set(settings.zns_global_per_minute)
     wires = Wires.build(settings, client or connect_redis(settings))
+    serve_oas(oa.oa_id for oa in wires.registry.all())
     assets = AssetRegistry(wires.redis)
     outbounds = Outbounds(wires, assets.unlinked_now)
     sandbox = settings.bot_sandbox

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from bot.conversation.context import Context
 from bot.conversation.flow import Event, text_of
+from bot.verification.funnel import Step
 from bot.verification.phones import mask_for_user, parse_phone, region_names
 from handlers import verify_code as code
 from handlers.choices import after_lock_buttons, cancel_button, menu_buttons, still_at_step
@@ -40,7 +41,7 @@ def refuse_if_locked(ctx: Context) -> bool:
 def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     ctx.data = {"fixed": fixed} if fixed else {}
-    verifier(ctx).funnel.count(ctx.user.oa_id, fixed or "", "started")
+    ctx.count_step(Step(ctx.user.oa_id, fixed or "", "started"))
     if refuse_if_locked(ctx):
         return None
     account = verifier(ctx).account(ctx)
@@ -68,7 +69,7 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
 def start_other_number(event: Event, ctx: Context) -> str | None:
     """'đổi số' outside a dialogue: verification, at the number step."""
     ctx.data = {}
-    verifier(ctx).funnel.count(ctx.user.oa_id, "", "started")
+    ctx.count_step(Step(ctx.user.oa_id, "", "started"))
     return None if refuse_if_locked(ctx) else ask_phone(event, ctx)
 
 

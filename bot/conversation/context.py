@@ -21,6 +21,7 @@ from bot.texts import render
 if TYPE_CHECKING:  # the parts a turn uses live above the engine (no circle: they import no Context)
     from bot.admin.assets import AssetRegistry
     from bot.admin.audit import AuditLog
+    from bot.verification.funnel import Step
     from bot.verification.service import Verifier
 
 
@@ -92,9 +93,11 @@ class Context:
     # Asks the current step's question again (with its buttons); None outside a dialogue.
     step_prompt: Callable[[Any, Context], str | None] | None = None
     now: float = field(default_factory=time.time)
+    received_at: float | None = None  # when the user's event happened (for the reply's age)
     replies: list[Outgoing] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
     codes: list[CodeSend] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # funnel steps, counted by the commit
     language_changed: bool = False
     forget_requested: bool = False
     audits: list[AuditEntry] = field(default_factory=list)
@@ -185,6 +188,10 @@ class Context:
     def queue_code(self, send: CodeSend) -> None:
         """Record a code to send, queued atomically with the new state."""
         self.codes.append(send)
+
+    def count_step(self, step: Step) -> None:
+        """Record a funnel step, counted atomically with the new state."""
+        self.steps.append(step)
 
     def set_language(self, lang: str) -> None:
         """Switch the user's language for this reply and the next ones."""

@@ -20,7 +20,7 @@ import time
 from bot.connections import QUEUE_MESSAGES
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.metrics import REPLIES, ZALO_REFUSALS
+from bot.metrics import REPLIES, REPLY_AGE, ZALO_REFUSALS, oa_label
 from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage, job_pool
 from bot.queues.held import due_again, put_off
@@ -96,7 +96,7 @@ def send_outbox(services: Services, outbox: Outbox, taken: Drained | None = None
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     """Send one item: 1 if sent, 0 if dropped (stale, or refused for good); SendHeld when it
     must wait (it stays at the head of the outbox)."""
-    kind, payload, created_at = decode(raw)
+    kind, payload, created_at, received = decode(raw)
     if time.time() - created_at > STALE_AFTER_SECONDS:
         REPLIES.labels("stale").inc()
         return 0
@@ -111,6 +111,8 @@ def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     if sending.sent():
         due_again(services.redis, user.oa_id)
     REPLIES.labels("sent").inc()
+    if received is not None:  # Zalo accepted it: how long the user waited
+        REPLY_AGE.labels(oa_label(user.oa_id)).observe(max(0.0, time.time() - received))
     return 1
 
 

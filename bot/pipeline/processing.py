@@ -27,6 +27,7 @@ from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
 from bot.pipeline.handover import hand_over
 from bot.pipeline.runner import Runner, Stage
+from bot.pipeline.turns import observed, received_at
 from bot.queues.codes import queue_code_sends
 from bot.queues.inbox import (
     DRAIN_LOCK,
@@ -177,6 +178,7 @@ def handle_and_commit(
     last: bool,
 ) -> tuple[str, object]:
     """Run one event and commit its outcome; return the language and (if last) the next batch."""
+    before = conv.state
     ctx = run_event(services, user, raw, conv, lang)
     with services.redis.pipeline(transaction=True) as pipe:
         pipe.multi()
@@ -186,6 +188,8 @@ def handle_and_commit(
         if last:
             drain.next_batch(pipe, BATCH)
         answers = pipe.execute()
+    if ctx is not None:
+        observed(ctx, before, conv.state)
     return (ctx.lang if ctx else lang), (answers[-1] if last else None)
 
 
@@ -200,7 +204,7 @@ def run_event(
             IGNORED.labels("unserved_oa").inc()
         return None
     ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data))
-    ctx.served_by, ctx.parts = oa, services
+    ctx.served_by, ctx.parts, ctx.received_at = oa, services, received_at(event)
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
     ctx.admin_check = lambda: is_admin(services, user)
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
@@ -249,10 +253,11 @@ def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conve
         services.queue(job.queue).enqueue(
             job.func, *job.args, pipeline=pipe, description=description, **job.options
         )
-    queue_replies(services, pipe, ctx.user, ctx.replies)
+    queue_replies(services, pipe, ctx.user, ctx.replies, ctx.received_at)
     queue_code_sends(services, pipe, ctx.codes)
     for entry in ctx.audits:
         services.audit.write(entry, pipe)
+    services.verifier.funnel.add_steps(pipe, ctx.steps)
     if ctx.forget_requested:
         forget_user(services, pipe, ctx.user)
         log.info("deleted the data of %s at their request", mask_user_id(ctx.user.user_id))

@@ -78,15 +78,17 @@ def text_message(text: str, buttons: Sequence[Button] = ()) -> Outgoing:
     return Outgoing("text", payload)
 
 
-def encode(message: Outgoing, now: float) -> list[str]:
+def encode(message: Outgoing, now: float, received: float | None = None) -> list[str]:
     """The outbox items of one message: texts over Zalo's limit become several items, and
-    the buttons go under the last one (where the choices are read)."""
+    the buttons go under the last one (where the choices are read). received: when the
+    event it answers happened ("r", for the reply's age)."""
+    times: dict[str, float] = {"at": now} if received is None else {"at": now, "r": received}
     if message.kind != "text":
-        return [json.dumps({"k": message.kind, "p": message.payload, "at": now})]
+        return [json.dumps({"k": message.kind, "p": message.payload, **times})]
     parts: list[dict[str, Any]] = [{"text": part} for part in split_text(message.payload["text"])]
     if parts and message.payload.get("buttons"):
         parts[-1]["buttons"] = message.payload["buttons"]
-    return [json.dumps({"k": "text", "p": part, "at": now}, ensure_ascii=False) for part in parts]
+    return [json.dumps({"k": "text", "p": p, **times}, ensure_ascii=False) for p in parts]
 
 
 class Outbox:
@@ -98,10 +100,15 @@ class Outbox:
         self.key = user.key(OUTBOX)
         self.lock_key = user.key(SEND_LOCK)
 
-    def push(self, pipe: redis.client.Pipeline, messages: Sequence[Outgoing]) -> bool:
+    def push(
+        self,
+        pipe: redis.client.Pipeline,
+        messages: Sequence[Outgoing],
+        received: float | None = None,
+    ) -> bool:
         """Append messages inside the caller's transaction; False when there was nothing."""
         now = time.time()
-        items = [item for message in messages for item in encode(message, now)]
+        items = [item for message in messages for item in encode(message, now, received)]
         if items:
             pipe.rpush(self.key, *items)
         return bool(items)
@@ -116,18 +123,24 @@ class Outbox:
         pipe.delete(self.key)
 
 
-def decode(raw: bytes) -> tuple[str, dict[str, Any], float]:
-    """kind, payload and creation time of an outbox item."""
+def decode(raw: bytes) -> tuple[str, dict[str, Any], float, float | None]:
+    """kind, payload, creation time of an outbox item, and when the event it answers
+    happened (None: it answers none, or was queued before this was recorded)."""
     item = json.loads(raw)
-    return item["k"], item["p"], float(item["at"])
+    received = item.get("r")
+    return item["k"], item["p"], float(item["at"]), None if received is None else float(received)
 
 
 def queue_replies(
-    services: Connections, pipe: Pipeline, user: UserRef, replies: Sequence[Outgoing]
+    services: Connections,
+    pipe: Pipeline,
+    user: UserRef,
+    replies: Sequence[Outgoing],
+    received: float | None = None,
 ) -> None:
     """Append replies to the user's outbox, mark the user ready and, if no delivery job is
-    queued, start one: all in the open transaction."""
-    if Outbox(services.redis, user).push(pipe, replies):
+    queued, start one: all in the open transaction (received: see encode)."""
+    if Outbox(services.redis, user).push(pipe, replies, received):
         ReadySet(services.redis, STAGE_MESSAGES).mark_and_kick(
             user, delivery_commands(services), pipe=pipe
         )

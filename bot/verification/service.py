@@ -19,7 +19,7 @@ from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.codes import CodeSend
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
-from bot.verification.funnel import Funnel
+from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
 from bot.verification.numbers import NumberTries
@@ -30,6 +30,9 @@ CHANNELS = ("sms", "zalo")
 Enqueue = Callable[..., None]
 # Queues a code's send the same two ways: ctx.queue_code, or at once (API).
 QueueCode = Callable[[CodeSend], None]
+# Counts a funnel step the same two ways: ctx.count_step (written by the turn's commit), or
+# at once (API: None, the funnel's record).
+Tally = Callable[[Step], None]
 # A full global ceiling is told as the channel being busy, other limits as "limited".
 REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 # Refusals the funnel counts as failures, by reason (a cooldown only asks the user to wait).
@@ -64,6 +67,9 @@ class Turn(Protocol):
 
     def queue_code(self, send: CodeSend) -> None:
         """Record a code to send, queued atomically with the new state."""
+
+    def count_step(self, step: Step) -> None:
+        """Record a funnel step, counted atomically with the new state."""
 
 
 @dataclass(frozen=True)
@@ -188,15 +194,25 @@ class Verifier:
     def request_code(self, ctx: Turn, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject_of(ctx)
-        return self.request_for(subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id)
+        return self.request_for(
+            subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id, ctx.count_step
+        )
 
     def request_for(
-        self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        lang: str,
+        queue: QueueCode,
+        origin: str,
+        tally: Tally | None = None,
     ) -> SendOutcome:
         """request_code for an account (chat user or portal account); origin: who asked."""
         outcome = self.issue_for(user, phone, channel, lang, queue, origin)
         if outcome.status in FAILED_REASONS:
-            self.funnel.count(user.oa_id, channel, "failed", FAILED_REASONS[outcome.status])
+            reason = FAILED_REASONS[outcome.status]
+            (tally or self.funnel.record)(Step(user.oa_id, channel, "failed", reason))
         return outcome
 
     def issue_for(
@@ -272,17 +288,21 @@ class Verifier:
 
     def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
-        return self.check_for(self.subject_of(ctx), phone, typed, ctx.data.get("channel", ""))
+        channel = ctx.data.get("channel", "")
+        return self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
 
-    def check_for(self, user: UserRef, phone: str, typed: str, channel: str = "") -> Checked:
+    def check_for(
+        self, user: UserRef, phone: str, typed: str, channel: str = "", tally: Tally | None = None
+    ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
         was asked by, for the funnel's count of expired codes (the code itself is gone)."""
         checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
+        count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
-            self.funnel.count(user.oa_id, checked.channel, "locked")
+            count(Step(user.oa_id, checked.channel, "locked"))
         elif checked.status == "none":
-            self.funnel.count(user.oa_id, channel, "expired")
+            count(Step(user.oa_id, channel, "expired"))
         if checked.ganged_up:
             report_gang_up(phone, "number_attempts")
         return checked
@@ -291,12 +311,19 @@ class Verifier:
         """Claim the number for the account; False when another account won it first."""
         user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
-        return self.complete_for(user, phone, channel, by_app, ctx.enqueue)
+        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step)
 
     def complete_for(
-        self, user: UserRef, phone: str, channel: str, by_app: str, enqueue: Enqueue
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        by_app: str,
+        enqueue: Enqueue,
+        tally: Tally | None = None,
     ) -> bool:
         """complete() for an account (chat user or portal account)."""
+        count = tally or self.funnel.record
         now = int(time.time())
         event = None
         if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
@@ -308,10 +335,10 @@ class Verifier:
         )
         won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
         if not won:  # another account verified the number a moment earlier
-            self.funnel.count(user.oa_id, channel, "failed", "lost_race")
+            count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
-        self.funnel.verified(user, channel)
+        count(self.funnel.verified(user, channel))
         if account_id_of(user) is not None:
             self.pending.finish(user)
         if event is not None:
