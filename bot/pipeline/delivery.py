@@ -78,7 +78,6 @@ MESSAGES = Stage(
 def deliver_ready() -> int:
     """The messages stage's RQ job: send the due users' outboxes; return messages sent."""
     services = current_services()
-    services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
     return Runner(services, MESSAGES, job_pool(MESSAGES)).run_until_idle(LOOP_SECONDS)
 
 

@@ -85,17 +85,17 @@ class SendOutcome:
 class Verifier:
     """The operations of the verification dialogue; handlers turn outcomes into replies."""
 
-    def __init__(self, services: Connections) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.accounts = AccountStore(services.redis)
+    def __init__(self, connections: Connections) -> None:
+        self.redis = connections.redis
+        self.settings = connections.settings
+        self.accounts = AccountStore(connections.redis)
 
     @cached_property
     def codes(self) -> CodeStore:
         """The code store, keyed by OTP_HASH_KEY."""
         s = self.settings
         return CodeStore(
-            self.services.redis,
+            self.redis,
             s.otp_hash_key,
             s.otp_max_attempts,
             s.otp_lock_seconds,
@@ -107,7 +107,7 @@ class Verifier:
         """The different numbers each account tried (the chat is not an oracle)."""
         s = self.settings
         return NumberTries(
-            self.services.redis,
+            self.redis,
             s.otp_hash_key,
             s.otp_numbers_per_account_hour,
             s.otp_numbers_per_account_day,
@@ -117,13 +117,13 @@ class Verifier:
     def links(self) -> LinkStore:
         """Link codes and the Zalo users linked to portal accounts."""
         s = self.settings
-        client = self.services.redis
+        client = self.redis
         return LinkStore(client, s.otp_hash_key, s.otp_max_attempts, s.otp_lock_seconds)
 
     @cached_property
     def pending(self) -> PortalVerifications:
         """The pending verifications of portal accounts."""
-        return PortalVerifications(self.services.redis)
+        return PortalVerifications(self.redis)
 
     def subject(self, user: UserRef) -> UserRef:
         """Whose verification this is: a linked user's belongs to the portal account."""
@@ -143,12 +143,12 @@ class Verifier:
     @cached_property
     def funnel(self) -> Funnel:
         """The funnel's counts (metrics and per-day)."""
-        return Funnel(self.services.redis, self.settings)
+        return Funnel(self.redis, self.settings)
 
     @cached_property
     def limits(self) -> SendLimits:
         """The send limits."""
-        return SendLimits(self.services.redis, self.settings)
+        return SendLimits(self.redis, self.settings)
 
     def ttl_of(self, channel: str) -> int:
         """Validity of a code sent by channel, in seconds."""
@@ -181,7 +181,7 @@ class Verifier:
             return SendOutcome("numbers_limited", wait)
         if owner is not None:
             return SendOutcome("in_use")
-        wait = ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        wait = ceil_seconds(self.redis.pttl(phone_lock_key(phone)))
         if not wait:
             return None
         mine = self.codes.number_locked_by(user, phone)
@@ -243,7 +243,7 @@ class Verifier:
     ) -> SendOutcome | str:
         """issue() under the account's send lock: parallel requests then meet the cooldown
         the first one set, and spend no budget for a code they do not send."""
-        lock = self.services.redis.lock(user.key("otp-sending"), timeout=5, blocking_timeout=2)
+        lock = self.redis.lock(user.key("otp-sending"), timeout=5, blocking_timeout=2)
         if not lock.acquire():
             return SendOutcome("cooldown", 1)
         try:
