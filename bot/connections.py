@@ -59,7 +59,7 @@ class Connections(Protocol):
         """The queue called name (one of QUEUE_NAMES)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a process's parts: compared and hashed by identity
 class Wires:
     """The connections themselves: what every part of a process is built on."""
 

@@ -56,7 +56,7 @@ class Outbounds:
             return self.built[oa_id]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a process's parts: compared and hashed by identity
 class Services(Wires):
     """The connections, and every part built on them."""
 
