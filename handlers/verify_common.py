@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.conversation.context import Context
-
-if TYPE_CHECKING:
-    from bot.verification.service import Verifier
 
 CONFIRM_NUMBER = "verify:confirm_number"
 AWAITING_PHONE = "verify:awaiting_phone"
 AWAITING_METHOD = "verify:awaiting_method"
 AWAITING_CODE = "verify:awaiting_code"
-
-
-def verifier(ctx: Context) -> Verifier:
-    """The verification service of the running bot."""
-    return ctx.verifier
 
 
 def human_wait(ctx: Context, seconds: int) -> str:

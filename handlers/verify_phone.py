@@ -26,13 +26,13 @@ from bot.verification.funnel import Step
 from bot.verification.phones import mask_for_user, parse_phone, region_names
 from handlers import verify_code as code
 from handlers.choices import after_lock_buttons, cancel_button, menu_buttons, still_at_step
-from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text, verifier
+from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text
 from zalo_api.events import UserSubmitInfo
 
 
 def refuse_if_locked(ctx: Context) -> bool:
     """When the account is locked, say until when (True); the user cannot start now."""
-    wait = verifier(ctx).lock_wait_seconds(ctx)  # a linked user: the portal account's
+    wait = ctx.verifier.lock_wait_seconds(ctx)  # a linked user: the portal account's
     if wait:
         ctx.reply("locked", until=until_text(ctx, wait), buttons=after_lock_buttons(ctx))
     return bool(wait)
@@ -44,7 +44,7 @@ def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     ctx.count_step(Step(ctx.user.oa_id, fixed or "", "started"))
     if refuse_if_locked(ctx):
         return None
-    account = verifier(ctx).account(ctx)
+    account = ctx.verifier.account(ctx)
     if account is None or account.phone is None:
         return ask_phone(event, ctx)
     ctx.data["phone"] = account.phone
@@ -126,7 +126,7 @@ def take_phone(ctx: Context, text: str) -> str | None:
 def accept_number(ctx: Context, phone: str) -> str | None:
     """Count the number against the account's limits, then refuse it at this step when it is
     in use elsewhere or locked (the same words for both), or go on."""
-    v = verifier(ctx)
+    v = ctx.verifier
     subject = v.subject_of(ctx)
     refusal = v.number_refusal(subject, phone)
     if refusal is not None:

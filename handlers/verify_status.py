@@ -11,12 +11,12 @@ from bot.verification.accounts import Account
 from bot.verification.links import account_id_of, mask_account
 from bot.verification.phones import mask_for_user
 from handlers.choices import still_at_step
-from handlers.verify_common import until_text, verifier
+from handlers.verify_common import until_text
 
 
 def show_status(event: Event, ctx: Context) -> str | None:
     """The account's state, a lock even before any number is verified; the dialogue stays."""
-    v = verifier(ctx)
+    v = ctx.verifier
     account = v.account(ctx)
     wait = v.lock_wait_seconds(ctx)  # a linked user: the portal account's
     linked = account_id_of(v.subject_of(ctx))
