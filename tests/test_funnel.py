@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 from bot import create_app
 from bot.keys import UserRef
 from bot.metrics import OTHER_OA, oa_label
+from bot.pipeline.turns import transition
 from bot.services import services_of
 from bot.verification.funnel import DAY_TTL_SECONDS, Funnel, day_key, percentile
 from tests.fakes.zalo import FakeZalo
@@ -232,3 +233,23 @@ def test_an_oa_the_registry_does_not_serve_gets_no_label_of_its_own(app: Flask) 
         is None
     )
     assert REGISTRY.get_sample_value(FUNNEL, {"oa": OTHER_OA, "channel": "sms", "step": "started"})
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "move"),
+    [
+        (None, "verify:awaiting_phone", ("verify", "start", "verify:awaiting_phone")),
+        ("verify:awaiting_code", None, ("verify", "verify:awaiting_code", "end")),
+        (
+            "verify:awaiting_code",
+            "unlink:confirm",
+            ("unlink", "verify:awaiting_code", "unlink:confirm"),
+        ),
+        ("verify:awaiting_code", "verify:awaiting_code", None),
+        (None, None, None),
+    ],
+)
+def test_a_move_is_named_by_the_flow_it_lands_in(
+    before: str | None, after: str | None, move: tuple[str, str, str] | None
+) -> None:
+    assert transition(before, after) == move
