@@ -70,13 +70,15 @@ def measure_throughput(redis_url: str) -> Throughput:
         services.redis.flushall()
         start = time.perf_counter()
         for n in range(JOBS):
-            services.oa.send_text(f"tp-{n}", f"Xin chào {n}")
+            services.outbound(zalo.oa_id).api.send_text(f"tp-{n}", f"Xin chào {n}")
         plain = JOBS / (time.perf_counter() - start)
         rates = []
         for simple in (True, False):
             services.redis.flushall()
             settings = services.settings  # the tokens went with the flush: seed them again
-            services.tokens.storage.seed(settings.zalo_access_token, settings.zalo_refresh_token)
+            services.outbound(zalo.oa_id).tokens.storage.seed(
+                settings.zalo_access_token, settings.zalo_refresh_token
+            )
             queue_jobs(app, zalo.oa_id, JOBS)
             rates.append(timed_worker(app, simple, zalo))
     return Throughput(plain, rates[0], rates[1])

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from prometheus_client import Counter, Gauge, Histogram
+
+# The `oa` label takes the served OAs' ids only (bot.wiring names them from the registry);
+# any other id is counted as OTHER_OA, so no event can add a label of its own.
+OTHER_OA = "other"
+SERVED_OAS: set[str] = set()
+
+
+def serve_oas(oa_ids: Iterable[str]) -> None:
+    """Allow these OAs' ids as `oa` labels (a process's registry; never shrinks)."""
+    SERVED_OAS.update(oa_ids)
+
+
+def oa_label(oa_id: str) -> str:
+    """The `oa` label of an OA id: itself when served, OTHER_OA otherwise."""
+    return oa_id if oa_id in SERVED_OAS else OTHER_OA
+
 
 EVENTS = Counter("bot_webhook_events_total", "Authentic webhook events, by type", ["event"])
 UNVERIFIED = Counter(
@@ -21,6 +39,17 @@ WEBHOOK_LATENCY = Histogram(
 )
 HANDLER_ERRORS = Counter("bot_handler_errors_total", "Bugs caught in conversation handlers")
 REPLIES = Counter("bot_replies_total", "Replies to users, by outcome", ["outcome"])
+REPLY_AGE = Histogram(
+    "bot_reply_age_seconds",
+    "Time from the user's event (Zalo's timestamp) to its reply accepted by Zalo",
+    ["oa"],
+    buckets=(0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300, 3600),
+)
+FLOW_TRANSITIONS = Counter(
+    "bot_flow_transitions_total",
+    "Committed turns that moved a dialogue from one state to another (start/end: no dialogue)",
+    ["oa", "flow", "from", "to"],
+)
 JOB_FAILURES = Counter("bot_job_failures_total", "RQ job attempts that failed", ["job"])
 OTP_SENDS = Counter(
     "bot_otp_sends_total", "Codes sent, by channel and outcome", ["channel", "outcome"]

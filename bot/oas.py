@@ -26,11 +26,23 @@ class OA:
     app_secret: str  # "" for an extra App: its tokens cannot be refreshed here
     zns_template_id: str
     main: bool
+    # The main OA's first tokens (ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN), seeded once.
+    first_tokens: tuple[str, str] = ("", "")
+    share_info_image_url: str = ""  # the image of Zalo's "share your phone" form; "": none
 
     @property
     def can_refresh(self) -> bool:
         """Whether its App Secret is known, so its tokens can be refreshed."""
         return bool(self.app_secret)
+
+
+@dataclass(frozen=True)
+class ZaloUrls:
+    """Where Zalo's APIs answer (fakes in tests, Zalo's hosts in production)."""
+
+    openapi: str  # the OA API
+    oauth: str  # OAuth: tokens and the permission page
+    business: str  # ZNS
 
 
 @dataclass(frozen=True)
@@ -55,8 +67,17 @@ class OARegistry:
     """The accepted Apps by id, and the served OAs by id: here the configured ones only
     (`bot.admin.served.LiveRegistry` adds those connected at runtime, and drops unlinked ones)."""
 
-    def __init__(self, main: OA, others: list[OA], apps: list[App]) -> None:
+    def __init__(
+        self,
+        main: OA,
+        others: list[OA],
+        apps: list[App],
+        urls: ZaloUrls,
+        site_verification: str = "",
+    ) -> None:
         self.main = main
+        self.urls = urls
+        self.site_verification = site_verification  # ZALO_SITE_VERIFICATION: the domain's proof
         self.configured = {main.oa_id: main}
         for oa in others:
             self.configured.setdefault(oa.oa_id, oa)  # the main OA's own settings win
@@ -76,15 +97,29 @@ class OARegistry:
             settings.zalo_app_secret,
             settings.zns_otp_template_id,
             main=True,
+            first_tokens=(settings.zalo_access_token, settings.zalo_refresh_token),
+            share_info_image_url=settings.zalo_share_info_image_url,
         )
         apps = [App(*split_extra_app(entry)) for entry in settings.zalo_extra_apps]
         template = settings.zns_otp_template_id  # one variable: the same template id for all
         others = [
-            OA(app.oa_id, app.app_id, "", app.secret, "", template, main=False)
+            OA(
+                app.oa_id,
+                app.app_id,
+                "",
+                app.secret,
+                "",
+                template,
+                main=False,
+                share_info_image_url=settings.zalo_share_info_image_url,
+            )
             for app in apps
             if app.oa_id is not None
         ]
-        return cls(main, others, apps)
+        urls = ZaloUrls(
+            settings.zalo_openapi_url, settings.zalo_oauth_url, settings.zalo_business_url
+        )
+        return cls(main, others, apps, urls, settings.zalo_site_verification)
 
     def get(self, oa_id: str) -> OA | None:
         """The OA of oa_id, or None for one this deployment does not serve (now)."""

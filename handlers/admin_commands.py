@@ -20,7 +20,7 @@ MAX_AUDIT_PAGES = MAX_ENTRIES // AUDIT_PAGE_SIZE
 
 def local_date(ctx: Context, epoch: float, fmt: str = "%d/%m/%Y") -> str:
     """An epoch in BOT_TIMEZONE."""
-    return datetime.fromtimestamp(epoch, ZoneInfo(ctx.services.settings.bot_timezone)).strftime(fmt)
+    return datetime.fromtimestamp(epoch, ZoneInfo(ctx.settings.bot_timezone)).strftime(fmt)
 
 
 def moment(ctx: Context, epoch: float) -> str:
@@ -38,7 +38,7 @@ def admin_help(event: Event, ctx: Context) -> str | None:
 @ADMIN.command("assets")
 def list_assets(event: Event, ctx: Context) -> str | None:
     """Numbered list of the linked apps and OAs, then those the bot no longer uses."""
-    everything = ctx.services.assets.all()
+    everything = ctx.assets.all()
     linked = [a for a in everything if a.linked]
     lines = [ctx.text("assets_header") if linked else ctx.text("assets_none")]
     lines += [
@@ -88,14 +88,14 @@ def show_audit(event: Event, ctx: Context) -> str | None:
     if number is None:
         ctx.reply("audit_usage")
         return None
-    entries, more = ctx.services.audit.page(number, AUDIT_PAGE_SIZE)
+    entries, more = ctx.audit_log.page(number, AUDIT_PAGE_SIZE)
     if not entries:
         if number == 1:
             ctx.reply("audit_none")
         else:
             no_such_page(ctx, number)
         return None
-    zone = ctx.services.settings.bot_timezone
+    zone = ctx.settings.bot_timezone
     header = ctx.text("audit_header") if number == 1 else ctx.text("audit_page_header", page=number)
     lines = [header, *(describe(e, ctx.lang, zone) for e in entries)]
     buttons = []
@@ -116,7 +116,7 @@ def page_number(args: list[str]) -> int | None:
 
 def no_such_page(ctx: Context, number: int) -> None:
     """Past the oldest entry: say how many pages there are."""
-    total = ctx.services.audit.count()
+    total = ctx.audit_log.count()
     pages = max(1, -(-total // AUDIT_PAGE_SIZE))
     ctx.reply("audit_no_page", page=number, pages=pages)
 
@@ -127,7 +127,7 @@ def unlock(event: Event, ctx: Context) -> str | None:
     if not ctx.match:
         ctx.reply("unlock_usage")
         return None
-    lifted, shown = ctx.services.verifier.unlock(ctx.user.oa_id, " ".join(ctx.match))
+    lifted, shown = ctx.verifier.unlock(ctx.user.oa_id, " ".join(ctx.match))
     ctx.audit_target = shown
     ctx.audit_result = "unlocked" if lifted else "not locked"
     ctx.reply("unlock_done" if lifted else "unlock_nothing", target=shown)
@@ -138,13 +138,13 @@ def unlock(event: Event, ctx: Context) -> str | None:
 def admin_page_link(event: Event, ctx: Context) -> str | None:
     """'/admin': a one-time link to the admin page, PUBLIC_BASE_URL/admin/login#token=...
     (a fragment never reaches a server, a proxy or an access log: the page's script posts it)."""
-    settings = ctx.services.settings
+    settings = ctx.settings
     base = settings.public_base_url.rstrip("/")
     if not settings.admin_session_secret or not (base or settings.bot_sandbox):
         ctx.reply("admin_page_off")
         ctx.audit_result = "page off"
         return None
-    token = AdminLogins(ctx.services.redis).issue_link(ctx.user.user_id)
+    token = AdminLogins(ctx.redis).issue_link(ctx.user.user_id)
     minutes = LINK_TTL_SECONDS // 60
     ctx.reply("admin_page_link", url=f"{base}/admin/login#token={token}", minutes=minutes)
     ctx.audit_result = "link sent"  # never the token: the audit is read by every admin

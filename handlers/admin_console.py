@@ -20,7 +20,7 @@ def console_done(ctx: Context, args: list[str]) -> str | None:
         return None
     ctx.audit_target = f"{asset.kind}:{asset.asset_id}"
     shown = ctx.text(f"kind_{asset.kind}")
-    result = ctx.services.assets.confirm_console(asset.kind, asset.asset_id, ctx.user.user_id)
+    result = ctx.assets.confirm_console(asset.kind, asset.asset_id, ctx.user.user_id)
     if result == "linked":  # never unlinked, or linked again since (the sandbox's Relink)
         return still_linked(ctx, asset)
     if result == "already":
@@ -52,7 +52,7 @@ def still_linked(ctx: Context, asset: Asset) -> str | None:
 
 def pick(ctx: Context, kind: str, asset_id: str) -> Asset | None:
     """The asset of that id (of the given kind, else the unlinked one of either kind)."""
-    found = [a for a in ctx.services.assets.find(asset_id) if not kind or a.kind == kind]
+    found = [a for a in ctx.assets.find(asset_id) if not kind or a.kind == kind]
     unlinked = [a for a in found if not a.linked]
     best: list[Asset] = unlinked or found
     return best[0] if best else None

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from bot.admin.assets import Asset
 from bot.admin.unlink import UNLINK_JOB_OPTIONS, unlink_asset
+from bot.connections import QUEUE_BACKGROUND
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Button, Context
 from bot.conversation.flow import AnyText, Choice, Event, Keyword, TextWhere, text_of
-from bot.services import QUEUE_BACKGROUND
 from handlers.admin_console import console_done
 from handlers.choices import MORE, cancel_button, page_of
 
@@ -70,7 +70,7 @@ def kind_prompt(event: Event, ctx: Context) -> str | None:
 def choose_kind(event: Event, ctx: Context) -> str | None:
     """1 / 2: list the linked assets of that kind, numbered and as buttons."""
     kind = str(ctx.match)
-    linked = [a for a in ctx.services.assets.all(kind) if a.linked]
+    linked = [a for a in ctx.assets.all(kind) if a.linked]
     if not linked:
         ctx.reply("unlink_none_of_kind", kind=kind_name(ctx, kind))
         ctx.audit_result = "none linked"
@@ -81,7 +81,7 @@ def choose_kind(event: Event, ctx: Context) -> str | None:
 
 def pick_prompt(event: Event, ctx: Context) -> str | None:
     """The numbered list; buttons for the current page (four and 'more' beyond five)."""
-    assets = [ctx.services.assets.get(ctx.data["kind"], i) for i in ctx.data["ids"]]
+    assets = [ctx.assets.get(ctx.data["kind"], i) for i in ctx.data["ids"]]
     found = [a for a in assets if a is not None]
     lines = "\n".join(
         ctx.text("unlink_pick_line", n=n, name=a.name, id=a.asset_id)
@@ -121,7 +121,7 @@ def choose_asset(event: Event, ctx: Context) -> str | None:
 def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
     """Say exactly what the bot will do (and what it cannot) and ask for the confirm word."""
     ctx.audit_target = f"{kind}:{asset_id}"
-    asset = ctx.services.assets.get(kind, asset_id)
+    asset = ctx.assets.get(kind, asset_id)
     if asset is None or not asset.linked:
         # The audit says what the admin was told: not found, or stopped before.
         key, ctx.audit_result = ("unlink_already", "already") if asset else UNKNOWN

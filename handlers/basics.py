@@ -17,12 +17,11 @@ from zalo_api.events import (
 
 def oa_name(ctx: Context) -> str:
     """The OA's configured name (BOT_OA_NAME, main OA only), else its asset name, else 'OA'."""
-    if ctx.services is None:  # an engine without services (the engine's own tests)
+    if ctx.parts is None or ctx.served_by is None:  # the engine's own tests
         return "OA"
-    oa = ctx.services.registry.get(ctx.user.oa_id)
-    if oa is not None and oa.name:  # BOT_OA_NAME, for the main OA
-        return str(oa.name)
-    asset = ctx.services.assets.get("oa", ctx.user.oa_id)
+    if ctx.oa.name:  # BOT_OA_NAME, for the main OA
+        return ctx.oa.name
+    asset = ctx.assets.get("oa", ctx.oa.oa_id)
     return asset.name if asset is not None and asset.name else "OA"
 
 

@@ -13,7 +13,6 @@ from bot.conversation.flow import Event, Flow, TextWhere
 from bot.conversation.textnorm import normalize
 from bot.verification.links import looks_like_link_code, mask_account
 from handlers.intents import said
-from handlers.verify_common import verifier
 
 LINK_WORDS = ("lien ket", "link", "lien ket zalo", "link zalo")
 
@@ -49,7 +48,7 @@ def link_bare_code(event: Event, ctx: Context) -> str | None:
 
 def redeem(ctx: Context, typed: str) -> str | None:
     """Use the code: linked (the dialogue starts afresh, for the account), wrong, or locked."""
-    v = verifier(ctx)
+    v = ctx.verifier
     result = v.links.redeem(ctx.user, typed)
     if result.status == "ok":
         ctx.reply("link_done", account=mask_account(result.account_id))

@@ -21,7 +21,6 @@ from handlers.verify_common import (
     AWAITING_PHONE,
     human_wait,
     until_text,
-    verifier,
 )
 
 METHODS = {"1": "sms", "sms": "sms", "tin nhắn": "sms", "2": "zalo", "zalo": "zalo"}
@@ -32,7 +31,7 @@ OTHER = {"sms": ("zalo", "2"), "zalo": ("sms", "1")}
 
 def ask_method(ctx: Context) -> str | None:
     """Offer SMS (5 minutes) or Zalo (2 minutes)."""
-    s = ctx.services.settings
+    s = ctx.settings
     ctx.reply(
         "ask_method",
         phone=mask_for_user(ctx.data["phone"]),
@@ -64,7 +63,7 @@ def change_method(event: Event, ctx: Context) -> str | None:
 
 def send(ctx: Context, channel: str) -> str | None:
     """Ask for a code by channel and say what happened."""
-    v = verifier(ctx)
+    v = ctx.verifier
     outcome = v.request_code(ctx, ctx.data["phone"], channel)
     if outcome.status == "sent":
         ctx.data.update(channel=channel, ref=outcome.reference)
@@ -99,7 +98,7 @@ def refused(ctx: Context, status: str, wait: int) -> str | None:
 
 def locked(ctx: Context, wait: int) -> str | None:
     """The account's lock ends the dialogue (until when); the number's asks for another."""
-    account_wait = verifier(ctx).lock_wait_seconds(ctx)
+    account_wait = ctx.verifier.lock_wait_seconds(ctx)
     if account_wait or "phone" not in ctx.data:
         until = until_text(ctx, account_wait or wait)
         ctx.reply("locked", until=until, buttons=after_lock_buttons(ctx))
@@ -109,7 +108,7 @@ def locked(ctx: Context, wait: int) -> str | None:
 
 def number_locked(ctx: Context, phone: str, wait: int) -> str | None:
     """A number locked by wrong codes: until when only if this account's locked it."""
-    v = verifier(ctx)
+    v = ctx.verifier
     mine = v.codes.number_locked_by(v.subject_of(ctx), phone)
     return number_refused(ctx, phone, "locked_mine" if mine else "locked", wait)
 
@@ -131,7 +130,7 @@ def number_refused(ctx: Context, phone: str, status: str, wait: int) -> str | No
 
 def check_code(event: Event, ctx: Context) -> str | None:
     """A typed code: verified, wrong (tries left), locked, or expired."""
-    v = verifier(ctx)
+    v = ctx.verifier
     phone = ctx.data["phone"]
     checked = v.check(ctx, phone, str(ctx.match))
     if checked.status == "ok":
@@ -140,7 +139,7 @@ def check_code(event: Event, ctx: Context) -> str | None:
         ctx.reply("code_wrong", left=checked.attempts_left, buttons=code_buttons(ctx))
         return AWAITING_CODE
     if checked.status == "locked_now":
-        max_tries = ctx.services.settings.otp_max_attempts
+        max_tries = ctx.settings.otp_max_attempts
         until = until_text(ctx, checked.wait_seconds)
         ctx.reply("locked_now", max=max_tries, until=until, buttons=after_lock_buttons(ctx))
         return None
@@ -154,7 +153,7 @@ def check_code(event: Event, ctx: Context) -> str | None:
 
 def verified(ctx: Context, phone: str, channel: str) -> str | None:
     """Claim the number; after SMS, offer Zalo as well."""
-    if not verifier(ctx).complete(ctx, phone, channel):
+    if not ctx.verifier.complete(ctx, phone, channel):
         ctx.reply("phone_in_use")  # another account verified it a moment earlier
         return None
     buttons = [ctx.button("btn_status", "#status"), ctx.button("btn_menu", "#menu")]
@@ -167,7 +166,7 @@ def verified(ctx: Context, phone: str, channel: str) -> str | None:
 def code_outside_dialogue(event: Event, ctx: Context) -> str | None:
     """A code when none is awaited (after a lock, or too late) is never checked: the lock
     and until when, or how to get a new code."""
-    wait = verifier(ctx).lock_wait_seconds(ctx)
+    wait = ctx.verifier.lock_wait_seconds(ctx)
     if wait:
         until = until_text(ctx, wait)
         ctx.reply("code_while_locked", until=until, buttons=after_lock_buttons(ctx))

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.conversation.context import Context
-
-if TYPE_CHECKING:
-    from bot.verification.service import Verifier
 
 CONFIRM_NUMBER = "verify:confirm_number"
 AWAITING_PHONE = "verify:awaiting_phone"
 AWAITING_METHOD = "verify:awaiting_method"
 AWAITING_CODE = "verify:awaiting_code"
-
-
-def verifier(ctx: Context) -> Verifier:
-    """The verification service of the running bot."""
-    found: Verifier = ctx.services.verifier
-    return found
 
 
 def human_wait(ctx: Context, seconds: int) -> str:
@@ -32,6 +22,6 @@ def human_wait(ctx: Context, seconds: int) -> str:
 
 def until_text(ctx: Context, seconds_from_now: int) -> str:
     """A moment as users read it: '04:46 ngày 02/12/2026' / '04:46 on 02/12/2026'."""
-    zone = ZoneInfo(ctx.services.settings.bot_timezone)
+    zone = ZoneInfo(ctx.settings.bot_timezone)
     moment = datetime.fromtimestamp(ctx.now + seconds_from_now, zone)
     return ctx.text("at_time", time=moment.strftime("%H:%M"), date=moment.strftime("%d/%m/%Y"))

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 from bot.conversation.context import Context
 from bot.conversation.flow import Event, text_of
+from bot.verification.funnel import Step
 from bot.verification.phones import mask_for_user, parse_phone, region_names
 from handlers import verify_code as code
 from handlers.choices import after_lock_buttons, cancel_button, menu_buttons, still_at_step
-from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text, verifier
+from handlers.verify_common import AWAITING_PHONE, CONFIRM_NUMBER, until_text
 from zalo_api.events import UserSubmitInfo
 
 
 def refuse_if_locked(ctx: Context) -> bool:
     """When the account is locked, say until when (True); the user cannot start now."""
-    wait = verifier(ctx).lock_wait_seconds(ctx)  # a linked user: the portal account's
+    wait = ctx.verifier.lock_wait_seconds(ctx)  # a linked user: the portal account's
     if wait:
         ctx.reply("locked", until=until_text(ctx, wait), buttons=after_lock_buttons(ctx))
     return bool(wait)
@@ -40,10 +41,10 @@ def refuse_if_locked(ctx: Context) -> bool:
 def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     ctx.data = {"fixed": fixed} if fixed else {}
-    verifier(ctx).funnel.count(ctx.user.oa_id, fixed or "", "started")
+    ctx.count_step(Step(ctx.user.oa_id, fixed or "", "started"))
     if refuse_if_locked(ctx):
         return None
-    account = verifier(ctx).account(ctx)
+    account = ctx.verifier.account(ctx)
     if account is None or account.phone is None:
         return ask_phone(event, ctx)
     ctx.data["phone"] = account.phone
@@ -68,14 +69,14 @@ def start_zalo(event: Event, ctx: Context) -> str | None:
 def start_other_number(event: Event, ctx: Context) -> str | None:
     """'đổi số' outside a dialogue: verification, at the number step."""
     ctx.data = {}
-    verifier(ctx).funnel.count(ctx.user.oa_id, "", "started")
+    ctx.count_step(Step(ctx.user.oa_id, "", "started"))
     return None if refuse_if_locked(ctx) else ask_phone(event, ctx)
 
 
 def ask_phone(event: Event, ctx: Context) -> str | None:
     """Ask for a number, with Zalo's one-tap 'share my phone' form when configured."""
     ctx.data.pop("phone", None)
-    image = ctx.services.settings.zalo_share_info_image_url
+    image = ctx.oa.share_info_image_url
     ctx.reply("ask_phone_or_share" if image else "ask_phone", buttons=cancel_button(ctx))
     if image:
         ctx.request_user_info("share_info_title", "share_info_subtitle", image)
@@ -108,7 +109,7 @@ def prefill_from_form(event: Event, ctx: Context) -> str | None:
 
 def take_phone(ctx: Context, text: str) -> str | None:
     """Check a number; stay on this step with a specific reason when it will not do."""
-    regions = ctx.services.settings.otp_allowed_regions
+    regions = ctx.settings.otp_allowed_regions
     parsed = parse_phone(text, regions)
     if parsed.e164 is None:
         assert parsed.problem is not None
@@ -125,7 +126,7 @@ def take_phone(ctx: Context, text: str) -> str | None:
 def accept_number(ctx: Context, phone: str) -> str | None:
     """Count the number against the account's limits, then refuse it at this step when it is
     in use elsewhere or locked (the same words for both), or go on."""
-    v = verifier(ctx)
+    v = ctx.verifier
     subject = v.subject_of(ctx)
     refusal = v.number_refusal(subject, phone)
     if refusal is not None:

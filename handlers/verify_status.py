@@ -11,12 +11,12 @@ from bot.verification.accounts import Account
 from bot.verification.links import account_id_of, mask_account
 from bot.verification.phones import mask_for_user
 from handlers.choices import still_at_step
-from handlers.verify_common import until_text, verifier
+from handlers.verify_common import until_text
 
 
 def show_status(event: Event, ctx: Context) -> str | None:
     """The account's state, a lock even before any number is verified; the dialogue stays."""
-    v = verifier(ctx)
+    v = ctx.verifier
     account = v.account(ctx)
     wait = v.lock_wait_seconds(ctx)  # a linked user: the portal account's
     linked = account_id_of(v.subject_of(ctx))
@@ -56,5 +56,5 @@ def verified_text(ctx: Context, at: int | None) -> str:
     """'đã xác thực (22/11/2026)' or 'chưa xác thực'."""
     if not at:
         return ctx.text("status_no")
-    zone = ZoneInfo(ctx.services.settings.bot_timezone)
+    zone = ZoneInfo(ctx.settings.bot_timezone)
     return ctx.text("status_yes", date=datetime.fromtimestamp(at, zone).strftime("%d/%m/%Y"))

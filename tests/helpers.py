@@ -29,6 +29,7 @@ from bot.services import services_of
 from bot.web import sandbox_events
 from bot.web.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
 from bot.zalo.sending import Sending
+from zalo_api.tokens import TokenManager
 
 # Jobs that wait for the world rather than back off: run when due, never fast-forwarded (a
 # ZNS delivery check looks at what happened meanwhile, e.g. a receipt a test posts).
@@ -256,3 +257,9 @@ def wait_for(condition: Callable[[], object], seconds: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         time.sleep(0.02)
+
+
+def main_tokens(app: Flask) -> TokenManager:
+    """The main OA's token manager (building it the first time seeds the env tokens)."""
+    services = services_of(app)
+    return services.outbounds.of(services.registry.main).tokens  # served or not

@@ -1,6 +1,7 @@
 """The floor plan holds: imports point down the rooms of docs/ARCHITECTURE.md, no circles.
 
-Imports inside functions count; only `if TYPE_CHECKING:` blocks are left out (they never run).
+Imports inside functions count; the rooms' direction leaves out `if TYPE_CHECKING:` blocks
+(they never run), the circles do not (a type-only circle still ties the modules together).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ PACKAGES = ("bot", "handlers", "zalo_api")
 
 # Rooms from the top down: a module may import its own room and any room of a lower rank.
 RANKS: dict[str, int] = {
-    "entry": 9,  # bot (package), bot.app, bot.wiring, bot.worker, bot.ops, wsgi
-    "bot.web": 8,
-    "bot.pipeline": 7,
+    "entry": 10,  # bot (package), bot.app, bot.wiring, bot.worker, bot.ops, wsgi
+    "bot.web": 9,
+    "bot.pipeline": 8,
+    "bot.services": 7,  # the process's parts, built once: every room below is a part's type
     "handlers": 6,
     "bot.verification": 5,
     "bot.admin": 5,
@@ -27,7 +29,7 @@ RANKS: dict[str, int] = {
     "bot.zalo": 2,
     "bot.sms": 2,
     "bot.texts": 2,
-    "core": 1,  # bot.config, bot.oas, bot.services, bot.keys, bot.masking, bot.metrics, bot.logs
+    "core": 1,  # bot.config, bot.oas, bot.connections, bot.keys, bot.masking, bot.metrics, ...
     "zalo_api": 0,
 }
 ENTRY = {"bot", "bot.app", "bot.wiring", "bot.worker", "wsgi"}
@@ -67,10 +69,10 @@ def type_checking_nodes(tree: ast.AST) -> set[int]:
     return skipped
 
 
-def imported_names(module: str, path: Path) -> Iterator[str]:
-    """The dotted names a module imports, at any depth, TYPE_CHECKING blocks excepted."""
+def imported_names(module: str, path: Path, types: bool = False) -> Iterator[str]:
+    """The dotted names a module imports, at any depth; TYPE_CHECKING blocks only if types."""
     tree = ast.parse(path.read_text())
-    skipped = type_checking_nodes(tree)
+    skipped = set() if types else type_checking_nodes(tree)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -93,12 +95,12 @@ def resolve(name: str, known: dict[str, Path]) -> str | None:
     return name or None
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the project modules it imports."""
+def import_graph(types: bool = False) -> dict[str, set[str]]:
+    """Module -> the project modules it imports (types: TYPE_CHECKING blocks included)."""
     known = modules()
     graph: dict[str, set[str]] = {}
     for module, path in known.items():
-        targets = {resolve(n, known) for n in imported_names(module, path)}
+        targets = {resolve(n, known) for n in imported_names(module, path, types)}
         graph[module] = {t for t in targets if t is not None and t != module}
     return graph
 
@@ -137,6 +139,22 @@ def strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 
 def test_no_import_circle() -> None:
     assert strongly_connected(import_graph()) == []
+
+
+def test_no_import_circle_even_through_type_only_imports() -> None:
+    assert strongly_connected(import_graph(types=True)) == []
+
+
+def test_the_checker_sees_type_only_imports() -> None:
+    # bot.conversation.context names the verifier's type only for the type checker.
+    assert "bot.verification.service" in import_graph(types=True)["bot.conversation.context"]
+    assert "bot.verification.service" not in import_graph()["bot.conversation.context"]
+
+
+def test_nothing_below_the_pipeline_takes_the_whole_process() -> None:
+    graph = import_graph(types=True)
+    takers = sorted(m for m, targets in graph.items() if "bot.services" in targets)
+    assert all(RANKS[room_of(m)] > RANKS["bot.services"] for m in takers), takers
 
 
 def test_imports_point_down_the_rooms() -> None:

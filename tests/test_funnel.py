@@ -13,6 +13,8 @@ from prometheus_client import REGISTRY
 
 from bot import create_app
 from bot.keys import UserRef
+from bot.metrics import OTHER_OA, oa_label
+from bot.pipeline.turns import transition
 from bot.services import services_of
 from bot.verification.funnel import DAY_TTL_SECONDS, Funnel, day_key, percentile
 from tests.fakes.zalo import FakeZalo
@@ -184,5 +186,70 @@ def test_counts_lost_to_a_redis_outage_never_fail_the_step(app: Flask) -> None:
     sent = step("sms", "sent")
     funnel.count(OA_ID, "sms", "started")
     funnel.code_sent(UserRef(OA_ID, "u1"), "sms", "otp-0", delivered=False)  # not re-sent
-    funnel.verified(UserRef(OA_ID, "u1"), "sms")
+    funnel.record(funnel.verified(UserRef(OA_ID, "u1"), "sms"))
     assert step("sms", "sent") == sent + 1  # Prometheus still counts
+
+
+def moves(**labels: str) -> float:
+    """The count of one committed move of the sandbox OA's dialogues."""
+    return sample("bot_flow_transitions_total", **labels)
+
+
+def test_each_committed_turn_counts_its_dialogues_move(app: Flask) -> None:
+    path = [
+        ("start", "verify:awaiting_phone"),
+        ("verify:awaiting_phone", "verify:awaiting_method"),
+        ("verify:awaiting_method", "verify:awaiting_code"),
+        ("verify:awaiting_code", "end"),
+    ]
+    before = [moves(flow="verify", **{"from": a, "to": b}) for a, b in path]
+    assert "thành công" in verify_by_sms(Dialogue(app, "u1"))
+    after = [moves(flow="verify", **{"from": a, "to": b}) for a, b in path]
+    assert after == [n + 1 for n in before]
+
+
+def test_a_turn_that_stays_in_its_state_is_no_move(app: Flask) -> None:
+    d = Dialogue(app, "u1")
+    d.say("xác thực")
+    stay = {"from": "verify:awaiting_phone", "to": "verify:awaiting_phone"}
+    assert moves(flow="verify", **stay) == 0
+    assert "số điện thoại" in d.say("12")  # not a number: asked again, same state
+    assert moves(flow="verify", **stay) == 0
+
+
+def test_every_reply_zalo_accepted_tells_how_long_the_user_waited(app: Flask) -> None:
+    replies = sample("bot_reply_age_seconds_count")
+    Dialogue(app, "u1").say("menu")
+    assert sample("bot_reply_age_seconds_count") >= replies + 1
+    assert sample("bot_reply_age_seconds_sum") >= 0
+
+
+def test_an_oa_the_registry_does_not_serve_gets_no_label_of_its_own(app: Flask) -> None:
+    assert oa_label(OA_ID) == OA_ID  # the app's registry named it
+    assert oa_label("9" * 19) == OTHER_OA
+    Funnel(services_of(app).redis, services_of(app).settings).count("9" * 19, "sms", "started")
+    assert (
+        REGISTRY.get_sample_value(FUNNEL, {"oa": "9" * 19, "channel": "sms", "step": "started"})
+        is None
+    )
+    assert REGISTRY.get_sample_value(FUNNEL, {"oa": OTHER_OA, "channel": "sms", "step": "started"})
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "move"),
+    [
+        (None, "verify:awaiting_phone", ("verify", "start", "verify:awaiting_phone")),
+        ("verify:awaiting_code", None, ("verify", "verify:awaiting_code", "end")),
+        (
+            "verify:awaiting_code",
+            "unlink:confirm",
+            ("unlink", "verify:awaiting_code", "unlink:confirm"),
+        ),
+        ("verify:awaiting_code", "verify:awaiting_code", None),
+        (None, None, None),
+    ],
+)
+def test_a_move_is_named_by_the_flow_it_lands_in(
+    before: str | None, after: str | None, move: tuple[str, str, str] | None
+) -> None:
+    assert transition(before, after) == move

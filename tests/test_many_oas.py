@@ -23,7 +23,7 @@ from bot.zalo.sending import Sending
 from bot.zalo.tokens import RedisTokenStorage, legacy_tokens_key
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
-from tests.helpers import background_worker, post_event, run_jobs, wait_for
+from tests.helpers import background_worker, main_tokens, post_event, run_jobs, wait_for
 from tests.production import Chat, production_bot
 from zalo_api.oauth import TokenPair
 
@@ -42,7 +42,7 @@ def two_oas(config: dict[str, Any]) -> Iterator[tuple[Flask, FakeZalo, FakeSmsGa
     one connected by `flask oa connect`."""
     extra = {"PUBLIC_BASE_URL": PUBLIC, "ADMIN_ZALO_IDS": ADMIN, "PORTAL_API_KEY": PORTAL_KEY}
     with production_bot(config, **extra) as (app, zalo, sms):
-        services_of(app).tokens.access_token()  # the env tokens are seeded, as at start
+        main_tokens(app).access_token()  # the env tokens are seeded, as at start
         connect(app, zalo, SECOND_OA, SECOND_NAME)
         yield app, zalo, sms
 
@@ -213,7 +213,7 @@ def test_the_main_oas_pair_of_the_app_keyed_layout_is_adopted(
         old = TokenPair("old-layout-access", "old-layout-refresh", time.time() + 3600)
         storage = RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id)
         rdb.set(legacy_tokens_key(zalo.app_id), storage.encode(old))
-        assert services_of(app).tokens.storage.load() == old  # not the env pair
+        assert main_tokens(app).storage.load() == old  # not the env pair
         assert not rdb.exists(legacy_tokens_key(zalo.app_id))
         assert storage.load() == old
 

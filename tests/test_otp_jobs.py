@@ -56,7 +56,7 @@ def bot_for(
 def request_code(app: Flask, channel: str = "sms") -> str:
     """Ask for a code as the dialogue does; queue its send; return the expected code."""
     services = services_of(app)
-    ctx = Context(user=USER, lang="vi", services=services)
+    ctx = Context(user=USER, lang="vi", parts=services)
     outcome = services.verifier.request_code(ctx, PHONE, channel)
     assert outcome.status == "sent", outcome
     queue_code_now(services, ctx.codes)

@@ -15,9 +15,8 @@ import redis
 from flask import Flask
 
 from bot.admin.audit import AuditLog
-from bot.services import services_of
 from bot.zalo.token_status import TokenStatus
-from tests.helpers import wait_for
+from tests.helpers import main_tokens, wait_for
 from tests.leakcheck import remember
 from tests.processes import spawn
 from tests.production import HASH_KEY, Chat, production_bot
@@ -83,7 +82,7 @@ def test_show_tells_age_expiry_and_the_last_refresh_without_the_tokens(
         assert "by flask zalo tokens set" in before.output
         assert "last refresh   never" in before.output
 
-        services_of(app).tokens.access_token()
+        main_tokens(app).access_token()
         after = cli(app, "zalo", "tokens", "show")
         assert after.exit_code == 0 and ": ok" in after.output
         assert "by a refresh" in after.output and "expires" in after.output
@@ -101,7 +100,7 @@ def test_a_refused_refresh_token_makes_the_oa_unready_until_a_new_pair(
         remember(refresh)
         assert cli(app, "zalo", "tokens", "set", given=f"\n{refresh}\n").exit_code == 0
         with pytest.raises(ZaloError):
-            services_of(app).tokens.access_token()
+            main_tokens(app).access_token()
         shown = cli(app, "zalo", "tokens", "show")
         assert shown.exit_code == 1
         assert ": refused" in shown.output and "ZaloOAuthError" in shown.output

@@ -128,6 +128,7 @@ def test_a_persistent_216_spends_refresh_tokens_by_the_backoff(config: dict[str,
         services = services_of(app)
         backoff = RedisRefreshBackoff(services.redis, zalo.app_id, zalo.oa_id)
         assert backoff.attempts()[0] == 1  # shared by every process, in Redis
+        tokens = services.outbound(services.registry.main.oa_id).tokens
         with pytest.raises(ZaloRefreshBackoffError):
-            services.tokens.refresh(services.tokens.current().access_token)
+            tokens.refresh(tokens.current().access_token)
     assert rejected() > before

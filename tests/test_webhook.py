@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -38,7 +39,7 @@ FIXTURES = json.loads((Path(__file__).parent / "fixtures" / "zalo_events.json").
 @pytest.fixture
 def toy_app(app: Flask) -> Flask:
     """The app with the toy flow installed (same services for web and worker)."""
-    services_of(app).engine = toy_engine()
+    app.extensions["bot"] = dataclasses.replace(services_of(app), engine=toy_engine())
     return app
 
 

@@ -8,7 +8,8 @@ import redis
 from flask import Flask
 from rq import Retry
 
-from bot.services import QUEUE_BACKGROUND, current_services, services_of
+from bot.connections import QUEUE_BACKGROUND
+from bot.services import current_services, services_of
 
 FLAKY_KEY = "test:flaky-attempts"
 

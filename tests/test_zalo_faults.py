@@ -129,7 +129,9 @@ def test_a_token_refused_for_ten_minutes_drops_nothing(
         expected = expected_answers(app, zalo)
         # Ten minutes pass for the token's backoff in 8 s: its clock runs 75 times faster.
         services, start = services_of(app), time.time()
-        services.tokens.clock = lambda: start + (time.time() - start) * 75
+        services.outbound(services.registry.main.oa_id).tokens.clock = lambda: (
+            start + (time.time() - start) * 75
+        )
         zalo.refuse_tokens()
         for text in SAYINGS:
             for user in USERS[:10]:

@@ -20,9 +20,9 @@ def admins_key(oa_id: str) -> str:
 class AdminDirectory:
     """Owns the admin sets; configuration ids are the main OA's admins whatever they say."""
 
-    def __init__(self, client: redis.Redis, settings: Settings) -> None:
+    def __init__(self, client: redis.Redis, settings: Settings, main_oa: str) -> None:
         self.client = client
-        self.main_oa = settings.zalo_oa_id
+        self.main_oa = main_oa
         self.configured = frozenset(settings.admin_zalo_ids)
 
     def is_admin(self, user_id: str, oa_id: str = "") -> bool:

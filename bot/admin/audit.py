@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from redis.client import Pipeline
 
-from bot.conversation.context import AuditEntry
 from bot.keys import text_dict
 
 STREAM_KEY = "audit:admin"
@@ -35,6 +34,30 @@ def one_line(text: str) -> str:
         for char in text
     )
     return " ".join(cleaned.split())[:MAX_FIELD_CHARS]
+
+
+class Entry(Protocol):
+    """Who did what to which target, with what result (bot.conversation.context.AuditEntry)."""
+
+    @property
+    def who(self) -> str:
+        """The admin's id, or the operator's name."""
+
+    @property
+    def command(self) -> str:
+        """The command as typed."""
+
+    @property
+    def step(self) -> str:
+        """Where it happened: entry, worker, cli..."""
+
+    @property
+    def target(self) -> str:
+        """What it was about."""
+
+    @property
+    def result(self) -> str:
+        """How it ended (REFUSED goes to the refused stream)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +91,7 @@ class AuditLog:
                 pipe.xtrim(key, minid=self.oldest_kept_id(), approximate=False)
             return sum(int(n) for n in pipe.execute())
 
-    def write(self, entry: AuditEntry, pipe: Pipeline | None = None) -> None:
+    def write(self, entry: Entry, pipe: Pipeline | None = None) -> None:
         """Append an entry (inside the caller's transaction when given one)."""
         fields = {"at": f"{time.time():.3f}"}
         for name in ("who", "command", "step", "target", "result"):

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import redis
 
 from bot.admin import sandbox_oauth
+from bot.admin.parts import AdminParts
 from bot.conversation.context import AuditEntry
-from bot.services import Services
 from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.tokens import RedisTokenStorage
@@ -55,7 +55,7 @@ class Connected:
     app_id: str
 
 
-def base_url(services: Services) -> str:
+def base_url(services: AdminParts) -> str:
     """PUBLIC_BASE_URL; in sandbox without it, this machine's `make run` address."""
     settings = services.settings
     base: str = settings.public_base_url.rstrip("/")
@@ -66,28 +66,28 @@ def base_url(services: Services) -> str:
     return base
 
 
-def redirect_uri(services: Services) -> str:
+def redirect_uri(services: AdminParts) -> str:
     """PUBLIC_BASE_URL + the callback route: the App's "Official Account Callback Url"."""
     return base_url(services) + CALLBACK_PATH
 
 
-def oauth_base(services: Services) -> str:
+def oauth_base(services: AdminParts) -> str:
     """Zalo's OAuth server; in sandbox, the simulator's stand-in of its permission page."""
     if services.settings.bot_sandbox:
         return base_url(services) + SANDBOX_OAUTH_PATH
-    return str(services.settings.zalo_oauth_url)
+    return services.registry.urls.oauth
 
 
-def start(services: Services) -> str:
+def start(services: AdminParts) -> str:
     """The permission URL to open; its state is good once, for ten minutes."""
-    settings = services.settings
-    if not (settings.zalo_app_id and (settings.zalo_app_secret or settings.bot_sandbox)):
+    main = services.registry.main
+    if not (main.app_id and (main.app_secret or services.settings.bot_sandbox)):
         raise ConnectError("ZALO_APP_ID and ZALO_APP_SECRET are needed to connect an OA")
     pkce, state = Pkce.new(), secrets.token_urlsafe(24)
-    record = json.dumps({"app_id": settings.zalo_app_id, "verifier": pkce.verifier})
+    record = json.dumps({"app_id": main.app_id, "verifier": pkce.verifier})
     services.redis.set(STATE_KEY.format(state), record, ex=STATE_TTL_SECONDS)
     url = permission_url(
-        oauth_base(services), settings.zalo_app_id, redirect_uri(services), pkce.challenge, state
+        oauth_base(services), main.app_id, redirect_uri(services), pkce.challenge, state
     )
     return url
 
@@ -104,7 +104,7 @@ def take_state(client: redis.Redis, state: str) -> dict[str, str]:
     return record
 
 
-def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
+def finish(services: AdminParts, state: str, code: str, oa_id: str) -> Connected:
     """Check the callback, buy and check the pair, store it, link the OA; audited."""
     record = take_state(services.redis, state)
     if not code:
@@ -127,15 +127,15 @@ def finish(services: Services, state: str, code: str, oa_id: str) -> Connected:
     return Connected(oa_id, name, record["app_id"])
 
 
-def exchange(services: Services, code: str, verifier: str) -> TokenPair:
+def exchange(services: AdminParts, code: str, verifier: str) -> TokenPair:
     """The OA's first pair, or ConnectError saying why not (nothing stored)."""
-    settings = services.settings
-    if settings.bot_sandbox:  # the simulator granted it: nothing leaves the machine
+    if services.settings.bot_sandbox:  # the simulator granted it: nothing leaves the machine
         try:
             return sandbox_oauth.exchange(services.redis, code, verifier)
         except sandbox_oauth.SandboxGrantError as exc:
             raise ConnectError(f"The sandbox's Zalo refused the code: {exc}.") from exc
-    oauth = oauth_client(services, settings.zalo_app_id, settings.zalo_app_secret)
+    main = services.registry.main
+    oauth = oauth_client(services, main.app_id, main.app_secret)
     try:
         return oauth.exchange_code(code, verifier)
     except ZaloOAuthError as exc:
@@ -147,7 +147,7 @@ def exchange(services: Services, code: str, verifier: str) -> TokenPair:
         raise ConnectError(f"Zalo refused the code: {exc}") from exc
 
 
-def confirm_oa(services: Services, pair: TokenPair, oa_id: str, app_id: str) -> str:
+def confirm_oa(services: AdminParts, pair: TokenPair, oa_id: str, app_id: str) -> str:
     """The OA's name, after checking that the pair is the named OA's, and that the OA is not
     configured for another App (its events come signed by that one)."""
     profile = read_profile(services, pair)
@@ -162,7 +162,7 @@ def confirm_oa(services: Services, pair: TokenPair, oa_id: str, app_id: str) -> 
     return profile.name
 
 
-def read_profile(services: Services, pair: TokenPair) -> OAProfile:
+def read_profile(services: AdminParts, pair: TokenPair) -> OAProfile:
     """GET getoa with the new token (in sandbox, the stand-in's record of the grant)."""
     settings = services.settings
     if settings.bot_sandbox:
@@ -173,6 +173,6 @@ def read_profile(services: Services, pair: TokenPair) -> OAProfile:
         return OAProfile(oa_id, name, {})
     transport = Transport(settings.http_timeout_seconds, services.http)
     try:
-        return oa_profile(settings.zalo_openapi_url, pair.access_token, transport)
+        return oa_profile(services.registry.urls.openapi, pair.access_token, transport)
     except ZaloError as exc:
         raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc

@@ -8,7 +8,7 @@ import time
 
 import redis
 
-from bot.services import Services
+from bot.admin.parts import AdminParts
 
 log = logging.getLogger(__name__)
 # Names earlier releases seeded: the variable an id came from. Replaced by readable ones.
@@ -23,13 +23,14 @@ SANDBOX_SECOND_OA_ID = "2000000000000000005"
 SANDBOX_SECOND_OA_NAME = "Demo OA chi nhánh"
 
 
-def seed_names(services: Services) -> list[tuple[str, str, str]]:
+def seed_names(services: AdminParts) -> list[tuple[str, str, str]]:
     """(kind, id, readable name) of every configured asset (admins rename with the CLI)."""
     settings = services.settings
     prefix = "Sandbox" if settings.bot_sandbox else "Bot"
+    main = services.registry.main
     wanted = [
-        ("app", settings.zalo_app_id, f"{prefix} app"),
-        ("oa", settings.zalo_oa_id, services.registry.main.name or f"{prefix} OA"),
+        ("app", main.app_id, f"{prefix} app"),
+        ("oa", main.oa_id, main.name or f"{prefix} OA"),
     ]
     extra = [app.app_id for app in services.registry.extra_apps]
     wanted += [("app", app_id, f"Extra app {n}") for n, app_id in enumerate(extra, start=1)]
@@ -38,16 +39,16 @@ def seed_names(services: Services) -> list[tuple[str, str, str]]:
     return wanted
 
 
-def seed_second_oa(services: Services, now: int) -> None:
+def seed_second_oa(services: AdminParts, now: int) -> None:
     """Sandbox: the App's second OA, granted to it (served like a connected OA)."""
-    settings = services.settings
-    if settings.bot_sandbox and not services.registry.extra_apps:
+    if services.settings.bot_sandbox and not services.registry.extra_apps:
         oa_id, name = SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME
-        if services.assets.seed("oa", oa_id, name, now, app_id=settings.zalo_app_id):
+        app_id = services.registry.main.app_id
+        if services.assets.seed("oa", oa_id, name, now, app_id=app_id):
             log.info("registered the sandbox's second OA %s", oa_id)
 
 
-def seed_registry(services: Services) -> None:
+def seed_registry(services: AdminParts) -> None:
     """Register configured assets the registry does not know yet (never re-links one)."""
     # One start-up, one link time: the list order (oldest first, then by id) must not depend
     # on whether seeding straddled a second.

@@ -13,6 +13,7 @@ import threading
 import time
 
 from bot.admin.assets import Asset, AssetRegistry
+from bot.metrics import serve_oas
 from bot.oas import OA, SERVED, UNKNOWN, UNLINKED, OARegistry
 
 # How long a process trusts its last look at the registry's version. The unlink job waits
@@ -24,7 +25,8 @@ class LiveRegistry(OARegistry):
     """OARegistry whose OAs follow the asset registry in Redis."""
 
     def __init__(self, base: OARegistry, assets: AssetRegistry) -> None:
-        super().__init__(base.main, list(base.configured.values())[1:], base.extra_apps)
+        others = list(base.configured.values())[1:]
+        super().__init__(base.main, others, base.extra_apps, base.urls, base.site_verification)
         self.assets = assets
         self.unlinked: set[str] = set()
         self.checked_at = float("-inf")  # monotonic time of the last version check
@@ -67,6 +69,7 @@ class LiveRegistry(OARegistry):
             version = self.assets.version()
             if version != self.version:
                 self.oas, self.unlinked = self.served(self.assets.all())
+                serve_oas(self.oas)  # their ids become allowed `oa` labels
                 self.version = version
             self.checked_at = time.monotonic()
 
@@ -93,4 +96,4 @@ class LiveRegistry(OARegistry):
             return None
         template = self.main.zns_template_id  # one variable: the same template for all
         return OA(asset.asset_id, app.app_id, asset.name, app.secret, app.app_secret, template,
-                  main=False)  # fmt: skip
+                  main=False, share_info_image_url=self.main.share_info_image_url)  # fmt: skip

@@ -7,11 +7,11 @@ import time
 
 from rq import Retry
 
+from bot.admin.parts import AdminParts, current_parts
 from bot.admin.served import FRESH_SECONDS
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
-from bot.services import Services, current_services
 from bot.texts import render
 from bot.zalo.tokens import RedisTokenStorage
 from zalo_api.messages import Button, Text
@@ -38,7 +38,7 @@ def unlink_asset(
 
     this_chat: the asset is the one the admin's chat goes through, so the bot will not hear
     a console-done tap there (the report then points to the CLI instead of a button)."""
-    services = current_services()
+    services = current_parts()
     result = services.assets.unlink(kind, asset_id, by=admin_id)
     services.registry.invalidate()  # this process stops serving it at once
     if result != "unknown":
@@ -76,7 +76,7 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
     return Text(text, (done, Button(render("btn_assets", lang), "#/assets")))
 
 
-def delete_tokens(services: Services, kind: str, asset_id: str) -> None:
+def delete_tokens(services: AdminParts, kind: str, asset_id: str) -> None:
     """The tokens of an unlinked OA (under any App), or of every OA of an unlinked App."""
     main = services.registry.main
     if kind == "app":

@@ -5,14 +5,52 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+import redis
+
+from bot.config import Settings
 from bot.keys import UserRef
+from bot.oas import OA, OARegistry
 from bot.queues.codes import CodeSend
 from bot.texts import render
 from zalo_api.messages import MAX_BUTTONS as MAX_BUTTONS
 from zalo_api.messages import Button as Button
 from zalo_api.messages import InfoRequest, Message, Text
+
+if TYPE_CHECKING:  # the parts a turn uses live above the engine (no circle: they import no Context)
+    from bot.admin.assets import AssetRegistry
+    from bot.admin.audit import AuditLog
+    from bot.verification.funnel import Step
+    from bot.verification.service import Verifier
+
+
+class TurnParts(Protocol):
+    """What a turn may use of the process (bot.services.Services has all of it)."""
+
+    @property
+    def settings(self) -> Settings:
+        """The process's settings."""
+
+    @property
+    def redis(self) -> redis.Redis:
+        """The Redis client."""
+
+    @property
+    def registry(self) -> OARegistry:
+        """The OAs this deployment serves."""
+
+    @property
+    def verifier(self) -> Verifier:
+        """Phone verification: codes, accounts, limits."""
+
+    @property
+    def assets(self) -> AssetRegistry:
+        """The linked App IDs and OAs."""
+
+    @property
+    def audit(self) -> AuditLog:
+        """The audit trail of admin commands."""
 
 
 @dataclass(frozen=True)
@@ -47,15 +85,19 @@ class Context:
     user_id_by_app: str | None = None
     app_id: str = ""
     admin_check: Callable[[], bool] | None = None
-    services: Any = None
+    # The OA the user writes to, and the process's parts (None: the engine's own tests).
+    served_by: OA | None = None
+    parts: TurnParts | None = None
     match: Any = None
     step_key: str | None = None
     # Asks the current step's question again (with its buttons); None outside a dialogue.
     step_prompt: Callable[[Any, Context], str | None] | None = None
     now: float = field(default_factory=time.time)
+    received_at: float | None = None  # when the user's event happened (for the reply's age)
     replies: list[Message] = field(default_factory=list)
     jobs: list[PendingJob] = field(default_factory=list)
     codes: list[CodeSend] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)  # funnel steps, counted by the commit
     language_changed: bool = False
     forget_requested: bool = False
     audits: list[AuditEntry] = field(default_factory=list)
@@ -64,6 +106,44 @@ class Context:
     # Reads that hold for the whole event, made once (whose verification this is, say).
     memo: dict[str, Any] = field(default_factory=dict)
     _is_admin: bool | None = None
+
+    def need_parts(self) -> TurnParts:
+        """The process's parts; a handler that uses them needs a context built by the bot."""
+        if self.parts is None:
+            raise LookupError("this context was built without the process's parts")
+        return self.parts
+
+    @property
+    def oa(self) -> OA:
+        """The OA the user writes to."""
+        if self.served_by is None:
+            raise LookupError("this context was built without its OA")
+        return self.served_by
+
+    @property
+    def settings(self) -> Settings:
+        """The process's settings."""
+        return self.need_parts().settings
+
+    @property
+    def redis(self) -> redis.Redis:
+        """The Redis client."""
+        return self.need_parts().redis
+
+    @property
+    def verifier(self) -> Verifier:
+        """Phone verification: codes, accounts, limits."""
+        return self.need_parts().verifier
+
+    @property
+    def assets(self) -> AssetRegistry:
+        """The linked App IDs and OAs."""
+        return self.need_parts().assets
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The audit trail of admin commands (audit() records this turn's entry)."""
+        return self.need_parts().audit
 
     @property
     def is_admin(self) -> bool:
@@ -104,6 +184,10 @@ class Context:
     def queue_code(self, send: CodeSend) -> None:
         """Record a code to send, queued atomically with the new state."""
         self.codes.append(send)
+
+    def count_step(self, step: Step) -> None:
+        """Record a funnel step, counted atomically with the new state."""
+        self.steps.append(step)
 
     def set_language(self, lang: str) -> None:
         """Switch the user's language for this reply and the next ones."""

@@ -175,7 +175,7 @@ def admins_list(oa_id: str) -> None:
 def verification_unlock(target: str) -> None:
     """Lift the lock of a user id or a phone number."""
     services = current_services()
-    lifted, shown = services.verifier.unlock(services.settings.zalo_oa_id, target)
+    lifted, shown = services.verifier.unlock(services.registry.main.oa_id, target)
     # The command as typed may hold a full phone number: the audit keeps the masked one.
     command = f"flask verification unlock {shown}"
     audit_cli(services, command, shown, "unlocked" if lifted else "not locked")
@@ -278,7 +278,7 @@ def phone_owner(target: str) -> str | None:
     from bot.verification.phones import parse_phone
 
     services = current_services()
-    oa_id = services.settings.zalo_oa_id
+    oa_id = services.registry.main.oa_id
     e164 = parse_phone(target, services.settings.otp_allowed_regions).e164
     owner = services.verifier.accounts.owner_of(oa_id, e164) if e164 else None
     if owner is None:

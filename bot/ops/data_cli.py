@@ -12,8 +12,8 @@ from bot.conversation.context import AuditEntry
 from bot.masking import mask_phone, mask_user_id
 from bot.pipeline.personal_data import Subject, erase_subject, export_subject, subjects_of
 from bot.services import Services, current_services
+from bot.verification.accounts import iso
 from bot.verification.links import mask_account
-from bot.verification.views import iso
 
 data_cli = AppGroup("data", help="Personal data held about one account (Decree 13/2023).")
 KINDS = ("user", "phone", "portal")
@@ -26,7 +26,7 @@ KIND_OPTION = click.option(
 
 def find(services: Services, given: str, oa_id: str, kind: str | None) -> dict[str, Subject]:
     """The accounts ID names (one kind, when asked); exit when it is ambiguous."""
-    found = subjects_of(services, oa_id or services.settings.zalo_oa_id, given)
+    found = subjects_of(services, oa_id or services.registry.main.oa_id, given)
     if kind is not None:
         return {k: s for k, s in found.items() if k == kind}
     if len(found) > 1:

@@ -12,8 +12,8 @@ import click
 from flask.cli import AppGroup
 
 from bot.conversation.context import AuditEntry
-from bot.services import Services, current_services
-from bot.zalo.token_admin import oa_apps, set_pair, storage_of, token_states
+from bot.services import Services, current_services, token_states_of
+from bot.zalo.token_admin import oa_apps, set_pair, storage_of
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
 from bot.zalo.tokens import SEEDED_TOKEN_LIFETIME_SECONDS
 from zalo_api.oauth import TokenPair
@@ -36,8 +36,8 @@ def zalo_status() -> None:
     from bot.zalo.sending import all_states
 
     services = current_services()
-    tokens = {} if services.settings.bot_sandbox else token_states(services)
-    for found in all_states(services.redis, services.settings.zalo_oa_id):
+    tokens = {} if services.settings.bot_sandbox else token_states_of(services)
+    for found in all_states(services.redis, services.registry.main.oa_id):
         view = found.as_json()
         since = f" since {view['since']}" if view["since"] else ""
         why = f": {view['reason']}" if view["reason"] else ""
@@ -53,7 +53,7 @@ def zalo_status() -> None:
 def app_of(services: Services, oa_id: str) -> tuple[str, str]:
     """(oa_id, app_id) of the OA asked for, or exit naming the OAs there are."""
     apps = oa_apps(services.registry)
-    oa_id = oa_id.strip() or services.settings.zalo_oa_id
+    oa_id = oa_id.strip() or services.registry.main.oa_id
     if oa_id not in apps:
         known = ", ".join(apps)
         raise click.ClickException(f"unknown OA {oa_id} (OAs with an app here: {known})")
@@ -117,7 +117,7 @@ def tokens_show(oa_id: str, every: bool) -> None:
     if services.settings.bot_sandbox:
         click.echo("sandbox mode sends nothing to Zalo: no tokens needed")
         return
-    wanted = list(token_states(services)) if every else [app_of(services, oa_id)[0]]
+    wanted = list(token_states_of(services)) if every else [app_of(services, oa_id)[0]]
     usable = [show_one(services, one) for one in wanted]
     if not all(usable):
         raise SystemExit(1)

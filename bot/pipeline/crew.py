@@ -67,7 +67,6 @@ class Crew:
     def run_stage(self, stage: Stage) -> None:
         """Serve one stage until stopped, in a pool of its own, inside the app context."""
         services = services_of(self.app)
-        services.sender  # noqa: B018  (built here, not raced for by the pool's threads)
         pool = ThreadPoolExecutor(stage.threads, thread_name_prefix=stage.name)
         with self.app.app_context():
             Runner(services, stage, pool).run_forever(self.stopping)

@@ -20,7 +20,7 @@ import time
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.metrics import REPLIES, ZALO_REFUSALS
+from bot.metrics import REPLIES, REPLY_AGE, ZALO_REFUSALS, oa_label
 from bot.pipeline.runner import Stage
 from bot.queues.held import due_again, put_off
 from bot.queues.outbox import (
@@ -94,7 +94,7 @@ def send_or_fail(services: Services, outbox: Outbox, drain: SerialQueue, raw: by
 def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     """Send one item: 1 if sent, 0 if dropped (stale, or refused for good); SendHeld when it
     must wait (it stays at the head of the outbox)."""
-    message, created_at = decode(raw)
+    message, created_at, received = decode(raw)
     if time.time() - created_at > STALE_AFTER_SECONDS:
         REPLIES.labels("stale").inc()
         return 0
@@ -109,6 +109,8 @@ def send_one(services: Services, outbox: Outbox, raw: bytes) -> int:
     if sending.sent():
         due_again(services.redis, user.oa_id)
     REPLIES.labels("sent").inc()
+    if received is not None:  # Zalo accepted it: how long the user waited
+        REPLY_AGE.labels(oa_label(user.oa_id)).observe(max(0.0, time.time() - received))
     return 1
 
 

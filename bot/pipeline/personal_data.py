@@ -20,9 +20,8 @@ from bot.admin.audit import REFUSED_KEY, STREAM_KEY
 from bot.keys import UserRef, text, text_dict
 from bot.pipeline.dead_letters import DeadLetters
 from bot.pipeline.forget import forget_user
-from bot.verification.accounts import bucket
+from bot.verification.accounts import bucket, iso
 from bot.verification.links import PORTAL_PREFIX, account_id_of, portal_ref, valid_account_id
-from bot.verification.views import iso
 
 if TYPE_CHECKING:
     from bot.services import Services

@@ -23,6 +23,7 @@ from bot.metrics import IGNORED
 from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.pipeline.forget import forget_user
 from bot.pipeline.runner import Stage
+from bot.pipeline.turns import observed, received_at
 from bot.queues.codes import queue_code_sends
 from bot.queues.inbox import (
     DRAIN_LOCK,
@@ -166,6 +167,7 @@ def handle_and_commit(
     last: bool,
 ) -> tuple[str, object]:
     """Run one event and commit its outcome; return the language and (if last) the next batch."""
+    before = conv.state
     ctx = run_event(services, user, raw, conv, lang)
     with services.redis.pipeline(transaction=True) as pipe:
         pipe.multi()
@@ -175,6 +177,8 @@ def handle_and_commit(
         if last:
             drain.next_batch(pipe, BATCH)
         answers = pipe.execute()
+    if ctx is not None:
+        observed(ctx, before, conv.state)
     return (ctx.lang if ctx else lang), (answers[-1] if last else None)
 
 
@@ -183,9 +187,13 @@ def run_event(
 ) -> Context | None:
     """The context after the engine handled the event (None: the event is skipped)."""
     event = decode_event(raw)
-    if event is None or from_unlinked_asset(services, event, user):
+    oa = services.registry.get(user.oa_id)
+    if event is None or oa is None or from_unlinked_asset(services, event, user):
+        if oa is None:  # an OA no longer served: its queued events go unanswered
+            IGNORED.labels("unserved_oa").inc()
         return None
-    ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data), services=services)
+    ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data))
+    ctx.served_by, ctx.parts, ctx.received_at = oa, services, received_at(event)
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
     ctx.admin_check = lambda: is_admin(services, user)
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
@@ -238,10 +246,11 @@ def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conve
         services.queue(job.queue).enqueue(
             job.func, *job.args, pipeline=pipe, description=description, **job.options
         )
-    queue_replies(services, pipe, ctx.user, ctx.replies)
+    queue_replies(services, pipe, ctx.user, ctx.replies, ctx.received_at)
     queue_code_sends(services, pipe, ctx.codes)
     for entry in ctx.audits:
         services.audit.write(entry, pipe)
+    services.verifier.funnel.add_steps(pipe, ctx.steps)
     if ctx.forget_requested:
         forget_user(services, pipe, ctx.user)
         log.info("deleted the data of %s at their request", mask_user_id(ctx.user.user_id))

@@ -13,12 +13,13 @@ from rq.job import Job
 from rq.queue import Queue
 from rq.worker import BaseWorker
 
+from bot.connections import QUEUE_NAMES
 from bot.logs import set_correlation_id
 from bot.metrics import JOB_FAILURES
 from bot.pipeline.cooperative import GreenletDeathPenalty, cooperative
 from bot.pipeline.outages import OutageTolerantMixin
 from bot.redis_client import connect_redis
-from bot.services import QUEUE_NAMES, services_of
+from bot.services import services_of
 
 log = logging.getLogger(__name__)
 

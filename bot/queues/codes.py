@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import redis
 from redis.client import Pipeline
 
+from bot.connections import Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
-from bot.services import Services
 
 STAGE_CODES = "codes"
 # Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
@@ -85,7 +85,7 @@ class CodeSends:
         pipe.delete(self.key)
 
 
-def queue_code_sends(services: Services, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
+def queue_code_sends(services: Connections, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
     """Queue sends inside the open transaction: each account's queue and its membership of
     the codes stage."""
     for send in sends:
@@ -93,7 +93,7 @@ def queue_code_sends(services: Services, pipe: Pipeline, sends: Sequence[CodeSen
         ReadySet(services.redis, STAGE_CODES).mark(send.user, pipe=pipe)
 
 
-def queue_code_now(services: Services, sends: Sequence[CodeSend]) -> None:
+def queue_code_now(services: Connections, sends: Sequence[CodeSend]) -> None:
     """Queue sends at once (the portal API: there is no event to commit with)."""
     with services.redis.pipeline(transaction=True) as pipe:
         queue_code_sends(services, pipe, sends)

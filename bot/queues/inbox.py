@@ -12,12 +12,12 @@ from enum import IntEnum
 
 import redis
 
+from bot.connections import Connections
 from bot.keys import ScriptArgs, UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import WAKE, ReadySet, member_of
 from bot.queues.serial import SerialQueue
 from bot.redis_client import cached_script
-from bot.services import Services
 from zalo_api.stored import as_json
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
@@ -118,7 +118,7 @@ def stored(event: object) -> bytes:
 
 
 def record_event(
-    services: Services, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
+    services: Connections, user: UserRef, dedupe_key: str, timestamp_ms: int, body: bytes
 ) -> Receipt:
     """Put an event in user's inbox, the user in the events stage's ready set."""
     inbox = EventInbox(services.redis, user, services.settings.webhook_max_age_seconds)

@@ -15,7 +15,7 @@ from bot.keys import UserRef
 from bot.queues.inbox import record_event, stored
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.connections import Connections
 
 KIND = "bot_event"
 
@@ -47,7 +47,7 @@ def decode_internal(payload: dict[str, Any]) -> SendFailed | None:
 
 
 def notify_send_failed(
-    services: Services, user: UserRef, channel: str, reason: str, reference: str
+    services: Connections, user: UserRef, channel: str, reason: str, reference: str
 ) -> None:
     """Queue a SendFailed for user (once per code, however often the job runs)."""
     now_ms = int(time.time() * 1000)

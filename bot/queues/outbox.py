@@ -9,11 +9,11 @@ from collections.abc import Sequence
 import redis
 from redis.client import Pipeline
 
+from bot.connections import Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import ReadySet
 from bot.queues.serial import SerialQueue
-from bot.services import Services
 from zalo_api.messages import Message, message_of, parts
 
 # The send lock (and the claim) lasts this long, renewed while the sender works
@@ -30,10 +30,12 @@ RETRY_SECONDS = (2, 10, 30, 120, 300)
 STALE_AFTER_SECONDS = 3600
 
 
-def encode(message: Message, now: float) -> list[str]:
-    """The outbox items of one message: one per API call (zalo_api.messages.parts)."""
+def encode(message: Message, now: float, received: float | None = None) -> list[str]:
+    """The outbox items of one message: one per API call (zalo_api.messages.parts). received:
+    when the event it answers happened ("r", for the reply's age)."""
+    times: dict[str, float] = {"at": now} if received is None else {"at": now, "r": received}
     return [
-        json.dumps({"k": part.kind, "p": part.as_json(), "at": now}, ensure_ascii=False)
+        json.dumps({"k": part.kind, "p": part.as_json(), **times}, ensure_ascii=False)
         for part in parts(message)
     ]
 
@@ -47,10 +49,15 @@ class Outbox:
         self.key = user.key(OUTBOX)
         self.lock_key = user.key(SEND_LOCK)
 
-    def push(self, pipe: redis.client.Pipeline, messages: Sequence[Message]) -> bool:
+    def push(
+        self,
+        pipe: redis.client.Pipeline,
+        messages: Sequence[Message],
+        received: float | None = None,
+    ) -> bool:
         """Append messages inside the caller's transaction; False when there was nothing."""
         now = time.time()
-        items = [item for message in messages for item in encode(message, now)]
+        items = [item for message in messages for item in encode(message, now, received)]
         if items:
             pipe.rpush(self.key, *items)
         return bool(items)
@@ -65,10 +72,13 @@ class Outbox:
         pipe.delete(self.key)
 
 
-def decode(raw: bytes) -> tuple[Message, float]:
-    """The message of an outbox item (one API call's worth) and when it was queued."""
+def decode(raw: bytes) -> tuple[Message, float, float | None]:
+    """The message of an outbox item (one API call's worth), when it was queued, and when the
+    event it answers happened (None: it answers none, or was queued before this was kept)."""
     item = json.loads(raw)
-    return message_of(item["k"], item["p"]), float(item["at"])
+    received = item.get("r")
+    at = float(item["at"])
+    return message_of(item["k"], item["p"]), at, None if received is None else float(received)
 
 
 def failures(raw: bytes) -> int:
@@ -84,8 +94,13 @@ def counted(raw: bytes, failed: int) -> str:
 
 
 def queue_replies(
-    services: Services, pipe: Pipeline, user: UserRef, replies: Sequence[Message]
+    services: Connections,
+    pipe: Pipeline,
+    user: UserRef,
+    replies: Sequence[Message],
+    received: float | None = None,
 ) -> None:
-    """Append replies to the user's outbox and mark the user ready, in the open transaction."""
-    if Outbox(services.redis, user).push(pipe, replies):
+    """Append replies to the user's outbox and mark the user ready, in the open transaction
+    (received: see encode)."""
+    if Outbox(services.redis, user).push(pipe, replies, received):
         ReadySet(services.redis, STAGE_MESSAGES).mark(user, pipe=pipe)

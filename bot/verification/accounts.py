@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import redis
 
@@ -42,6 +43,11 @@ if KEYS[5] ~= '-' then
 end
 return 'ok'
 """
+
+
+def iso(epoch: float | None) -> str | None:
+    """An epoch as ISO 8601 UTC (None stays None)."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
 
 
 @dataclass(frozen=True)

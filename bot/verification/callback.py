@@ -21,12 +21,12 @@ from dataclasses import dataclass
 import requests
 from rq import Retry, get_current_job
 
+from bot.connections import Connections, current_connections
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.queues.dead_entries import set_aside_job
-from bot.services import Services, current_services
-from bot.verification.links import account_id_of
-from bot.verification.views import iso
+from bot.verification.accounts import iso
+from bot.verification.links import LinkStore, account_id_of
 
 log = logging.getLogger(__name__)
 
@@ -69,16 +69,12 @@ def signature_header(body: bytes, secret: str, timestamp: int) -> str:
 
 
 def new_event(
-    services: Services, user: UserRef, phone: str, channel: str, verified_at: int
+    links: LinkStore, user: UserRef, phone: str, channel: str, verified_at: int
 ) -> CallbackEvent:
     """SPEC's body, frozen now: account_id is the portal account (null for a Zalo user
     linked to none), user_id the Zalo user (null for a portal account linked to none)."""
     account_id = account_id_of(user)
-    zalo_user = (
-        user.user_id
-        if account_id is None
-        else services.verifier.links.zalo_user_of(user.oa_id, account_id)
-    )
+    zalo_user = user.user_id if account_id is None else links.zalo_user_of(user.oa_id, account_id)
     event_id = "evt_" + secrets.token_hex(12)
     payload = {
         "id": event_id,
@@ -98,10 +94,10 @@ def notify_portal(oa_id: str, user_id: str, event_id: str) -> str:
     while retries are left, then set it aside as a dead letter."""
     job = get_current_job()
     final = not (job is not None and job.retries_left)
-    return deliver(current_services(), UserRef(oa_id, user_id), event_id, final)
+    return deliver(current_connections(), UserRef(oa_id, user_id), event_id, final)
 
 
-def deliver(services: Services, user: UserRef, event_id: str, final: bool) -> str:
+def deliver(services: Connections, user: UserRef, event_id: str, final: bool) -> str:
     """One attempt at a callback: delivered, refused (4xx), gone (withdrawn), or dead."""
     stored = services.redis.hget(callbacks_key(user), event_id)
     if stored is None:
@@ -121,7 +117,7 @@ def deliver(services: Services, user: UserRef, event_id: str, final: bool) -> st
     return "delivered"
 
 
-def post(services: Services, body: bytes) -> int:
+def post(services: Connections, body: bytes) -> int:
     """POST body, signed now; the HTTP status, or CallbackRetry when it is worth retrying."""
     settings = services.settings
     headers = {
@@ -142,7 +138,7 @@ def post(services: Services, body: bytes) -> int:
     return int(answer.status_code)
 
 
-def set_aside(services: Services, user: UserRef, event_id: str, error: Exception) -> None:
+def set_aside(services: Connections, user: UserRef, event_id: str, error: Exception) -> None:
     """A callback that failed for a day: listed with the dead letters (its body kept)."""
     log.error(
         "callback %s for %s failed for a day, set aside: %s",

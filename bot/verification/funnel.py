@@ -2,9 +2,12 @@
 
 Every step is counted here and nowhere else: the metrics (bot.metrics FUNNEL...) for
 Prometheus, and hashes per OA and hour (two days) and per OA and day (35 days) that the admin
-page charts without Prometheus. A field is `channel|step`, `channel|failed|reason`,
-`channel|spend_vnd`, or the time to verify as `channel|ttv_count`, `channel|ttv_sum` and
-`channel|ttv_le|<bucket>` (counts per histogram bucket, so the page can tell p50 and p95).
+page charts without Prometheus. A step taken in a chat turn is a `Step` the turn records and
+its commit writes (bot.pipeline.processing), in the turn's transaction; the steps outside a
+turn (a code's send, its receipt, the portal API) are written when they happen. A field is
+`channel|step`, `channel|failed|reason`, `channel|spend_vnd`, or the time to verify as
+`channel|ttv_count`, `channel|ttv_sum` and `channel|ttv_le|<bucket>` (counts per histogram
+bucket, so the page can tell p50 and p95).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,7 +24,7 @@ from redis.client import Pipeline
 
 from bot.config import Settings
 from bot.keys import UserRef, text
-from bot.metrics import CODE_SPEND, FUNNEL, FUNNEL_FAILURES, TIME_TO_VERIFY
+from bot.metrics import CODE_SPEND, FUNNEL, FUNNEL_FAILURES, TIME_TO_VERIFY, oa_label
 
 log = logging.getLogger(__name__)
 STEPS = ("started", "sent", "delivered", "verified", "expired", "locked", "failed")
@@ -45,6 +49,38 @@ def hour_key(oa_id: str, hour: str) -> str:
     return f"funnel:{{{oa_id}}}:h:{hour}"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of one verification, as counted (failed: with its reason; verified: with the
+    seconds since its code was sent, when known)."""
+
+    oa_id: str
+    channel: str
+    step: str
+    reason: str = ""
+    seconds: float | None = None
+
+    def fields(self) -> dict[str, int]:
+        """Its increments of the per-hour and per-day counts."""
+        channel = self.channel or ANY_CHANNEL
+        name = (
+            f"{channel}|failed|{self.reason}" if self.step == "failed" else f"{channel}|{self.step}"
+        )
+        found = {name: 1}
+        if self.seconds is not None:
+            found |= ttv_fields(channel, self.seconds)
+        return found
+
+    def observe(self) -> None:
+        """Count it in the Prometheus metrics."""
+        oa, channel = oa_label(self.oa_id), self.channel or ANY_CHANNEL
+        FUNNEL.labels(oa, channel, self.step).inc()
+        if self.step == "failed":
+            FUNNEL_FAILURES.labels(oa, channel, self.reason).inc()
+        if self.seconds is not None:
+            TIME_TO_VERIFY.labels(oa, channel).observe(self.seconds)
+
+
 class Funnel:
     """Counts the funnel's steps (metrics and Redis) and reads the per-hour and per-day counts."""
 
@@ -58,14 +94,18 @@ class Funnel:
         return datetime.now(self.zone)
 
     def count(self, oa_id: str, channel: str, step: str, reason: str = "") -> None:
-        """One step of one verification (failed: with its reason)."""
-        channel = channel or ANY_CHANNEL
-        FUNNEL.labels(oa_id, channel, step).inc()
-        field = f"{channel}|{step}"
-        if step == "failed":
-            FUNNEL_FAILURES.labels(oa_id, channel, reason).inc()
-            field = f"{channel}|failed|{reason}"
-        self.write(oa_id, {field: 1})
+        """One step of one verification outside a chat turn (failed: with its reason)."""
+        self.record(Step(oa_id, channel, step, reason))
+
+    def record(self, step: Step) -> None:
+        """Count a step now (a chat turn records its steps for its commit instead)."""
+        step.observe()
+        self.write(step.oa_id, step.fields())
+
+    def add_steps(self, pipe: Pipeline, steps: Iterable[Step]) -> None:
+        """Queue a turn's steps into its commit (observe() them once it is committed)."""
+        for step in steps:
+            self.add(pipe, step.oa_id, step.fields())
 
     def write(self, oa_id: str, fields: dict[str, int]) -> None:
         """Add to this hour's and this day's counts; best effort: a count lost to a Redis
@@ -91,12 +131,12 @@ class Funnel:
     def code_sent(self, user: UserRef, channel: str, reference: str, delivered: bool) -> None:
         """A gateway (or Zalo) accepted a code: count it and its price, note when (for the time
         to verify) and, for Zalo, its tracking_id (for the delivery receipt)."""
-        price = self.prices.get(channel, 0)
-        FUNNEL.labels(user.oa_id, channel, "sent").inc()
-        CODE_SPEND.labels(user.oa_id, channel).inc(price)
+        price, oa = self.prices.get(channel, 0), oa_label(user.oa_id)
+        FUNNEL.labels(oa, channel, "sent").inc()
+        CODE_SPEND.labels(oa, channel).inc(price)
         fields = {f"{channel}|sent": 1, f"{channel}|spend_vnd": price}
         if delivered:  # the gateway itself says so (the sandbox's phone inbox)
-            FUNNEL.labels(user.oa_id, channel, "delivered").inc()
+            FUNNEL.labels(oa, channel, "delivered").inc()
             fields[f"{channel}|delivered"] = 1
         try:
             with self.client.pipeline(transaction=False) as pipe:
@@ -121,19 +161,14 @@ class Funnel:
         """Whether a Zalo code of ours still waits for its receipt (False once it came)."""
         return bool(self.client.exists(TRACKING_KEY.format(tracking_id)))
 
-    def verified(self, user: UserRef, channel: str) -> None:
-        """A number verified: counted, with the time since its code was sent when known."""
-        FUNNEL.labels(user.oa_id, channel, "verified").inc()
-        fields = {f"{channel}|verified": 1}
+    def verified(self, user: UserRef, channel: str) -> Step:
+        """The step of a number verified, with the time since its code was sent when known."""
         try:
             sent_at = self.client.getdel(user.key("funnel-sent"))
         except redis.RedisError:
             sent_at = None
-        if sent_at is not None:
-            seconds = max(0.0, time.time() - float(sent_at))
-            TIME_TO_VERIFY.labels(user.oa_id, channel).observe(seconds)
-            fields |= ttv_fields(channel, seconds)
-        self.write(user.oa_id, fields)
+        seconds = None if sent_at is None else max(0.0, time.time() - float(sent_at))
+        return Step(user.oa_id, channel, "verified", seconds=seconds)
 
     def forget(self, pipe: Pipeline, user: UserRef) -> None:
         """Drop the user's send time (user_withdraw); the counts name nobody."""

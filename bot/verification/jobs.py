@@ -24,10 +24,10 @@ from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS, ZALO_REFUSALS
 from bot.queues.codes import CodeSend
 from bot.queues.held import due_again
-from bot.services import Services
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
 from bot.verification.codes import derive_code, reference_of
+from bot.verification.parts import VerificationParts
 from bot.verification.portal_accounts import report_send_failure
 from bot.verification.zalo_codes import CodeSent
 from bot.verification.zns_delivery import await_delivery
@@ -41,7 +41,7 @@ class SendRetry(Exception):
     """A transient send failure, to be tried again after the codes stage's wait."""
 
 
-def deliver_code(services: Services, send: CodeSend) -> str:
+def deliver_code(services: VerificationParts, send: CodeSend) -> str:
     """Send the live code of a reference by its channel to its number; return the outcome.
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
@@ -71,7 +71,7 @@ def deliver_code(services: Services, send: CodeSend) -> str:
 
 
 def transmit(
-    services: Services, oa_id: str, phone: str, channel: str, nonce: str, lang: str
+    services: VerificationParts, oa_id: str, phone: str, channel: str, nonce: str, lang: str
 ) -> CodeSent:
     """The code of nonce to phone, by SMS or ZNS through the user's OA (delivered: the
     channel says so; msg_id: Zalo's id of a code not yet delivered)."""
@@ -81,7 +81,7 @@ def transmit(
     return send_zns(services, oa_id, phone, code, nonce)
 
 
-def stale(services: Services, user: UserRef, reference: str, channel: str) -> str:
+def stale(services: VerificationParts, user: UserRef, reference: str, channel: str) -> str:
     """The code is no longer live. Replaced by a newer one: nothing to do. Gone (its send was
     delayed past its validity, by retries or a Redis outage): the user is told and offered a
     new one; the conversation says nothing if the code was used meanwhile."""
@@ -98,7 +98,7 @@ def stale(services: Services, user: UserRef, reference: str, channel: str) -> st
     return "expired"
 
 
-def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -> bool:
+def send_sms(services: VerificationParts, phone: str, code: str, nonce: str, lang: str) -> bool:
     """Hand the code to the SMS provider (True: the gateway says delivered); a duplicate
     reference means it was already sent."""
     ttl = services.settings.otp_sms_ttl_seconds
@@ -114,14 +114,16 @@ def send_sms(services: Services, phone: str, code: str, nonce: str, lang: str) -
         return False
 
 
-def send_zns(services: Services, oa_id: str, phone: str, code: str, nonce: str) -> CodeSent:
+def send_zns(
+    services: VerificationParts, oa_id: str, phone: str, code: str, nonce: str
+) -> CodeSent:
     """Send the approved OTP template by ZNS through the OA of oa_id (sandbox: the phone
     inbox, delivered at once)."""
     return services.zalo_codes.send(oa_id, phone, code, reference_of(nonce))
 
 
 def handle_failure(
-    services: Services,
+    services: VerificationParts,
     user: UserRef,
     phone: str,
     channel: str,

@@ -18,7 +18,7 @@ from bot.verification.portal_accounts import ORIGIN_API
 from bot.verification.service import Enqueue, SendOutcome
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.verification.parts import VerificationParts
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class CheckResult:
     reason: str = ""
 
 
-def enqueue_now(services: Services, user: UserRef) -> Enqueue:
+def enqueue_now(services: VerificationParts, user: UserRef) -> Enqueue:
     """An enqueue that puts the job on its queue at once (descriptions stay pseudonymous)."""
 
     def enqueue(func: Any, *args: Any, queue: str, **options: Any) -> None:
@@ -42,12 +42,12 @@ def enqueue_now(services: Services, user: UserRef) -> Enqueue:
 
 
 def start_verification(
-    services: Services, account_id: str, phone: str, channel: str, oa_id: str = ""
+    services: VerificationParts, account_id: str, phone: str, channel: str, oa_id: str = ""
 ) -> SendOutcome:
     """Send a code to phone by channel for the portal account of an OA (the main one when
     empty), unless a rule forbids it."""
     verifier = services.verifier
-    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.registry.main.oa_id, account_id)
     verifier.funnel.count(ref.oa_id, channel, "started")  # each request starts one anew
     if channel == "zalo" and verifier.pending.has_no_zalo(phone):
         return SendOutcome("no_zalo_account")  # ZNS said -118 for this number recently
@@ -60,12 +60,12 @@ def start_verification(
 
 
 def check_verification(
-    services: Services, account_id: str, code: str, oa_id: str = ""
+    services: VerificationParts, account_id: str, code: str, oa_id: str = ""
 ) -> CheckResult:
     """Check a code typed in the portal against the account's pending verification (in an
     OA: the main one when empty)."""
     verifier = services.verifier
-    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.registry.main.oa_id, account_id)
     pending = verifier.pending.get(ref)
     if pending is None:
         return CheckResult("no_pending")

@@ -19,7 +19,7 @@ from bot.queues.internal_events import notify_send_failed
 from bot.verification.links import account_id_of
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.connections import Connections
 
 # Long enough after a code expires for a late check to hear "expired", not "unknown".
 KEEP_AFTER_EXPIRY_SECONDS = 24 * 3600
@@ -92,10 +92,10 @@ class PortalVerifications:
 
 
 def report_send_failure(
-    services: Services, user: UserRef, channel: str, reason: str, reference: str
+    services: Connections, user: UserRef, channel: str, reason: str, reference: str
 ) -> None:
     """Tell whoever waits for a code that failed for good: the chat user, or the portal."""
-    pending_store = services.verifier.pending
+    pending_store = PortalVerifications(services.redis)
     if account_id_of(user) is None:
         notify_send_failed(services, user, channel, reason, reference)
         return

@@ -8,32 +8,31 @@ from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from redis.exceptions import RedisError
 
-from bot.conversation.context import Context
+from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.codes import CodeSend
-from bot.services import QUEUE_BACKGROUND
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
-from bot.verification.funnel import Funnel
+from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
 from bot.verification.numbers import NumberTries
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 CHANNELS = ("sms", "zalo")
 # Records a job to enqueue: ctx.enqueue in chat (committed with the event), or at once (API).
 Enqueue = Callable[..., None]
 # Queues a code's send the same two ways: ctx.queue_code, or at once (API).
 QueueCode = Callable[[CodeSend], None]
+# Counts a funnel step the same two ways: ctx.count_step (written by the turn's commit), or
+# at once (API: None, the funnel's record).
+Tally = Callable[[Step], None]
 # A full global ceiling is told as the channel being busy, other limits as "limited".
 REFUSAL_STATUS = {"sms_global": "sms_busy", "zns_global": "zalo_busy"}
 # Refusals the funnel counts as failures, by reason (a cooldown only asks the user to wait).
@@ -54,6 +53,25 @@ SEND_STATUSES = frozenset(
 )  # fmt: skip
 
 
+class Turn(Protocol):
+    """What the verifier reads and records of a chat turn (bot.conversation.context.Context)."""
+
+    user: UserRef
+    lang: str
+    data: dict[str, Any]
+    user_id_by_app: str | None
+    memo: dict[str, Any]
+
+    def enqueue(self, func: Callable[..., Any], *args: Any, queue: str, **options: Any) -> None:
+        """Record a job to enqueue atomically with the new state."""
+
+    def queue_code(self, send: CodeSend) -> None:
+        """Record a code to send, queued atomically with the new state."""
+
+    def count_step(self, step: Step) -> None:
+        """Record a funnel step, counted atomically with the new state."""
+
+
 @dataclass(frozen=True)
 class SendOutcome:
     """What asking for a code did: sent, or why not (and for how long)."""
@@ -67,17 +85,17 @@ class SendOutcome:
 class Verifier:
     """The operations of the verification dialogue; handlers turn outcomes into replies."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.accounts = AccountStore(services.redis)
+    def __init__(self, connections: Connections) -> None:
+        self.redis = connections.redis
+        self.settings = connections.settings
+        self.accounts = AccountStore(connections.redis)
 
     @cached_property
     def codes(self) -> CodeStore:
         """The code store, keyed by OTP_HASH_KEY."""
         s = self.settings
         return CodeStore(
-            self.services.redis,
+            self.redis,
             s.otp_hash_key,
             s.otp_max_attempts,
             s.otp_lock_seconds,
@@ -89,7 +107,7 @@ class Verifier:
         """The different numbers each account tried (the chat is not an oracle)."""
         s = self.settings
         return NumberTries(
-            self.services.redis,
+            self.redis,
             s.otp_hash_key,
             s.otp_numbers_per_account_hour,
             s.otp_numbers_per_account_day,
@@ -99,38 +117,38 @@ class Verifier:
     def links(self) -> LinkStore:
         """Link codes and the Zalo users linked to portal accounts."""
         s = self.settings
-        client = self.services.redis
+        client = self.redis
         return LinkStore(client, s.otp_hash_key, s.otp_max_attempts, s.otp_lock_seconds)
 
     @cached_property
     def pending(self) -> PortalVerifications:
         """The pending verifications of portal accounts."""
-        return PortalVerifications(self.services.redis)
+        return PortalVerifications(self.redis)
 
     def subject(self, user: UserRef) -> UserRef:
         """Whose verification this is: a linked user's belongs to the portal account."""
         return self.links.subject(user)
 
-    def subject_of(self, ctx: Context) -> UserRef:
+    def subject_of(self, ctx: Turn) -> UserRef:
         """subject() of the chat user, read once per event."""
         found = ctx.memo.get("subject")
         if not isinstance(found, UserRef):
             found = ctx.memo["subject"] = self.subject(ctx.user)
         return found
 
-    def lock_wait_seconds(self, ctx: Context) -> int:
+    def lock_wait_seconds(self, ctx: Turn) -> int:
         """Seconds until the user (or the portal account it is linked to) may verify again."""
         return self.codes.lock_wait_seconds(self.subject_of(ctx))
 
     @cached_property
     def funnel(self) -> Funnel:
         """The funnel's counts (metrics and per-day)."""
-        return Funnel(self.services.redis, self.settings)
+        return Funnel(self.redis, self.settings)
 
     @cached_property
     def limits(self) -> SendLimits:
         """The send limits."""
-        return SendLimits(self.services.redis, self.settings)
+        return SendLimits(self.redis, self.settings)
 
     def ttl_of(self, channel: str) -> int:
         """Validity of a code sent by channel, in seconds."""
@@ -141,7 +159,7 @@ class Verifier:
         """Zalo codes need an approved ZNS template (always there in sandbox)."""
         return bool(self.settings.zns_otp_template_id)
 
-    def account(self, ctx: Context) -> Account | None:
+    def account(self, ctx: Turn) -> Account | None:
         """The user's verification record (the portal account's, when linked)."""
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
@@ -163,7 +181,7 @@ class Verifier:
             return SendOutcome("numbers_limited", wait)
         if owner is not None:
             return SendOutcome("in_use")
-        wait = ceil_seconds(self.services.redis.pttl(phone_lock_key(phone)))
+        wait = ceil_seconds(self.redis.pttl(phone_lock_key(phone)))
         if not wait:
             return None
         mine = self.codes.number_locked_by(user, phone)
@@ -173,18 +191,28 @@ class Verifier:
         """Whether this account verified this number (others' guesses never lock it out)."""
         return self.accounts.owner_of(user.oa_id, phone) == user.user_id
 
-    def request_code(self, ctx: Context, phone: str, channel: str) -> SendOutcome:
+    def request_code(self, ctx: Turn, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject_of(ctx)
-        return self.request_for(subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id)
+        return self.request_for(
+            subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id, ctx.count_step
+        )
 
     def request_for(
-        self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        lang: str,
+        queue: QueueCode,
+        origin: str,
+        tally: Tally | None = None,
     ) -> SendOutcome:
         """request_code for an account (chat user or portal account); origin: who asked."""
         outcome = self.issue_for(user, phone, channel, lang, queue, origin)
         if outcome.status in FAILED_REASONS:
-            self.funnel.count(user.oa_id, channel, "failed", FAILED_REASONS[outcome.status])
+            reason = FAILED_REASONS[outcome.status]
+            (tally or self.funnel.record)(Step(user.oa_id, channel, "failed", reason))
         return outcome
 
     def issue_for(
@@ -215,7 +243,7 @@ class Verifier:
     ) -> SendOutcome | str:
         """issue() under the account's send lock: parallel requests then meet the cooldown
         the first one set, and spend no budget for a code they do not send."""
-        lock = self.services.redis.lock(user.key("otp-sending"), timeout=5, blocking_timeout=2)
+        lock = self.redis.lock(user.key("otp-sending"), timeout=5, blocking_timeout=2)
         if not lock.acquire():
             return SendOutcome("cooldown", 1)
         try:
@@ -258,48 +286,59 @@ class Verifier:
             return SendOutcome("locked", locked)
         return SendOutcome("cooldown", cooling) if cooling else None
 
-    def check(self, ctx: Context, phone: str, typed: str) -> Checked:
+    def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
-        return self.check_for(self.subject_of(ctx), phone, typed, ctx.data.get("channel", ""))
+        channel = ctx.data.get("channel", "")
+        return self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
 
-    def check_for(self, user: UserRef, phone: str, typed: str, channel: str = "") -> Checked:
+    def check_for(
+        self, user: UserRef, phone: str, typed: str, channel: str = "", tally: Tally | None = None
+    ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
         was asked by, for the funnel's count of expired codes (the code itself is gone)."""
         checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
+        count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
-            self.funnel.count(user.oa_id, checked.channel, "locked")
+            count(Step(user.oa_id, checked.channel, "locked"))
         elif checked.status == "none":
-            self.funnel.count(user.oa_id, channel, "expired")
+            count(Step(user.oa_id, channel, "expired"))
         if checked.ganged_up:
             report_gang_up(phone, "number_attempts")
         return checked
 
-    def complete(self, ctx: Context, phone: str, channel: str) -> bool:
+    def complete(self, ctx: Turn, phone: str, channel: str) -> bool:
         """Claim the number for the account; False when another account won it first."""
         user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
-        return self.complete_for(user, phone, channel, by_app, ctx.enqueue)
+        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step)
 
     def complete_for(
-        self, user: UserRef, phone: str, channel: str, by_app: str, enqueue: Enqueue
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        by_app: str,
+        enqueue: Enqueue,
+        tally: Tally | None = None,
     ) -> bool:
         """complete() for an account (chat user or portal account)."""
+        count = tally or self.funnel.record
         now = int(time.time())
         event = None
         if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
             from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
 
-            event = new_event(self.services, user, phone, channel, now)
+            event = new_event(self.links, user, phone, channel, now)
         stored = (
             (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS) if event else None
         )
         won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
         if not won:  # another account verified the number a moment earlier
-            self.funnel.count(user.oa_id, channel, "failed", "lost_race")
+            count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
-        self.funnel.verified(user, channel)
+        count(self.funnel.verified(user, channel))
         if account_id_of(user) is not None:
             self.pending.finish(user)
         if event is not None:

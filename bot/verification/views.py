@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.keys import UserRef
-from bot.verification.accounts import Account
+from bot.verification.accounts import Account, iso
 from bot.verification.links import account_id_of, portal_ref, valid_account_id
 
 if TYPE_CHECKING:
-    from bot.services import Services
-
-
-def iso(epoch: float | None) -> str | None:
-    """An epoch as ISO 8601 UTC (None stays None)."""
-    return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
+    from bot.verification.parts import VerificationParts
 
 
 def account_json(account: Account, locked_for_seconds: int, now: float) -> dict[str, Any]:
@@ -34,12 +28,14 @@ def account_json(account: Account, locked_for_seconds: int, now: float) -> dict[
     }
 
 
-def account_view(services: Services, any_id: str, oa_id: str = "") -> dict[str, Any] | None:
+def account_view(
+    services: VerificationParts, any_id: str, oa_id: str = ""
+) -> dict[str, Any] | None:
     """The account of any_id as the portal reads it: a portal account_id, an OA-scoped user
     id or a user_id_by_app; a linked Zalo user shows their portal account. A user locked out
     before ever verifying shows too (no phone, the lock's end). None when nothing is known.
     oa_id: the OA whose accounts are read (the main OA when empty)."""
-    oa_id = oa_id or services.settings.zalo_oa_id
+    oa_id = oa_id or services.registry.main.oa_id
     verifier = services.verifier
     portal = portal_ref(oa_id, any_id)
     if valid_account_id(any_id) and portal_known(services, portal):
@@ -55,7 +51,7 @@ def account_view(services: Services, any_id: str, oa_id: str = "") -> dict[str, 
     return zalo_view(services, UserRef(oa_id, any_id))
 
 
-def zalo_view(services: Services, user: UserRef) -> dict[str, Any] | None:
+def zalo_view(services: VerificationParts, user: UserRef) -> dict[str, Any] | None:
     """A Zalo user linked to no portal account (None when the bot knows nothing of them)."""
     verifier = services.verifier
     found = verifier.accounts.get(user.oa_id, user.user_id)
@@ -68,7 +64,7 @@ def zalo_view(services: Services, user: UserRef) -> dict[str, Any] | None:
             "zalo_user_id": user.user_id}  # fmt: skip
 
 
-def portal_view(services: Services, portal: UserRef) -> dict[str, Any]:
+def portal_view(services: VerificationParts, portal: UserRef) -> dict[str, Any]:
     """A portal account: its own record and locks, and the Zalo user linked to it."""
     verifier = services.verifier
     account_id = account_id_of(portal) or ""
@@ -85,7 +81,7 @@ def portal_view(services: Services, portal: UserRef) -> dict[str, Any]:
     return {**view, "user_id": zalo_user, "account_id": account_id, "zalo_user_id": zalo_user}
 
 
-def portal_known(services: Services, portal: UserRef) -> bool:
+def portal_known(services: VerificationParts, portal: UserRef) -> bool:
     """Whether the bot has anything of this portal account: record, link, code or lock."""
     verifier = services.verifier
     account_id = account_id_of(portal) or ""

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.connections import QUEUE_CODES
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.queues.codes import CodeSend
 from bot.queues.internal_events import notify_send_failed
-from bot.services import QUEUE_CODES, Services, current_services
 from bot.verification.links import account_id_of
+from bot.verification.parts import VerificationParts, current_parts
 from bot.verification.portal_accounts import ORIGIN_API
 from zalo_api.errors import ZaloError
 from zalo_api.zns import STATUS_DELIVERED
@@ -36,7 +37,7 @@ FALLBACK_REASON = "zns_undelivered_offered_sms"
 UNDELIVERED = "undelivered"
 
 
-def await_delivery(services: Services, send: CodeSend, msg_id: str) -> None:
+def await_delivery(services: VerificationParts, send: CodeSend, msg_id: str) -> None:
     """Look at a Zalo code again after ZNS_DELIVERY_WAIT_SECONDS."""
     services.queue(QUEUE_CODES).enqueue_in(
         timedelta(seconds=services.settings.zns_delivery_wait_seconds),
@@ -51,10 +52,10 @@ def await_delivery(services: Services, send: CodeSend, msg_id: str) -> None:
 
 def check_delivery(oa_id: str, user_id: str, reference: str, msg_id: str) -> str:
     """The RQ job: see whether the code arrived; offer SMS when it seems not to have."""
-    return look_again(current_services(), UserRef(oa_id, user_id), reference, msg_id)
+    return look_again(current_parts(), UserRef(oa_id, user_id), reference, msg_id)
 
 
-def look_again(services: Services, user: UserRef, reference: str, msg_id: str) -> str:
+def look_again(services: VerificationParts, user: UserRef, reference: str, msg_id: str) -> str:
     """'gone' (used, replaced, expired), 'portal' (asked by the portal API, which shows the
     code and its resend itself), 'delivered' (receipt or status), or 'offered'."""
     verifier = services.verifier
@@ -78,7 +79,7 @@ def look_again(services: Services, user: UserRef, reference: str, msg_id: str) -
     return "offered"
 
 
-def asker(services: Services, user: UserRef, reference: str) -> UserRef | None:
+def asker(services: VerificationParts, user: UserRef, reference: str) -> UserRef | None:
     """The chat user waiting for the code: the user, or the chat linked to a portal account
     that asked for it there (None when the portal API asked)."""
     if account_id_of(user) is None:
@@ -89,7 +90,7 @@ def asker(services: Services, user: UserRef, reference: str) -> UserRef | None:
     return UserRef(user.oa_id, pending.origin)
 
 
-def zalo_says_delivered(services: Services, oa_id: str, msg_id: str) -> bool:
+def zalo_says_delivered(services: VerificationParts, oa_id: str, msg_id: str) -> bool:
     """Zalo's message status, asked once; any failure to ask counts as not delivered."""
     try:
         return services.outbound(oa_id).zns.message_status(msg_id) == STATUS_DELIVERED

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot.logs import current_correlation_id
 from bot.services import Services
-from bot.verification.views import iso
+from bot.verification.accounts import iso
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def oa_of(services: Services, given: Any) -> tuple[str, Answer | None]:
     """The OA a request is for: its `oa_id` when it names an OA served here, the main OA when
     it names none; else ("", the 400 to answer)."""
     if given is None or given == "":
-        return services.settings.zalo_oa_id, None
+        return services.registry.main.oa_id, None
     if not isinstance(given, str):
         return "", error(400, "bad_request", "oa_id must be a string")
     if services.registry.get(given) is None:

@@ -11,10 +11,9 @@ from bot.queues.codes import STAGE_CODES
 from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
-from bot.services import current_services
+from bot.services import current_services, token_states_of
 from bot.web.unverified import webhook_health
 from bot.zalo.sending import all_states
-from bot.zalo.token_admin import token_states
 
 blueprint = Blueprint("health", __name__)
 STAGES = (STAGE_CODES, STAGE_EVENTS, STAGE_MESSAGES)
@@ -47,10 +46,10 @@ def readyz() -> tuple[Response, int]:
             answers = pipe.execute()
         due = due_counts(services.redis, STAGES)
         webhook = webhook_health(services.redis).as_dict()
-        tokens = {} if services.settings.bot_sandbox else token_states(services)
+        tokens = {} if services.settings.bot_sandbox else token_states_of(services)
         zalo = {
             st.oa_id: st.as_json()
-            for st in all_states(services.redis, services.settings.zalo_oa_id)
+            for st in all_states(services.redis, services.registry.main.oa_id)
         }
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"

@@ -45,7 +45,7 @@ class QueueDepthCollector(Collector):
                 family.add_metric([name], float(queue.count))
             for stage, count in due_counts(client, STAGES).items():
                 due.add_metric([stage], float(count))
-            for found in all_states(client, self.services.settings.zalo_oa_id):
+            for found in all_states(client, self.services.registry.main.oa_id):
                 for state in (OK, HELD):
                     sending.add_metric([found.oa_id, state], float(found.state == state))
         except redis.RedisError:

@@ -15,8 +15,9 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from bot.services import current_services
+from bot.verification.accounts import iso
 from bot.verification.links import valid_account_id
-from bot.verification.views import account_view, iso
+from bot.verification.views import account_view
 from bot.web.api_common import answer, error, json_body, oa_of
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")

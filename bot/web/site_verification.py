@@ -22,7 +22,7 @@ There Is No Limit To What You Can Accomplish Using Zalo!
 @blueprint.get("/zalo_verifier<code>.html")
 def verifier_file(code: str) -> Response:
     """`/zalo_verifier<code>.html` when code is ZALO_SITE_VERIFICATION; 404 for any other."""
-    expected = current_services().settings.zalo_site_verification
+    expected = current_services().registry.site_verification
     if not expected or code != expected:
         abort(404)
     return Response(PAGE.format(code=expected), mimetype="text/html")

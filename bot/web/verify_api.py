@@ -12,11 +12,11 @@ from flask import Blueprint, Response, request
 
 from bot.conversation.textnorm import digits_only, to_ascii_digits
 from bot.services import current_services
+from bot.verification.accounts import iso
 from bot.verification.links import portal_ref, valid_account_id
 from bot.verification.phones import Problem, parse_phone
 from bot.verification.portal import check_verification, start_verification
 from bot.verification.service import CHANNELS, SendOutcome
-from bot.verification.views import iso
 from bot.web.api_common import Answer, answer, error, json_body, locked_until, oa_of
 from bot.web.idempotency import MAX_KEY_LENGTH, IdempotencyStore, fingerprint
 from bot.web.portal import require_api_key
@@ -121,7 +121,7 @@ def started(
         if code == "channel_unavailable":
             extra["reason"] = REASONS.get(outcome.status, outcome.status)
         return error(status, code, message, **extra)
-    ref = portal_ref(oa_id or services.settings.zalo_oa_id, account_id)
+    ref = portal_ref(oa_id or services.registry.main.oa_id, account_id)
     pending = services.verifier.pending.get(ref)
     body = {
         "verification_id": outcome.verification_id,

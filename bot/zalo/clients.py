@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from bot.connections import Connections
 from bot.metrics import TOKEN_REJECTED
 from bot.oas import OA
 from bot.zalo.outbound import Outbound
@@ -15,9 +14,6 @@ from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient, TokenPair
 from zalo_api.tokens import TokenManager, TokenRefresher
 from zalo_api.zns import ZNSClient
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 # Every reply asks for the access token: read it from Redis at most this often per process
 # (a rotation by another process is still seen at once when Zalo refuses the old token, and
@@ -49,20 +45,21 @@ class NoSecretRefresher:
         )
 
 
-def build_outbound(services: Services, oa: OA) -> Outbound:
-    """The OA's token manager, its OA API and ZNS clients, and its sending state."""
-    tokens = build_token_manager(services, oa)
+def build_outbound(services: Connections, oa: OA, seed: bool) -> Outbound:
+    """The OA's token manager, its OA API and ZNS clients, and its sending state (seed: the
+    env tokens may be stored, as the main OA's linked App)."""
+    tokens = build_token_manager(services, oa, seed)
     return Outbound(
         oa, tokens, build_oa_client(services, tokens), build_zns_client(services, tokens),
         Sending(services.redis, oa.oa_id),
     )  # fmt: skip
 
 
-def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClient:
+def oauth_client(services: Connections, app_id: str, app_secret: str) -> OAuthClient:
     """Zalo's OAuth endpoint for one App, on the shared session."""
     settings = services.settings
     return OAuthClient(
-        settings.zalo_oauth_url,
+        services.registry.urls.oauth,
         app_id,
         app_secret,
         timeout=settings.http_timeout_seconds,
@@ -70,14 +67,13 @@ def oauth_client(services: Services, app_id: str, app_secret: str) -> OAuthClien
     )
 
 
-def build_token_manager(services: Services, oa: OA) -> TokenManager:
+def build_token_manager(services: Connections, oa: OA, seed: bool) -> TokenManager:
     """Tokens in Redis per App and OA (zalo:tokens:{app_id}:oa_id); the main OA's seeded once
     from ZALO_ACCESS_TOKEN / ZALO_REFRESH_TOKEN (and adopted from the App-keyed layout)."""
-    settings = services.settings
     storage = token_storage(services, oa)
     status = TokenStatus(services.redis, oa.app_id, oa.oa_id)
-    if oa.main and not unlinked(services, oa):  # a restart must not revive unlinked tokens
-        if storage.seed(settings.zalo_access_token, settings.zalo_refresh_token):
+    if seed:  # not when an admin unlinked the OA or its App: a restart must not revive them
+        if storage.seed(*oa.first_tokens):
             status.stored(SOURCE_ENV)
     refresher: TokenRefresher = NoSecretRefresher(oa)
     if oa.can_refresh:
@@ -92,15 +88,9 @@ def build_token_manager(services: Services, oa: OA) -> TokenManager:
     )
 
 
-def token_storage(services: Services, oa: OA) -> RedisTokenStorage:
+def token_storage(services: Connections, oa: OA) -> RedisTokenStorage:
     """Where the OA's pair lives (the main OA's adopts an earlier release's App-keyed one)."""
     return RedisTokenStorage(services.redis, oa.app_id, oa.oa_id, legacy=oa.main)
-
-
-def unlinked(services: Services, oa: OA) -> bool:
-    """Whether an admin unlinked the OA or its App."""
-    found = [services.assets.get("app", oa.app_id), services.assets.get("oa", oa.oa_id)]
-    return any(asset is not None and not asset.linked for asset in found)
 
 
 def count_rejection(error: ZaloError) -> None:
@@ -108,22 +98,22 @@ def count_rejection(error: ZaloError) -> None:
     TOKEN_REJECTED.inc()
 
 
-def build_oa_client(services: Services, tokens: TokenManager) -> OAClient:
+def build_oa_client(services: Connections, tokens: TokenManager) -> OAClient:
     """The OA API client sending with tokens."""
     settings = services.settings
     return OAClient(
-        settings.zalo_openapi_url,
+        services.registry.urls.openapi,
         tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,
     )
 
 
-def build_zns_client(services: Services, tokens: TokenManager) -> ZNSClient:
+def build_zns_client(services: Connections, tokens: TokenManager) -> ZNSClient:
     """The ZNS client sending with tokens."""
     settings = services.settings
     return ZNSClient(
-        settings.zalo_business_url,
+        services.registry.urls.business,
         tokens,
         timeout=settings.http_timeout_seconds,
         session=services.http,

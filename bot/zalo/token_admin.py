@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from bot.connections import Connections
 from bot.oas import OARegistry
 from bot.zalo.token_status import (
     SOURCE_CLI,
@@ -15,23 +16,20 @@ from bot.zalo.token_status import (
 from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
 from zalo_api.oauth import TokenPair
 
-if TYPE_CHECKING:
-    from bot.services import Services
-
 
 def oa_apps(registry: OARegistry) -> dict[str, str]:
     """oa_id -> the App it granted (its tokens are kept per App and OA), main OA first."""
     return {oa.oa_id: oa.app_id for oa in registry.all()}
 
 
-def storage_of(services: Services, oa_id: str, app_id: str) -> RedisTokenStorage:
+def storage_of(services: Connections, oa_id: str, app_id: str) -> RedisTokenStorage:
     """Where the tokens of oa_id through app_id live (the main OA adopts the old layout)."""
     main = services.registry.main
     legacy = (oa_id, app_id) == (main.oa_id, main.app_id)
     return RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy)
 
 
-def set_pair(services: Services, app_id: str, oa_id: str, pair: TokenPair) -> int:
+def set_pair(services: Connections, app_id: str, oa_id: str, pair: TokenPair) -> int:
     """Store an operator's pair as a refresh stores a rotated one (durable, under the refresh
     lock, so no refresher in flight overwrites it with a pair of the old refresh token) and
     tell running processes; the new version of the OA's tokens."""
@@ -47,10 +45,10 @@ def set_pair(services: Services, app_id: str, oa_id: str, pair: TokenPair) -> in
     return status.read().version
 
 
-def token_states(services: Services) -> dict[str, str]:
+def token_states(services: Connections, is_unlinked: Callable[[str, str], bool]) -> dict[str, str]:
     """The state of every served OA that needs a token: the main OA always, an extra app's
-    OA once tokens were stored for it; an OA an admin unlinked needs none."""
-    services.tokens  # noqa: B018 - building the manager seeds the env tokens (lazily)
+    OA once tokens were stored for it; an OA an admin unlinked needs none (the caller built
+    the main OA's outbound first: building it seeds the env tokens)."""
     main = services.registry.main.oa_id
     states: dict[str, str] = {}
     now = time.time()
@@ -58,8 +56,7 @@ def token_states(services: Services) -> dict[str, str]:
         pair = storage_of(services, oa_id, app_id).load()
         if oa_id != main and pair is None:
             continue
-        asset = services.assets.get("oa", oa_id)
-        if asset is not None and not asset.linked:
+        if is_unlinked("oa", oa_id):
             continue
         status = TokenStatus(services.redis, app_id, oa_id).read()
         states[oa_id] = token_state(pair, status, now)

@@ -26,6 +26,7 @@ from tests.helpers import (
     OA_ID,
     Dialogue,
     bot_messages,
+    main_tokens,
     post_event,
     run_jobs,
     text_event,
@@ -131,11 +132,11 @@ def test_a_restart_does_not_bring_back_the_tokens_of_an_unlinked_app(
         "ZALO_REFRESH_TOKEN": "seed-refresh-token",
     }
     first = create_app(configured)
-    assert services_of(first).tokens  # built on first use: seeds the configured pair
+    assert main_tokens(first)  # built on first use: seeds the configured pair
     storage = RedisTokenStorage(rdb, APP_ID, OA_ID)
     assert storage.load() is not None
     unlinked = first.test_cli_runner().invoke(args=["assets", "unlink", "app", APP_ID, "--yes"])
     assert unlinked.exit_code == 0 and storage.load() is None
     restarted = create_app(configured)
-    assert services_of(restarted).tokens
+    assert main_tokens(restarted)
     assert storage.load() is None

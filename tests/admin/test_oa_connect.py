@@ -18,6 +18,7 @@ from bot.config import ConfigError
 from bot.services import services_of
 from bot.zalo.tokens import RedisTokenStorage
 from tests.fakes.zalo import FakeZalo
+from tests.helpers import main_tokens
 from tests.production import Chat, production_bot
 from zalo_api.connect import Pkce
 from zalo_api.oauth import TokenPair
@@ -29,7 +30,7 @@ PUBLIC = "https://bot.example.vn"
 def bot(config: dict[str, Any]) -> Iterator[tuple[Flask, FakeZalo]]:
     """A production bot whose Zalo is the fake, reachable at PUBLIC."""
     with production_bot(config, PUBLIC_BASE_URL=PUBLIC) as (app, zalo, _sms):
-        services_of(app).tokens.access_token()  # the env tokens are seeded, as at start
+        main_tokens(app).access_token()  # the env tokens are seeded, as at start
         yield app, zalo
 
 

@@ -3,6 +3,7 @@ user's events waiting for that user's next message."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import threading
 import time
@@ -32,7 +33,7 @@ USERS = [f"s{n}" for n in range(12)]
 
 def toy(app: Flask) -> Flask:
     """The toy flow: each 'more <tag>' is answered 'n=<count> tag=<tag>'."""
-    services_of(app).engine = toy_engine()
+    app.extensions["bot"] = dataclasses.replace(services_of(app), engine=toy_engine())
     return app
 
 

@@ -10,8 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.connections import QUEUE_NAMES
 from bot.ops.embedded_redis import EmbeddedRedis
-from bot.services import QUEUE_NAMES
 from tests.helpers import wait_for
 from tests.processes import spawn
 

@@ -71,7 +71,7 @@ def oa_states(services: Services) -> list[OaState]:
 def oa_ids(services: Services) -> list[str]:
     """The OAs whose funnel is shown (every OA the registry knows)."""
     found = [a.asset_id for a in services.assets.all("oa")]
-    return found or [services.settings.zalo_oa_id]
+    return found or [services.registry.main.oa_id]
 
 
 def backlog(services: Services) -> dict[str, Any]:

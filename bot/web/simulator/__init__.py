@@ -69,9 +69,8 @@ def redis_down(error: redis.RedisError) -> tuple[Response, int]:
 def page() -> str:
     """The simulator itself."""
     place = playground()
-    return render_template(
-        "simulator.html", oa_id=place.oa_id, app_id=place.settings.zalo_app_id, oas=place.oas()
-    )
+    app_id = place.services.registry.main.app_id
+    return render_template("simulator.html", oa_id=place.oa_id, app_id=app_id, oas=place.oas())
 
 
 @blueprint.get("/api/users")

@@ -37,9 +37,9 @@ CARRIED = ("app_id", "redirect_uri", "code_challenge", "state")
 
 def pretend_oas() -> list[dict[str, str]]:
     """The OAs the pretend account administers: the sandbox's, and one to connect anew."""
-    settings = current_services().settings
+    main = current_services().registry.main
     known = [
-        (settings.zalo_oa_id, current_services().registry.main.name or "Sandbox OA"),
+        (main.oa_id, main.name or "Sandbox OA"),
         (SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME),
         (sandbox_oauth.SANDBOX_NEW_OA_ID, sandbox_oauth.SANDBOX_NEW_OA_NAME),
     ]

@@ -69,11 +69,12 @@ class Playground:
         self.settings = self.services.settings
         self.redis = self.services.redis
         served = [oa["id"] for oa in self.oas()]
-        self.oa_id = oa_id if oa_id in served else self.settings.zalo_oa_id
+        main = self.services.registry.main
+        self.oa_id = oa_id if oa_id in served else main.oa_id
 
     def oas(self) -> list[dict[str, str]]:
         """The OAs of the App served now (id, name): one webhook key signs for all of them."""
-        app_id = self.settings.zalo_app_id
+        app_id = self.services.registry.main.app_id
         found = [oa for oa in self.services.registry.all() if oa.app_id == app_id]
         return [{"id": oa.oa_id, "name": oa.name or self.asset_name(oa.oa_id)} for oa in found]
 
@@ -89,7 +90,7 @@ class Playground:
     def post(self, event: dict[str, Any]) -> Posted:
         """POST the event, signed with the OA secret, to the app's own /webhook."""
         body = encode_event(event)
-        headers = signed_headers(body, self.settings.zalo_oa_secret_key)
+        headers = signed_headers(body, self.services.registry.main.webhook_key)
         answer = self.app.test_client().post("/webhook", data=body, headers=headers)
         return Posted(answer.status_code, answer.get_json(silent=True) or {})
 
@@ -105,7 +106,7 @@ class Playground:
 
     def event_ids(self, event: dict[str, Any]) -> dict[str, Any]:
         """Point an event at this bot's app and OA (they differ when set in the environment)."""
-        event["app_id"] = self.settings.zalo_app_id
+        event["app_id"] = self.services.registry.main.app_id
         if "oa_id" in event:
             event["oa_id"] = self.oa_id
         else:

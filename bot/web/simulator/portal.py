@@ -28,7 +28,7 @@ def page() -> str:
     return render_template(
         "portal.html",
         api_key=settings.portal_api_key,
-        oa_id=settings.zalo_oa_id,
+        oa_id=services_of(current_app).registry.main.oa_id,
         lang=lang,
         t=page_text,
         words={**script_text, "link_send": page_text["link_send"]},
