@@ -12,12 +12,12 @@ from bench.events import text_body
 from bench.fakes import APP_ID, OA_ID, FakeServer
 from bot import create_app
 from bot.keys import UserRef
-from bot.pipeline.codes import send_codes
-from bot.pipeline.delivery import send_outbox
-from bot.pipeline.processing import drain_inbox
 from bot.queues.inbox import record_event
 from bot.queues.outbox import Outbox
 from bot.services import Services, services_of
+from bot.worker.code_sending import send_codes
+from bot.worker.delivery import send_outbox
+from bot.worker.processing import drain_inbox
 
 DIALOGUES = 150
 

@@ -26,7 +26,7 @@ from bot.ops.embedded_redis import free_port
 from zalo_api.errors import SignatureError
 from zalo_api.signature import verify_signature
 
-# As many sending threads as the bot's delivery runner has (bot.pipeline.crew).
+# As many sending threads as the bot's delivery runner has (bot.worker.crew).
 SEND_THREADS = 32
 
 

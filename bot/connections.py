@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.oas import OARegistry
 from bot.redis_client import ReplicaAck
 
-# RQ queues, in priority order, for the work that is not a stage's (bot.pipeline.crew: events,
+# RQ queues, in priority order, for the work that is not a stage's (bot.worker.crew: events,
 # replies and code sends have runners of their own): a code's delayed delivery check first (it
 # may offer SMS while the code is valid), then the rest (portal callbacks, unlinks, data).
 QUEUE_CODES = "codes"
@@ -90,7 +90,7 @@ class Wires:
 def pooled_session() -> requests.Session:
     """One HTTP session (connection pool) for every outbound call of this process."""
     session = outbound_session()
-    # Replies go out from many threads at once (bot.pipeline.delivery): keep a kept-alive
+    # Replies go out from many threads at once (bot.worker.delivery): keep a kept-alive
     # connection for each, instead of requests' 10 per host and a new one for the rest.
     adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=HTTP_POOL_SIZE)
     session.mount("http://", adapter)

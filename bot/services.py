@@ -30,7 +30,7 @@ from bot.zalo.outbound import Outbound, unserved
 from bot.zalo.token_admin import token_states
 
 if TYPE_CHECKING:  # the pipeline's senders are built by bot.wiring; only their shape is here
-    from bot.pipeline.senders import Sender
+    from bot.worker.senders import Sender
 
 
 class Outbounds:

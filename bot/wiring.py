@@ -19,12 +19,12 @@ from bot.conversation.engine import Engine
 from bot.conversation.flow import Flow
 from bot.conversation.store import ConversationStore
 from bot.metrics import SEND_CEILING, serve_oas
-from bot.pipeline.senders import SandboxSender, Sender, ZaloSender
 from bot.redis_client import connect_redis
 from bot.services import Outbounds, Services
 from bot.sms import build_provider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
+from bot.worker.senders import SandboxSender, Sender, ZaloSender
 from bot.zalo.apps import AppSecrets
 from handlers import (
     admin_commands,

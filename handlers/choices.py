@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.conversation.context import MAX_BUTTONS, Button, Context
 from bot.conversation.flow import Event
-from bot.conversation.intents import canonical
+from bot.conversation.intent_matching import canonical
 from zalo_api.events import UserText
 
 MORE = "#more"

@@ -1,12 +1,12 @@
 """What people type for each thing the bot does, in Vietnamese (with or without marks) and
 English; politeness around it ('ạ', 'nhé', 'mình muốn …', 'please') is set aside by
-bot.conversation.intents, so only the core of each request is listed here.
+bot.conversation.intent_matching, so only the core of each request is listed here.
 """
 
 from __future__ import annotations
 
 from bot.conversation.flow import Handler, Intent
-from bot.conversation.intents import Intents
+from bot.conversation.intent_matching import Intents
 
 INTENTS = Intents(
     {

@@ -21,13 +21,13 @@ from werkzeug.test import TestResponse
 
 from bot.config import SANDBOX_APP_ID, SANDBOX_OA_ID, SANDBOX_OA_SECRET_KEY
 from bot.keys import UserRef
-from bot.pipeline.crew import STAGES, serve_due
-from bot.pipeline.senders import sandbox_chat_key
-from bot.pipeline.worker import BotSimpleWorker, make_worker
 from bot.queues.ready import ReadySet, now_ms, user_of
 from bot.services import services_of
 from bot.web import sandbox_events
 from bot.web.sandbox_events import encode_event, signed_headers, user_event  # noqa: F401
+from bot.worker.crew import STAGES, serve_due
+from bot.worker.rq_jobs import BotSimpleWorker, make_worker
+from bot.worker.senders import sandbox_chat_key
 from bot.zalo.sending import Sending
 from zalo_api.tokens import TokenManager
 

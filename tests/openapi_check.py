@@ -1,4 +1,4 @@
-"""Answers checked against bot/web/openapi.json with a real JSON Schema 2020-12 validator."""
+"""Answers checked against bot/portal/openapi.json with a real JSON Schema 2020-12 validator."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from werkzeug.test import TestResponse
 
-from bot.web.portal import OPENAPI_PATH
+from bot.portal.api import OPENAPI_PATH
 
 DOC: dict[str, Any] = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
 BASE = "urn:bot-openapi"

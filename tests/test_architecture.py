@@ -17,9 +17,10 @@ PACKAGES = ("bot", "handlers", "zalo_api")
 
 # Rooms from the top down: a module may import its own room and any room of a lower rank.
 RANKS: dict[str, int] = {
-    "entry": 10,  # bot (package), bot.app, bot.wiring, bot.worker, bot.ops, wsgi
-    "bot.web": 9,
-    "bot.pipeline": 8,
+    "entry": 11,  # bot (package), bot.app, bot.wiring, bot.ops, the worker's main, wsgi
+    "bot.web": 10,
+    "bot.portal": 9,  # the portal's JSON API and the operations behind it
+    "bot.worker": 8,  # the worker runtime: stage runners and the work of each stage
     "bot.services": 7,  # the process's parts, built once: every room below is a part's type
     "handlers": 6,
     "bot.verification": 5,
@@ -32,7 +33,7 @@ RANKS: dict[str, int] = {
     "core": 1,  # bot.config, bot.oas, bot.connections, bot.keys, bot.masking, bot.metrics, ...
     "zalo_api": 0,
 }
-ENTRY = {"bot", "bot.app", "bot.wiring", "bot.worker", "wsgi"}
+ENTRY = {"bot", "bot.app", "bot.wiring", "bot.worker.__main__", "bot.worker.process", "wsgi"}
 # zalo_api could be published on its own: the platform, nothing of the bot's machinery.
 ZALO_API_MAY_NOT_IMPORT = ("bot", "handlers", "flask", "redis", "rq")
 
@@ -186,3 +187,16 @@ def test_every_room_says_what_lives_there() -> None:
 def test_the_checker_sees_imports_inside_functions(name: str) -> None:
     graph = import_graph()
     assert graph[name], name  # a smoke test of the parser: these import plenty
+
+
+# One name, one concept: each room's `parts` is the same idea (the shape it takes of a process),
+# and `admin` is the admins' room (bot.admin), their page (bot.web.admin) and their texts.
+SHARED_NAMES = {"__init__", "__main__", "parts", "admin"}
+
+
+def test_no_two_modules_share_a_name() -> None:
+    seen: dict[str, list[str]] = {}
+    for module in modules():
+        seen.setdefault(module.rpartition(".")[2], []).append(module)
+    twice = {name: found for name, found in seen.items() if len(found) > 1}
+    assert set(twice) <= SHARED_NAMES, twice

@@ -15,7 +15,7 @@ from bot.admin.assets import AssetRegistry
 from bot.admin.audit import AuditLog
 from bot.ops.embedded_redis import EmbeddedRedis
 from bot.verification.accounts import AccountStore
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.helpers import wait_for
 from tests.production import Chat, production_bot
 

@@ -11,8 +11,8 @@ from prometheus_client import REGISTRY
 
 from bot.admin.audit import AuditLog
 from bot.keys import UserRef
-from bot.pipeline import processing
-from bot.pipeline.dead_letters import DeadLetters
+from bot.worker import processing
+from bot.worker.dead_letters import DeadLetters
 from tests.helpers import (
     OA_ID,
     Dialogue,

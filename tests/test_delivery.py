@@ -8,7 +8,7 @@ from typing import Any
 from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.helpers import post_event, run_jobs, user_event
 from tests.production import Chat, production_bot
 from zalo_api.messages import Text

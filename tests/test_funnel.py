@@ -14,9 +14,9 @@ from prometheus_client import REGISTRY
 from bot import create_app
 from bot.keys import UserRef
 from bot.metrics import OTHER_OA, oa_label
-from bot.pipeline.turns import transition
 from bot.services import services_of
 from bot.verification.funnel import DAY_TTL_SECONDS, Funnel, day_key, percentile
+from bot.worker.turns import transition
 from tests.fakes.zalo import FakeZalo
 from tests.fakes.zalo.records import SentZns
 from tests.helpers import OA_ID, Dialogue, last_code, post_event, wait_for

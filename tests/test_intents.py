@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.conversation.intents import Intents, canonical
+from bot.conversation.intent_matching import Intents, canonical
 from handlers.intents import INTENTS
 
 # (typed, intent): real phrasings, Vietnamese with and without marks, and English.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from bot.queues.codes import CodeSends
+from bot.queues.code_sends import CodeSends
 from bot.services import services_of
 from tests import leakcheck
 from tests.fakes.sms import FakeSmsGateways

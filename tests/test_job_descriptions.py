@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from bot.pipeline.processing import EVENTS
-from bot.pipeline.runner import Runner
 from bot.services import services_of
+from bot.worker.processing import EVENTS
+from bot.worker.runner import Runner
 from tests.helpers import Dialogue, post_event, text_event
 
 USER = "2468458835296117922"

@@ -20,7 +20,7 @@ from bot.services import services_of
 from bot.verification.accounts import AccountStore
 from bot.web.sandbox_events import follow_event, text_event
 from bot.zalo.sending import Sending
-from bot.zalo.tokens import RedisTokenStorage, legacy_tokens_key
+from bot.zalo.token_store import RedisTokenStorage, legacy_tokens_key
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import background_worker, main_tokens, post_event, run_jobs, wait_for

@@ -12,7 +12,7 @@ from flask import Flask
 from bot.config import Settings
 from bot.oas import OARegistry
 from bot.zalo.sending import Sending
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.fakes.zalo import FakeZalo
 from tests.leakcheck import remember
 from tests.production import Chat, production_bot

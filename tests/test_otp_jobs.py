@@ -13,7 +13,7 @@ from bot import create_app
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.ops.embedded_redis import free_port
-from bot.queues.codes import queue_code_now
+from bot.queues.code_sends import queue_code_now
 from bot.queues.inbox import dedupe_digest
 from bot.services import services_of
 from bot.verification.codes import derive_code, reference_of

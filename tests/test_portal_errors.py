@@ -12,9 +12,9 @@ from flask import Flask
 
 from bot import create_app
 from bot.ops.embedded_redis import EmbeddedRedis
+from bot.portal import verify_api
+from bot.portal.verify_api import REFUSALS, started
 from bot.verification.service import REFUSAL_STATUS, SEND_STATUSES, SendOutcome
-from bot.web import verify_api
-from bot.web.verify_api import REFUSALS, started
 from tests.openapi_check import conforms
 from tests.portalkit import ACCOUNT, AUTH, KEY, start_raw
 

@@ -13,7 +13,7 @@ from bot import create_app
 from bot.ops.localrun import SANDBOX_PORTAL_API_KEY, portal_key_lines
 from bot.web.simulator.portal_texts import PAGE, SCRIPT
 
-OPENAPI = Path(__file__).resolve().parents[1] / "bot" / "web" / "openapi.json"
+OPENAPI = Path(__file__).resolve().parents[1] / "bot" / "portal" / "openapi.json"
 
 
 @pytest.mark.parametrize(

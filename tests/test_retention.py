@@ -15,10 +15,10 @@ from bot.admin.audit import REFUSED_KEY, STREAM_KEY
 from bot.config import ConfigError, load_settings
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
-from bot.pipeline.dead_letters import INDEX_KEY, DeadLetters
-from bot.pipeline.retention import enforce_retention
-from bot.pipeline.sweeper import sweep
 from bot.services import services_of
+from bot.worker.dead_letters import INDEX_KEY, DeadLetters
+from bot.worker.retention import enforce_retention
+from bot.worker.sweeper import sweep
 from tests.helpers import OA_ID, Dialogue, run_jobs, stored_keys
 from tests.portalkit import KEY, start
 

@@ -46,7 +46,7 @@ def test_the_worker_does_not_parse_zalo_bodies(app: Flask, monkeypatch: pytest.M
     def forbidden(payload: Any) -> Any:
         raise AssertionError("the worker parsed a Zalo body again")
 
-    monkeypatch.setattr("bot.pipeline.processing.parse_event", forbidden)
+    monkeypatch.setattr("bot.worker.processing.parse_event", forbidden)
     post_event(app.test_client(), text_event("u1", "menu"))
     run_jobs(app)
     assert bot_messages(app)  # answered from the stored, parsed event

@@ -10,7 +10,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from bot.services import services_of
-from bot.zalo.tokens import RedisRefreshBackoff
+from bot.zalo.token_store import RedisRefreshBackoff
 from tests.production import Chat, production_bot
 from zalo_api import (
     InMemoryTokenStorage,

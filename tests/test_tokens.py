@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from bot.zalo.token_store import RedisRefreshLock, RedisTokenStorage
 from tests.fakes.zalo import FakeZalo
 from zalo_api import OAClient, OAuthClient, TokenManager, TokenPair
 from zalo_api.errors import ZaloRefreshBusyError

@@ -1,6 +1,6 @@
 """Zalo refusing the bot (its token, the OA) holds replies and codes; it drops nothing, logs one
 ERROR per stop and one INFO per resume, and sends everything in order once Zalo accepts again.
-The worker's stage runners run here (bot.pipeline.crew), against the loopback fake of Zalo."""
+The worker's stage runners run here (bot.worker.crew), against the loopback fake of Zalo."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from flask import Flask
 from prometheus_client import REGISTRY
 
 from bot.keys import UserRef
-from bot.pipeline.crew import Crew
 from bot.queues.outbox import Outbox
 from bot.services import services_of
+from bot.worker.crew import Crew
 from bot.zalo.sending import Sending
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import post_event, user_event, wait_for

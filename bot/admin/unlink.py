@@ -13,7 +13,7 @@ from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
 from bot.texts import render
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from zalo_api.messages import Button, Text
 
 log = logging.getLogger(__name__)

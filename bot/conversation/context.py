@@ -12,7 +12,7 @@ import redis
 from bot.config import Settings
 from bot.keys import UserRef
 from bot.oas import OA, OARegistry
-from bot.queues.codes import CodeSend
+from bot.queues.code_sends import CodeSend
 from bot.texts import render
 from zalo_api.messages import MAX_BUTTONS as MAX_BUTTONS
 from zalo_api.messages import Button as Button

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.conversation.context import Context
-from bot.conversation.intents import Intents, canonical
+from bot.conversation.intent_matching import Intents, canonical
 from bot.conversation.textnorm import digits_only, normalize, to_ascii_digits
 from bot.queues.internal_events import SendFailed
 from zalo_api.events import Event as ZaloEvent

@@ -10,9 +10,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from bot.pipeline.crew import work_until_idle
 from bot.services import services_of
 from bot.web.simulator.playground import Playground, PlaygroundError, Posted
+from bot.worker.crew import work_until_idle
 
 HELP = (
     "Type to the bot; under a message with buttons, type a button's number ([1]) or its "

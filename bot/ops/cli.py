@@ -203,7 +203,7 @@ def verification_status(target: str) -> None:
 def events_dead(count: int) -> None:
     """Events set aside after failing every attempt (their users' later events went on)."""
     from bot.masking import mask_user_id
-    from bot.pipeline.dead_letters import DeadLetters
+    from bot.worker.dead_letters import DeadLetters
 
     letters = DeadLetters(current_services().redis).latest(count)
     if not letters:
@@ -219,7 +219,7 @@ def events_dead(count: int) -> None:
 @click.option("--all", "every", is_flag=True, help="Every dead letter.")
 def events_replay(letter_id: str | None, every: bool) -> None:
     """Put a dead letter (its id from `events dead`) back in its user's inbox, in order."""
-    from bot.pipeline.replay import replay
+    from bot.worker.replay import replay
 
     act_on_letters(partial(replay, who=operator()), "replayed", letters_named(letter_id, every))
 
@@ -230,7 +230,7 @@ def events_replay(letter_id: str | None, every: bool) -> None:
 @yes_option
 def events_remove(letter_id: str | None, every: bool, yes: bool) -> None:
     """Delete a dead letter for good (audited)."""
-    from bot.pipeline.replay import remove
+    from bot.worker.replay import remove
 
     named = letters_named(letter_id, every)
     confirmed(yes, f"Delete {'every dead letter' if every else letter_id} for good?")
@@ -257,7 +257,7 @@ def act_on_letters(action: Callable[[Services, str], list[str]], done: str, name
 @oa_cli.command("connect")
 def oa_connect() -> None:
     """Print the link an OA admin opens to grant the App; the bot stores the OA's tokens."""
-    from bot.admin.connect import ConnectError, redirect_uri, start
+    from bot.admin.oa_connect import ConnectError, redirect_uri, start
 
     services = current_services()
     try:

@@ -10,10 +10,10 @@ from flask.cli import AppGroup
 
 from bot.conversation.context import AuditEntry
 from bot.masking import mask_phone, mask_user_id
-from bot.pipeline.personal_data import Subject, erase_subject, export_subject, subjects_of
 from bot.services import Services, current_services
 from bot.verification.accounts import iso
 from bot.verification.links import mask_account
+from bot.worker.personal_data import Subject, erase_subject, export_subject, subjects_of
 
 data_cli = AppGroup("data", help="Personal data held about one account (Decree 13/2023).")
 KINDS = ("user", "phone", "portal")

@@ -15,7 +15,7 @@ from bot.conversation.context import AuditEntry
 from bot.services import Services, current_services, token_states_of
 from bot.zalo.token_admin import oa_apps, set_pair, storage_of
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
-from bot.zalo.tokens import SEEDED_TOKEN_LIFETIME_SECONDS
+from bot.zalo.token_store import SEEDED_TOKEN_LIFETIME_SECONDS
 from zalo_api.oauth import TokenPair
 
 zalo_cli = AppGroup("zalo", help="The Zalo side of the bot: tokens, per OA.")

@@ -1,6 +1,6 @@
 """Per-user queues in Redis: the inbox of events, the outbox of replies, the codes to send, their
-locks and the ready sets of the users due.
+locks and leases, and the ready sets of the users due.
 
-Plain Redis stores and Lua scripts; they start the pipeline's jobs by dotted name, so they
-import nothing above the core modules.
+Plain Redis stores and Lua scripts that only make a user due (the worker's runners serve
+them), so they import nothing above bot.zalo, bot.texts and the core modules.
 """

@@ -1,6 +1,6 @@
 """Where dead letters are kept, and setting aside what a lower room's job gave up on.
 
-bot.pipeline.dead_letters owns the inbound events set aside; a portal callback that failed
+bot.worker.dead_letters owns the inbound events set aside; a portal callback that failed
 for a day (bot.verification.callback) is listed with them, by reference, never by content.
 """
 

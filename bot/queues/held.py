@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis
 
 from bot.keys import UserRef
-from bot.queues.codes import STAGE_CODES
+from bot.queues.code_sends import STAGE_CODES
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import ReadySet
 

@@ -1,7 +1,7 @@
 """Users with work waiting at one stage (events to process, replies to send, codes to send).
 
 A stage is a sorted set of users scored by when they are due, and a wake list the stage's
-runners (bot.pipeline.runner) wait on. A user joins when their first item is queued and leaves
+runners (bot.worker.runner) wait on. A user joins when their first item is queued and leaves
 only when a drainer finds their queue empty, under their lock, in the same script: so whoever
 has items is a member, whatever crashed. A runner claims due members by pushing their score
 one lease ahead; if it dies, the lease runs out and the member is due again. A retry is the

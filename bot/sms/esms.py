@@ -13,7 +13,13 @@ from bot.sms.base import (
     SmsReceipt,
     international_digits,
 )
-from bot.sms.transport import is_retryable_status, json_object, post, status_error, unreadable_reply
+from bot.sms.http_failures import (
+    is_retryable_status,
+    json_object,
+    post,
+    status_error,
+    unreadable_reply,
+)
 
 SEND_PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
 ACCEPTED = "100"

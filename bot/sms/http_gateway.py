@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from bot.sms.base import SmsMessage, SmsReceipt
-from bot.sms.transport import json_object, post, status_error
+from bot.sms.http_failures import json_object, post, status_error
 
 
 class HttpGatewayProvider:

@@ -13,7 +13,13 @@ from bot.sms.base import (
     SmsTransientError,
     international_digits,
 )
-from bot.sms.transport import is_retryable_status, json_object, post, status_error, unreadable_reply
+from bot.sms.http_failures import (
+    is_retryable_status,
+    json_object,
+    post,
+    status_error,
+    unreadable_reply,
+)
 
 SEND_PATH = "/index.php/sms/send"
 # 2 = sent from a random number (no sender); 3 = from a registered brandname, the sender.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from bot.sms.base import SmsMessage, SmsPermanentError, SmsReceipt, SmsTransientError
-from bot.sms.transport import is_retryable_status, json_object, post, unreadable_reply
+from bot.sms.http_failures import is_retryable_status, json_object, post, unreadable_reply
 
 # "Too many requests": Twilio asks for a retry with backoff.
 TOO_MANY_REQUESTS = "20429"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.texts import admin, audit, common, links, verify
+from bot.texts import admin, audit_lines, common, linking, verify
 
 LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
@@ -54,5 +54,5 @@ def render(key: str, lang: str, **params: object) -> str:
 register(common.TEXTS)
 register(verify.TEXTS)
 register(admin.TEXTS)
-register(links.TEXTS)
-register(audit.TEXTS)
+register(linking.TEXTS)
+register(audit_lines.TEXTS)

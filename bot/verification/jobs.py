@@ -1,7 +1,7 @@
 """How a code reaches its number, by SMS or ZNS: idempotent per code, retried when transient.
 
-The codes stage (bot.pipeline.codes) makes every attempt; a transient failure keeps the send
-at the head of the account's queue, tried again after a wait (bot.queues.codes). The queue
+The codes stage (bot.worker.code_sending) makes every attempt; a transient failure keeps the send
+at the head of the account's queue, tried again after a wait (bot.queues.code_sends). The queue
 knows the code only by the user and an opaque reference (a hash of the code's nonce), never a
 phone, a code or a nonce. The sender reads the live code's number, channel and nonce from the
 code store, derives the code again on every attempt (a retry re-sends the same code), and
@@ -22,7 +22,7 @@ import logging
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS, ZALO_REFUSALS
-from bot.queues.codes import CodeSend
+from bot.queues.code_sends import CodeSend
 from bot.queues.held import due_again
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
-from bot.queues.codes import CodeSend
+from bot.queues.code_sends import CodeSend
 from bot.verification.accounts import Account, AccountStore
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel, Step

@@ -21,7 +21,7 @@ from datetime import timedelta
 from bot.connections import QUEUE_CODES
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.queues.codes import CodeSend
+from bot.queues.code_sends import CodeSend
 from bot.queues.internal_events import notify_send_failed
 from bot.verification.links import account_id_of
 from bot.verification.parts import VerificationParts, current_parts

@@ -1,8 +1,7 @@
-"""The HTTP surface: webhook, portal API, health, metrics, site verification, admin page,
-simulator.
+"""The HTTP surface: webhook, health, metrics, site verification, OAuth callback, admin page,
+simulator; it mounts the portal's API (bot.portal).
 
-May import the pipeline, the verification and admin stores, and the core modules; never
-the entry points (bot.app, bot.wiring, bot.ops).
+May import every room below it; never the entry points (bot.app, bot.wiring, bot.ops).
 """
 
 from __future__ import annotations
@@ -10,18 +9,9 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from bot.portal import api, api_common, verify_api
 from bot.services import services_of
-from bot.web import (
-    api_common,
-    health,
-    metrics_http,
-    oauth_callback,
-    portal,
-    request_ids,
-    site_verification,
-    verify_api,
-    webhook,
-)
+from bot.web import health, metrics_http, oauth_callback, request_ids, site_verification, webhook
 
 
 def register_blueprints(app: Flask) -> None:
@@ -31,7 +21,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.blueprint)
     app.register_blueprint(metrics_http.blueprint)
     app.register_blueprint(webhook.blueprint)
-    app.register_blueprint(portal.blueprint)
+    app.register_blueprint(api.blueprint)
     app.register_blueprint(verify_api.blueprint)
     app.register_blueprint(site_verification.blueprint)
     app.register_blueprint(oauth_callback.blueprint)
@@ -42,7 +32,7 @@ def register_blueprints(app: Flask) -> None:
     if services_of(app).settings.bot_sandbox:  # never served with real credentials
         from bot.web import simulator
         from bot.web.simulator import access
-        from bot.web.simulator import portal as portal_page
+        from bot.web.simulator import portal_demo as portal_page
 
         access.install(app, services_of(app).settings.simulator_allow_remote)
         app.register_blueprint(simulator.blueprint)

@@ -7,7 +7,7 @@ import os
 import redis
 from flask import Blueprint, Response, jsonify
 
-from bot.queues.codes import STAGE_CODES
+from bot.queues.code_sends import STAGE_CODES
 from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts

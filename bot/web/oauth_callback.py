@@ -7,7 +7,7 @@ import logging
 import redis
 from flask import Blueprint, render_template_string, request
 
-from bot.admin.connect import CALLBACK_PATH, ConnectError, finish
+from bot.admin.oa_connect import CALLBACK_PATH, ConnectError, finish
 from bot.services import current_services
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from bot.oas import OA
 from bot.zalo.outbound import Outbound
 from bot.zalo.sending import Sending
 from bot.zalo.token_status import SOURCE_ENV, RecordingRefresher, TokenStatus
-from bot.zalo.tokens import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
+from bot.zalo.token_store import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
 from zalo_api.errors import TOKEN, ZaloError
 from zalo_api.oa import OAClient
 from zalo_api.oauth import OAuthClient, TokenPair

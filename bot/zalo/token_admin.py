@@ -13,7 +13,7 @@ from bot.zalo.token_status import (
     TokenStatus,
     token_state,
 )
-from bot.zalo.tokens import RedisRefreshLock, RedisTokenStorage
+from bot.zalo.token_store import RedisRefreshLock, RedisTokenStorage
 from zalo_api.oauth import TokenPair
 
 

@@ -18,10 +18,10 @@ from bot.admin.audit import AuditLog
 from bot.admin.web_login import LINK_TTL_SECONDS
 from bot.config import ConfigError, load_settings
 from bot.keys import UserRef
-from bot.pipeline.dead_letters import DeadLetters
 from bot.services import services_of
 from bot.web.admin.auth import LOGIN_COOKIE
-from bot.zalo.tokens import RedisTokenStorage
+from bot.worker.dead_letters import DeadLetters
+from bot.zalo.token_store import RedisTokenStorage
 from tests.adminkit import ADMIN, admin_app
 from tests.helpers import APP_ID, OA_ID, Dialogue, bot_messages, encode_event, run_jobs, text_event
 from tests.leakcheck import remember

@@ -20,7 +20,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
 
 from bot.keys import UserRef
-from bot.pipeline.dead_letters import DeadLetters
+from bot.worker.dead_letters import DeadLetters
 from tests.adminkit import ADMIN, admin_app
 from tests.helpers import OA_ID, Dialogue, bot_messages, encode_event, last_code, text_event
 from tests.leakcheck import remember

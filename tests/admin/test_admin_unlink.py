@@ -7,7 +7,7 @@ import redis
 from flask import Flask
 
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.adminkit import (
     ADMIN,
     EXTRA_APP,

@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 
 from bot import create_app
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.adminkit import (
     ADMIN,
     ADMIN2,

@@ -12,7 +12,7 @@ from click.testing import Result
 from flask import Flask
 
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.adminkit import ADMIN, ADMIN2, EXTRA_APP, asset_status, audit_steps
 from tests.helpers import APP_ID, OA_ID, Dialogue, last_code
 

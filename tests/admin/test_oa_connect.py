@@ -16,7 +16,7 @@ from bot import create_app
 from bot.admin.audit import AuditLog
 from bot.config import ConfigError
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import main_tokens
 from tests.production import Chat, production_bot

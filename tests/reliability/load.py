@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 import redis
 
 from bot.keys import UserRef
-from bot.pipeline.senders import sandbox_chat_key
 from bot.sms.console import phone_inbox_key
 from bot.web.sandbox_events import encode_event, signed_headers, text_event
+from bot.worker.senders import sandbox_chat_key
 from tests.helpers import OA_ID
 from tests.leakcheck import remember
 

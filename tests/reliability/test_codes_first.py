@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.pipeline.crew import Crew
+from bot.worker.crew import Crew
 from tests.helpers import post_event, run_jobs, user_event, wait_for
 from tests.production import Chat, production_bot
 

@@ -10,7 +10,7 @@ from flask import Flask
 from rq.registry import ScheduledJobRegistry, StartedJobRegistry
 
 from bot.keys import UserRef
-from bot.queues.codes import STAGE_CODES
+from bot.queues.code_sends import STAGE_CODES
 from bot.queues.ready import ReadySet, member_of
 from bot.services import services_of
 from tests.helpers import post_event, promote_retries, run_jobs, user_event

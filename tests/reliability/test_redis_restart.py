@@ -17,7 +17,7 @@ from bot import create_app
 from bot.conversation.context import AuditEntry
 from bot.ops.embedded_redis import EmbeddedRedis
 from bot.services import services_of
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from tests.helpers import OA_ID, Dialogue, last_code, main_tokens
 
 PHONE = "+84912345678"

@@ -18,13 +18,13 @@ from flask import Flask
 from bot import create_app
 from bot.keys import UserRef
 from bot.ops.embedded_redis import EmbeddedRedis
-from bot.pipeline.processing import EVENTS, TAKE_EVENTS
-from bot.pipeline.runner import Runner
-from bot.pipeline.sweeper import sweep
 from bot.queues.inbox import DRAIN_LOCK, STAGE_EVENTS
 from bot.queues.ready import ReadySet, member_of
 from bot.queues.serial import Drained
 from bot.services import Services, services_of
+from bot.worker.processing import EVENTS, TAKE_EVENTS
+from bot.worker.runner import Runner
+from bot.worker.sweeper import sweep
 from tests.helpers import OA_ID, bot_messages, post_event, run_jobs, text_event, wait_for
 from tests.test_webhook import toy_engine
 
@@ -99,19 +99,19 @@ def aof_redis(tmp_path: Path) -> Iterator[EmbeddedRedis]:
 @pytest.fixture
 def short_leases(monkeypatch: pytest.MonkeyPatch) -> None:
     """Locks and leases of 2 s, so that a lost one runs out within the test."""
-    for module in ("bot.queues.inbox", "bot.pipeline.processing"):
+    for module in ("bot.queues.inbox", "bot.worker.processing"):
         monkeypatch.setattr(f"{module}.DRAIN_LOCK_TTL_MS", 2000)
-    for module in ("bot.queues.outbox", "bot.pipeline.delivery"):
+    for module in ("bot.queues.outbox", "bot.worker.delivery"):
         monkeypatch.setattr(f"{module}.SEND_LOCK_TTL_MS", 2000)
-    monkeypatch.setattr("bot.queues.codes.CODE_SEND_LOCK_TTL_MS", 2000)
-    for stage in ("processing.EVENTS", "delivery.MESSAGES", "codes.CODES"):
+    monkeypatch.setattr("bot.queues.code_sends.CODE_SEND_LOCK_TTL_MS", 2000)
+    for stage in ("processing.EVENTS", "delivery.MESSAGES", "code_sending.CODES"):
         module, name = stage.split(".")
-        found = getattr(importlib.import_module(f"bot.pipeline.{module}"), name)
+        found = getattr(importlib.import_module(f"bot.worker.{module}"), name)
         short = replace(found, take=replace(found.take, ttl_ms=2000))
-        monkeypatch.setattr(f"bot.pipeline.{stage}", short)
-    stages = tuple(getattr(importlib.import_module(f"bot.pipeline.{m}"), n) for m, n in (
-        ("codes", "CODES"), ("processing", "EVENTS"), ("delivery", "MESSAGES")))  # fmt: skip
-    monkeypatch.setattr("bot.pipeline.crew.STAGES", stages)
+        monkeypatch.setattr(f"bot.worker.{stage}", short)
+    stages = tuple(getattr(importlib.import_module(f"bot.worker.{m}"), n) for m, n in (
+        ("code_sending", "CODES"), ("processing", "EVENTS"), ("delivery", "MESSAGES")))  # fmt: skip
+    monkeypatch.setattr("bot.worker.crew.STAGES", stages)
 
 
 def keep_working(app: Flask, stop: threading.Event) -> None:

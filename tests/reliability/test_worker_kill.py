@@ -15,10 +15,10 @@ import psutil
 import pytest
 import redis
 
-from bot.pipeline.sweeper import sweep
-from bot.queues.codes import STAGE_CODES, CodeSends
+from bot.queues.code_sends import STAGE_CODES, CodeSends
 from bot.queues.ready import ReadySet, member_of
 from bot.services import services_of
+from bot.worker.sweeper import sweep
 from tests.fakes.sms import FakeSmsGateways
 from tests.helpers import run_jobs, wait_for
 from tests.processes import spawn

@@ -13,11 +13,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from bot.admin import connect
+from bot.admin import oa_connect
 from bot.admin.web_login import AdminSession
-from bot.pipeline.replay import WEB, remove, replay
 from bot.services import current_services
 from bot.web.admin import auth, overview
+from bot.worker.replay import WEB, remove, replay
 
 __all__ = ["blueprint"]
 
@@ -155,8 +155,8 @@ def dead_letter(session: AdminSession) -> ResponseReturnValue:
 def connect_oa(session: AdminSession) -> ResponseReturnValue:
     """Start connecting an OA: to Zalo's permission page (its callback finishes the job)."""
     try:
-        url = connect.start(current_services())
-    except connect.ConnectError as exc:  # shown here, never echoed from a URL
+        url = oa_connect.start(current_services())
+    except oa_connect.ConnectError as exc:  # shown here, never echoed from a URL
         return render_page(session, connect_error=str(exc))
     if urlsplit(url).scheme not in ("https", "http"):
         return Response("bad permission URL", status=500)

@@ -10,12 +10,12 @@ from typing import Any
 from bot.admin.assets import Asset
 from bot.admin.audit import Recorded
 from bot.admin.audit_view import describe
-from bot.pipeline.dead_letters import DeadLetter, DeadLetters
 from bot.queues.dead_entries import INDEX_KEY
 from bot.queues.ready import due_counts
 from bot.services import Services
 from bot.verification.funnel import STEPS, percentile
 from bot.web.health import STAGES
+from bot.worker.dead_letters import DeadLetter, DeadLetters
 from bot.zalo.sending import Sending
 from bot.zalo.token_admin import storage_of
 

@@ -15,18 +15,18 @@ from flask import Flask
 
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef, publish_update, text
-from bot.pipeline.forget import forget_user
-from bot.pipeline.senders import (
-    SANDBOX_RECORD_TTL_SECONDS,
-    append_chat,
-    sandbox_chat_key,
-    sandbox_phones_key,
-)
 from bot.services import Services, services_of
 from bot.sms.console import phone_inbox_key, read_phone_inbox
 from bot.verification.phones import parse_phone
 from bot.web.sandbox_events import encode_event, follow_event, signed_headers, submit_info_event
 from bot.web.sandbox_events import text_event as make_text_event
+from bot.worker.forget import forget_user
+from bot.worker.senders import (
+    SANDBOX_RECORD_TTL_SECONDS,
+    append_chat,
+    sandbox_chat_key,
+    sandbox_phones_key,
+)
 
 USERS_KEY = "sandbox:users"
 USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")

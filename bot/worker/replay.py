@@ -15,10 +15,10 @@ from typing import Any
 from redis.client import Pipeline
 
 from bot.conversation.context import AuditEntry
-from bot.pipeline.dead_letters import DeadLetter, DeadLetters
 from bot.queues.inbox import STAGE_EVENTS, EventInbox
 from bot.queues.ready import ReadySet
 from bot.services import Services
+from bot.worker.dead_letters import DeadLetter, DeadLetters
 
 REPLAYED, REMOVED = "replayed", "removed"
 # Where an operator acted from: the audit tells a terminal from the admin page.

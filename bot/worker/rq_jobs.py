@@ -16,10 +16,10 @@ from rq.worker import BaseWorker
 from bot.connections import QUEUE_NAMES
 from bot.logs import set_correlation_id
 from bot.metrics import JOB_FAILURES
-from bot.pipeline.cooperative import GreenletDeathPenalty, cooperative
-from bot.pipeline.outages import OutageTolerantMixin
 from bot.redis_client import connect_redis
 from bot.services import services_of
+from bot.worker.gevent_rq import GreenletDeathPenalty, cooperative
+from bot.worker.outages import OutageTolerantMixin
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The codes stage: every attempt of code sends, many accounts at once, each in order.
 
-Codes have a runner and threads of their own in the worker process (bot.pipeline.crew), so
+Codes have a runner and threads of their own in the worker process (bot.worker.crew), so
 a code never waits behind replies, and a gateway that takes seconds holds up only the codes
 in its threads. A send that fails for a transient reason stays at the head of the account's
 queue, its failures counted, and the account is due again after a wait (RETRY_SECONDS).
@@ -12,8 +12,7 @@ import logging
 
 from bot.keys import UserRef
 from bot.masking import mask_user_id
-from bot.pipeline.runner import Stage
-from bot.queues.codes import (
+from bot.queues.code_sends import (
     CODE_SEND_LOCK,
     CODE_SEND_LOCK_TTL_MS,
     CODE_SENDS,
@@ -28,6 +27,7 @@ from bot.queues.serial import Drained, RetryLater, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
 from bot.verification.jobs import SendRetry, deliver_code
+from bot.worker.runner import Stage
 from bot.zalo.sending import SendHeld
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from bot.admin.parts import AdminParts
 from bot.conversation.context import AuditEntry
 from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
-from bot.zalo.tokens import RedisTokenStorage
+from bot.zalo.token_store import RedisTokenStorage
 from zalo_api.connect import OAProfile, Pkce, oa_profile, permission_url
 from zalo_api.errors import ZaloError, ZaloNetworkError, ZaloOAuthError
 from zalo_api.oauth import TokenPair

@@ -1,6 +1,6 @@
 """What a committed turn tells the metrics: its dialogue's move and its funnel steps.
 
-The commit of a turn (bot.pipeline.processing) is the one place that sees a whole step: the
+The commit of a turn (bot.worker.processing) is the one place that sees a whole step: the
 state before and after, the replies, the codes, the audits. Its funnel steps are written in
 its transaction (Funnel.add_steps); once it is committed, observed() counts them and the move.
 """

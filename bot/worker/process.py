@@ -9,8 +9,8 @@ from prometheus_client import start_http_server
 
 from bot.app import create_app_or_exit
 from bot.connections import QUEUE_NAMES
-from bot.pipeline.crew import CrewedWorker
-from bot.pipeline.worker import make_worker
+from bot.worker.crew import CrewedWorker
+from bot.worker.rq_jobs import make_worker
 
 log = logging.getLogger(__name__)
 MAINTENANCE_SECONDS = 60

@@ -18,10 +18,10 @@ import redis
 
 from bot.admin.audit import REFUSED_KEY, STREAM_KEY
 from bot.keys import UserRef, text, text_dict
-from bot.pipeline.dead_letters import DeadLetters
-from bot.pipeline.forget import forget_user
 from bot.verification.accounts import bucket, iso
 from bot.verification.links import PORTAL_PREFIX, account_id_of, portal_ref, valid_account_id
+from bot.worker.dead_letters import DeadLetters
+from bot.worker.forget import forget_user
 
 if TYPE_CHECKING:
     from bot.services import Services

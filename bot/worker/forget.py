@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 from redis.client import Pipeline
 
 from bot.keys import UserRef
-from bot.pipeline.dead_letters import DeadLetters
-from bot.pipeline.senders import sandbox_chat_key, sandbox_phones_key
-from bot.queues.codes import CodeSends
+from bot.queues.code_sends import CodeSends
 from bot.queues.inbox import EventInbox
 from bot.queues.outbox import Outbox
 from bot.verification.callback import callbacks_key
+from bot.worker.dead_letters import DeadLetters
+from bot.worker.senders import sandbox_chat_key, sandbox_phones_key
 
 if TYPE_CHECKING:
     from bot.services import Services

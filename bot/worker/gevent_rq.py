@@ -1,4 +1,4 @@
-"""RQ's worker on gevent (bot.ops.cooperative): job timeouts and signals for greenlets.
+"""RQ's worker on gevent (bot.worker.gevent_patch): job timeouts and signals for greenlets.
 
 RQ times jobs out with SIGALRM or by raising into an OS thread, and stops on SIGTERM from a
 Python signal handler. On gevent every greenlet shares the main OS thread, so either would

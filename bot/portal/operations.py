@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.keys import UserRef
-from bot.queues.codes import CodeSend, queue_code_now
+from bot.queues.code_sends import CodeSend, queue_code_now
 from bot.verification.links import portal_ref
 from bot.verification.portal_accounts import ORIGIN_API
 from bot.verification.service import Enqueue, SendOutcome

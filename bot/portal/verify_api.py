@@ -1,7 +1,7 @@
 """The portal's Verify API: POST /api/v1/verifications and /api/v1/verifications/check.
 
 Every answer is JSON; every refusal has a machine-readable `error` and a `message`
-(SPEC §4 lists the codes and statuses; bot/web/openapi.json describes them).
+(SPEC §4 lists the codes and statuses; bot/portal/openapi.json describes them).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from bot.conversation.textnorm import digits_only, to_ascii_digits
+from bot.portal.api import require_api_key
+from bot.portal.api_common import Answer, answer, error, json_body, locked_until, oa_of
+from bot.portal.idempotency import MAX_KEY_LENGTH, IdempotencyStore, fingerprint
+from bot.portal.operations import check_verification, start_verification
 from bot.services import current_services
 from bot.verification.accounts import iso
 from bot.verification.links import portal_ref, valid_account_id
 from bot.verification.phones import Problem, parse_phone
-from bot.verification.portal import check_verification, start_verification
 from bot.verification.service import CHANNELS, SendOutcome
-from bot.web.api_common import Answer, answer, error, json_body, locked_until, oa_of
-from bot.web.idempotency import MAX_KEY_LENGTH, IdempotencyStore, fingerprint
-from bot.web.portal import require_api_key
 
 blueprint = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 

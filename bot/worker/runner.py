@@ -3,7 +3,7 @@
 A runner claims as many due users as it has free threads, serves each in one thread (each
 user's items in order, under their lock), and when nobody is due waits on the stage's wake
 list for an arrival instead of polling. The worker process keeps one runner per stage for as
-long as it lives (bot.pipeline.crew): the stages have no other engine. `serve_due` serves
+long as it lives (bot.worker.crew): the stages have no other engine. `serve_due` serves
 whoever is due now, inline, and returns (the chat CLI's worker, tests).
 """
 

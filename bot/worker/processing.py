@@ -1,6 +1,6 @@
 """The events stage: each user's inbound events through the engine, one at a time, in order.
 
-The worker's runner (bot.pipeline.runner) drains many users' inboxes at once, each under the
+The worker's runner (bot.worker.runner) drains many users' inboxes at once, each under the
 user's drain lock. Each event is committed in one Redis transaction: the new state, the
 event's removal from the inbox, its replies, its codes to send and its background jobs. A
 crash before the commit leaves the event in the inbox, and whoever drains it next handles it
@@ -20,11 +20,7 @@ from bot.conversation.store import LANG, STATE, Conversation
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import IGNORED
-from bot.pipeline.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
-from bot.pipeline.forget import forget_user
-from bot.pipeline.runner import Stage
-from bot.pipeline.turns import observed, received_at
-from bot.queues.codes import queue_code_sends
+from bot.queues.code_sends import queue_code_sends
 from bot.queues.inbox import (
     DRAIN_LOCK,
     DRAIN_LOCK_TTL_MS,
@@ -38,6 +34,10 @@ from bot.queues.ready import ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
+from bot.worker.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
+from bot.worker.forget import forget_user
+from bot.worker.runner import Stage
+from bot.worker.turns import observed, received_at
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
 from zalo_api.stored import TYPE, USER_EVENTS, from_json
@@ -47,11 +47,11 @@ log = logging.getLogger(__name__)
 BATCH = 20
 # What an inbox holds: the stored form of an event the webhook parsed, or of the bot's own.
 STORED_EVENTS = {**USER_EVENTS, SendFailed.__name__: SendFailed}
-# One runner of the worker process serves events with this many threads (bot.pipeline.crew).
+# One runner of the worker process serves events with this many threads (bot.worker.crew).
 PROCESS_THREADS = 4
 # A user whose processing failed (a transient error escaped) is due again after these waits,
 # by the number of failed attempts at their first event (the last wait repeated); the event is
-# set aside after EVENT_MAX_ATTEMPTS (bot.pipeline.dead_letters).
+# set aside after EVENT_MAX_ATTEMPTS (bot.worker.dead_letters).
 RETRY_SECONDS = (1, 5, 15, 60, 300)
 
 

@@ -1,7 +1,7 @@
 """Codes waiting to be sent to one account's number, each until sent or given up.
 
 A code's send is queued with the commit of the event that asked for it (at once for the
-portal) and served by the codes stage (bot.pipeline.codes): a runner and threads of its own,
+portal) and served by the codes stage (bot.worker.code_sending): a runner and threads of its own,
 so a code never waits behind replies and a slow gateway holds up nobody's replies. A send
 that failed for a transient reason stays at the head, its failures counted, until retried.
 Only an opaque reference is queued, never the number, the code or its nonce; the sender reads

@@ -1,6 +1,6 @@
 """The messages stage: queued replies sent to many users at once, each user's in order.
 
-The worker's runner (bot.pipeline.runner) claims the due users and sends their outboxes in a
+The worker's runner (bot.worker.runner) claims the due users and sends their outboxes in a
 pool of threads (the API answers in tens of ms; sends to different users overlap), each user
 under their send lock, one message after the other, one round trip per message sent.
 
@@ -21,7 +21,6 @@ import time
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import REPLIES, REPLY_AGE, ZALO_REFUSALS, oa_label
-from bot.pipeline.runner import Stage
 from bot.queues.held import due_again, put_off
 from bot.queues.outbox import (
     OUTBOX,
@@ -39,6 +38,7 @@ from bot.queues.ready import now_ms
 from bot.queues.serial import Drained, RetryLater, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
+from bot.worker.runner import Stage
 from bot.zalo.sending import SendHeld, Sending
 from zalo_api.errors import RATE, USER, ZaloError
 

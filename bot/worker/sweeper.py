@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from bot.keys import UserRef, text
-from bot.pipeline.retention import enforce_retention
-from bot.queues.codes import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES
+from bot.queues.code_sends import CODE_SEND_LOCK, CODE_SENDS, STAGE_CODES
 from bot.queues.inbox import DRAIN_LOCK, INBOX, STAGE_EVENTS
 from bot.queues.outbox import OUTBOX, SEND_LOCK, STAGE_MESSAGES
 from bot.queues.ready import ReadySet, member_of, now_ms
 from bot.redis_client import run_script
 from bot.services import Services
+from bot.worker.retention import enforce_retention
 
 SWEEP_INTERVAL_SECONDS = 5.0
 SCAN_COUNT = 1000

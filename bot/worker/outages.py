@@ -16,9 +16,9 @@ import redis
 from rq.job import Job
 from rq.queue import Queue
 
-from bot.pipeline.resilient_scheduler import ResilientScheduler
 from bot.queues.serial import UNRECORDED
 from bot.redis_client import OUTAGE_ERRORS, wait_for_redis
+from bot.worker.resilient_scheduler import ResilientScheduler
 
 log = logging.getLogger(__name__)
 # The in-process scheduler finishes its round (a second at most) and releases its locks.

@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.pipeline.dead_letters import DeadLetters
 from bot.services import Services
+from bot.worker.dead_letters import DeadLetters
 
 log = logging.getLogger(__name__)
 RETENTION_INTERVAL_SECONDS = 3600

@@ -1,6 +1,6 @@
 """The customer portal's JSON API behind a Bearer key: accounts, assets, link codes, OpenAPI.
 
-The Verify API (verifications and checks) is in bot/web/verify_api.py.
+The Verify API (verifications and checks) is in bot/portal/verify_api.py.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from bot.portal.api_common import answer, error, json_body, oa_of
 from bot.services import current_services
 from bot.verification.accounts import iso
 from bot.verification.links import valid_account_id
 from bot.verification.views import account_view
-from bot.web.api_common import answer, error, json_body, oa_of
 
 OPENAPI_PATH = Path(__file__).with_name("openapi.json")
 

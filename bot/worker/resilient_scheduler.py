@@ -1,6 +1,6 @@
 """RQ's scheduler, made to outlive Redis outages and to take free locks within seconds.
 
-It runs in a thread (a greenlet, bot.ops.cooperative) of the worker's own process, so it
+It runs in a thread (a greenlet, bot.worker.gevent_patch) of the worker's own process, so it
 lives and dies with the worker: a worker killed by `kill -9` leaves no scheduler behind.
 
 RQ 3.0's scheduler dies on the first Redis error, and a worker whose scheduler could not

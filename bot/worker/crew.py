@@ -15,14 +15,14 @@ from typing import Any
 
 from flask import Flask
 
-from bot.pipeline.codes import CODES
-from bot.pipeline.cooperative import CooperativeSignalsMixin
-from bot.pipeline.delivery import MESSAGES
-from bot.pipeline.processing import EVENTS
-from bot.pipeline.runner import Runner, Stage
-from bot.pipeline.sweeper import SWEEP_INTERVAL_SECONDS, sweep
-from bot.pipeline.worker import BotSimpleWorker, make_worker
 from bot.services import Services, services_of
+from bot.worker.code_sending import CODES
+from bot.worker.delivery import MESSAGES
+from bot.worker.gevent_rq import CooperativeSignalsMixin
+from bot.worker.processing import EVENTS
+from bot.worker.rq_jobs import BotSimpleWorker, make_worker
+from bot.worker.runner import Runner, Stage
+from bot.worker.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 
 log = logging.getLogger(__name__)
 
