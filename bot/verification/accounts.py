@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -42,6 +43,11 @@ if KEYS[5] ~= '-' then
 end
 return 'ok'
 """
+
+
+def owner_from(raw: bytes | str | None) -> str | None:
+    """The owner's user id from read_owner()'s answer."""
+    return text(raw) or None
 
 
 @dataclass(frozen=True)
@@ -94,9 +100,13 @@ class AccountStore:
 
     def owner_of(self, oa_id: str, phone: str) -> str | None:
         """The user id that verified phone (E.164), if any."""
+        return owner_from(self.read_owner(self.client, oa_id, phone))
+
+    @staticmethod
+    def read_owner(client: redis.Redis | redis.client.Pipeline, oa_id: str, phone: str) -> Any:
+        """owner_of()'s read, on a client or queued in a pipeline (owner_from() decodes it)."""
         digits = phone.lstrip("+")
-        owner = self.client.hget(bucket("phone", oa_id, digits), digits)
-        return text(owner) or None
+        return client.hget(bucket("phone", oa_id, digits), digits)
 
     def claim(
         self,
