@@ -6,7 +6,7 @@ import json as jsonlib
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 import requests
 import urllib3
@@ -115,7 +115,7 @@ class Transport:
         query = "&".join(q for q in (parts.query, urlencode(params or {})) if q)
         target += f"?{query}" if query else ""
         try:
-            pool = self.pool_for(url, parts.scheme)
+            pool = self.pool_for(url, parts)
             answer = pool.urlopen(
                 method, target, body=body, headers=headers, retries=False, redirect=False,
                 timeout=self.timeout,
@@ -126,17 +126,18 @@ class Transport:
             raise ZaloNetworkError(f"{type(exc).__name__} on {where}") from exc
         return answer.status, answer.data
 
-    def pool_for(self, url: str, scheme: str) -> urllib3.connectionpool.HTTPConnectionPool:
-        """The session's pool for url's host, verifying TLS as the session says."""
+    def pool_for(self, url: str, parts: SplitResult) -> urllib3.connectionpool.HTTPConnectionPool:
+        """The session's pool for url's host (parts: url split), verifying TLS as the session
+        says."""
         adapter = self.session.get_adapter(url)
         manager: urllib3.PoolManager = adapter.poolmanager  # type: ignore[attr-defined]
-        if scheme != "https":
-            return manager.connection_from_url(url)
-        verify = self.session.verify
-        tls: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED" if verify else "CERT_NONE"}
-        if verify:
-            tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
-        return manager.connection_from_url(url, pool_kwargs=tls)
+        tls: dict[str, Any] = {}
+        if parts.scheme == "https":
+            verify = self.session.verify
+            tls["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
+            if verify:
+                tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
+        return manager.connection_from_host(parts.hostname, parts.port, parts.scheme, tls)
 
 
 def decoded(content: bytes) -> str:
