@@ -100,7 +100,8 @@ class Transport:
         where: str,
     ) -> tuple[int, bytes]:
         """(status, body) from the session's urllib3 pool: the body encoded as requests does
-        (JSON, or a form), no retry and no redirect (as requests' adapter)."""
+        (JSON, or a form), no retry (as requests' adapter) and no redirect: a 3xx is an
+        HTTP error (Zalo's API answers where it is asked; requests would have followed it)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ZaloError(f"cannot call {where}: not an http(s) URL")
