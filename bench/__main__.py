@@ -60,7 +60,7 @@ def main() -> None:
             report.webhook([bench_worker_class(env, name, n) for name, n in WORKER_CLASSES])
             app = create_app({"REDIS_URL": server.url, "BOT_SANDBOX": "1", "LOG_LEVEL": "WARNING"})
             report.roundtrips(measure_roundtrips(app))
-            report.latency({cls: measure_latency(server.url, cls) for cls in ("simple", "fork")})
+            report.latency(measure_latency(server.url))
             report.throughput(measure_throughput(server.url))
             report.worker_kill(measure_worker_kill(server.url))
             report.memory(

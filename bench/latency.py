@@ -80,12 +80,13 @@ def one_sample(port: int, client: redis.Redis, zalo: FakeZalo, n: int, gw: Timed
     return 1000 * (gw.arrived[phone] - start)
 
 
-def measure_latency(redis_url: str, worker_class: str) -> tuple[Latencies, Latencies]:
-    """(the bot's webhook-to-gateway latency, a direct provider call) in ms."""
+def measure_latency(redis_url: str) -> tuple[Latencies, Latencies]:
+    """(the bot's webhook-to-gateway latency through the worker's codes runner, a direct
+    provider call) in ms."""
     client = redis.Redis.from_url(redis_url)
     client.flushall()
     with FakeZalo() as zalo, TimedGateways() as gw:
-        env = {**production_env(zalo, gw, redis_url), "WORKER_CLASS": worker_class}
+        env = production_env(zalo, gw, redis_url)
         with gunicorn(env) as port, rq_worker(env):
             samples = [one_sample(port, client, zalo, n, gw) for n in range(WARMUP + SAMPLES)]
         direct = direct_calls(gw)

@@ -78,8 +78,8 @@ class Report:
             "## Redis round trips per inbound event",
             "",
             "Counted at the socket (a pipeline or a script is one round trip). The worker "
-            "column counts the stage jobs (as a forking worker or the sweeper runs them), RQ's "
-            "own bookkeeping included; the worker process's runners spare that.",
+            "column counts the stages served inline (serve_due: claims, turns, sends), the "
+            "way the worker's runners serve them.",
             "",
             "| event | webhook | worker |",
             "|---|---|---|",
@@ -93,43 +93,43 @@ class Report:
             "",
         ]
 
-    def latency(self, found: dict[str, tuple[Latencies, Latencies]]) -> None:
+    def latency(self, found: tuple[Latencies, Latencies]) -> None:
         """Webhook receipt to the SMS gateway."""
+        bot, direct = found
         self.lines += [
             "## From webhook receipt to the code at the SMS gateway (warm worker, loopback)",
             "",
-            "| worker class | p50 ms | p95 ms | direct provider call p50 / p95 ms |",
-            "|---|---|---|---|",
-        ]
-        for cls, (bot, direct) in found.items():
-            self.lines.append(
-                f"| {cls} | {bot.percentile(0.5):.1f} | {bot.percentile(0.95):.1f} | "
-                f"{direct.percentile(0.5):.1f} / {direct.percentile(0.95):.1f} |"
-            )
-        best = min(found.values(), key=lambda pair: pair[0].percentile(0.95))[0]
-        self.lines += [
+            "The worker's codes runner sends the code (the stages have no other engine since "
+            "the engine rework, so the former WORKER_CLASS=simple/fork rows are gone).",
             "",
-            f"Best p95: {best.percentile(0.95):.1f} ms (goal < 100 ms: "
-            f"{verdict(best.percentile(0.95) < 100)}).",
+            "| how | p50 ms | p95 ms | direct provider call p50 / p95 ms |",
+            "|---|---|---|---|",
+            f"| worker process (codes runner) | {bot.percentile(0.5):.1f} | "
+            f"{bot.percentile(0.95):.1f} | "
+            f"{direct.percentile(0.5):.1f} / {direct.percentile(0.95):.1f} |",
+            "",
+            f"p95: {bot.percentile(0.95):.1f} ms (goal < 100 ms: "
+            f"{verdict(bot.percentile(0.95) < 100)}).",
             "",
         ]
 
     def throughput(self, t: Throughput) -> None:
-        """Reply jobs per second."""
+        """Replies per second."""
         self.lines += [
-            "## Reply jobs per second against a zero-latency fake Zalo",
+            "## Replies per second against a zero-latency fake Zalo",
             "",
-            "Burst workers in the benchmark's own process (the fake Zalo's threads beside them; "
-            "a forking worker's jobs run in a child of their own), one delivery job after the "
-            "other. The production worker's runners are measured end to end, above.",
+            "The messages stage in the benchmark's own process (the fake Zalo's threads beside "
+            "them): inline, one user after the other (as serve_due does), and in the stage's own "
+            "pool of threads (as the worker's runner does). The production worker is measured "
+            "end to end, above.",
             "",
             "| how | messages/s | vs plain loop |",
             "|---|---|---|",
             f"| plain loop calling OAClient.send_text | {t.plain_loop:,.0f} | 1.00 |",
-            f"| SimpleWorker (WORKER_CLASS=simple) | {t.simple_worker:,.0f} | "
-            f"{t.simple_worker / t.plain_loop:.2f} |",
-            f"| forking Worker (WORKER_CLASS=fork) | {t.forking_worker:,.0f} | "
-            f"{t.forking_worker / t.plain_loop:.2f} |",
+            f"| messages stage, inline (serve_due) | {t.inline_runner:,.0f} | "
+            f"{t.inline_runner / t.plain_loop:.2f} |",
+            f"| messages stage, its pool of threads | {t.pooled_runner:,.0f} | "
+            f"{t.pooled_runner / t.plain_loop:.2f} |",
             "",
         ]
 

@@ -12,7 +12,8 @@ from redis.connection import Connection
 
 from bench.events import BASE_MS, signed_headers, text_body
 from bot.services import services_of
-from tests.helpers import QuickWorker, encode_event, follow_event, image_event, make_worker
+from bot.worker.crew import serve_due
+from tests.helpers import encode_event, follow_event, image_event
 
 COUNT = {"n": 0}
 
@@ -43,11 +44,9 @@ def post(app: Flask, body: bytes) -> int:
 
 
 def work(app: Flask) -> int:
-    """Round trips of the worker handling what is queued (RQ's own bookkeeping included)."""
-    worker = make_worker(app, simple=True)
-    worker.__class__ = QuickWorker
+    """Round trips of the stages serving what is queued (serve_due: claims, turns, sends)."""
     with counting() as count:
-        worker.work(burst=True, logging_level="WARNING")
+        serve_due(app)
     return count["n"]
 
 
@@ -55,8 +54,8 @@ USERS = 50
 
 
 def per_event(app: Flask, bodies: list[bytes]) -> tuple[float, float]:
-    """Mean round trips per event: in the webhook, and in the worker (one warm worker run for
-    all the events, so its start-up is spread out as in a long-running worker)."""
+    """Mean round trips per event: in the webhook, and in the worker (one serving of the stages
+    for all the events, as a busy runner claims many users at once)."""
     webhook = sum(post(app, body) for body in bodies)
     return webhook / len(bodies), work(app) / len(bodies)
 

@@ -1,8 +1,9 @@
-"""Reply jobs per second through RQ workers, against a plain loop calling the same client."""
+"""Replies per second through the messages stage, against a plain loop calling the same client."""
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import redis
@@ -11,11 +12,13 @@ from flask import Flask
 from bench.e2e import BENCH_HASH_KEY
 from bot import create_app
 from bot.keys import UserRef
-from bot.queues.outbox import Outgoing, queue_replies
+from bot.queues.outbox import queue_replies
 from bot.services import services_of
+from bot.worker.delivery import MESSAGES
+from bot.worker.runner import Runner
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
-from tests.helpers import QuickWorker, make_worker
+from zalo_api.messages import Text
 
 JOBS = 600
 
@@ -25,30 +28,33 @@ class Throughput:
     """Messages per second for each way of sending them."""
 
     plain_loop: float
-    simple_worker: float
-    forking_worker: float
+    inline_runner: float
+    pooled_runner: float
 
 
-def queue_jobs(app: Flask, oa_id: str, count: int) -> None:
-    """One reply job per user, as the conversation commits them."""
+def queue_messages(app: Flask, oa_id: str, count: int) -> None:
+    """One reply per user, as the conversation commits them."""
     services = services_of(app)
     with services.redis.pipeline() as pipe:
         pipe.multi()
         for n in range(count):
             user = UserRef(oa_id, f"tp-{n}")
-            queue_replies(services, pipe, user, [Outgoing("text", {"text": f"Xin chào {n}"})])
+            queue_replies(services, pipe, user, [Text(f"Xin chào {n}")])
         pipe.execute()
 
 
-def timed_worker(app: Flask, simple: bool, zalo: FakeZalo) -> float:
-    """Messages per second of one burst worker on the queued jobs (batch jobs send many users'
-    replies each; what a burst leaves to the sweeper is not counted)."""
-    worker = make_worker(app, simple=simple)
-    if simple:
-        worker.__class__ = QuickWorker
+def timed_runner(app: Flask, pooled: bool, zalo: FakeZalo) -> float:
+    """Messages per second of the messages stage serving the queued replies: inline (as
+    serve_due does) or in the stage's own pool of threads (as the worker's runner does)."""
+    services = services_of(app)
     before = len(zalo.sent)
     start = time.perf_counter()
-    worker.work(burst=True, logging_level="WARNING")
+    with app.app_context():
+        if pooled:
+            with ThreadPoolExecutor(MESSAGES.threads) as pool:
+                Runner(services, MESSAGES, pool).serve_due()
+        else:
+            Runner(services, MESSAGES).serve_due()
     return (len(zalo.sent) - before) / (time.perf_counter() - start)
 
 
@@ -73,12 +79,12 @@ def measure_throughput(redis_url: str) -> Throughput:
             services.outbound(zalo.oa_id).api.send_text(f"tp-{n}", f"Xin chào {n}")
         plain = JOBS / (time.perf_counter() - start)
         rates = []
-        for simple in (True, False):
+        for pooled in (False, True):
             services.redis.flushall()
             settings = services.settings  # the tokens went with the flush: seed them again
             services.outbound(zalo.oa_id).tokens.storage.seed(
                 settings.zalo_access_token, settings.zalo_refresh_token
             )
-            queue_jobs(app, zalo.oa_id, JOBS)
-            rates.append(timed_worker(app, simple, zalo))
+            queue_messages(app, zalo.oa_id, JOBS)
+            rates.append(timed_runner(app, pooled, zalo))
     return Throughput(plain, rates[0], rates[1])

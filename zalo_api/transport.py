@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json as jsonlib
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlencode, urlsplit
 
 import requests
+import urllib3
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
 from zalo_api.errors import (
     ZaloAPIError,
@@ -31,13 +34,17 @@ NETWORK_FAILURES = (
 
 
 class Transport:
-    """A requests.Session with a timeout on every call and Zalo's error conventions."""
+    """A requests.Session's connections with a timeout on every call and Zalo's error
+    conventions. When no proxy can apply (the session ignores the environment and names
+    none, as the bot's own does), calls go to the session's urllib3 pools directly: requests'
+    preparation of each call cost the worker more CPU than the call itself (bench/profile.md)."""
 
     def __init__(
         self, timeout: float = DEFAULT_TIMEOUT_SECONDS, session: requests.Session | None = None
     ) -> None:
         self.timeout = timeout
         self.session = session or requests.Session()
+        self.direct = not self.session.trust_env and not self.session.proxies
 
     def request(
         self,
@@ -51,36 +58,102 @@ class Transport:
     ) -> dict[str, Any]:
         """The JSON body of a successful call; ZaloNetworkError / HTTPError / APIError otherwise."""
         where = f"{method} {urlsplit(url).path}"  # never the query string or the headers
+        call = self.call_direct if self.direct else self.call_session
+        status, content = call(method, url, dict(headers), json, data, params, where)
+        log.debug("%s answered HTTP %s", where, status)
+        if not 200 <= status < 300:
+            raise ZaloHTTPError(status, decoded(content))
+        body = json_object(status, content)
+        check_body(body)
+        return body
+
+    def call_session(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        json: Any,
+        data: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        where: str,
+    ) -> tuple[int, bytes]:
+        """(status, body) through requests (a proxy may apply)."""
         try:
             answer = self.session.request(
-                method,
-                url,
-                headers=dict(headers),
-                json=json,
-                data=data,
-                params=params,
+                method, url, headers=headers, json=json, data=data, params=params,
                 timeout=self.timeout,
-            )
+            )  # fmt: skip
         except NETWORK_FAILURES as exc:
             raise ZaloNetworkError(f"{type(exc).__name__} on {where}") from exc
         except requests.RequestException as exc:
             raise ZaloError(f"cannot call {where}: {type(exc).__name__}") from exc
-        log.debug("%s answered HTTP %s", where, answer.status_code)
-        if not 200 <= answer.status_code < 300:
-            raise ZaloHTTPError(answer.status_code, answer.text)
-        body = json_object(answer)
-        check_body(body)
-        return body
+        return answer.status_code, answer.content
+
+    def call_direct(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        json: Any,
+        data: Mapping[str, str] | None,
+        params: Mapping[str, str] | None,
+        where: str,
+    ) -> tuple[int, bytes]:
+        """(status, body) from the session's urllib3 pool: the body encoded as requests does
+        (JSON, or a form), no retry (as requests' adapter) and no redirect: a 3xx is an
+        HTTP error (Zalo's API answers where it is asked; requests would have followed it)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ZaloError(f"cannot call {where}: not an http(s) URL")
+        body: bytes | None = None
+        if json is not None:
+            body = jsonlib.dumps(json, allow_nan=False).encode()
+            headers.setdefault("Content-Type", "application/json")
+        elif data is not None:
+            body = urlencode(data).encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        target = parts.path or "/"
+        query = "&".join(q for q in (parts.query, urlencode(params or {})) if q)
+        target += f"?{query}" if query else ""
+        try:
+            pool = self.pool_for(url, parts)
+            answer = pool.urlopen(
+                method, target, body=body, headers=headers, retries=False, redirect=False,
+                timeout=self.timeout,
+            )  # fmt: skip
+        except urllib3.exceptions.LocationValueError as exc:
+            raise ZaloError(f"cannot call {where}: {type(exc).__name__}") from exc
+        except urllib3.exceptions.HTTPError as exc:
+            raise ZaloNetworkError(f"{type(exc).__name__} on {where}") from exc
+        return answer.status, answer.data
+
+    def pool_for(self, url: str, parts: SplitResult) -> urllib3.connectionpool.HTTPConnectionPool:
+        """The session's pool for url's host (parts: url split), verifying TLS as the session
+        says."""
+        adapter = self.session.get_adapter(url)
+        manager: urllib3.PoolManager = adapter.poolmanager  # type: ignore[attr-defined]
+        tls: dict[str, Any] = {}
+        if parts.scheme == "https":
+            verify = self.session.verify
+            tls["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
+            if verify:
+                tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
+        return manager.connection_from_host(parts.hostname, parts.port, parts.scheme, tls)
 
 
-def json_object(answer: requests.Response) -> dict[str, Any]:
+def decoded(content: bytes) -> str:
+    """A body as text (for errors)."""
+    return content.decode("utf-8", errors="replace")
+
+
+def json_object(status: int, content: bytes) -> dict[str, Any]:
     """The body as a JSON object, or ZaloHTTPError: a 2xx that is not Zalo's JSON."""
     try:
-        body = answer.json()
+        body = jsonlib.loads(content)
     except (ValueError, RecursionError) as exc:
-        raise ZaloHTTPError(answer.status_code, answer.text) from exc
+        raise ZaloHTTPError(status, decoded(content)) from exc
     if not isinstance(body, dict):
-        raise ZaloHTTPError(answer.status_code, answer.text)
+        raise ZaloHTTPError(status, decoded(content))
     return body
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 
@@ -48,6 +49,11 @@ return 'ok'
 def iso(epoch: float | None) -> str | None:
     """An epoch as ISO 8601 UTC (None stays None)."""
     return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
+
+
+def owner_from(raw: bytes | str | None) -> str | None:
+    """The owner's user id from read_owner()'s answer."""
+    return text(raw) or None
 
 
 @dataclass(frozen=True)
@@ -100,9 +106,13 @@ class AccountStore:
 
     def owner_of(self, oa_id: str, phone: str) -> str | None:
         """The user id that verified phone (E.164), if any."""
+        return owner_from(self.read_owner(self.client, oa_id, phone))
+
+    @staticmethod
+    def read_owner(client: redis.Redis | redis.client.Pipeline, oa_id: str, phone: str) -> Any:
+        """owner_of()'s read, on a client or queued in a pipeline (owner_from() decodes it)."""
         digits = phone.lstrip("+")
-        owner = self.client.hget(bucket("phone", oa_id, digits), digits)
-        return text(owner) or None
+        return client.hget(bucket("phone", oa_id, digits), digits)
 
     def claim(
         self,

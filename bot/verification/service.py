@@ -17,7 +17,7 @@ from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
-from bot.verification.accounts import Account, AccountStore
+from bot.verification.accounts import Account, AccountStore, owner_from
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
@@ -173,7 +173,21 @@ class Verifier:
         the only case told until when). Its verified owner is never locked out of it by
         other accounts' wrong codes.
         """
-        owner = self.accounts.owner_of(user.oa_id, phone)
+        return self.refusal_given(user, phone, *self.number_facts(user.oa_id, phone))
+
+    def number_facts(self, oa_id: str, phone: str) -> tuple[str | None, int]:
+        """The number's verified owner and its lock's milliseconds left, in one round trip
+        (read before they are needed: the owner decides whether the lock matters)."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            self.accounts.read_owner(pipe, oa_id, phone)
+            pipe.pttl(phone_lock_key(phone))
+            owner, lock_ms = pipe.execute()
+        return owner_from(owner), int(lock_ms)
+
+    def refusal_given(
+        self, user: UserRef, phone: str, owner: str | None, lock_ms: int
+    ) -> SendOutcome | None:
+        """number_refusal() from the number's owner and lock (number_facts())."""
         if owner == user.user_id:
             return None
         wait = self.numbers.admit(user, phone)
@@ -181,7 +195,7 @@ class Verifier:
             return SendOutcome("numbers_limited", wait)
         if owner is not None:
             return SendOutcome("in_use")
-        wait = ceil_seconds(self.redis.pttl(phone_lock_key(phone)))
+        wait = ceil_seconds(lock_ms)
         if not wait:
             return None
         mine = self.codes.number_locked_by(user, phone)
@@ -221,11 +235,12 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        refusal = self.number_refusal(user, phone)
+        owner_id, lock_ms = self.number_facts(user.oa_id, phone)
+        refusal = self.refusal_given(user, phone, owner_id, lock_ms)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
-        owner = self.is_owner(user, phone)
+        owner = owner_id == user.user_id
         # The chat handles one user's events one at a time already; API calls run in parallel.
         issue = self.issue_alone if origin == ORIGIN_API else self.issue
         issued = issue(user, phone, channel, owner)
