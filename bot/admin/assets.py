@@ -14,8 +14,6 @@ INDEX_KEY = "assets:index"
 # Bumped by every link and unlink: each process re-reads the served OAs when it changes
 # (bot.admin.served), so a connect or an unlink is seen everywhere at once.
 VERSION_KEY = "assets:version"
-# How long a process trusts its last look at whether an asset is unlinked.
-STATUS_FRESH_SECONDS = 1.0
 # KEYS: asset hash, version. ARGV: who, now. One of two concurrent unlinks wins; the other
 # is told.
 UNLINK = """
@@ -84,7 +82,6 @@ class AssetRegistry:
         self._unlink = client.register_script(UNLINK)
         self._console_done = client.register_script(CONSOLE_DONE)
         # (kind, id) -> (when read, unlinked?): every event asks, an unlink is rare.
-        self._seen: dict[tuple[str, str], tuple[float, bool]] = {}
         # Links and unlinks made through this object: this process sees its own at once.
         self.local_changes = 0
 
@@ -113,7 +110,6 @@ class AssetRegistry:
             pipe.zadd(INDEX_KEY, {f"{kind}:{asset_id}": since})
             pipe.incr(VERSION_KEY)
             pipe.execute()
-        self._seen.clear()
         self.local_changes += 1
         return Asset(kind, asset_id, name, since, "linked", app_id=app_id)
 
@@ -151,7 +147,6 @@ class AssetRegistry:
         """'ok', 'already' (someone else was first) or 'unknown'; atomic."""
         args: ScriptArgs = [by, int(time.time())]
         result = text(self._unlink(keys=[asset_key(kind, asset_id), VERSION_KEY], args=args))
-        self._seen.clear()
         self.local_changes += 1
         return result
 
@@ -175,19 +170,6 @@ class AssetRegistry:
         """Whether the asset is known and unlinked, read now (decisions that outlive an event)."""
         found = self.get(kind, asset_id)
         return found is not None and not found.linked
-
-    def is_unlinked(self, kind: str, asset_id: str) -> bool:
-        """Whether the asset is known and unlinked (unknown assets are not refused here).
-
-        Read at most once per STATUS_FRESH_SECONDS per asset: every event asks. An unlink in
-        this process is seen at once, one in another process within that time.
-        """
-        seen = self._seen.get((kind, asset_id))
-        if seen is not None and time.monotonic() - seen[0] < STATUS_FRESH_SECONDS:
-            return seen[1]
-        unlinked = self.client.hget(asset_key(kind, asset_id), "status") == b"unlinked"
-        self._seen[(kind, asset_id)] = (time.monotonic(), unlinked)
-        return unlinked
 
 
 def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:

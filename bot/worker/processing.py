@@ -20,6 +20,7 @@ from bot.conversation.store import LANG, STATE, Conversation
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.metrics import IGNORED
+from bot.oas import UNLINKED
 from bot.queues.code_sends import queue_code_sends
 from bot.queues.inbox import (
     DRAIN_LOCK,
@@ -187,10 +188,11 @@ def run_event(
 ) -> Context | None:
     """The context after the engine handled the event (None: the event is skipped)."""
     event = decode_event(raw)
-    oa = services.registry.get(user.oa_id)
-    if event is None or oa is None or from_unlinked_asset(services, event, user):
+    oa = services.registry.get(user.oa_id)  # unlinked (or its App unlinked): not served
+    if event is None or oa is None:
         if oa is None:  # an OA no longer served: its queued events go unanswered
-            IGNORED.labels("unserved_oa").inc()
+            unlinked = services.registry.state(user.oa_id) == UNLINKED
+            IGNORED.labels("unlinked" if unlinked else "unserved_oa").inc()
         return None
     ctx = Context(user=user, lang=lang, state=conv.state, data=dict(conv.data))
     ctx.served_by, ctx.parts, ctx.received_at = oa, services, received_at(event)
@@ -208,17 +210,6 @@ def is_admin(services: Services, user: UserRef) -> bool:
     """Admins are per OA: ADMIN_ZALO_IDS are the main OA's only (SPEC §4), since the same id
     seen through another OA is another person, or an extra app speaking for someone else."""
     return services.admins.is_admin(user.user_id, user.oa_id)
-
-
-def from_unlinked_asset(services: Services, event: AnyEvent, user: UserRef) -> bool:
-    """Events of an unlinked app or OA are acknowledged (the webhook did) and dropped."""
-    assets = services.assets
-    unlinked = (event.app_id and assets.is_unlinked("app", event.app_id)) or assets.is_unlinked(
-        "oa", user.oa_id
-    )
-    if unlinked:
-        IGNORED.labels("unlinked").inc()
-    return bool(unlinked)
 
 
 def decode_event(raw: bytes) -> AnyEvent | None:
