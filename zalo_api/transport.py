@@ -5,6 +5,7 @@ from __future__ import annotations
 import json as jsonlib
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit
 
@@ -33,6 +34,23 @@ NETWORK_FAILURES = (
 )
 
 
+@dataclass(frozen=True)
+class Call:
+    """One API call as the caller asked for it (headers: a copy the transport may add to)."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    json: Any
+    data: Mapping[str, str] | None
+    params: Mapping[str, str] | None
+
+    @property
+    def where(self) -> str:
+        """What logs and errors name: never the query string or the headers."""
+        return f"{self.method} {urlsplit(self.url).path}"
+
+
 class Transport:
     """A requests.Session's connections with a timeout on every call and Zalo's error
     conventions. When no proxy can apply (the session ignores the environment and names
@@ -57,63 +75,45 @@ class Transport:
         params: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """The JSON body of a successful call; ZaloNetworkError / HTTPError / APIError otherwise."""
-        where = f"{method} {urlsplit(url).path}"  # never the query string or the headers
-        call = self.call_direct if self.direct else self.call_session
-        status, content = call(method, url, dict(headers), json, data, params, where)
-        log.debug("%s answered HTTP %s", where, status)
+        call = Call(method, url, dict(headers), json, data, params)
+        status, content = (self.call_direct if self.direct else self.call_session)(call)
+        log.debug("%s answered HTTP %s", call.where, status)
         if not 200 <= status < 300:
             raise ZaloHTTPError(status, decoded(content))
         body = json_object(status, content)
         check_body(body)
         return body
 
-    def call_session(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        json: Any,
-        data: Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        where: str,
-    ) -> tuple[int, bytes]:
+    def call_session(self, call: Call) -> tuple[int, bytes]:
         """(status, body) through requests (a proxy may apply)."""
         try:
             answer = self.session.request(
-                method, url, headers=headers, json=json, data=data, params=params,
-                timeout=self.timeout,
+                call.method, call.url, headers=call.headers, json=call.json, data=call.data,
+                params=call.params, timeout=self.timeout,
             )  # fmt: skip
         except NETWORK_FAILURES as exc:
-            raise ZaloNetworkError(f"{type(exc).__name__} on {where}") from exc
+            raise ZaloNetworkError(f"{type(exc).__name__} on {call.where}") from exc
         except requests.RequestException as exc:
-            raise ZaloError(f"cannot call {where}: {type(exc).__name__}") from exc
+            raise ZaloError(f"cannot call {call.where}: {type(exc).__name__}") from exc
         return answer.status_code, answer.content
 
-    def call_direct(
-        self,
-        method: str,
-        url: str,
-        headers: dict[str, str],
-        json: Any,
-        data: Mapping[str, str] | None,
-        params: Mapping[str, str] | None,
-        where: str,
-    ) -> tuple[int, bytes]:
+    def call_direct(self, call: Call) -> tuple[int, bytes]:
         """(status, body) from the session's urllib3 pool: the body encoded as requests does
         (JSON, or a form), no retry (as requests' adapter) and no redirect: a 3xx is an
         HTTP error (Zalo's API answers where it is asked; requests would have followed it)."""
+        method, url, headers, where = call.method, call.url, call.headers, call.where
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ZaloError(f"cannot call {where}: not an http(s) URL")
         body: bytes | None = None
-        if json is not None:
-            body = jsonlib.dumps(json, allow_nan=False).encode()
+        if call.json is not None:
+            body = jsonlib.dumps(call.json, allow_nan=False).encode()
             headers.setdefault("Content-Type", "application/json")
-        elif data is not None:
-            body = urlencode(data).encode()
+        elif call.data is not None:
+            body = urlencode(call.data).encode()
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         target = parts.path or "/"
-        query = "&".join(q for q in (parts.query, urlencode(params or {})) if q)
+        query = "&".join(q for q in (parts.query, urlencode(call.params or {})) if q)
         target += f"?{query}" if query else ""
         try:
             pool = self.pool_for(url, parts)
