@@ -89,7 +89,7 @@ class Services(Wires):
 def token_states_of(services: Services) -> dict[str, str]:
     """The token state of every served OA that needs one (see token_states)."""
     services.outbounds.of(services.registry.main)  # building it seeds the env tokens
-    return token_states(services, services.assets.unlinked_now)
+    return token_states(services)
 
 
 def services_of(app: Flask) -> Services:

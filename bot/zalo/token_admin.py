@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 from bot.connections import Connections
 from bot.oas import OARegistry
@@ -45,18 +44,16 @@ def set_pair(services: Connections, app_id: str, oa_id: str, pair: TokenPair) ->
     return status.read().version
 
 
-def token_states(services: Connections, is_unlinked: Callable[[str, str], bool]) -> dict[str, str]:
+def token_states(services: Connections) -> dict[str, str]:
     """The state of every served OA that needs a token: the main OA always, an extra app's
-    OA once tokens were stored for it; an OA an admin unlinked needs none (the caller built
-    the main OA's outbound first: building it seeds the env tokens)."""
+    OA once tokens were stored for it; an unlinked OA is not served, so it needs none (the
+    caller built the main OA's outbound first: building it seeds the env tokens)."""
     main = services.registry.main.oa_id
     states: dict[str, str] = {}
     now = time.time()
     for oa_id, app_id in oa_apps(services.registry).items():
         pair = storage_of(services, oa_id, app_id).load()
         if oa_id != main and pair is None:
-            continue
-        if is_unlinked("oa", oa_id):
             continue
         status = TokenStatus(services.redis, app_id, oa_id).read()
         states[oa_id] = token_state(pair, status, now)
