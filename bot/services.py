@@ -8,7 +8,6 @@ pipeline imports this module and no import closes a circle.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +19,7 @@ from bot.admin.audit import AuditLog
 from bot.connections import Connections, Wires
 from bot.conversation.engine import Engine
 from bot.conversation.store import ConversationStore
-from bot.oas import OA
+from bot.oas import OA, UNLINKED
 from bot.sms import SmsProvider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
@@ -36,9 +35,8 @@ if TYPE_CHECKING:  # the pipeline's senders are built by bot.wiring; only their 
 class Outbounds:
     """Each served OA's way out (clients, token, sending state), built on first use."""
 
-    def __init__(self, wires: Connections, is_unlinked: Callable[[str, str], bool]) -> None:
+    def __init__(self, wires: Connections) -> None:
         self.wires = wires
-        self.is_unlinked = is_unlinked  # (kind, id): an unlinked App's env tokens stay unused
         self.built: dict[str, Outbound] = {}  # oa_id -> its outbound
         self.guard = threading.Lock()  # the sending threads ask at once
 
@@ -58,9 +56,8 @@ class Outbounds:
         with self.guard:
             found = self.built.get(oa.oa_id)
             if found is None or found.oa != oa:
-                seed = oa.main and not (
-                    self.is_unlinked("app", oa.app_id) or self.is_unlinked("oa", oa.oa_id)
-                )  # a restart must not revive the env tokens of an unlinked OA or App
+                # A restart must not revive the env tokens of an unlinked OA (or of its App).
+                seed = oa.main and self.wires.registry.state(oa.oa_id) != UNLINKED
                 self.built[oa.oa_id] = found = build_outbound(self.wires, oa, seed)
             return found
 

@@ -66,7 +66,7 @@ def build_services(settings: Settings, client: redis.Redis | None = None) -> Ser
     assets = AssetRegistry(wires.redis)
     # The OAs served now: the configured ones and those connected by OAuth (in Redis).
     wires = replace(wires, registry=LiveRegistry(wires.registry, assets))
-    outbounds = Outbounds(wires, assets.unlinked_now)
+    outbounds = Outbounds(wires)
     sandbox = settings.bot_sandbox
     zalo_codes: ZnsCodeSender | SandboxZaloCodeSender = (
         SandboxZaloCodeSender(wires.redis) if sandbox else ZnsCodeSender(outbounds.get, settings)

@@ -51,7 +51,7 @@ def test_unlink_keeps_the_asset_with_who_and_when(registry: AssetRegistry) -> No
     assert asset is not None and asset.status == "unlinked" and not asset.linked
     assert asset.unlinked_by == "admin1" and asset.unlinked_at and asset.unlinked_at > 100
     assert asset.name == "Mini app" and asset.linked_since == 100
-    assert registry.unlinked_now("app", "111")
+    assert not registry.get("app", "111").linked  # type: ignore[union-attr]
     assert [a.asset_id for a in registry.all()] == ["111"]  # still listed, as unlinked
 
 
@@ -62,7 +62,7 @@ def test_unlink_twice_and_unknown(registry: AssetRegistry) -> None:
     assert registry.get("oa", "o1").unlinked_by == "a"  # type: ignore[union-attr]
     assert registry.unlink("oa", "nope", by="a") == "unknown"
     assert registry.get("oa", "nope") is None  # the script created nothing
-    assert not registry.unlinked_now("oa", "nope")
+    assert registry.get("oa", "nope") is None  # unknown: not refused as unlinked
 
 
 def test_concurrent_unlinks_of_one_asset_one_wins(rdb: redis.Redis, redis_url: str) -> None:

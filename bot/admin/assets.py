@@ -166,11 +166,6 @@ class AssetRegistry:
         """The assets of any kind with this id."""
         return [a for a in (self.get(kind, asset_id) for kind in KINDS) if a is not None]
 
-    def unlinked_now(self, kind: str, asset_id: str) -> bool:
-        """Whether the asset is known and unlinked, read now (decisions that outlive an event)."""
-        found = self.get(kind, asset_id)
-        return found is not None and not found.linked
-
 
 def decode(kind: str, asset_id: str, fields: dict[str, str]) -> Asset:
     """An asset from its hash."""
