@@ -23,7 +23,6 @@ from bot.oas import OA, UNLINKED
 from bot.sms import SmsProvider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
-from bot.zalo.apps import AppSecrets
 from bot.zalo.clients import build_outbound
 from bot.zalo.outbound import Outbound, unserved
 from bot.zalo.token_admin import token_states
@@ -67,7 +66,6 @@ class Services(Wires):
     """The connections, and every part built on them."""
 
     outbounds: Outbounds
-    app_secrets: AppSecrets  # the keys that sign each known App's webhook events
     conversations: ConversationStore  # conversation state and language preferences
     engine: Engine  # the conversation engine with every flow of the bot
     admins: AdminDirectory  # who may run admin commands

@@ -25,7 +25,6 @@ from bot.sms import build_provider
 from bot.verification.service import Verifier
 from bot.verification.zalo_codes import SandboxZaloCodeSender, ZnsCodeSender
 from bot.worker.senders import SandboxSender, Sender, ZaloSender
-from bot.zalo.apps import AppSecrets
 from handlers import (
     admin_commands,
     admin_unlink,
@@ -80,7 +79,6 @@ def build_services(settings: Settings, client: redis.Redis | None = None) -> Ser
         http=wires.http,
         registry=wires.registry,
         outbounds=outbounds,
-        app_secrets=AppSecrets.from_registry(wires.registry),
         conversations=ConversationStore(wires.redis, settings.conversation_idle_seconds),
         engine=build_engine(),
         admins=AdminDirectory(wires.redis, settings, wires.registry.main.oa_id),

@@ -81,7 +81,7 @@ def receive(services: Services) -> tuple[Response, int]:
     payload = load_object(raw)
     if payload is None:  # no app_id to pick a key by: it cannot be verified
         return unverified(services, "malformed")
-    app = services.app_secrets.app(str(payload.get("app_id")))
+    app = services.registry.app(str(payload.get("app_id")))
     if app is None:
         return unverified(services, "unknown_app")
     try:

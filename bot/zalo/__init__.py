@@ -1,4 +1,4 @@
-"""The bot's use of zalo_api: clients built from settings, tokens in Redis, app secrets.
+"""The bot's use of zalo_api: each OA's outbound (clients, tokens in Redis, sending state).
 
 May import zalo_api and the core modules only.
 """

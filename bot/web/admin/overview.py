@@ -49,7 +49,7 @@ def sending_state(services: Services, oa_id: str) -> str:
 def app_of(services: Services, asset: Asset) -> str:
     """The App whose tokens speak for the OA: configured, else the one it granted by OAuth
     ('' when neither)."""
-    apps = services.app_secrets.apps.values()
+    apps = services.registry.apps.values()
     return next((app.app_id for app in apps if app.oa_id == asset.asset_id), asset.app_id)
 
 
