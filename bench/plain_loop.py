@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+import redis
 from flask import Flask
 
 from bench.events import text_body
@@ -51,7 +52,7 @@ def dialogues(app: Flask, fake: FakeServer) -> float:
 
 def plain_loop_rate(redis_url: str, env: dict[str, str]) -> float:
     """Events per second of the plain loop against a zero-latency fake."""
+    redis.Redis.from_url(redis_url).flushall()  # first: building the app seeds the tokens
     with FakeServer(0) as fake:
         app = create_app({**env, **fake.env(), "REDIS_URL": redis_url})
-        services_of(app).redis.flushall()
         return dialogues(app, fake)
