@@ -201,6 +201,7 @@ def test_the_funnel_json_follows_a_verification(app: Flask) -> None:
     assert data["week"]["steps"]["sent"][-1] == 1 and len(data["week"]["t"]) == 7
     [sms] = [row for row in data["summary_week"] if row["channel"] == "sms"]
     assert (sms["oa"], sms["sent"], sms["verified"], sms["p50"]) == (OA_ID, 1, 1, 10)
+    assert sms["oa_name"] == "Sandbox OA"
 
 
 def test_connect_in_the_sandbox_goes_to_the_simulators_stand_in(app: Flask) -> None:

@@ -164,8 +164,8 @@ def summary(services: Services, days: int) -> list[dict[str, Any]]:
     p50/p95 time to verify (bucket bounds), spend."""
     funnel = services.verifier.funnel
     rows = []
-    for oa_id in oa_ids(services):
-        counts = totals(funnel.days([oa_id], days))
+    for oa in known_oas(services):
+        counts = totals(funnel.days([oa.oa_id], days))
         for channel in CHANNELS:
             row: dict[str, Any] = {step: counts.get(f"{channel}|{step}", 0) for step in STEPS}
             prefix = f"{channel}|failed|"
@@ -173,7 +173,7 @@ def summary(services: Services, days: int) -> list[dict[str, Any]]:
             row["failed"] = sum(reasons.values())
             if not any(row.values()):
                 continue
-            row |= {"oa": oa_id, "channel": channel, "reasons": reasons}
+            row |= {"oa": oa.oa_id, "oa_name": oa.name, "channel": channel, "reasons": reasons}
             row["p50"] = percentile(counts, channel, 0.5)
             row["p95"] = percentile(counts, channel, 0.95)
             row["spend_vnd"] = counts.get(f"{channel}|spend_vnd", 0)

@@ -49,9 +49,10 @@ function fillTable(summaries) {
       const tr = document.createElement("tr");
       const reasons = Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(", ");
       const times = r.p50 === null ? "—" : `≤${r.p50} s / ${r.p95 === null ? ">600" : "≤" + r.p95} s`;
-      [period, r.oa, r.channel, r.started, r.sent, r.delivered, r.verified, r.expired, r.locked,
+      [period, r.oa_name || r.oa, r.channel, r.started, r.sent, r.delivered, r.verified, r.expired, r.locked,
         r.failed ? `${r.failed} (${reasons})` : "0", times, r.spend_vnd.toLocaleString()]
         .forEach((v) => cell(tr, String(v)));
+      tr.children[1].title = r.oa;  // the name shown, the id on hover (the OAs table has both)
       body.appendChild(tr);
     }
   }
