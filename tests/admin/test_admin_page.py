@@ -15,14 +15,16 @@ from werkzeug.security import generate_password_hash
 
 from bot import create_app
 from bot.admin.audit import AuditLog
+from bot.admin.seeding import SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME
 from bot.admin.web_login import LINK_TTL_SECONDS
 from bot.config import ConfigError, load_settings
 from bot.keys import UserRef
 from bot.services import services_of
 from bot.web.admin.auth import LOGIN_COOKIE
 from bot.worker.dead_letters import DeadLetters
+from bot.zalo.token_status import TokenStatus
 from bot.zalo.token_store import RedisTokenStorage
-from tests.adminkit import ADMIN, admin_app
+from tests.adminkit import ADMIN, EXTRA_APP, OTHER_OA, admin_app
 from tests.helpers import APP_ID, OA_ID, Dialogue, bot_messages, encode_event, run_jobs, text_event
 from tests.leakcheck import remember
 from tests.test_verify_flow import verify_by_sms
@@ -167,6 +169,29 @@ def test_a_dead_letter_is_replayed_from_the_page_and_audited(app: Flask, rdb: re
     assert [(e.who, e.command, e.result) for e in audit] == [(ADMIN, "replay", "replayed")]
 
 
+def test_a_dead_letter_is_removed_from_the_page_and_audited(app: Flask, rdb: redis.Redis) -> None:
+    letters = DeadLetters(rdb)
+    with rdb.pipeline(transaction=True) as pipe:
+        raw = encode_event(text_event("u1", "menu"))
+        letters.set_aside(pipe, UserRef(OA_ID, "u1"), raw, RuntimeError("not worth replaying"))
+        pipe.execute()
+    [letter] = letters.latest()
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    data = {"csrf": page_csrf(client), "id": letter.short_id, "action": "remove"}
+    done = client.post("/admin/dead", data=data)
+    assert done.status_code == 303 and "note=removed" in done.headers["Location"]
+    run_jobs(app)
+    assert letters.latest() == [] and bot_messages(app, "u1") == []  # gone, never handled
+    assert client.post("/admin/dead", data=data).headers["Location"].endswith("note=gone")
+    audit = [e for e in AuditLog(rdb).latest(20) if e.step == "web"]
+    assert [(e.who, e.command, e.result) for e in audit] == [
+        ("admin page (password)", "remove", "removed")
+    ]
+    everything = {"csrf": data["csrf"], "id": "*", "action": "remove"}
+    assert client.post("/admin/dead", data=everything).status_code == 400  # one at a time
+
+
 def test_the_funnel_json_follows_a_verification(app: Flask) -> None:
     verify_by_sms(Dialogue(app, "u1"))
     client = app.test_client()
@@ -176,6 +201,7 @@ def test_the_funnel_json_follows_a_verification(app: Flask) -> None:
     assert data["week"]["steps"]["sent"][-1] == 1 and len(data["week"]["t"]) == 7
     [sms] = [row for row in data["summary_week"] if row["channel"] == "sms"]
     assert (sms["oa"], sms["sent"], sms["verified"], sms["p50"]) == (OA_ID, 1, 1, 10)
+    assert sms["oa_name"] == "Sandbox OA"
 
 
 def test_connect_in_the_sandbox_goes_to_the_simulators_stand_in(app: Flask) -> None:
@@ -253,11 +279,44 @@ def test_each_oa_shows_its_tokens_state(app: Flask, rdb: redis.Redis) -> None:
     assert "access token expired" in oa_row(client)
 
 
-def oa_row(client: FlaskClient) -> str:
-    """The page's row of the sandbox OA."""
+def oa_row(client: FlaskClient, oa_id: str = OA_ID) -> str:
+    """The page's row of an OA (the sandbox OA by default)."""
     page = client.get("/admin").get_data(as_text=True)
     section = page[page.index('id="oas"') : page.index('id="backlog"')]
-    return next(row for row in section.split("<tr>") if OA_ID in row)
+    return next(row for row in section.split("<tr") if oa_id in row)
+
+
+def test_every_served_oa_is_listed_and_an_unlinked_one_stopped(app: Flask) -> None:
+    verify_by_sms(Dialogue(app, "u1"))
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    extra = oa_row(client, OTHER_OA)  # an extra app's OA: served, with no asset of its own
+    assert ">served<" in extra and EXTRA_APP in extra and ">ok<" in extra
+    assert services_of(app).assets.unlink("oa", OA_ID, ADMIN) == "ok"
+    row = oa_row(client)
+    assert "Sandbox OA" in row and ">unlinked<" in row and "stopped (unlinked)" in row
+    counted = client.get("/admin/api/funnel").get_json()["summary_week"]
+    assert {(row["oa"], row["channel"], row["verified"]) for row in counted} >= {(OA_ID, "sms", 1)}
+
+
+def test_the_sandboxs_second_oa_is_listed(config: dict[str, Any]) -> None:
+    app = create_app({**config, "ADMIN_PASSWORD_HASH": generate_password_hash(PASSWORD)})
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    row = oa_row(client, SANDBOX_SECOND_OA_ID)
+    assert SANDBOX_SECOND_OA_NAME in row and ">served<" in row and APP_ID in row
+
+
+def test_a_refused_refresh_token_asks_for_a_new_pair(app: Flask, rdb: redis.Redis) -> None:
+    client = app.test_client()
+    sign_in(client, password=PASSWORD)
+    assert "<td>never</td>" in oa_row(client)
+    RedisTokenStorage(rdb, APP_ID, OA_ID).save(TokenPair("access-2", "refresh-2", time.time()))
+    remember("access-2", "refresh-2")
+    TokenStatus(rdb, APP_ID, OA_ID).refreshed("ZaloAPIError -14014", refused=True)
+    row = oa_row(client)
+    assert "refused: a new pair is needed" in row and "ZaloAPIError -14014" in row
+    assert "access-2" not in row and "refresh-2" not in row
 
 
 def test_the_page_says_when_an_oa_is_held(app: Flask) -> None:

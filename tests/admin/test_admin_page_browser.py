@@ -1,5 +1,5 @@
 """The admin page in a real headless Chromium: sign in by the chat's link, the charts draw from
-the live funnel, a dead letter is replayed by its button.
+the live funnel, a dead letter is replayed by its button, another removed once confirmed.
 
 Skipped where Chromium is missing, as the simulator's browser test is (a failure in CI).
 `ADMIN_SCREENSHOT=docs/admin.png` refreshes the README's screenshot.
@@ -21,14 +21,14 @@ from selenium.webdriver.support.wait import WebDriverWait
 
 from bot.keys import UserRef
 from bot.worker.dead_letters import DeadLetters
-from tests.adminkit import ADMIN, admin_app
+from tests.adminkit import ADMIN, OTHER_OA, admin_app
 from tests.helpers import OA_ID, Dialogue, bot_messages, encode_event, last_code, text_event
 from tests.leakcheck import remember
 from tests.test_simulator_browser import browser, live_bot  # noqa: F401  (fixtures)
 from tests.test_verify_flow import verify_by_sms
 
 pytestmark = pytest.mark.browser
-DESKTOP_SIZE = (1280, 1600)
+DESKTOP_SIZE = (1280, 1800)
 SCREENSHOT_ENV = "ADMIN_SCREENSHOT"
 
 
@@ -55,10 +55,11 @@ def seeded(app: Flask, rdb: redis.Redis) -> str:
     for _ in range(5):  # the fifth locks
         wrong.say(guess)
     Dialogue(app, "u4").say("/assets")  # a refusal, for the audit
-    with rdb.pipeline(transaction=True) as pipe:
-        raw = encode_event(text_event("u9", "menu"))
-        DeadLetters(rdb).set_aside(pipe, UserRef(OA_ID, "u9"), raw, RuntimeError("since fixed"))
-        pipe.execute()
+    for user, error in (("u8", "not worth replaying"), ("u9", "since fixed")):
+        with rdb.pipeline(transaction=True) as pipe:
+            raw = encode_event(text_event(user, "menu"))
+            DeadLetters(rdb).set_aside(pipe, UserRef(OA_ID, user), raw, RuntimeError(error))
+            pipe.execute()
     found = re.search(r"/admin/login#token=\S+", Dialogue(app, ADMIN).say("/admin"))
     assert found
     remember(found.group(0).rsplit("=", 1)[1])
@@ -80,8 +81,9 @@ def drawn(driver: WebDriver, chart: str) -> bool:
     return bool(canvases) and int(box.get_attribute("data-total") or 0) > 0
 
 
-def test_the_page_charts_the_live_funnel_and_replays_a_dead_letter(
+def test_the_page_charts_the_live_funnel_and_acts_on_dead_letters(
     app: Flask,
+    rdb: redis.Redis,
     seeded: str,
     live_bot: str,  # noqa: F811
     browser: WebDriver,  # noqa: F811
@@ -102,14 +104,25 @@ def test_the_page_charts_the_live_funnel_and_replays_a_dead_letter(
     table = browser.find_element(By.ID, "funnel-table").text
     assert "sms" in table and "zalo" in table and "1,500" in table  # two SMS at 750
     assert "/assets" in browser.find_element(By.ID, "refused").text
+    oas = browser.find_element(By.ID, "oas").text
+    assert OA_ID in oas and OTHER_OA in oas  # the sandbox OA and the extra app's, both served
     severe = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert severe == []  # no script error, nothing the Content-Security-Policy refused
     target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "admin.png")
     assert browser.save_screenshot(str(target)), "no screenshot"
 
     before = len(bot_messages(app, "u9"))
-    browser.find_element(By.CSS_SELECTOR, ".dead-letter button.replay").click()
+    browser.find_element(By.CSS_SELECTOR, ".dead-letter button.replay").click()  # newest: u9
     wait(browser, lambda d: d.find_elements(By.ID, "note"), "a note after the replay")
     assert "Replayed" in browser.find_element(By.ID, "note").text
-    assert not browser.find_elements(By.CSS_SELECTOR, ".dead-letter")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".dead-letter")) == 1
     wait(browser, lambda d: len(bot_messages(app, "u9")) > before, "the bot answering u9")
+
+    browser.find_element(By.CSS_SELECTOR, ".dead-letter button.remove").click()
+    browser.switch_to.alert.dismiss()  # "Delete this dead letter for good?" No: kept
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".dead-letter")) == 1
+    browser.find_element(By.CSS_SELECTOR, ".dead-letter button.remove").click()
+    browser.switch_to.alert.accept()
+    wait(browser, lambda d: "Removed" in d.find_element(By.ID, "note").text, "a removal note")
+    assert not browser.find_elements(By.CSS_SELECTOR, ".dead-letter")
+    assert bot_messages(app, "u8") == [] and DeadLetters(rdb).latest() == []

@@ -75,6 +75,7 @@ def render_page(session: AdminSession, note: str = "", connect_error: str = "") 
         refused=refused,
         note=note,
         connect_error=connect_error,
+        timezone=services.settings.bot_timezone,
     )
 
 

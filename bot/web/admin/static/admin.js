@@ -1,4 +1,5 @@
 // The admin page: the funnel's charts (uPlot) and table from /admin/api/funnel, every 30 s.
+// Times are told in BOT_TIMEZONE, the zone of the funnel's days and of the audit.
 "use strict";
 
 const STEPS = ["started", "sent", "delivered", "verified", "expired", "locked", "failed"];
@@ -7,10 +8,16 @@ const COLORS = {
   expired: "#ca8a04", locked: "#dc2626", failed: "#9333ea",
 };
 const REFRESH_MS = 30000;
+const ZONE = document.body.dataset.timezone || undefined;
 const charts = {};
 
 function localTime(epoch) {
-  return new Date(epoch * 1000).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+  const style = { dateStyle: "short", timeStyle: "short", timeZone: ZONE };
+  return new Date(epoch * 1000).toLocaleString([], style);
+}
+
+function zoned(epoch) {
+  return ZONE ? uPlot.tzDate(new Date(epoch * 1000), ZONE) : new Date(epoch * 1000);
 }
 
 function draw(id, data, title) {
@@ -21,7 +28,7 @@ function draw(id, data, title) {
     charts[id].setData(rows);
   } else {
     const series = [{}, ...STEPS.map((s) => ({ label: s, stroke: COLORS[s], width: 2, points: { size: 5 } }))];
-    charts[id] = new uPlot({ title, width, height: 240, series, scales: { y: { range: (u, lo, hi) => [0, Math.max(1, hi)] } } }, rows, box);
+    charts[id] = new uPlot({ title, width, height: 240, series, tzDate: zoned, scales: { y: { range: (u, lo, hi) => [0, Math.max(1, hi)] } } }, rows, box);
   }
   const total = STEPS.reduce((n, s) => n + data.steps[s].reduce((a, b) => a + b, 0), 0);
   box.dataset.points = String(data.t.length);
@@ -42,9 +49,10 @@ function fillTable(summaries) {
       const tr = document.createElement("tr");
       const reasons = Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(", ");
       const times = r.p50 === null ? "—" : `≤${r.p50} s / ${r.p95 === null ? ">600" : "≤" + r.p95} s`;
-      [period, r.oa, r.channel, r.started, r.sent, r.delivered, r.verified, r.expired, r.locked,
+      [period, r.oa_name || r.oa, r.channel, r.started, r.sent, r.delivered, r.verified, r.expired, r.locked,
         r.failed ? `${r.failed} (${reasons})` : "0", times, r.spend_vnd.toLocaleString()]
         .forEach((v) => cell(tr, String(v)));
+      tr.children[1].title = r.oa;  // the name shown, the id on hover (the OAs table has both)
       body.appendChild(tr);
     }
   }
@@ -69,6 +77,12 @@ async function refresh() {
 document.querySelectorAll(".time").forEach((el) => {
   const epoch = parseFloat(el.dataset.epoch);
   if (epoch) el.textContent = localTime(epoch);
+});
+// Remove deletes for good (the CLI asks first too); Replay is safe to run twice.
+document.querySelectorAll(".dead-letter button.remove").forEach((button) => {
+  button.addEventListener("click", (event) => {
+    if (!window.confirm("Delete this dead letter for good?")) event.preventDefault();
+  });
 });
 refresh();
 setInterval(refresh, REFRESH_MS);
