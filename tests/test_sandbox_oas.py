@@ -52,6 +52,7 @@ def test_connect_is_followed_to_the_end_on_one_machine(app: Flask) -> None:
     client = app.test_client()
     grant_page = client.get(f"{parts.path}?{parts.query}").get_data(as_text=True)
     assert SANDBOX_NEW_OA_NAME in grant_page
+    assert "Cho phép" in grant_page and "Allow" not in grant_page  # one language, BOT_LANGUAGE's
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     form = {**query, "oa_id": SANDBOX_NEW_OA_ID, "decision": "allow"}
     back = client.post(parts.path, data=form)
