@@ -128,10 +128,19 @@ def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
         ctx.reply(key, kind=kind_name(ctx, kind), id=asset_id)
         return None
     ctx.data = {"kind": kind, "id": asset_id}
+    served = served_through(ctx, asset_id) if kind == "app" else []
+    if served:  # one App serves many OAs: say which ones fall silent with it
+        ctx.reply("unlink_app_oas", n=len(served), oas=", ".join(served))
     buttons = [ctx.button("btn_confirm", "#confirm"), *cancel_button(ctx)]
     name = asset.name
     ctx.reply("unlink_confirm", kind=kind_name(ctx, kind), id=asset_id, name=name, buttons=buttons)
     return CONFIRM
+
+
+def served_through(ctx: Context, app_id: str) -> list[str]:
+    """The names of the OAs served through app_id now (each OA's id when it has no name)."""
+    oas = ctx.need_parts().registry.all()
+    return [oa.name or oa.oa_id for oa in oas if oa.app_id == app_id]
 
 
 def is_this_chat(ctx: Context, kind: str, asset_id: str) -> bool:
