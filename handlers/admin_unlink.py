@@ -138,9 +138,16 @@ def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
 
 
 def served_through(ctx: Context, app_id: str) -> list[str]:
-    """The names of the OAs served through app_id now (each OA's id when it has no name)."""
-    oas = ctx.need_parts().registry.all()
-    return [oa.name or oa.oa_id for oa in oas if oa.app_id == app_id]
+    """The names of the OAs served through app_id now: BOT_OA_NAME or the registry's name
+    (the id when neither names it)."""
+    oas = [oa for oa in ctx.need_parts().registry.all() if oa.app_id == app_id]
+    return [oa.name or asset_name(ctx, oa.oa_id) for oa in oas]
+
+
+def asset_name(ctx: Context, oa_id: str) -> str:
+    """The asset registry's name of an OA, or its id."""
+    asset = ctx.assets.get("oa", oa_id)
+    return asset.name if asset is not None and asset.name else oa_id
 
 
 def is_this_chat(ctx: Context, kind: str, asset_id: str) -> bool:
