@@ -128,10 +128,26 @@ def propose(ctx: Context, kind: str, asset_id: str) -> str | None:
         ctx.reply(key, kind=kind_name(ctx, kind), id=asset_id)
         return None
     ctx.data = {"kind": kind, "id": asset_id}
+    served = served_through(ctx, asset_id) if kind == "app" else []
+    if served:  # one App serves many OAs: say which ones fall silent with it
+        ctx.reply("unlink_app_oas", n=len(served), oas=", ".join(served))
     buttons = [ctx.button("btn_confirm", "#confirm"), *cancel_button(ctx)]
     name = asset.name
     ctx.reply("unlink_confirm", kind=kind_name(ctx, kind), id=asset_id, name=name, buttons=buttons)
     return CONFIRM
+
+
+def served_through(ctx: Context, app_id: str) -> list[str]:
+    """The names of the OAs served through app_id now: BOT_OA_NAME or the registry's name
+    (the id when neither names it)."""
+    oas = [oa for oa in ctx.need_parts().registry.all() if oa.app_id == app_id]
+    return [oa.name or asset_name(ctx, oa.oa_id) for oa in oas]
+
+
+def asset_name(ctx: Context, oa_id: str) -> str:
+    """The asset registry's name of an OA, or its id."""
+    asset = ctx.assets.get("oa", oa_id)
+    return asset.name if asset is not None and asset.name else oa_id
 
 
 def is_this_chat(ctx: Context, kind: str, asset_id: str) -> bool:

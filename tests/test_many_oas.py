@@ -263,7 +263,7 @@ def test_an_oa_configured_for_another_app_is_not_connected_through_this_one(
         args = {"code": code, "oa_id": extra_oa, "state": query["state"]}
         answer = app.test_client().get("/oauth/zalo/callback", query_string=args)
         assert answer.status_code == 400
-        assert f"through App {extra_app}" in answer.get_data(as_text=True)
+        assert f"qua App {extra_app}" in answer.get_data(as_text=True)  # in BOT_LANGUAGE
         assert RedisTokenStorage(rdb, zalo.app_id, extra_oa).load() is None
 
 

@@ -52,6 +52,7 @@ def test_connect_is_followed_to_the_end_on_one_machine(app: Flask) -> None:
     client = app.test_client()
     grant_page = client.get(f"{parts.path}?{parts.query}").get_data(as_text=True)
     assert SANDBOX_NEW_OA_NAME in grant_page
+    assert "Cho phép" in grant_page and "Allow" not in grant_page  # one language, BOT_LANGUAGE's
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     form = {**query, "oa_id": SANDBOX_NEW_OA_ID, "decision": "allow"}
     back = client.post(parts.path, data=form)
@@ -60,7 +61,9 @@ def test_connect_is_followed_to_the_end_on_one_machine(app: Flask) -> None:
     assert location.path == "/oauth/zalo/callback"
     assert set(parse_qs(location.query)) == {"code", "oa_id", "state"}
     done = client.get(f"{location.path}?{location.query}")
-    assert done.status_code == 200 and SANDBOX_NEW_OA_NAME in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and SANDBOX_NEW_OA_NAME in page and "Đã kết nối OA" in page
+    assert f'href="/simulator?oa={SANDBOX_NEW_OA_ID}"' in page  # the tour goes on from here
     replayed = client.get(f"{location.path}?{location.query}")
     assert replayed.status_code == 400  # the state is single use
     served = services_of(app).registry.get(SANDBOX_NEW_OA_ID)
@@ -77,5 +80,5 @@ def test_a_denied_grant_connects_nothing(app: Flask) -> None:
     back = app.test_client().post(parts.path, data=form)
     location = urlsplit(back.headers["Location"])
     done = app.test_client().get(f"{location.path}?{location.query}")
-    assert done.status_code == 400 and "did not grant" in done.get_data(as_text=True)
+    assert done.status_code == 400 and "chưa cấp quyền" in done.get_data(as_text=True)
     assert services_of(app).registry.get(SANDBOX_NEW_OA_ID) is None

@@ -20,10 +20,12 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 from werkzeug.serving import make_server
 
-from bot.admin.seeding import SANDBOX_SECOND_APP_ID
+from bot.admin.sandbox_oauth import SANDBOX_NEW_OA_ID, SANDBOX_NEW_OA_NAME
+from bot.admin.seeding import SANDBOX_SECOND_APP_ID, SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME
 from tests.helpers import APP_ID, background_worker
 from tests.leakcheck import remember
 from tests.processes import kill_family
@@ -175,7 +177,11 @@ def shot(target: Path, suffix: str) -> str:
 
 
 def test_the_readme_walkthrough_by_taps_only(
-    live_bot: str, browser: WebDriver, tmp_path: Path
+    app: Flask,
+    live_bot: str,
+    browser: WebDriver,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = Path(os.environ.get(SCREENSHOT_ENV) or tmp_path / "simulator.png")
     browser.get(f"{live_bot}/simulator")
@@ -212,6 +218,39 @@ def test_the_readme_walkthrough_by_taps_only(
     browser.set_window_size(1100, 760)
     assert browser.save_screenshot(str(target)), "no screenshot"
     unlink_and_relink(page, browser, target)
+    monkeypatch.setenv("PORT", live_bot.rsplit(":", 1)[1])  # where `oa connect` sends Zalo back
+    two_oas_and_a_third(page, browser, app)
+
+
+def two_oas_and_a_third(page: Page, browser: WebDriver, app: Flask) -> None:
+    """Step 7: the App's second OA has its own users and numbers; then `flask oa connect`, the
+    stand-in of Zalo's permission page, the callback, and back to the simulator on the new OA."""
+    options = Select(browser.find_element(By.ID, "oa-select"))
+    options.select_by_value(SANDBOX_SECOND_OA_ID)  # the page reloads on the other OA
+    page.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-oa-id")
+              == SANDBOX_SECOND_OA_ID, "the second OA's page")  # fmt: skip
+    page.type_into("new-user", "u1")  # the same id, another OA: another user
+    page.wait_for_bot(f"Chào mừng bạn đến với {SANDBOX_SECOND_OA_NAME}!")
+    page.tap("#verify")
+    page.type_into("message", "0912 345 678")  # verified in the first OA, free in this one
+    page.wait_for_bot("1. SMS")
+    page.tap("#sms")
+    page.type_into("message", page.newest_code("SMS"))
+    page.wait_for_bot("Xác thực thành công")
+    printed = app.test_cli_runner().invoke(args=["oa", "connect"])
+    assert printed.exit_code == 0, printed.output
+    browser.get(next(w for w in printed.output.split() if "/v4/oa/permission?" in w))
+    browser.find_element(By.CSS_SELECTOR, f"input[value='{SANDBOX_NEW_OA_ID}']").click()
+    browser.find_element(By.CSS_SELECTOR, "button[value='allow']").click()
+    connected = WebDriverWait(browser, 30, poll_frequency=0.1)  # not the simulator: no #status
+    connected.until(lambda d: "Đã kết nối OA" in d.find_element(By.TAG_NAME, "h1").text)
+    browser.find_element(By.ID, "back").click()  # no dead end: back to the simulator
+    page.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-oa-id")
+              == SANDBOX_NEW_OA_ID, "the new OA's page")  # fmt: skip
+    listed = [o.text for o in Select(browser.find_element(By.ID, "oa-select")).options]
+    assert any(SANDBOX_NEW_OA_NAME in name for name in listed) and len(listed) == 3
+    page.type_into("new-user", "u1")
+    page.wait_for_bot(f"Chào mừng bạn đến với {SANDBOX_NEW_OA_NAME}!")  # served at once
 
 
 def unlink_and_relink(page: Page, browser: WebDriver, target: Path) -> None:

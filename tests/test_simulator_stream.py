@@ -8,6 +8,10 @@ from typing import Any
 
 from flask import Flask
 
+from bot.admin.assets import AssetRegistry
+from bot.admin.served import LiveRegistry
+from bot.oas import SERVED, UNLINKED
+from bot.services import services_of
 from tests.helpers import OA_ID, run_jobs, wait_for
 
 
@@ -93,3 +97,14 @@ def test_relink_brings_back_an_unlinked_sandbox_oa_with_its_name(app: Flask) -> 
     assert oa["status"] == "linked" and oa["name"] == "Sandbox OA"
     refused = client.post("/simulator/api/relink", json={"kind": "oa", "id": "404"})
     assert refused.status_code == 400
+
+
+def test_relinked_is_answered_once_another_process_serves_the_oa_again(app: Flask) -> None:
+    services = services_of(app)
+    app.test_cli_runner().invoke(args=["assets", "unlink", "oa", OA_ID, "--yes"])
+    # Another process (its own registry) that looked at the OAs just before the relink.
+    other = LiveRegistry(services.registry, AssetRegistry(services.redis))
+    assert other.state(OA_ID) == UNLINKED
+    relinked = app.test_client().post("/simulator/api/relink", json={"kind": "oa", "id": OA_ID})
+    assert relinked.json == {"relinked": True}
+    assert other.state(OA_ID) == SERVED  # a message typed now is answered, not ignored

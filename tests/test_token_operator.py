@@ -65,7 +65,7 @@ def test_a_start_without_tokens_is_not_ready_until_tokens_are_set(
         assert (last.command, last.target, last.result) == (
             "flask zalo tokens set",
             f"oa:{zalo.oa_id}",
-            "ok",
+            "tokens stored",
         )
 
 

@@ -26,7 +26,11 @@ BUTTONS = {
 BUTTON_PREFIXES = (("#/unlink done", "btn_console_done"), ("#/audit", "btn_audit_older"))
 # Who acted other than a chat user: the unlink job, the operator's CLI, the simulator page.
 NOT_IN_CHAT = ("worker", "cli", "sandbox", "oauth", "web")
-N_LINKED = re.compile(r"^(\d+) linked$")
+# Results that carry a count: the stored words, the text that says them.
+COUNTED = (
+    (re.compile(r"^(\d+) linked$"), "audit_result_n_linked"),
+    (re.compile(r"^erased (\d+) records$"), "audit_result_n_erased"),
+)
 # Non-text events are stored by their Zalo event name ('user_send_image').
 EVENT_NAME = re.compile(r"^(user_[a-z_]+|oa_[a-z_]+|follow|unfollow)$")
 
@@ -83,7 +87,8 @@ def target_words(target: str, lang: str) -> str:
     kind, _, asset_id = target.partition(":")
     if kind in ("app", "oa") and asset_id:
         return f"{render(f'kind_{kind}', lang)} {asset_id}"
-    return "" if target in ("", "None:None") else target
+    # 'nothing found': what `flask data` stored for an ID that named no account (older releases)
+    return "" if target in ("", "None:None", "nothing found") else target
 
 
 def result_words(entry: Recorded, lang: str) -> str:
@@ -91,7 +96,8 @@ def result_words(entry: Recorded, lang: str) -> str:
     for key in (f"audit_result_{entry.step}_{entry.result}", f"audit_result_{entry.result}"):
         if has_text(key):
             return render(key, lang)
-    counted = N_LINKED.match(entry.result)
-    if counted:
-        return render("audit_result_n_linked", lang, n=counted.group(1))
+    for pattern, key in COUNTED:
+        counted = pattern.match(entry.result)
+        if counted:
+            return render(key, lang, n=counted.group(1))
     return entry.result

@@ -19,6 +19,7 @@ import redis
 from bot.admin import sandbox_oauth
 from bot.admin.parts import AdminParts
 from bot.conversation.context import AuditEntry
+from bot.texts import render
 from bot.zalo.clients import oauth_client
 from bot.zalo.token_status import SOURCE_OAUTH, TokenStatus
 from bot.zalo.token_store import RedisTokenStorage
@@ -34,16 +35,25 @@ SANDBOX_OAUTH_PATH = "/simulator/zalo"
 # Zalo's code lives 10 minutes; a state outliving it could only fail later.
 STATE_TTL_SECONDS = 600
 STATE_KEY = "oauth:state:{}"
-# What Zalo's OAuth errors mean to an operator (ZALO_API.md, "OAuth").
+# What Zalo's OAuth errors mean to an operator (ZALO_API.md, "OAuth"), by text key.
 OAUTH_ADVICE = {
-    -14002: "Zalo says the App is not activated: activate it in the Zalo developers console.",
-    -14004: "Zalo refused the App Secret: check ZALO_APP_SECRET against the App's settings.",
-    -14005: "The code from Zalo was already used or has expired: connect again.",
+    -14002: "connect_app_inactive",
+    -14004: "connect_bad_secret",
+    -14005: "connect_code_used",
 }
 
 
 class ConnectError(Exception):
-    """A connection refused, with what the operator should do."""
+    """A connection refused, with what the operator should do: a text key (bot.texts.connecting)
+    and its values; str() is the English text, for the CLI and the logs."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        super().__init__(render(key, "en", **params))
+        self.key, self.params = key, params
+
+    def said_in(self, lang: str) -> str:
+        """The refusal in lang (the callback page speaks BOT_LANGUAGE)."""
+        return render(self.key, lang, **self.params)
 
 
 @dataclass(frozen=True)
@@ -62,7 +72,7 @@ def base_url(services: AdminParts) -> str:
     if not base and settings.bot_sandbox:
         base = f"http://localhost:{os.environ.get('PORT') or '8000'}"
     if not base:
-        raise ConnectError("PUBLIC_BASE_URL is not set: Zalo needs a public https address")
+        raise ConnectError("connect_no_base_url")
     return base
 
 
@@ -82,7 +92,7 @@ def start(services: AdminParts) -> str:
     """The permission URL to open; its state is good once, for ten minutes."""
     main = services.registry.main
     if not (main.app_id and (main.app_secret or services.settings.bot_sandbox)):
-        raise ConnectError("ZALO_APP_ID and ZALO_APP_SECRET are needed to connect an OA")
+        raise ConnectError("connect_no_app")
     pkce, state = Pkce.new(), secrets.token_urlsafe(24)
     record = json.dumps({"app_id": main.app_id, "verifier": pkce.verifier})
     services.redis.set(STATE_KEY.format(state), record, ex=STATE_TTL_SECONDS)
@@ -96,10 +106,7 @@ def take_state(client: redis.Redis, state: str) -> dict[str, str]:
     """The state's record, deleted as it is read (a replayed callback finds nothing)."""
     raw = client.getdel(STATE_KEY.format(state)) if state else None
     if raw is None:
-        raise ConnectError(
-            "This link was already used or is older than ten minutes: run `flask oa connect` "
-            "again and grant within ten minutes."
-        )
+        raise ConnectError("connect_expired")
     record: dict[str, str] = json.loads(raw)
     return record
 
@@ -108,7 +115,7 @@ def finish(services: AdminParts, state: str, code: str, oa_id: str) -> Connected
     """Check the callback, buy and check the pair, store it, link the OA; audited."""
     record = take_state(services.redis, state)
     if not code:
-        raise ConnectError("The OA admin did not grant the App on Zalo's page (no code came).")
+        raise ConnectError("connect_denied")
     app_id = record["app_id"]
     pair = exchange(services, code, record["verifier"])
     name = confirm_oa(services, pair, oa_id, app_id)
@@ -133,18 +140,20 @@ def exchange(services: AdminParts, code: str, verifier: str) -> TokenPair:
         try:
             return sandbox_oauth.exchange(services.redis, code, verifier)
         except sandbox_oauth.SandboxGrantError as exc:
-            raise ConnectError(f"The sandbox's Zalo refused the code: {exc}.") from exc
+            raise ConnectError("connect_refused", reason=f"sandbox: {exc}") from exc
     main = services.registry.main
     oauth = oauth_client(services, main.app_id, main.app_secret)
     try:
         return oauth.exchange_code(code, verifier)
     except ZaloOAuthError as exc:
-        advice = OAUTH_ADVICE.get(exc.code, f"Zalo refused the code ({exc.error_name}).")
-        raise ConnectError(advice) from exc
+        advice = OAUTH_ADVICE.get(exc.code)
+        if advice is not None:
+            raise ConnectError(advice) from exc
+        raise ConnectError("connect_refused", reason=exc.error_name) from exc
     except ZaloNetworkError as exc:
-        raise ConnectError("Zalo's OAuth server could not be reached: try again.") from exc
+        raise ConnectError("connect_unreachable") from exc
     except ZaloError as exc:
-        raise ConnectError(f"Zalo refused the code: {exc}") from exc
+        raise ConnectError("connect_refused", reason=str(exc)) from exc
 
 
 def confirm_oa(services: AdminParts, pair: TokenPair, oa_id: str, app_id: str) -> str:
@@ -152,12 +161,11 @@ def confirm_oa(services: AdminParts, pair: TokenPair, oa_id: str, app_id: str) -
     configured for another App (its events come signed by that one)."""
     profile = read_profile(services, pair)
     if not oa_id or profile.oa_id != oa_id:
-        raise ConnectError("The token Zalo gave belongs to another OA than the one named.")
+        raise ConnectError("connect_other_oa")
     configured = services.registry.configured.get(oa_id)
     if configured is not None and configured.app_id != app_id:
         raise ConnectError(
-            f"OA {oa_id} is served here through App {configured.app_id} (ZALO_EXTRA_APPS), "
-            f"not App {app_id}: remove it there first."
+            "connect_other_app", oa_id=oa_id, configured=configured.app_id, app_id=app_id
         )
     return profile.name
 
@@ -169,10 +177,10 @@ def read_profile(services: AdminParts, pair: TokenPair) -> OAProfile:
         try:
             oa_id, name = sandbox_oauth.profile(services.redis, pair.access_token)
         except sandbox_oauth.SandboxGrantError as exc:
-            raise ConnectError(f"The sandbox's Zalo did not show the OA's profile: {exc}") from exc
+            raise ConnectError("connect_no_profile", reason=f"sandbox: {exc}") from exc
         return OAProfile(oa_id, name, {})
     transport = Transport(settings.http_timeout_seconds, services.http)
     try:
         return oa_profile(services.registry.urls.openapi, pair.access_token, transport)
     except ZaloError as exc:
-        raise ConnectError(f"Zalo did not show the OA's profile: {exc}") from exc
+        raise ConnectError("connect_no_profile", reason=str(exc)) from exc

@@ -8,8 +8,8 @@ import time
 import click
 from flask.cli import AppGroup
 
-from bot.conversation.context import AuditEntry
 from bot.masking import mask_phone, mask_user_id
+from bot.ops.cli_kit import audit_cli, yes_option
 from bot.services import Services, current_services
 from bot.verification.accounts import iso
 from bot.verification.links import mask_account
@@ -46,10 +46,9 @@ def shown(kind: str, given: str) -> str:
 
 
 def audit(services: Services, command: str, found: dict[str, Subject], result: str) -> None:
-    """One entry per request, naming the account masked."""
+    """One entry per request, naming the account masked (nothing when none was found)."""
     targets = [shown(k, s.phones[0] if k == "phone" else key_of(s)) for k, s in found.items()]
-    entry = AuditEntry("cli", command, "cli", ", ".join(targets) or "nothing found", result)
-    services.audit.write(entry)
+    audit_cli(services, command, ", ".join(targets), result)
 
 
 def key_of(subject: Subject) -> str:
@@ -80,7 +79,7 @@ def data_export(given: str, oa_id: str, kind: str | None) -> None:
 @ID_ARGUMENT
 @OA_OPTION
 @KIND_OPTION
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@yes_option
 def data_erase(given: str, oa_id: str, kind: str | None, yes: bool) -> None:
     """Delete everything held about one account, as user_withdraw does (audited; the audit
     itself stays for AUDIT_RETENTION_DAYS)."""
@@ -91,7 +90,7 @@ def data_erase(given: str, oa_id: str, kind: str | None, yes: bool) -> None:
         click.echo("nothing is held about this ID")
         return
     names = ", ".join(f"{k} account" for k in found)
-    if not yes:
+    if not yes:  # a terminal's answer (no terminal: click aborts; --yes skips the question)
         click.confirm(f"Erase everything held about this {names}?", abort=True)
     removed = sum(erase_subject(services, subject) for subject in found.values())
     audit(services, "flask data erase", found, f"erased {removed} records")

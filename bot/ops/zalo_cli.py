@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask.cli import AppGroup
 
-from bot.conversation.context import AuditEntry
+from bot.ops.cli_kit import audit_cli
 from bot.services import Services, current_services, token_states_of
 from bot.zalo.token_admin import oa_apps, set_pair, storage_of
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
@@ -99,8 +99,7 @@ def tokens_set(oa_id: str, expires_in: int) -> None:
         raise click.ClickException("a refresh token is required (an access token alone dies)")
     expires_at = time.time() + expires_in if access else 0.0
     version = set_pair(services, app_id, oa_id, TokenPair(access, refresh, expires_at))
-    entry = AuditEntry("cli", "flask zalo tokens set", "cli", f"oa:{oa_id}", "ok")
-    services.audit.write(entry)
+    audit_cli(services, "flask zalo tokens set", f"oa:{oa_id}", "tokens stored")
     click.echo(
         f"stored the tokens of OA {oa_id} (app {app_id}), version {version}: access "
         f"{mask_token(access)}, refresh {mask_token(refresh)}; every process uses them from now"

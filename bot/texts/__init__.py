@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.texts import admin, audit_lines, common, linking, verify
+from bot.texts import admin, audit_lines, common, connecting, linking, verify
 
 LANGUAGES = ("vi", "en")
 Catalogue = Mapping[str, Mapping[str, str]]
@@ -56,3 +56,4 @@ register(verify.TEXTS)
 register(admin.TEXTS)
 register(linking.TEXTS)
 register(audit_lines.TEXTS)
+register(connecting.TEXTS)

@@ -111,6 +111,12 @@ TEXTS = {
         "Afterwards I will send you the steps to do it in the console.\n"
         "Type CONFIRM (or tap Confirm) to go ahead. Anything else cancels.",
     },
+    "unlink_app_oas": {
+        "vi": "Lưu ý: App ID này đang phục vụ {n} OA: {oas}. Khi bot ngừng dùng App, bot cũng "
+        "ngừng trả lời tin nhắn của các OA này.",
+        "en": "Note: this App ID serves these OAs ({n}): {oas}. Once the bot stops using the "
+        "App, it stops answering their messages too.",
+    },
     "unlink_confirm_again": {
         "vi": "CẢNH BÁO: bạn đang nhắn tin với bot qua chính {kind} này. Khi bot ngừng dùng "
         "nó, bot sẽ không trả lời bạn ở đây được nữa. Nếu vẫn muốn tiếp tục, gõ XÁC NHẬN "

@@ -99,6 +99,16 @@ TEXTS = {
         "en": "none linked, nothing to unlink",
     },
     "audit_result_n_linked": {"vi": "{n} đang liên kết", "en": "{n} linked"},
+    "audit_result_nothing": {
+        "vi": "không có dữ liệu nào về ID này",
+        "en": "nothing held about this ID",
+    },
+    "audit_result_n_erased": {"vi": "đã xóa {n} bản ghi", "en": "{n} records erased"},
+    "audit_result_tokens stored": {"vi": "đã lưu token mới", "en": "new tokens stored"},
+    "audit_result_page off": {
+        "vi": "trang quản trị chưa bật, chưa gửi đường dẫn",
+        "en": "the admin page is off, no link sent",
+    },
     "audit_result_unlocked": {"vi": "đã mở khóa", "en": "unlocked"},
     "audit_result_not locked": {"vi": "không bị khóa", "en": "was not locked"},
     "audit_result_console confirmed": {

@@ -17,7 +17,7 @@ from tests.adminkit import (
     audit_steps,
     say_all,
 )
-from tests.helpers import APP_ID, OA_ID, Dialogue, last_buttons, run_jobs
+from tests.helpers import APP_ID, OA_ID, Dialogue, last_buttons, run_jobs, text_event
 
 PICK_EXTRA = ["/unlink", "1", "2"]  # App ID, then the second app of the list
 
@@ -231,3 +231,17 @@ def test_unlinking_this_chats_own_app_offers_no_button_it_could_not_hear(
     assert "bot không nhận được tin nhắn ở đây nữa" in report
     assert f"flask assets console-done app {APP_ID}" in report
     assert last_buttons(app, ADMIN) == []
+
+
+def test_an_app_unlink_names_the_oas_that_fall_silent_with_it(app: Flask, admin: Dialogue) -> None:
+    own = admin.send(text_event(ADMIN, f"/unlink app {APP_ID}"))
+    assert own[0].startswith("Lưu ý: App ID này đang phục vụ 1 OA: Sandbox OA.")  # by name
+    assert own[1].startswith("Bot sẽ ngừng dùng App ID")  # the question comes last, with buttons
+    admin.say("hủy")
+    extra = admin.send(text_event(ADMIN, f"/unlink app {EXTRA_APP}"))
+    assert extra[0] == (
+        f"Lưu ý: App ID này đang phục vụ 1 OA: {OTHER_OA}. Khi bot ngừng dùng App, bot cũng "
+        "ngừng trả lời tin nhắn của các OA này."
+    )
+    admin.say("hủy")
+    assert len(admin.send(text_event(ADMIN, f"/unlink oa {OA_ID}"))) == 1  # an OA: no note

@@ -10,6 +10,7 @@ from flask import Flask
 
 from bot.admin.audit import AuditLog
 from bot.conversation.context import AuditEntry
+from bot.ops.cli_kit import operator
 from bot.services import services_of
 from tests.adminkit import ADMIN, EXTRA_APP, audit_steps, say_all
 from tests.helpers import Dialogue, last_buttons
@@ -84,6 +85,24 @@ def test_every_cli_change_is_audited_and_reads_as_the_cli(app: Flask, admin: Dia
     assert not any(LEAKS.search(line) for line in lines)
 
 
+def test_personal_data_commands_read_as_the_operators_cli(app: Flask, admin: Dialogue) -> None:
+    say_all(Dialogue(app, "u5"), "xác thực", "0912345678")
+    runner = app.test_cli_runner()
+    for args in (
+        ["data", "export", "u5"],
+        ["data", "erase", "u5", "--yes"],
+        ["data", "erase", "u6", "-y"],
+    ):
+        assert runner.invoke(args=args).exit_code == 0, args
+    who = {row[0] for row in audit_steps(app)}
+    assert who == {operator()}  # the operator's login, as every other CLI change
+    lines = audit_lines(admin)[-3:]
+    assert re.search(r"“flask data export” — user:u-\w+: xong$", lines[0]), lines[0]
+    assert re.search(r"“flask data erase” — user:u-\w+: đã xóa \d+ bản ghi$", lines[1]), lines[1]
+    assert lines[2].endswith("“flask data erase”: không có dữ liệu nào về ID này")
+    assert not any(LEAKS.search(line) or "nothing" in line for line in lines)
+
+
 def test_audit_pages_with_a_more_button(app: Flask, admin: Dialogue, rdb: redis.Redis) -> None:
     log = AuditLog(rdb)
     for n in range(1, 26):
@@ -125,6 +144,9 @@ def test_refusals_stay_apart_and_admin_pages_hold_only_admin_actions(
         ("not linked", "không tìm thấy trong danh sách đang liên kết"),  # older releases
         ("7 linked", "7 đang liên kết"),
         ("reprompted", "không hiểu lựa chọn, đã hỏi lại"),
+        ("erased 12 records", "đã xóa 12 bản ghi"),
+        ("tokens stored", "đã lưu token mới"),
+        ("page off", "trang quản trị chưa bật, chưa gửi đường dẫn"),
     ],
 )
 def test_results_in_words(app: Flask, admin: Dialogue, result: str, shown: str) -> None:

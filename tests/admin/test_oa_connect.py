@@ -28,8 +28,9 @@ PUBLIC = "https://bot.example.vn"
 
 @pytest.fixture
 def bot(config: dict[str, Any]) -> Iterator[tuple[Flask, FakeZalo]]:
-    """A production bot whose Zalo is the fake, reachable at PUBLIC."""
-    with production_bot(config, PUBLIC_BASE_URL=PUBLIC) as (app, zalo, _sms):
+    """A production bot whose Zalo is the fake, reachable at PUBLIC, speaking English (the
+    callback page speaks BOT_LANGUAGE; the CLI and the logs, English)."""
+    with production_bot(config, PUBLIC_BASE_URL=PUBLIC, BOT_LANGUAGE="en") as (app, zalo, _sms):
         main_tokens(app).access_token()  # the env tokens are seeded, as at start
         yield app, zalo
 
@@ -99,6 +100,21 @@ def test_a_granted_oa_is_connected_its_tokens_stored_and_it_is_served(
     assert [(e.target, e.result) for e in audited] == [(f"oa:{zalo.oa_id}", "connected")]
     shown = app.test_cli_runner().invoke(args=["zalo", "tokens", "show"])
     assert shown.exit_code == 0 and "by flask oa connect" in shown.output
+
+
+def test_the_callback_page_speaks_bot_language(config: dict[str, Any]) -> None:
+    with production_bot(config, PUBLIC_BASE_URL=PUBLIC) as (app, zalo, _sms):
+        query = connect_url(app)  # the CLI's words stay English
+        code = zalo.grant(zalo.oa_id, query["code_challenge"])
+        args = {"code": code, "oa_id": zalo.oa_id, "state": query["state"]}
+        status, page = callback(app, **args)
+        assert status == 200 and '<html lang="vi">' in page
+        assert "Đã kết nối OA" in page and "đã cấp quyền cho App" in page
+        assert "granted" not in page and 'id="back"' not in page  # no simulator outside sandbox
+        status, page = callback(app, **args)
+        assert status == 400 and "Chưa kết nối được OA" in page
+        assert "Đường dẫn này đã được dùng hoặc đã quá mười phút" in page
+        assert "already used" not in page
 
 
 def test_a_replayed_callback_is_refused_and_changes_nothing(bot: tuple[Flask, FakeZalo]) -> None:

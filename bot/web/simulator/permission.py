@@ -15,23 +15,40 @@ from bot.admin.seeding import SANDBOX_SECOND_OA_ID, SANDBOX_SECOND_OA_NAME
 from bot.services import current_services
 
 PAGE = """<!DOCTYPE html>
-<html lang="vi"><head><meta charset="utf-8">
+<html lang="{{ lang }}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Zalo — cấp quyền cho ứng dụng (sandbox)</title>
+<title>{{ t.title }} (sandbox)</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}
 h1{font-size:1.3rem}.note{color:#555;font-size:.9rem}label{display:block;margin:.4rem 0}
 button{margin-right:.5rem;padding:.4rem 1rem}</style></head>
-<body><h1>Cấp quyền cho ứng dụng {{ app_id }}</h1>
-<p class="note">Sandbox: this page stands in for Zalo's permission page
-(oauth.zaloapp.com/v4/oa/permission). Choose the OA whose admin you are, then allow.</p>
+<body><h1>{{ t.title }} {{ app_id }}</h1>
+<p class="note">{{ t.note }}</p>
 <form method="post">
 {% for oa in oas %}<label><input type="radio" name="oa_id" value="{{ oa.id }}"
 {% if loop.first %}checked{% endif %}> {{ oa.name }} ({{ oa.id }})</label>{% endfor %}
 {% for name, value in carried.items() %}
 <input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}
-<p><button name="decision" value="allow">Cho phép / Allow</button>
-<button name="decision" value="deny">Từ chối / Deny</button></p></form></body></html>
+<p><button name="decision" value="allow">{{ t.allow }}</button>
+<button name="decision" value="deny">{{ t.deny }}</button></p></form></body></html>
 """
+# One language per page, BOT_LANGUAGE's, as the simulator's other pages.
+WORDS = {
+    "vi": {
+        "title": "Cấp quyền cho ứng dụng",
+        "note": "Sandbox: trang này đóng vai trang cấp quyền của Zalo "
+        "(oauth.zaloapp.com/v4/oa/permission). Chọn OA mà bạn là quản trị viên, rồi bấm "
+        "Cho phép.",
+        "allow": "Cho phép",
+        "deny": "Từ chối",
+    },
+    "en": {
+        "title": "Grant access to app",
+        "note": "Sandbox: this page stands in for Zalo's permission page "
+        "(oauth.zaloapp.com/v4/oa/permission). Choose the OA whose admin you are, then allow.",
+        "allow": "Allow",
+        "deny": "Deny",
+    },
+}
 CARRIED = ("app_id", "redirect_uri", "code_challenge", "state")
 
 
@@ -49,8 +66,10 @@ def pretend_oas() -> list[dict[str, str]]:
 def permission_page() -> str:
     """GET: the grant page, carrying the permission URL's parameters."""
     carried = {name: request.args.get(name, "") for name in CARRIED}
+    lang = current_services().settings.bot_language
+    lang = lang if lang in WORDS else "vi"
     return render_template_string(
-        PAGE, app_id=carried["app_id"], oas=pretend_oas(), carried=carried
+        PAGE, lang=lang, t=WORDS[lang], app_id=carried["app_id"], oas=pretend_oas(), carried=carried
     )
 
 

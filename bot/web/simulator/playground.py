@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
 
+from bot.admin.served import FRESH_SECONDS
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef, publish_update, text
 from bot.services import Services, services_of
@@ -190,6 +192,9 @@ class Playground:
             "sandbox", f"relink {kind} {asset_id}", "sandbox", f"{kind}:{asset_id}", "relinked"
         )
         self.services.audit.write(entry)
+        # Answer once every process serves it again (as the unlink job reports only once all
+        # have stopped): a message typed the moment the page says "relinked" is not ignored.
+        time.sleep(FRESH_SECONDS)
         publish_update(self.redis)
         return True
 

@@ -80,6 +80,9 @@ SCRIPT = {
         "unauthorized": "Khóa API không đúng (PORTAL_API_KEY).",
         "idempotency_key_reused": "Yêu cầu trùng khóa với một yêu cầu khác. Hãy gửi lại.",
         "idempotency_in_progress": "Yêu cầu trước vẫn đang được xử lý. Chờ một chút.",
+        "unknown_oa": "Bot không phục vụ OA này.",
+        "unavailable": "Hệ thống đang tạm gián đoạn.",
+        "internal": "Hệ thống vừa gặp lỗi. Hãy thử lại.",
     },
     "en": {
         "locale": "en-GB",
@@ -106,6 +109,9 @@ SCRIPT = {
         "unauthorized": "Wrong API key (PORTAL_API_KEY).",
         "idempotency_key_reused": "That request key was used for another request. Send again.",
         "idempotency_in_progress": "The previous request is still being handled. Wait a moment.",
+        "unknown_oa": "The bot does not serve this OA.",
+        "unavailable": "The service is briefly unavailable.",
+        "internal": "Something went wrong. Please try again.",
     },
 }
 
