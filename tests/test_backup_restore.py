@@ -1,6 +1,6 @@
 """The README's backup and restore of Redis, run step by step: an RDB snapshot (BGSAVE) and
 a copy of the AOF, each restored into a fresh redis-server that then holds the verified
-numbers, the registry, the tokens and the audit."""
+numbers, the registry (an OA connected by OAuth included), every OA's tokens and the audit."""
 
 from __future__ import annotations
 
@@ -18,19 +18,20 @@ from bot.verification.accounts import AccountStore
 from bot.zalo.token_store import RedisTokenStorage
 from tests.helpers import wait_for
 from tests.production import Chat, production_bot
+from tests.test_many_oas import PUBLIC, SECOND_NAME, SECOND_OA, connect
 
 pytestmark = pytest.mark.slow
 PHONE = "+84912345678"
 
 
 def durable_state(client: redis.Redis, oa_id: str, app_id: str, user: str) -> dict[str, Any]:
-    """What must survive: the verified number, the registry, the tokens, the audit."""
+    """What must survive: the verified number, the registry, each OA's tokens, the audit."""
     account = AccountStore(client).get(oa_id, user)
-    pair = RedisTokenStorage(client, app_id, oa_id).load()
+    pairs = [RedisTokenStorage(client, app_id, oa).load() for oa in (oa_id, SECOND_OA)]
     return {
         "phone": account and (account.phone, bool(account.sms_verified_at)),
-        "assets": [(a.kind, a.asset_id, a.status) for a in AssetRegistry(client).all()],
-        "tokens": pair and (pair.access_token, pair.refresh_token),
+        "assets": [(a.kind, a.asset_id, a.status, a.app_id) for a in AssetRegistry(client).all()],
+        "tokens": [pair and (pair.access_token, pair.refresh_token) for pair in pairs],
         "audit": [(e.who, e.command, e.result) for e in AuditLog(client).latest(50)],
     }
 
@@ -72,7 +73,9 @@ def test_rdb_and_aof_backups_restore_every_durable_record(
     with EmbeddedRedis(tmp_path / "live", appendonly=True) as live:
         client = redis.Redis.from_url(live.url)
         cfg = {**config, "REDIS_URL": live.url}
-        with production_bot(cfg, ADMIN_ZALO_IDS="7000000000000000001") as (app, zalo, sms):
+        extra = {"ADMIN_ZALO_IDS": "7000000000000000001", "PUBLIC_BASE_URL": PUBLIC}
+        with production_bot(cfg, **extra) as (app, zalo, sms):
+            connect(app, zalo, SECOND_OA, SECOND_NAME)  # a second OA, by OAuth
             chat = Chat(app, zalo)  # its user is the admin
             chat.say("xác thực")
             chat.say("0912 345 678")
@@ -81,7 +84,8 @@ def test_rdb_and_aof_backups_restore_every_durable_record(
             chat.say("/assets")  # audited
             ids = (zalo.oa_id, zalo.app_id, chat.user)
         expected = durable_state(client, *ids)
-        assert expected["phone"] == (PHONE, True) and expected["tokens"] and expected["audit"]
+        assert expected["phone"] == (PHONE, True) and all(expected["tokens"]) and expected["audit"]
+        assert ("oa", SECOND_OA, "linked", zalo.app_id) in expected["assets"]
         backup_rdb(client, tmp_path / "backup-rdb")
         backup_aof(client, tmp_path / "backup-aof")
         client.flushall()  # the disaster

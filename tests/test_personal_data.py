@@ -12,8 +12,9 @@ from flask import Flask
 
 from bot.admin.audit import AuditLog
 from bot.services import services_of
-from tests.helpers import OA_ID, Dialogue, last_code, run_jobs, stored_keys
+from tests.helpers import OA_ID, Dialogue, last_code, main_tokens, run_jobs, stored_keys
 from tests.portalkit import ACCOUNT, KEY, check, start
+from tests.production import Chat, production_bot
 
 U1_PHONE, U2_PHONE = "+84912345678", "+84987654321"
 
@@ -152,3 +153,86 @@ def test_a_number_nobody_verified_is_found_by_its_records_only(app: Flask) -> No
     found = exported(app, "0912345678")["accounts"]["phone"]
     assert found["kind"] == "number" and "user_id" not in found
     assert any("otp/phone_hour" in key for key in found["phones"][U1_PHONE])  # its budget
+
+
+def every_value(rdb: redis.Redis, key: bytes) -> bytes:
+    """A key's whole content as bytes, whatever its type (for a search in it)."""
+    kind = rdb.type(key)
+    if kind == b"string":
+        return rdb.get(key) or b""
+    if kind == b"hash":
+        return b" ".join(k + b"=" + v for k, v in rdb.hgetall(key).items())
+    if kind == b"list":
+        return b" ".join(rdb.lrange(key, 0, -1))
+    if kind == b"set":
+        return b" ".join(rdb.smembers(key))
+    if kind == b"zset":
+        return b" ".join(rdb.zrange(key, 0, -1))
+    if kind == b"stream":
+        return b" ".join(b" ".join(f.values()) for _, f in rdb.xrange(key))
+    return b""
+
+
+def naming(rdb: redis.Redis, *needles: str) -> set[bytes]:
+    """Every key whose name or content names one of needles."""
+    return {
+        key
+        for key in stored_keys(rdb)
+        if any(n.encode() in key + b" " + every_value(rdb, key) for n in needles)
+    }
+
+
+def test_an_account_of_a_second_oa_is_exported_and_erased_in_that_oa_only(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    from tests.test_many_oas import PUBLIC, SECOND_NAME, SECOND_OA, connect, second_chat
+
+    with production_bot(config, PUBLIC_BASE_URL=PUBLIC) as (app, zalo, sms):
+        main_tokens(app).access_token()
+        connect(app, zalo, SECOND_OA, SECOND_NAME)
+        first = Chat(app, zalo, "7000000000000000001")
+        second = second_chat(app, zalo, "7000000000000000009")
+        for chat in (first, second):  # one number, verified once in each OA
+            chat.say("xác thực")
+            chat.say("0912 345 678")
+            chat.say("1")
+            code = sms.last_code_to(U1_PHONE)
+            assert code is not None and "thành công" in chat.say(code)
+        link = app.test_client().post(
+            "/api/v1/links", json={"account_id": ACCOUNT, "oa_id": SECOND_OA},
+            headers={"Authorization": f"Bearer {KEY}"},
+        )  # fmt: skip
+        assert link.status_code == 201, link.get_data(as_text=True)
+        second.say(link.json["code"])
+        second.say("/lang en")
+        second.say("verify")  # a dialogue in progress
+        assert cli(app, "admins", "add", second.user, "--oa", SECOND_OA).exit_code == 0
+        before = {key: rdb.dump(key) for key in naming(rdb, first.user)}
+
+        held = exported(app, second.user, "--oa", SECOND_OA)["accounts"]["user"]
+        assert held["oa_id"] == SECOND_OA and held["verification"]["phone"] == U1_PHONE
+        assert held["linked"] == {"portal_account_id": ACCOUNT}
+        assert held["admin"] == ["added (flask admins add or the simulator's admin toggle)"]
+        assert held["records"][f"lang:{{{SECOND_OA}:{second.user}}}"]["value"] == "en"
+        assert first.user not in json.dumps(held)
+        assert exported(app, second.user)["accounts"] == {}  # the main OA holds nothing of them
+        by_phone = exported(app, "0912345678", "--oa", SECOND_OA)["accounts"]["phone"]
+        assert by_phone["user_id"] == second.user
+
+        erased = cli(app, "data", "erase", second.user, "--oa", SECOND_OA, "--yes")
+        assert erased.exit_code == 0, erased.output
+        assert f"still an admin of OA {SECOND_OA}" in erased.output
+        # What stays: the audit, the dedupe digests (2 days) and, until an operator removes
+        # it, the admin role; nothing of the other OA's account changed.
+        tag = f"{{{SECOND_OA}:{second.user}}}"
+        assert naming(rdb, second.user) == {
+            b"audit:admin",
+            f"seen:{tag}".encode(),
+            f"admins:{SECOND_OA}".encode(),
+        }
+        links = services_of(app).verifier.links
+        assert links.zalo_user_of(SECOND_OA, ACCOUNT) is None  # the portal account stays
+        assert {key: rdb.dump(key) for key in naming(rdb, first.user)} == before
+        accounts = services_of(app).verifier.accounts
+        assert accounts.owner_of(SECOND_OA, U1_PHONE) is None
+        assert accounts.owner_of(zalo.oa_id, U1_PHONE) == first.user

@@ -204,3 +204,41 @@ def test_at_a_terminal_the_tokens_are_asked_for_without_echo(config: dict[str, A
         shown = seen.decode(errors="replace")
         assert access not in shown and refresh not in shown  # the terminal echoed nothing
         assert readyz(app)[1]["tokens"] == {zalo.oa_id: "ok"}
+
+
+def test_with_several_oas_readyz_names_the_one_without_a_usable_token(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    from tests.test_many_oas import MENU, PUBLIC, SECOND_NAME, SECOND_OA, connect, second_chat
+
+    with production_bot(config, PUBLIC_BASE_URL=PUBLIC) as (app, zalo, _):
+        main_tokens(app).access_token()  # the env pair seeded, as at start
+        connect(app, zalo, SECOND_OA, SECOND_NAME)
+        code, body = readyz(app)
+        assert code == 200 and body["tokens"] == {zalo.oa_id: "ok", SECOND_OA: "ok"}
+        every = cli(app, "zalo", "tokens", "show", "--all")
+        assert every.exit_code == 0, every.output
+        assert f"OA {zalo.oa_id} (app {zalo.app_id}): ok" in every.output
+        assert f"OA {SECOND_OA} (app {zalo.app_id}): ok" in every.output
+        assert "by flask oa connect" in every.output
+
+        # Unlinked (its tokens deleted), then linked again by hand: served, but tokenless.
+        assert cli(app, "assets", "unlink", "oa", SECOND_OA, "--yes").exit_code == 0
+        assert cli(app, "assets", "link", "oa", SECOND_OA).exit_code == 0
+        code, body = readyz(app)
+        assert code == 503 and body["reason"] == f"no usable Zalo token for OA {SECOND_OA}"
+        assert body["tokens"] == {zalo.oa_id: "ok", SECOND_OA: "missing"}
+        shown = cli(app, "zalo", "tokens", "show", "--oa", SECOND_OA)
+        assert shown.exit_code == 1
+        assert f"OA {SECOND_OA} (app {zalo.app_id}): missing" in shown.output
+        assert "flask oa connect" in shown.output  # what to do about it
+
+        access, refresh = zalo.issue_pair(oa_id=SECOND_OA)
+        remember(access, refresh)
+        stored = cli(app, "zalo", "tokens", "set", "--oa", SECOND_OA,
+                     given=f"{access}\n{refresh}\n")  # fmt: skip
+        assert stored.exit_code == 0 and f"OA {SECOND_OA} (app {zalo.app_id})" in stored.output
+        code, body = readyz(app)
+        assert code == 200 and body["tokens"] == {zalo.oa_id: "ok", SECOND_OA: "ok"}
+        assert rdb.ttl(f"zalo:tokens:{{{zalo.app_id}}}:{SECOND_OA}") == -1
+        assert second_chat(app, zalo).say("menu").startswith(MENU)  # with the pair it was given

@@ -95,3 +95,15 @@ def data_erase(given: str, oa_id: str, kind: str | None, yes: bool) -> None:
     removed = sum(erase_subject(services, subject) for subject in found.values())
     audit(services, "flask data erase", found, f"erased {removed} records")
     click.echo(f"erased {removed} records of the {names}")
+    for subject in found.values():
+        still_admin(services, subject)
+
+
+def still_admin(services: Services, subject: Subject) -> None:
+    """Say so when the erased user is still an admin: access is the operator's to remove."""
+    user = subject.user
+    if user.user_id and any(uid == user.user_id for uid, _ in services.admins.all(user.oa_id)):
+        click.echo(
+            f"the user is still an admin of OA {user.oa_id} (flask admins remove "
+            f"{user.user_id} --oa {user.oa_id}, or ADMIN_ZALO_IDS)"
+        )

@@ -24,6 +24,9 @@ zalo_cli.add_command(tokens_cli)
 MAX_TOKEN_CHARS = 4096
 SOURCES = {"env": "ZALO_ACCESS_TOKEN/ZALO_REFRESH_TOKEN", "cli": "flask zalo tokens set",
            "refresh": "a refresh", "oauth": "flask oa connect"}  # fmt: skip
+# Why an OA has no usable token, before what to do about it.
+ADVICE = {"refused": "Zalo refused the refresh token", "missing": "no tokens are stored",
+          "expired": "the access token expired and there is no refresh token"}  # fmt: skip
 OA_OPTION = click.option("--oa", "oa_id", default="", help="The OA (default: ZALO_OA_ID).")
 
 
@@ -146,8 +149,9 @@ def show_one(services: Services, oa_id: str) -> bool:
         f"{local_time(int(status.refresh_at))} ({relative(status.refresh_at - now)}): "
         f"{status.refresh_result}")  # fmt: skip
     click.echo(f"  last refresh   {last}")
-    if state == "refused":
-        click.echo("  Zalo refused the refresh token: `flask zalo tokens set` a new pair")
+    if state != "ok":
+        click.echo(f"  {ADVICE[state]}: connect the OA again (`flask oa connect`) or give it "
+                   f"a new pair (`flask zalo tokens set --oa {oa_id}`)")  # fmt: skip
     return state == "ok"
 
 

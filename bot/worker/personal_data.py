@@ -30,6 +30,8 @@ SCAN_COUNT = 1000
 # Code material is never exported: the keyed hash ('h') and the nonce ('n') of a live code.
 SECRET_FIELDS = {"otp": ("h", "n")}
 GLOB_SPECIALS = "\\*?[]"
+# A user's hash tag in a key: {oa:user}, or {oa:portal:<id>} for a portal account.
+USER_TAG = re.compile(r"\{[^{}]*:[^{}]*\}")
 # Kept by an erase, as by user_withdraw, until it expires (2 days): digests of event bodies,
 # no content; without it a captured event replayed would bring the account back.
 KEPT_KINDS = ("seen",)
@@ -78,9 +80,14 @@ def user_keys(client: redis.Redis, user: UserRef) -> list[str]:
     return tagged_keys(client, "*" + glob_escape(user.tag) + "*")
 
 
-def phone_keys(client: redis.Redis, phone: str) -> list[str]:
-    """Every key naming the number (locks, counters, send limits, sandbox inbox)."""
-    return tagged_keys(client, "*" + glob_escape(phone) + "*")
+def phone_keys(client: redis.Redis, phone: str, owner: UserRef | None = None) -> list[str]:
+    """Every key naming the number (locks, counters, send limits, sandbox inbox); with an
+    owner, none of another account's (a send limit of another user, or of the same user id
+    in another OA, names the number too, under that account's hash tag)."""
+    found = tagged_keys(client, "*" + glob_escape(phone) + "*")
+    if owner is None:
+        return found
+    return [key for key in found if all(tag == owner.tag for tag in USER_TAG.findall(key))]
 
 
 def subjects_of(services: Services, oa_id: str, given: str) -> dict[str, Subject]:
@@ -174,12 +181,13 @@ def export_subject(services: Services, subject: Subject) -> dict[str, Any]:
             "user_id_by_app": account.user_id_by_app,
         }
         out["linked"] = linked_of(services, subject)
-        out["admin"] = [source for uid, source in services.admins.all() if uid == user.user_id]
+        admins = services.admins.all(user.oa_id)  # admins are per OA, as user ids are
+        out["admin"] = [source for uid, source in admins if uid == user.user_id]
         out["records"] = {key: dump_key(client, key) for key in user_keys(client, user)}
         letters = [vars(d) for d in DeadLetters(client).latest(10**6) if d.oa_id == user.oa_id]
         out["dead_letters"] = [d for d in letters if d["user_id"] == user.user_id]
     out["phones"] = {
-        phone: {key: dump_key(client, key) for key in phone_keys(client, phone)}
+        phone: {key: dump_key(client, key) for key in phone_keys(client, phone, user)}
         for phone in subject.phones
     }
     needles = [user.user_id, account_id_of(user) or ""] + [
@@ -209,7 +217,7 @@ def erase_subject(services: Services, subject: Subject) -> int:
             forget_portal_links(services, pipe, subject)
             leftovers = [k for k in user_keys(client, user) if k.split(":")[0] not in KEPT_KINDS]
         for phone in subject.phones:
-            leftovers += phone_keys(client, phone)
+            leftovers += phone_keys(client, phone, user)
         if leftovers:
             pipe.delete(*leftovers)
         answers = pipe.execute()

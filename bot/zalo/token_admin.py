@@ -45,15 +45,18 @@ def set_pair(services: Connections, app_id: str, oa_id: str, pair: TokenPair) ->
 
 
 def token_states(services: Connections) -> dict[str, str]:
-    """The state of every served OA that needs a token: the main OA always, an extra app's
-    OA once tokens were stored for it; an unlinked OA is not served, so it needs none (the
-    caller built the main OA's outbound first: building it seeds the env tokens)."""
-    main = services.registry.main.oa_id
+    """The state of every served OA that needs a token: the main OA and every OA connected by
+    OAuth always (one relinked after an unlink has none until connected again), an extra
+    app's configured OA once tokens were stored for it; an unlinked OA is not served, so it
+    needs none (the caller built the main OA's outbound first: building it seeds the env
+    tokens)."""
+    registry = services.registry
     states: dict[str, str] = {}
     now = time.time()
-    for oa_id, app_id in oa_apps(services.registry).items():
+    for oa in registry.all():
+        oa_id, app_id = oa.oa_id, oa.app_id
         pair = storage_of(services, oa_id, app_id).load()
-        if oa_id != main and pair is None:
+        if pair is None and not oa.main and oa_id in registry.configured:
             continue
         status = TokenStatus(services.redis, app_id, oa_id).read()
         states[oa_id] = token_state(pair, status, now)

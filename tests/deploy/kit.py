@@ -24,9 +24,8 @@ PLATFORM_VARS = frozenset(
     }
 )
 SETTINGS_VARS = frozenset(env_name(f) for f in dataclasses.fields(Settings))
-# Named by SPEC 5 and shown commented out in .env.example until their issues build them
-# (then they are settings, and this set can go).
-SPEC_PENDING_VARS = frozenset({"UNVERIFIED_RETENTION_DAYS", "AUDIT_RETENTION_DAYS"})
+# Settings whose feature is off until they are set (no default).
+OFF_UNTIL_SET = frozenset(env_name(f) for f in dataclasses.fields(Settings) if not f.default)
 ASSIGNMENT = re.compile(r"([A-Z][A-Z0-9_]*)=(.*)")
 
 
