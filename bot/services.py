@@ -87,6 +87,11 @@ def token_states_of(services: Services) -> dict[str, str]:
     return token_states(services)
 
 
+def served_oas(services: Services) -> list[str]:
+    """The ids of the OAs served now, the main one first (whose sending states are shown)."""
+    return [oa.oa_id for oa in services.registry.all()]
+
+
 def services_of(app: Flask) -> Services:
     """The services attached to app by create_app."""
     found: Services = app.extensions["bot"]
