@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the pipeline's senders are built by bot.wiring; only their 
 
 
 class Outbounds:
-    """Each served OA's way out (clients, token, sending state), built on first use."""
+    """Each served OA's way out (clients and token), built on first use."""
 
     def __init__(self, wires: Connections) -> None:
         self.wires = wires
