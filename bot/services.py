@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # the pipeline's senders are built by bot.wiring; only their 
 
 
 class Outbounds:
-    """Each served OA's way out (clients, token, sending state), built on first use."""
+    """Each served OA's way out (clients and token), built on first use."""
 
     def __init__(self, wires: Connections) -> None:
         self.wires = wires
@@ -85,6 +85,11 @@ def token_states_of(services: Services) -> dict[str, str]:
     """The token state of every served OA that needs one (see token_states)."""
     services.outbounds.of(services.registry.main)  # building it seeds the env tokens
     return token_states(services)
+
+
+def served_oas(services: Services) -> list[str]:
+    """The ids of the OAs served now, the main one first (whose sending states are shown)."""
+    return [oa.oa_id for oa in services.registry.all()]
 
 
 def services_of(app: Flask) -> Services:

@@ -5,6 +5,7 @@ OA while events flow stopping it at once. Production mode, against the loopback 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -16,11 +17,14 @@ import redis
 from flask import Flask
 from prometheus_client import REGISTRY
 
+from bot.admin.unlink import unlink_asset
+from bot.keys import UserRef
+from bot.queues.outbox import Outbox
 from bot.services import services_of
 from bot.verification.accounts import AccountStore
 from bot.web.sandbox_events import follow_event, text_event
 from bot.zalo.sending import Sending
-from bot.zalo.token_store import RedisTokenStorage, legacy_tokens_key
+from bot.zalo.token_store import RedisRefreshBackoff, RedisTokenStorage, legacy_tokens_key
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import background_worker, main_tokens, post_event, run_jobs, wait_for
@@ -144,9 +148,46 @@ def test_one_oas_refused_token_holds_only_that_oa(
     assert first.say("menu").startswith(MENU)  # the first OA keeps sending
     assert Sending(rdb, zalo.oa_id).read().state == "ok"
     assert RedisTokenStorage(rdb, zalo.app_id, zalo.oa_id).load() == first_pair
+    # Each OA's refresh backoff is its own: the second OA's refusals do not delay the first's.
+    assert RedisRefreshBackoff(rdb, zalo.app_id, SECOND_OA).attempts()[0] >= 1
+    assert RedisRefreshBackoff(rdb, zalo.app_id, zalo.oa_id).attempts() == (0, 0.0)
     zalo.refuse_tokens(False, oa_id=SECOND_OA)
     services_of(app).registry.invalidate()
-    run_jobs(app)  # the held reply goes out once the second OA's token works again
+    # The held reply goes out once the second OA's token works again (its next probe).
+    wait_for(lambda: run_jobs(app) > 0 and zalo.messages_to(second.user) != [], seconds=10)
+    assert oas_of(zalo, second.user) == {SECOND_OA}
+    assert zalo.messages_to(second.user)[0].startswith(MENU)
+    wait_for(lambda: Sending(rdb, SECOND_OA).read().state == "ok")
+
+
+def sending_states(app: Flask) -> dict[str, str]:
+    """Each OA's sending state as /readyz, /metrics and `flask zalo status` show it."""
+    client = app.test_client()
+    ready = {oa: found["state"] for oa, found in client.get("/readyz").json["zalo_sending"].items()}
+    metrics = client.get("/metrics").get_data(as_text=True)
+    gauge = dict(re.findall(r'bot_zalo_sending\{oa="(\d+)",state="(\w+)"\} 1\.0', metrics))
+    status = app.test_cli_runner().invoke(args=["zalo", "status"]).output
+    cli = dict(re.findall(r"^(\d+)\t(\w+)", status, re.MULTILINE))
+    assert ready == gauge == cli
+    return ready
+
+
+def test_each_served_oa_has_its_sending_state_and_an_unlinked_one_none(
+    two_oas: tuple[Flask, FakeZalo, FakeSmsGateways], rdb: redis.Redis
+) -> None:
+    app, zalo, _sms = two_oas
+    assert sending_states(app) == {zalo.oa_id: "ok", SECOND_OA: "ok"}  # never held: ok
+    second = second_chat(app, zalo)
+    zalo.refuse_tokens(oa_id=SECOND_OA)
+    assert second.say("menu") == ""
+    assert sending_states(app) == {zalo.oa_id: "ok", SECOND_OA: "held"}
+    with app.app_context():
+        assert unlink_asset(zalo.oa_id, ADMIN, "oa", SECOND_OA, "vi") == "ok"
+    assert sending_states(app) == {zalo.oa_id: "ok"}  # not served: no alert left held
+    assert not rdb.exists(Sending(rdb, SECOND_OA).key)
+    run_jobs(app)  # its held reply is dropped at once (unlinked), not one per probe
+    assert rdb.llen(Outbox(rdb, UserRef(SECOND_OA, second.user)).key) == 0
+    assert zalo.messages_to(second.user) == []
 
 
 def test_unlinking_one_oa_while_events_flow_stops_it_at_once(

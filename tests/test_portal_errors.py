@@ -22,9 +22,9 @@ ROOT = Path(__file__).parents[1]
 
 
 def statuses_in_the_code() -> set[str]:
-    """Every status the engine's code can put in a SendOutcome."""
+    """Every status the engine's code (and the portal's operations) can put in a SendOutcome."""
     found = set(REFUSAL_STATUS.values())
-    for path in (ROOT / "bot" / "verification").glob("*.py"):
+    for path in [*(ROOT / "bot").rglob("*.py"), *(ROOT / "handlers").rglob("*.py")]:
         found |= set(re.findall(r'SendOutcome\(\s*"([a-z_]+)"', path.read_text()))
     lua = (ROOT / "bot" / "verification" / "codes_lua.py").read_text()
     issue = lua[: lua.index("return {'ok', 0}") + 20]  # the issue script's answers

@@ -10,6 +10,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from bot.services import services_of
+from bot.zalo.clients import build_token_manager
 from bot.zalo.token_store import RedisRefreshBackoff
 from tests.production import Chat, production_bot
 from zalo_api import (
@@ -131,4 +132,9 @@ def test_a_persistent_216_spends_refresh_tokens_by_the_backoff(config: dict[str,
         tokens = services.outbound(services.registry.main.oa_id).tokens
         with pytest.raises(ZaloRefreshBackoffError):
             tokens.refresh(tokens.current().access_token)
+        # Another process's manager of the same OA (built afresh on the same Redis) waits too.
+        other = build_token_manager(services, services.registry.main, seed=False)
+        with pytest.raises(ZaloRefreshBackoffError):
+            other.refresh(other.current().access_token)
+        assert zalo.refresh_calls == 1
     assert rejected() > before

@@ -67,6 +67,15 @@ def error_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+def one_line_per_refresh(caplog: pytest.LogCaptureFixture) -> None:
+    """Each refresh attempt is logged once, and its token's refusal at most once (not once
+    per send that met it)."""
+    lines = [r.getMessage() for r in caplog.records if r.name == "zalo_api.tokens"]
+    refreshed = [line for line in lines if "refreshed (attempt" in line]
+    refused = [line for line in lines if "refuses the refreshed" in line]
+    assert refused and len(refused) <= len(refreshed)
+
+
 def sending_state(app: Flask, zalo: FakeZalo) -> str:
     """The OA's state as stored."""
     return Sending(services_of(app).redis, zalo.oa_id).read().state
@@ -104,6 +113,7 @@ def test_a_token_refused_seconds_after_its_refresh_while_40_users_chat(
         assert zalo.refresh_calls < 8  # a backoff, not a refresh per message
         stops = [line for line in error_lines(caplog) if "sending through OA" in line]
         assert len(stops) == 1 and error_lines(caplog) == stops
+        one_line_per_refresh(caplog)
 
 
 def test_a_token_revoked_2_s_after_its_refresh_is_refreshed_again_at_once(
@@ -149,6 +159,7 @@ def test_a_token_refused_for_ten_minutes_drops_nothing(
         assert len(stops) == 1 and error_lines(caplog) == stops
         resumed = [r for r in caplog.records if "resumed after" in r.getMessage()]
         assert len(resumed) == 1
+        one_line_per_refresh(caplog)
 
 
 def test_a_code_held_past_its_validity_is_not_sent_and_the_user_may_resend(

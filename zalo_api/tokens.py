@@ -162,6 +162,10 @@ class TokenManager:
         self._recent: tuple[float, TokenPair] | None = None
         # This process saw a refusal or refreshed: its next success resets the backoff.
         self._unconfirmed = False
+        # The refreshed token whose refusal was last logged: every thread that retried with it
+        # meets the same refusal, and one attempt is one line (and one count), not one per send.
+        self._rejected_token = ""
+        self._rejected_guard = threading.Lock()
 
     def current(self) -> TokenPair:
         """The stored pair, or ZaloTokenMissingError."""
@@ -245,7 +249,7 @@ class TokenManager:
             result = fn(token)
         except ZaloError as exc:
             if exc.token_expired:
-                self.rejected(exc)
+                self.rejected(exc, token)
             raise
         self.confirmed()
         return result
@@ -256,8 +260,13 @@ class TokenManager:
             self._unconfirmed = False
             self.backoff.reset()
 
-    def rejected(self, exc: ZaloError) -> None:
-        """A token just refreshed is refused too: counted; the backoff spaces the next try."""
+    def rejected(self, exc: ZaloError, token: str) -> None:
+        """A token just refreshed is refused too: logged and counted once per token; the
+        backoff spaces the next try."""
+        with self._rejected_guard:
+            if token == self._rejected_token:
+                return
+            self._rejected_token = token
         log.warning("Zalo refuses the refreshed access token too (%s)", exc)
         if self.on_rejected is not None:
             self.on_rejected(exc)

@@ -13,6 +13,7 @@ from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
 from bot.texts import render
+from bot.zalo.sending import Sending
 from bot.zalo.token_store import RedisTokenStorage
 from zalo_api.messages import Button, Text
 
@@ -77,7 +78,8 @@ def report(result: str, kind: str, asset_id: str, lang: str, this_chat: bool = F
 
 
 def delete_tokens(services: AdminParts, kind: str, asset_id: str) -> None:
-    """The tokens of an unlinked OA (under any App), or of every OA of an unlinked App."""
+    """The tokens of an unlinked OA (under any App), or of every OA of an unlinked App, and
+    the sending states of those no longer served."""
     main = services.registry.main
     if kind == "app":
         oa_ids = {oa.oa_id for oa in services.registry.configured.values()}
@@ -88,3 +90,12 @@ def delete_tokens(services: AdminParts, kind: str, asset_id: str) -> None:
     for app_id, oa_id in pairs:
         legacy = (app_id, oa_id) == (main.app_id, main.oa_id)
         RedisTokenStorage(services.redis, app_id, oa_id, legacy=legacy).delete()
+    forget_sending(services, {oa_id for _app_id, oa_id in pairs})
+
+
+def forget_sending(services: AdminParts, oa_ids: set[str]) -> None:
+    """The sending state of each OA of oa_ids no longer served: a held one would drop the
+    messages still queued for it one per probe, and be held still when connected again."""
+    for oa_id in oa_ids:
+        if services.registry.get(oa_id) is None:
+            Sending(services.redis, oa_id).forget()

@@ -12,7 +12,7 @@ import click
 from flask.cli import AppGroup
 
 from bot.ops.cli_kit import audit_cli
-from bot.services import Services, current_services, token_states_of
+from bot.services import Services, current_services, served_oas, token_states_of
 from bot.zalo.token_admin import oa_apps, set_pair, storage_of
 from bot.zalo.token_status import TokenStatus, mask_token, token_state
 from bot.zalo.token_store import SEEDED_TOKEN_LIFETIME_SECONDS
@@ -40,7 +40,7 @@ def zalo_status() -> None:
 
     services = current_services()
     tokens = {} if services.settings.bot_sandbox else token_states_of(services)
-    for found in all_states(services.redis, services.registry.main.oa_id):
+    for found in all_states(services.redis, served_oas(services)):
         view = found.as_json()
         since = f" since {view['since']}" if view["since"] else ""
         why = f": {view['reason']}" if view["reason"] else ""

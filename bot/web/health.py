@@ -11,7 +11,7 @@ from bot.queues.code_sends import STAGE_CODES
 from bot.queues.inbox import STAGE_EVENTS
 from bot.queues.outbox import STAGE_MESSAGES
 from bot.queues.ready import due_counts
-from bot.services import current_services, token_states_of
+from bot.services import current_services, served_oas, token_states_of
 from bot.web.unverified import webhook_health
 from bot.zalo.sending import all_states
 
@@ -47,10 +47,7 @@ def readyz() -> tuple[Response, int]:
         due = due_counts(services.redis, STAGES)
         webhook = webhook_health(services.redis).as_dict()
         tokens = {} if services.settings.bot_sandbox else token_states_of(services)
-        zalo = {
-            st.oa_id: st.as_json()
-            for st in all_states(services.redis, services.registry.main.oa_id)
-        }
+        zalo = {st.oa_id: st.as_json() for st in all_states(services.redis, served_oas(services))}
     except redis.RedisError as exc:
         reason = f"redis unreachable: {type(exc).__name__}"
         return jsonify(status="unavailable", reason=reason), 503

@@ -13,7 +13,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import REGISTRY, Collector
 
 from bot.queues.ready import due_counts
-from bot.services import Services, current_services
+from bot.services import Services, current_services, served_oas
 from bot.web.health import STAGES
 from bot.zalo.sending import HELD, OK, all_states
 
@@ -45,7 +45,7 @@ class QueueDepthCollector(Collector):
                 family.add_metric([name], float(queue.count))
             for stage, count in due_counts(client, STAGES).items():
                 due.add_metric([stage], float(count))
-            for found in all_states(client, self.services.registry.main.oa_id):
+            for found in all_states(client, served_oas(self.services)):
                 for state in (OK, HELD):
                     sending.add_metric([found.oa_id, state], float(found.state == state))
         except redis.RedisError:

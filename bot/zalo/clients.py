@@ -6,7 +6,6 @@ from bot.connections import Connections
 from bot.metrics import TOKEN_REJECTED
 from bot.oas import OA
 from bot.zalo.outbound import Outbound
-from bot.zalo.sending import Sending
 from bot.zalo.token_status import SOURCE_ENV, RecordingRefresher, TokenStatus
 from bot.zalo.token_store import RedisRefreshBackoff, RedisRefreshLock, RedisTokenStorage
 from zalo_api.errors import TOKEN, ZaloError
@@ -46,13 +45,12 @@ class NoSecretRefresher:
 
 
 def build_outbound(services: Connections, oa: OA, seed: bool) -> Outbound:
-    """The OA's token manager, its OA API and ZNS clients, and its sending state (seed: the
-    env tokens may be stored, as the main OA's linked App)."""
+    """The OA's token manager, its OA API and ZNS clients (seed: the env tokens may be
+    stored, as the main OA's linked App)."""
     tokens = build_token_manager(services, oa, seed)
     return Outbound(
-        oa, tokens, build_oa_client(services, tokens), build_zns_client(services, tokens),
-        Sending(services.redis, oa.oa_id),
-    )  # fmt: skip
+        oa, tokens, build_oa_client(services, tokens), build_zns_client(services, tokens)
+    )
 
 
 def oauth_client(services: Connections, app_id: str, app_secret: str) -> OAuthClient:

@@ -1,11 +1,11 @@
-"""One OA's way out: its token manager, OA API and ZNS clients, and its sending state."""
+"""One OA's way out: its token manager, OA API and ZNS clients (its sending state, held or ok,
+is `bot.zalo.sending.Sending` of its id)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.oas import OA, UNLINKED, OARegistry
-from bot.zalo.sending import Sending
 from zalo_api.errors import OA as OA_FAULT
 from zalo_api.errors import USER, ZaloError
 from zalo_api.oa import OAClient
@@ -21,7 +21,6 @@ class Outbound:
     tokens: TokenManager
     api: OAClient
     zns: ZNSClient
-    sending: Sending
 
 
 class UnservedOAError(ZaloError):

@@ -29,14 +29,11 @@ OK, HELD = "ok", "held"
 PROBE_SECONDS = 2.0
 # How long a process trusts its last look at an OA's state (one GET a second, not per send).
 CACHE_SECONDS = 1.0
-# The OA ids that ever had a state (what /readyz, /metrics and `flask zalo status` list).
-KNOWN_OAS = "zalo:sending:oas"
 
-# KEYS: state, known OAs. ARGV: oa id, reason, now. 1 if this call stopped sending.
+# KEYS: state. ARGV: reason, now. 1 if this call stopped sending.
 HOLD = """
-redis.call('SADD', KEYS[2], ARGV[1])
 if redis.call('HGET', KEYS[1], 'state') == 'held' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'held', 'reason', ARGV[2], 'since', ARGV[3])
+redis.call('HSET', KEYS[1], 'state', 'held', 'reason', ARGV[1], 'since', ARGV[2])
 return 1
 """
 # KEYS: state. ARGV: now. The held-since time if this call resumed sending, else false.
@@ -119,7 +116,7 @@ class Sending:
         """Sending through this OA stopped (True if this call changed the state)."""
         self._note(True)
         script = cached_script(self.client, HOLD)
-        changed = bool(script(keys=[self.key, KNOWN_OAS], args=[self.oa_id, reason, time.time()]))
+        changed = bool(script(keys=[self.key], args=[reason, time.time()]))
         if changed:
             log.error(
                 "Zalo sending through OA %s stopped: %s (replies and codes are held)",
@@ -150,13 +147,14 @@ class Sending:
         log.info("Zalo sending through OA %s resumed after %.0f s held", self.oa_id, held_for)
         return True
 
+    def forget(self) -> None:
+        """The OA is no longer served (unlinked): its state goes, so the messages still queued
+        for it are dropped at once (as unlinked) instead of one per probe."""
+        self.client.delete(self.key, self.probe_key)
 
-def known_oas(client: redis.Redis, main_oa: str) -> list[str]:
-    """The main OA and every OA that ever had a state."""
-    others = {text(oa) for oa in client.smembers(KNOWN_OAS)}
-    return [main_oa, *sorted(others - {main_oa})]
 
-
-def all_states(client: redis.Redis, main_oa: str) -> list[SendingState]:
-    """The state of each known OA."""
-    return [Sending(client, oa).read() for oa in known_oas(client, main_oa)]
+def all_states(client: redis.Redis, oa_ids: list[str]) -> list[SendingState]:
+    """The state of each OA of oa_ids (/readyz, /metrics and `flask zalo status` pass the
+    OAs served now: a second OA shows `ok` before it was ever held, an unlinked one not at all,
+    so a state it kept is not an alert for ever)."""
+    return [Sending(client, oa_id).read() for oa_id in oa_ids]
