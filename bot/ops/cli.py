@@ -131,15 +131,20 @@ def oa_flag(oa_id: str) -> str:
     return f" --oa {oa_id}" if oa_id else ""
 
 
+def must_be_served(services: Services, oa_id: str) -> None:
+    """Stop unless --oa names nothing (the main OA) or an OA served here."""
+    if oa_id and services.registry.get(oa_id) is None:
+        served = ", ".join(oa.oa_id for oa in services.registry.all())
+        raise click.ClickException(f"OA {oa_id} is not served here (served: {served})")
+
+
 @admins_cli.command("add")
 @click.argument("user_id")
 @OA_OPTION
 def admins_add(user_id: str, oa_id: str) -> None:
     """Make a Zalo user id (as the OA sees it) an admin of an OA."""
     services = current_services()
-    if oa_id and services.registry.get(oa_id) is None:  # a typo would make nobody an admin
-        served = ", ".join(oa.oa_id for oa in services.registry.all())
-        raise click.ClickException(f"OA {oa_id} is not served here (served: {served})")
+    must_be_served(services, oa_id)  # a typo would make nobody an admin
     added = services.admins.add(user_id, oa_id)
     result = "admin added" if added else "admin already"
     audit_cli(services, f"flask admins add {user_id}{oa_flag(oa_id)}", user_id, result)
@@ -172,14 +177,16 @@ def admins_list(oa_id: str) -> None:
 
 @verification_cli.command("unlock")
 @click.argument("target")
-def verification_unlock(target: str) -> None:
-    """Lift the lock of a user id or a phone number."""
+@OA_OPTION
+def verification_unlock(target: str, oa_id: str) -> None:
+    """Lift the lock of a user id or a phone number in an OA (a number is locked per OA)."""
     services = current_services()
-    lifted, shown = services.verifier.unlock(services.registry.main.oa_id, target)
+    must_be_served(services, oa_id)
+    lifted, shown = services.verifier.unlock(oa_id or services.registry.main.oa_id, target)
     # The command as typed may hold a full phone number: the audit keeps the masked one.
-    command = f"flask verification unlock {shown}"
+    command = f"flask verification unlock {shown}{oa_flag(oa_id)}"
     audit_cli(services, command, shown, "unlocked" if lifted else "not locked")
-    click.echo(f"{shown}: {'unlocked' if lifted else 'was not locked'}")
+    click.echo(f"{shown}{of_oa(oa_id)}: {'unlocked' if lifted else 'was not locked'}")
 
 
 @verification_cli.command("status")

@@ -103,16 +103,18 @@ return {status, lock_ms, code[2], code[3], accounts}
 """
 )
 
-# KEYS: account lock, account fails, number lock ('-' when not given). The account's lock
-# holds its number; the number's lock holds the lock key of the account whose wrong code
-# locked it, and the number's counts name every account that guessed at it. Lifting a
-# number lifts it and the accounts locked at it; lifting an account lifts its number only
-# when that account's wrong code locked it. A lifted account may ask for a code at once.
+# KEYS: account lock, account fails, number lock ('-' when not given). ARGV: the OA's id.
+# The account's lock holds its number; the number's lock (one per OA: otp-lock:phone:<oa>:
+# <phone>) holds the lock key of the account whose wrong code locked it, and the number's
+# counts name every account of that OA that guessed at it. Lifting a number lifts it and the
+# accounts locked at it; lifting an account lifts its number only when that account's wrong
+# code locked it. A lifted account may ask for a code at once.
 UNLOCK = """
 local lifted, accounts = 0, {}
 local function lift_number(key)
-  local phone = string.sub(key, string.len('otp-lock:phone:') + 1)
-  local fails = 'otp-fails:phone:' .. phone
+  local number = string.sub(key, string.len('otp-lock:phone:') + 1)
+  local phone = string.sub(number, string.len(ARGV[1]) + 2)
+  local fails = 'otp-fails:phone:' .. number
   local locker = redis.call('GET', key)
   if locker then table.insert(accounts, locker) end
   for _, tag in ipairs(redis.call('HKEYS', fails)) do
@@ -126,7 +128,7 @@ if KEYS[3] ~= '-' then lifted = lifted + lift_number(KEYS[3]) end
 if KEYS[1] ~= '-' then
   local phone = redis.call('GET', KEYS[1])
   if phone then
-    local key = 'otp-lock:phone:' .. phone
+    local key = 'otp-lock:phone:' .. ARGV[1] .. ':' .. phone
     if redis.call('GET', key) == KEYS[1] then lifted = lifted + lift_number(key) end
   end
   table.insert(accounts, KEYS[1])
