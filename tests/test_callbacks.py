@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -116,6 +117,9 @@ def test_the_readme_receiver_takes_a_real_callback_and_refuses_its_replay(
         timeout=5,
     )
     assert forged.status_code == 400
+    t = str(int(time.time()))
+    for header in ("t=²³,v1=00", f"t={t},v1=é", f"t={t}", "v1=", ""):  # refused, never a crash
+        assert receiver()["verified_callback"](first.get_data(), header, SECRET) is None
 
 
 def test_a_replay_older_than_five_minutes_is_refused_even_unseen(
