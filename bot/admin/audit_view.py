@@ -26,9 +26,9 @@ BUTTONS = {
 BUTTON_PREFIXES = (("#/unlink done", "btn_console_done"), ("#/audit", "btn_audit_older"))
 # Who acted other than a chat user: the unlink job, the operator's CLI, the simulator page.
 NOT_IN_CHAT = ("worker", "cli", "sandbox", "oauth", "web")
-N_LINKED = re.compile(r"^(\d+) linked$")
+N_LINKED = re.compile(r"(\d+) linked")
 # Non-text events are stored by their Zalo event name ('user_send_image').
-EVENT_NAME = re.compile(r"^(user_[a-z_]+|oa_[a-z_]+|follow|unfollow)$")
+EVENT_NAME = re.compile(r"user_[a-z_]+|oa_[a-z_]+|follow|unfollow")
 
 
 def describe(entry: Recorded, lang: str, zone: str, time_format: str = "%d/%m %H:%M") -> str:
@@ -53,7 +53,7 @@ def actor(entry: Recorded, lang: str) -> str:
         return render(f"audit_by_{entry.step}", lang, who=entry.who, command=entry.command)
     if entry.command.startswith("#"):
         return render("audit_by_tap", lang, who=entry.who, button=button_title(entry, lang))
-    if EVENT_NAME.match(entry.command):
+    if EVENT_NAME.fullmatch(entry.command):
         return f"{entry.who} " + render("audit_event", lang, what=entry.command)
     return render("audit_by_typing", lang, who=entry.who, command=entry.command)
 
@@ -91,7 +91,7 @@ def result_words(entry: Recorded, lang: str) -> str:
     for key in (f"audit_result_{entry.step}_{entry.result}", f"audit_result_{entry.result}"):
         if has_text(key):
             return render(key, lang)
-    counted = N_LINKED.match(entry.result)
+    counted = N_LINKED.fullmatch(entry.result)
     if counted:
         return render("audit_result_n_linked", lang, n=counted.group(1))
     return entry.result
