@@ -83,7 +83,7 @@ class CodeStore:
         self.hash_key = hash_key
         self.max_attempts = max_attempts
         self.lock_seconds = lock_seconds
-        # Over all accounts; above max_attempts, so that one account alone never locks it.
+        # Over all accounts of the OA; above max_attempts, so that one account alone never locks it.
         self.number_max_attempts = number_max_attempts or 2 * max_attempts
         self._issue = client.register_script(ISSUE)
         self._check = client.register_script(CHECK)

@@ -45,7 +45,7 @@ end
 
 # KEYS: code, account fails, account lock, number lock, account cooldown, number fails.
 # ARGV: digest of the typed code, max attempts (account), lock ms, account tag, owner flag,
-# max attempts (number, over all accounts).
+# max attempts (number, over all accounts of its OA: the number keys are per OA).
 # Wrong codes are counted per account (a hash: number -> count) and per number (a hash:
 # account -> count). The account is locked at its own max-th wrong code; the number at its
 # number-max-th over all accounts, where one account counts at most max: one account alone

@@ -1,12 +1,12 @@
 """Limits on sending codes (SMS pumping, abuse), with the `limits` library on Redis.
 
 Per account and number come first (3 an hour): one stranger's account runs out of its own
-budget before it can use up a number's shared one (10 an hour, 20 a day over all accounts),
-so the number's holder still gets codes unless several accounts gang up, which is counted
-(bot_number_gangup_total) and logged for the operators' alert. The number's verified owner
-is not held to the number's shared budget at all. Like the number's ownership, its shared
-budget is per OA: accounts of another OA (one person following two OAs is two accounts)
-never spend it.
+budget before it can use up a number's shared one (10 an hour, 20 a day over all accounts
+of its OA), so the number's holder still gets codes unless several accounts gang up, which
+is counted (bot_number_gangup_total) and logged for the operators' alert. The number's
+verified owner is not held to the number's shared budget at all. Like the number's
+ownership, its shared budget is per OA: accounts of another OA (one person following two
+OAs is two accounts) never spend it.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ Limiter = MovingWindowRateLimiter | FixedWindowRateLimiter
 Rule = tuple[str, Limiter, RateLimitItem, str]
 # The gauge of each global ceiling: 1 while it refuses sends (an operator alerts on it).
 CEILINGS = {"sms_global": SMS_CEILING, "zns_global": ZNS_CEILING}
-# The number's budget shared by all accounts: reaching it takes several accounts.
+# The number's budget shared by all accounts of its OA: reaching it takes several accounts.
 SHARED = ("phone_hour", "phone_day")
 # Every limit of a send in one round trip (ten before: a test and a hit per limit): each is
 # tested and, only when all have room, each counts the send, atomically. The keys and values
