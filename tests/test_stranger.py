@@ -3,6 +3,7 @@ tried as an attacker would: in production mode against the loopback fakes."""
 
 from __future__ import annotations
 
+import json
 import threading
 from typing import Any
 
@@ -239,6 +240,9 @@ def test_one_person_in_two_oas_cannot_block_a_number_in_either(config: dict[str,
             holder.say("xác thực"), holder.say("0912345678")
             assert "Đã gửi mã" in holder.say("1")
             assert "thành công" in holder.say(sms.last_code_to(PHONE) or "")
+            status = ["verification", "status", "0912345678", "--oa", holder.oa_id]
+            shown = app.test_cli_runner().invoke(args=status).output
+            assert json.loads(shown)["user_id"] == holder.user  # each OA's own holder
 
 
 def test_a_numbers_shared_budget_is_spent_only_by_its_oas_accounts(

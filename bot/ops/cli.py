@@ -191,14 +191,17 @@ def verification_unlock(target: str, oa_id: str) -> None:
 
 @verification_cli.command("status")
 @click.argument("target")
-def verification_status(target: str) -> None:
-    """An account by user id, portal account id or phone (JSON); a locked user shows even
-    before verifying."""
+@OA_OPTION
+def verification_status(target: str, oa_id: str) -> None:
+    """An account of an OA by user id, portal account id or phone (JSON); a locked user
+    shows even before verifying."""
     from bot.verification.views import account_view
 
     services = current_services()
-    any_id = phone_owner(target) or target
-    view = account_view(services, any_id)
+    must_be_served(services, oa_id)
+    oa_id = oa_id or services.registry.main.oa_id
+    any_id = phone_owner(target, oa_id) or target
+    view = account_view(services, any_id, oa_id)
     if view is None:
         click.echo(f"no verification record for {target}")
         raise SystemExit(1)
@@ -279,13 +282,13 @@ def oa_connect() -> None:
     )
 
 
-def phone_owner(target: str) -> str | None:
-    """The account that verified target when it is a phone number (any format, VN default)."""
+def phone_owner(target: str, oa_id: str) -> str | None:
+    """The account of the OA that verified target when it is a phone number (any format, VN
+    default)."""
     from bot.verification.links import account_id_of
     from bot.verification.phones import parse_phone
 
     services = current_services()
-    oa_id = services.registry.main.oa_id
     e164 = parse_phone(target, services.settings.otp_allowed_regions).e164
     owner = services.verifier.accounts.owner_of(oa_id, e164) if e164 else None
     if owner is None:
