@@ -127,15 +127,13 @@ class Settings:
     otp_sends_per_account_phone_hour: int = var(
         3, "codes per account and number per hour (counted before the number's shared budget)"
     )
-    otp_sends_per_phone_hour: int = var(
-        10, "codes per number per hour, over all accounts of its OA"
-    )
-    otp_sends_per_phone_day: int = var(20, "codes per number per day, over all accounts of its OA")
+    otp_sends_per_phone_hour: int = var(10, "codes per number per hour, over all accounts")
+    otp_sends_per_phone_day: int = var(20, "codes per number per day, over all accounts")
     otp_sends_per_account_day: int = var(10, "codes per account per day")
     otp_numbers_per_account_hour: int = var(3, "different numbers one account may try per hour")
     otp_numbers_per_account_day: int = var(6, "different numbers one account may try per day")
     otp_number_max_attempts: int = var(
-        10, "wrong codes against one number over all accounts of its OA per `OTP_LOCK_SECONDS`"
+        10, "wrong codes against one number over all accounts per `OTP_LOCK_SECONDS`"
     )
     sms_global_per_minute: int = var(60, "SMS ceiling for the whole bot per minute")
     zns_global_per_minute: int = var(60, "Zalo-code ceiling for the whole bot per minute")

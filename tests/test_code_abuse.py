@@ -43,7 +43,7 @@ def test_one_account_alone_never_locks_the_number(codes: CodeStore) -> None:
     guess = wrong_code(codes, mallory)
     evaluated = [codes.check(mallory, PHONE, guess).status for _ in range(7)]
     assert evaluated == ["wrong"] * 4 + ["locked_now"] + ["locked"] * 2  # locked at its 5th
-    codes.unlock(mallory.oa_id, mallory)  # even let off early, its count at the number stays at 5
+    codes.unlock(mallory)  # even let off early, its count at the number stays at 5
     guess = wrong_code(codes, mallory)
     assert [codes.check(mallory, PHONE, guess).status for _ in range(5)][-1] == "locked_now"
     assert codes.issue(account("holder"), PHONE, "sms", 300, cooldown=0).status == "ok"

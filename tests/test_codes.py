@@ -97,7 +97,7 @@ def test_unlock_by_phone_lifts_the_account_too(codes: CodeStore) -> None:
     code = issue(codes)
     for _ in range(5):
         codes.check(ALICE, PHONE, wrong(code))
-    assert codes.unlock(ALICE.oa_id, phone=PHONE)
+    assert codes.unlock(phone=PHONE)
     assert codes.lock_wait_seconds(ALICE, PHONE) == 0
     assert codes.issue(ALICE, PHONE, "sms", 300, 0).status == "ok"
 
@@ -106,9 +106,9 @@ def test_unlock_by_account_lifts_the_number_too(codes: CodeStore) -> None:
     code = issue(codes)
     for _ in range(5):
         codes.check(ALICE, PHONE, wrong(code))
-    assert codes.unlock(ALICE.oa_id, user=ALICE)
+    assert codes.unlock(user=ALICE)
     assert codes.issue(BOB, PHONE, "sms", 300, 0).status == "ok"
-    assert not codes.unlock(ALICE.oa_id, user=ALICE)  # nothing left to lift
+    assert not codes.unlock(user=ALICE)  # nothing left to lift
 
 
 def test_cooldown_holds_across_channels_per_account_and_number(codes: CodeStore) -> None:

@@ -131,20 +131,15 @@ def oa_flag(oa_id: str) -> str:
     return f" --oa {oa_id}" if oa_id else ""
 
 
-def must_be_served(services: Services, oa_id: str) -> None:
-    """Stop unless --oa names nothing (the main OA) or an OA served here."""
-    if oa_id and services.registry.get(oa_id) is None:
-        served = ", ".join(oa.oa_id for oa in services.registry.all())
-        raise click.ClickException(f"OA {oa_id} is not served here (served: {served})")
-
-
 @admins_cli.command("add")
 @click.argument("user_id")
 @OA_OPTION
 def admins_add(user_id: str, oa_id: str) -> None:
     """Make a Zalo user id (as the OA sees it) an admin of an OA."""
     services = current_services()
-    must_be_served(services, oa_id)  # a typo would make nobody an admin
+    if oa_id and services.registry.get(oa_id) is None:  # a typo would make nobody an admin
+        served = ", ".join(oa.oa_id for oa in services.registry.all())
+        raise click.ClickException(f"OA {oa_id} is not served here (served: {served})")
     added = services.admins.add(user_id, oa_id)
     result = "admin added" if added else "admin already"
     audit_cli(services, f"flask admins add {user_id}{oa_flag(oa_id)}", user_id, result)
@@ -177,31 +172,26 @@ def admins_list(oa_id: str) -> None:
 
 @verification_cli.command("unlock")
 @click.argument("target")
-@OA_OPTION
-def verification_unlock(target: str, oa_id: str) -> None:
-    """Lift the lock of a user id or a phone number in an OA (a number is locked per OA)."""
+def verification_unlock(target: str) -> None:
+    """Lift the lock of a user id or a phone number."""
     services = current_services()
-    must_be_served(services, oa_id)
-    lifted, shown = services.verifier.unlock(oa_id or services.registry.main.oa_id, target)
+    lifted, shown = services.verifier.unlock(services.registry.main.oa_id, target)
     # The command as typed may hold a full phone number: the audit keeps the masked one.
-    command = f"flask verification unlock {shown}{oa_flag(oa_id)}"
+    command = f"flask verification unlock {shown}"
     audit_cli(services, command, shown, "unlocked" if lifted else "not locked")
-    click.echo(f"{shown}{of_oa(oa_id)}: {'unlocked' if lifted else 'was not locked'}")
+    click.echo(f"{shown}: {'unlocked' if lifted else 'was not locked'}")
 
 
 @verification_cli.command("status")
 @click.argument("target")
-@OA_OPTION
-def verification_status(target: str, oa_id: str) -> None:
-    """An account of an OA by user id, portal account id or phone (JSON); a locked user
-    shows even before verifying."""
+def verification_status(target: str) -> None:
+    """An account by user id, portal account id or phone (JSON); a locked user shows even
+    before verifying."""
     from bot.verification.views import account_view
 
     services = current_services()
-    must_be_served(services, oa_id)
-    oa_id = oa_id or services.registry.main.oa_id
-    any_id = phone_owner(target, oa_id) or target
-    view = account_view(services, any_id, oa_id)
+    any_id = phone_owner(target) or target
+    view = account_view(services, any_id)
     if view is None:
         click.echo(f"no verification record for {target}")
         raise SystemExit(1)
@@ -282,13 +272,13 @@ def oa_connect() -> None:
     )
 
 
-def phone_owner(target: str, oa_id: str) -> str | None:
-    """The account of the OA that verified target when it is a phone number (any format, VN
-    default)."""
+def phone_owner(target: str) -> str | None:
+    """The account that verified target when it is a phone number (any format, VN default)."""
     from bot.verification.links import account_id_of
     from bot.verification.phones import parse_phone
 
     services = current_services()
+    oa_id = services.registry.main.oa_id
     e164 = parse_phone(target, services.settings.otp_allowed_regions).e164
     owner = services.verifier.accounts.owner_of(oa_id, e164) if e164 else None
     if owner is None:

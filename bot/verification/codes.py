@@ -83,7 +83,7 @@ class CodeStore:
         self.hash_key = hash_key
         self.max_attempts = max_attempts
         self.lock_seconds = lock_seconds
-        # Over all accounts of the OA; above max_attempts, so that one account alone never locks it.
+        # Over all accounts; above max_attempts, so that one account alone never locks it.
         self.number_max_attempts = number_max_attempts or 2 * max_attempts
         self._issue = client.register_script(ISSUE)
         self._check = client.register_script(CHECK)
@@ -103,8 +103,8 @@ class CodeStore:
             "fails": user.key("otp-fails"),
             "lock": user.key("otp-lock"),
             "cooldown": user.key("otp-cooldown"),
-            "phone_lock": phone_lock_key(user.oa_id, phone),
-            "phone_fails": phone_fails_key(user.oa_id, phone),
+            "phone_lock": phone_lock_key(phone),
+            "phone_fails": f"otp-fails:phone:{phone}",
         }
 
     def issue(
@@ -169,8 +169,7 @@ class CodeStore:
     ) -> int:
         """Seconds until the account (or the number, unless owner) may verify again; 0 when
         not locked."""
-        number = [phone_lock_key(user.oa_id, phone)] if phone and not owner else []
-        keys = [user.key("otp-lock"), *number]
+        keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone and not owner else [])
         return self.longest_wait(keys)
 
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
@@ -189,7 +188,7 @@ class CodeStore:
     def number_locked_by(self, user: UserRef, phone: str) -> bool:
         """Whether the number's lock was set by this account's wrong code (only it may learn
         until when: to anyone else a locked number reads like one in use)."""
-        return text(self.client.get(phone_lock_key(user.oa_id, phone))) == user.key("otp-lock")
+        return text(self.client.get(phone_lock_key(phone))) == user.key("otp-lock")
 
     def longest_wait(self, keys: list[str]) -> int:
         """The longest remaining TTL of keys, in whole seconds (0: none is set)."""
@@ -209,33 +208,21 @@ class CodeStore:
         if phone:
             self.end_cooldown(user, phone)
 
-    def unlock(self, oa_id: str, user: UserRef | None = None, phone: str | None = None) -> bool:
-        """Lift the lock of an account and/or a number in one OA (and whatever it was locked
-        with)."""
+    def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
+        """Lift the lock of an account and/or a number (and whatever it was locked with)."""
         account = user.key("otp-lock") if user else "-"
         fails = user.key("otp-fails") if user else "-"
-        number = phone_lock_key(oa_id, phone) if phone else "-"
-        return bool(self._unlock(keys=[account, fails, number], args=[oa_id]))
+        number = phone_lock_key(phone) if phone else "-"
+        return bool(self._unlock(keys=[account, fails, number], args=[]))
 
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
         pipe.delete(user.key("otp"), user.key("otp-cooldown"))
 
 
-def number_of(oa_id: str, phone: str) -> str:
-    """A number as one OA's accounts share it: verified once per OA (SPEC §8), so its lock,
-    its wrong codes and its send budget are that OA's too, out of other OAs' reach."""
-    return f"{oa_id}:{phone}"
-
-
-def phone_lock_key(oa_id: str, phone: str) -> str:
-    """The lock of one number in one OA (locked for every account of that OA)."""
-    return f"otp-lock:phone:{number_of(oa_id, phone)}"
-
-
-def phone_fails_key(oa_id: str, phone: str) -> str:
-    """The wrong codes against one number in one OA (account tag -> count)."""
-    return f"otp-fails:phone:{number_of(oa_id, phone)}"
+def phone_lock_key(phone: str) -> str:
+    """The lock of one number (a number is locked for every account)."""
+    return f"otp-lock:phone:{phone}"
 
 
 def longest(ttls_ms: list[Any]) -> int:

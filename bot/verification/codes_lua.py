@@ -45,7 +45,7 @@ end
 
 # KEYS: code, account fails, account lock, number lock, account cooldown, number fails.
 # ARGV: digest of the typed code, max attempts (account), lock ms, account tag, owner flag,
-# max attempts (number, over all accounts of its OA: the number keys are per OA).
+# max attempts (number, over all accounts).
 # Wrong codes are counted per account (a hash: number -> count) and per number (a hash:
 # account -> count). The account is locked at its own max-th wrong code; the number at its
 # number-max-th over all accounts, where one account counts at most max: one account alone
@@ -103,18 +103,16 @@ return {status, lock_ms, code[2], code[3], accounts}
 """
 )
 
-# KEYS: account lock, account fails, number lock ('-' when not given). ARGV: the OA's id.
-# The account's lock holds its number; the number's lock (one per OA: otp-lock:phone:<oa>:
-# <phone>) holds the lock key of the account whose wrong code locked it, and the number's
-# counts name every account of that OA that guessed at it. Lifting a number lifts it and the
-# accounts locked at it; lifting an account lifts its number only when that account's wrong
-# code locked it. A lifted account may ask for a code at once.
+# KEYS: account lock, account fails, number lock ('-' when not given). The account's lock
+# holds its number; the number's lock holds the lock key of the account whose wrong code
+# locked it, and the number's counts name every account that guessed at it. Lifting a
+# number lifts it and the accounts locked at it; lifting an account lifts its number only
+# when that account's wrong code locked it. A lifted account may ask for a code at once.
 UNLOCK = """
 local lifted, accounts = 0, {}
 local function lift_number(key)
-  local number = string.sub(key, string.len('otp-lock:phone:') + 1)
-  local phone = string.sub(number, string.len(ARGV[1]) + 2)
-  local fails = 'otp-fails:phone:' .. number
+  local phone = string.sub(key, string.len('otp-lock:phone:') + 1)
+  local fails = 'otp-fails:phone:' .. phone
   local locker = redis.call('GET', key)
   if locker then table.insert(accounts, locker) end
   for _, tag in ipairs(redis.call('HKEYS', fails)) do
@@ -128,7 +126,7 @@ if KEYS[3] ~= '-' then lifted = lifted + lift_number(KEYS[3]) end
 if KEYS[1] ~= '-' then
   local phone = redis.call('GET', KEYS[1])
   if phone then
-    local key = 'otp-lock:phone:' .. ARGV[1] .. ':' .. phone
+    local key = 'otp-lock:phone:' .. phone
     if redis.call('GET', key) == KEYS[1] then lifted = lifted + lift_number(key) end
   end
   table.insert(accounts, KEYS[1])

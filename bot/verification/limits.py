@@ -1,12 +1,10 @@
 """Limits on sending codes (SMS pumping, abuse), with the `limits` library on Redis.
 
 Per account and number come first (3 an hour): one stranger's account runs out of its own
-budget before it can use up a number's shared one (10 an hour, 20 a day over all accounts
-of its OA), so the number's holder still gets codes unless several accounts gang up, which
-is counted (bot_number_gangup_total) and logged for the operators' alert. The number's
-verified owner is not held to the number's shared budget at all. Like the number's
-ownership, its shared budget is per OA: accounts of another OA (one person following two
-OAs is two accounts) never spend it.
+budget before it can use up a number's shared one (10 an hour, 20 a day over all accounts),
+so the number's holder still gets codes unless several accounts gang up, which is counted
+(bot_number_gangup_total) and logged for the operators' alert. The number's verified owner
+is not held to the number's shared budget at all.
 """
 
 from __future__ import annotations
@@ -25,7 +23,6 @@ from bot.keys import ScriptArgs, UserRef
 from bot.masking import mask_phone
 from bot.metrics import NUMBER_GANGUPS, RATE_LIMITED, SMS_CEILING, ZNS_CEILING
 from bot.redis_client import cached_script
-from bot.verification.codes import number_of
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +30,7 @@ Limiter = MovingWindowRateLimiter | FixedWindowRateLimiter
 Rule = tuple[str, Limiter, RateLimitItem, str]
 # The gauge of each global ceiling: 1 while it refuses sends (an operator alerts on it).
 CEILINGS = {"sms_global": SMS_CEILING, "zns_global": ZNS_CEILING}
-# The number's budget shared by all accounts of its OA: reaching it takes several accounts.
+# The number's budget shared by all accounts: reaching it takes several accounts.
 SHARED = ("phone_hour", "phone_day")
 # Every limit of a send in one round trip (ten before: a test and a hit per limit): each is
 # tested and, only when all have room, each counts the send, atomically. The keys and values
@@ -101,14 +98,13 @@ class SendLimits:
         """(name, limiter, item, identifier) of every limit that applies to this send, the
         account's own first (owner: the number's verified owner, not held to its shared
         budget, which others can spend)."""
-        number = number_of(user.oa_id, phone)
         found: list[Rule] = [
             ("account_phone_hour", self.moving, self.account_phone_hour, user.tag + phone),
             ("account_day", self.moving, self.account_day, user.tag),
         ]
         if not owner:
-            found.append(("phone_hour", self.moving, self.phone_hour, number))
-            found.append(("phone_day", self.moving, self.phone_day, number))
+            found.append(("phone_hour", self.moving, self.phone_hour, phone))
+            found.append(("phone_day", self.moving, self.phone_day, phone))
         if channel == "sms":
             found.append(("sms_global", self.fixed, self.sms_minute, "all"))
         else:
@@ -128,10 +124,7 @@ class SendLimits:
             args += [kind, item.amount, item.get_expiry()]
         full = int(self._acquire(keys=keys, args=args))
         if full:
-            refusal = self.refuse(*rules[full - 1])
-            if refusal.limit in SHARED:
-                self.gang_up(user.oa_id, phone, refusal)
-            return refusal
+            return self.refuse(*rules[full - 1])
         CEILINGS["sms_global" if channel == "sms" else "zns_global"].set(0)
         return None
 
@@ -153,18 +146,19 @@ class SendLimits:
         if name in CEILINGS:
             CEILINGS[name].set(1)
         reset_at = limiter.get_window_stats(item, "otp", name, ident).reset_time
-        return Refusal(name, max(1, int(reset_at - time.time()) + 1))
+        refusal = Refusal(name, max(1, int(reset_at - time.time()) + 1))
+        if name in SHARED:
+            self.gang_up(ident, name, refusal.retry_after_seconds)
+        return refusal
 
-    def gang_up(self, oa_id: str, phone: str, refusal: Refusal) -> None:
+    def gang_up(self, phone: str, limit: str, seconds: int) -> None:
         """Several accounts used up a number's shared budget: count and log it once a window."""
-        key = f"otp-gangup:{refusal.limit}:{number_of(oa_id, phone)}"
-        if self.client.set(key, 1, nx=True, ex=refusal.retry_after_seconds):
-            report_gang_up(oa_id, phone, refusal.limit)
+        first = self.client.set(f"otp-gangup:{limit}:{phone}", 1, nx=True, ex=seconds)
+        if first:
+            report_gang_up(phone, limit)
 
 
-def report_gang_up(oa_id: str, phone: str, limit: str) -> None:
+def report_gang_up(phone: str, limit: str) -> None:
     """The metric and the log line the operators' alert watches (the number masked)."""
     NUMBER_GANGUPS.labels(limit).inc()
-    log.warning(
-        "gang-up on %s: %s reached by several accounts of OA %s", mask_phone(phone), limit, oa_id
-    )
+    log.warning("gang-up on %s: %s reached by several accounts", mask_phone(phone), limit)

@@ -180,7 +180,7 @@ class Verifier:
         (read before they are needed: the owner decides whether the lock matters)."""
         with self.redis.pipeline(transaction=False) as pipe:
             self.accounts.read_owner(pipe, oa_id, phone)
-            pipe.pttl(phone_lock_key(oa_id, phone))
+            pipe.pttl(phone_lock_key(phone))
             owner, lock_ms = pipe.execute()
         return owner_from(owner), int(lock_ms)
 
@@ -319,7 +319,7 @@ class Verifier:
         elif checked.status == "none":
             count(Step(user.oa_id, channel, "expired"))
         if checked.ganged_up:
-            report_gang_up(user.oa_id, phone, "number_attempts")
+            report_gang_up(phone, "number_attempts")
         return checked
 
     def complete(self, ctx: Turn, phone: str, channel: str) -> bool:
@@ -388,10 +388,10 @@ def unlock_target(verifier: Verifier, oa_id: str, target: str) -> tuple[bool, st
 
     parsed = parse_phone(target, verifier.settings.otp_allowed_regions)
     if parsed.e164 is not None:  # shown as every reply shows a number: 09xx xxx 456
-        return verifier.codes.unlock(oa_id, phone=parsed.e164), mask_for_user(parsed.e164)
+        return verifier.codes.unlock(phone=parsed.e164), mask_for_user(parsed.e164)
     from bot.verification.links import valid_account_id
 
     user_id = target
     if not valid_account_id(user_id):  # matched whole: no stray newline or odd character
         return False, user_id.strip()[:64]
-    return verifier.codes.unlock(oa_id, user=verifier.subject(UserRef(oa_id, user_id))), user_id
+    return verifier.codes.unlock(user=verifier.subject(UserRef(oa_id, user_id))), user_id

@@ -224,10 +224,10 @@ class Playground:
                 pipe.delete(phone_inbox_key(phone))
             pipe.execute()
         verifier = self.services.verifier
-        verifier.codes.unlock(ref.oa_id, ref)
+        verifier.codes.unlock(ref)
         verifier.numbers.clear(ref)
         for phone in phones:
-            verifier.codes.unlock(ref.oa_id, phone=phone)
+            verifier.codes.unlock(phone=phone)
             verifier.limits.clear(ref, phone)
         return self.post(self.event_ids(follow_event(ref.user_id)))
 
