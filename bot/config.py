@@ -327,8 +327,6 @@ def validate_public_base_url(url: str) -> None:
         raise ConfigError(f"PUBLIC_BASE_URL must be an https:// address, got {url!r}")
 
 
-# Keys a stranger could guess or grind offline if short: at least this many characters.
-MIN_SECRET_LENGTH = 24
 STRONG_SECRETS = ("PORTAL_API_KEY", "PORTAL_CALLBACK_SECRET", "OTP_HASH_KEY")
 
 
@@ -350,8 +348,8 @@ def validate_secrets(settings: Settings) -> None:
         raise ConfigError("PORTAL_CALLBACK_SECRET is required with PORTAL_CALLBACK_URL")
     for name in STRONG_SECRETS:
         value = getattr(settings, name.lower())
-        if value and len(value) < MIN_SECRET_LENGTH:
-            raise ConfigError(f"{name} must be at least {MIN_SECRET_LENGTH} characters")
+        if value and len(value) < MIN_SECRET_CHARS:
+            raise ConfigError(f"{name} must be at least {MIN_SECRET_CHARS} characters")
 
 
 # Settings that make no sense at zero or below (a zero lock or window disables a guard).

@@ -27,6 +27,7 @@ from bot.connections import QUEUE_BACKGROUND
 from bot.conversation.commands import CommandSet
 from bot.conversation.context import Button, Context
 from bot.conversation.flow import AnyText, Choice, Event, Keyword, TextWhere, text_of
+from bot.conversation.textnorm import to_ascii_digits
 from handlers.admin_console import console_done
 from handlers.choices import MORE, cancel_button, page_of
 
@@ -108,8 +109,9 @@ def next_page(event: Event, ctx: Context) -> str | None:
 
 def choose_asset(event: Event, ctx: Context) -> str | None:
     """A number from the list, or an id (typed, or a button's '#<id>')."""
-    typed, ids = (text_of(event) or "").strip(), ctx.data["ids"]
-    if typed.isdigit() and 1 <= int(typed) <= len(ids):
+    # Matched whole, in ASCII: '²' passes str.isdigit() but not int().
+    typed, ids = to_ascii_digits((text_of(event) or "").strip()), ctx.data["ids"]
+    if typed.isascii() and typed.isdigit() and 1 <= int(typed) <= len(ids):
         return propose(ctx, ctx.data["kind"], ids[int(typed) - 1])
     if typed.removeprefix("#") in ids:
         return propose(ctx, ctx.data["kind"], typed.removeprefix("#"))
@@ -191,7 +193,8 @@ def kind_reprompt(event: Event, ctx: Context) -> str | None:
 def is_pick(text: str) -> bool:
     """A number, a numeric id or a pick button's '#<id>' (other words go on to the keywords:
     status, help...)."""
-    return text.strip().removeprefix("#").isdigit()
+    picked = to_ascii_digits(text.strip().removeprefix("#"))
+    return picked.isascii() and picked.isdigit()
 
 
 UNLINK_FLOW = UNLINK.flow(

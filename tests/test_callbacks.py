@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -116,6 +117,9 @@ def test_the_readme_receiver_takes_a_real_callback_and_refuses_its_replay(
         timeout=5,
     )
     assert forged.status_code == 400
+    t = str(int(time.time()))
+    for header in ("t=²³,v1=00", f"t={t},v1=é", f"t={t}", "v1=", ""):  # refused, never a crash
+        assert receiver()["verified_callback"](first.get_data(), header, SECRET) is None
 
 
 def test_a_replay_older_than_five_minutes_is_refused_even_unseen(
@@ -189,6 +193,28 @@ def test_a_callback_failing_for_a_day_is_a_dead_letter(
     listed = app.test_cli_runner().invoke(args=["events", "dead"])
     assert "portal_callback" in listed.output and "CallbackRetry" in listed.output
     assert "912345678" not in listed.output
+
+
+def test_a_dead_callback_replayed_goes_out_again_with_its_first_bytes(
+    config: dict[str, Any], httpserver: HTTPServer
+) -> None:
+    received = portal(httpserver, answers=[503, 503])  # then the portal takes it
+    app = bot(config, httpserver)
+    d = Dialogue(app)
+    d.say("xác thực"), d.say("0912345678"), d.say("1")
+    post_event(d.client, text_event(d.user, last_code(app, "+84912345678")))
+    run_jobs(app, fast_forward=False)
+    event_id = json.loads(received[0].get_data())["id"]
+    with app.app_context():
+        assert deliver(services_of(app), UserRef(OA_ID, "u1"), event_id, final=True) == "dead"
+    cli = app.test_cli_runner()
+    replayed = cli.invoke(args=["events", "replay", "--all"])
+    assert replayed.exit_code == 0 and "replayed" in replayed.output, replayed.output
+    run_jobs(app, fast_forward=False)
+    assert len(received) == 3 and received[2].get_data() == received[0].get_data()
+    assert log_statuses(httpserver)[-1][1] == 200  # the README's receiver took it
+    assert "portal_callback" not in cli.invoke(args=["events", "dead"]).output
+    assert "09xx xxx 678" in d.say("trạng thái")  # nothing odd was put in the user's inbox
 
 
 def test_the_retries_back_off_over_about_a_day() -> None:

@@ -28,11 +28,11 @@ BUTTON_PREFIXES = (("#/unlink done", "btn_console_done"), ("#/audit", "btn_audit
 NOT_IN_CHAT = ("worker", "cli", "sandbox", "oauth", "web")
 # Results that carry a count: the stored words, the text that says them.
 COUNTED = (
-    (re.compile(r"^(\d+) linked$"), "audit_result_n_linked"),
-    (re.compile(r"^erased (\d+) records$"), "audit_result_n_erased"),
+    (re.compile(r"(\d+) linked"), "audit_result_n_linked"),
+    (re.compile(r"erased (\d+) records"), "audit_result_n_erased"),
 )
 # Non-text events are stored by their Zalo event name ('user_send_image').
-EVENT_NAME = re.compile(r"^(user_[a-z_]+|oa_[a-z_]+|follow|unfollow)$")
+EVENT_NAME = re.compile(r"user_[a-z_]+|oa_[a-z_]+|follow|unfollow")
 
 
 def describe(entry: Recorded, lang: str, zone: str, time_format: str = "%d/%m %H:%M") -> str:
@@ -57,7 +57,7 @@ def actor(entry: Recorded, lang: str) -> str:
         return render(f"audit_by_{entry.step}", lang, who=entry.who, command=entry.command)
     if entry.command.startswith("#"):
         return render("audit_by_tap", lang, who=entry.who, button=button_title(entry, lang))
-    if EVENT_NAME.match(entry.command):
+    if EVENT_NAME.fullmatch(entry.command):
         return f"{entry.who} " + render("audit_event", lang, what=entry.command)
     return render("audit_by_typing", lang, who=entry.who, command=entry.command)
 
@@ -97,7 +97,7 @@ def result_words(entry: Recorded, lang: str) -> str:
         if has_text(key):
             return render(key, lang)
     for pattern, key in COUNTED:
-        counted = pattern.match(entry.result)
+        counted = pattern.fullmatch(entry.result)
         if counted:
             return render(key, lang, n=counted.group(1))
     return entry.result

@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from bot.services import current_services
 
 audit_cli = AppGroup("audit", help="The audit trail of admin actions (chat and CLI).")
-RELATIVE = re.compile(r"^(\d+)\s*([mhdw])$")
+RELATIVE = re.compile(r"(\d+)\s*([mhdw])")
 UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 DEFAULT_COUNT = 50
 CLI_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -21,7 +21,7 @@ CLI_TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 def since_epoch(value: str, zone: str, now: float | None = None) -> float:
     """'1h', '7d', '30m', '2w' ago, or an ISO date or time (BOT_TIMEZONE unless it says)."""
-    relative = RELATIVE.match(value.strip().lower())
+    relative = RELATIVE.fullmatch(value.strip().lower())
     if relative:
         amount, unit = relative.groups()
         return (now if now is not None else time.time()) - int(amount) * UNIT_SECONDS[unit]

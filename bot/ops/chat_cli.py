@@ -55,7 +55,7 @@ class Terminal:
             self.report(self.place.reset(self.user))
         elif word in (":help", ":h"):
             click.echo(HELP)
-        elif line.isdigit() and 1 <= int(line) <= len(self.buttons):
+        elif line.isascii() and line.isdigit() and 1 <= int(line) <= len(self.buttons):
             button = self.buttons[int(line) - 1]  # '1' taps [1]
             self.report(self.place.tap(self.user, button["title"], button["payload"]))
         else:

@@ -19,9 +19,10 @@ import time
 from dataclasses import dataclass
 
 import requests
+from redis.client import Pipeline
 from rq import Retry, get_current_job
 
-from bot.connections import Connections, current_connections
+from bot.connections import QUEUE_BACKGROUND, Connections, current_connections
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.queues.dead_entries import set_aside_job
@@ -39,6 +40,10 @@ CALLBACK_JOB_OPTIONS = {
     "job_timeout": 60,
 }
 SIGNATURE_HEADER = "X-Signature"
+# How a callback that failed for a day is listed with the dead letters: its name, and a
+# reference to its stored body (never the body: it holds a phone number).
+DEAD_LETTER_NAME = "portal_callback"
+DEAD_LETTER_PREFIX = "callback:"
 EVENT = "verification.approved"
 # A stored body outlives its day of retries, so that a dead letter can still be read.
 EVENT_TTL_SECONDS = 8 * 24 * 3600
@@ -146,4 +151,19 @@ def set_aside(services: Connections, user: UserRef, event_id: str, error: Except
         mask_user_id(user.user_id),
         error,
     )
-    set_aside_job(services.redis, user, f"callback:{event_id}", "portal_callback", error)
+    reference = DEAD_LETTER_PREFIX + event_id
+    set_aside_job(services.redis, user, reference, DEAD_LETTER_NAME, error)
+
+
+def send_again(services: Connections, pipe: Pipeline, user: UserRef, reference: str) -> None:
+    """A dead callback replayed by an operator: its stored body goes out again, retried
+    as the first time (the job in the operator's transaction)."""
+    event_id = reference.removeprefix(DEAD_LETTER_PREFIX)
+    services.queue(QUEUE_BACKGROUND).enqueue(
+        notify_portal,
+        *user.as_args(),
+        event_id,
+        pipeline=pipe,
+        description=user.job_description(notify_portal.__name__),
+        **CALLBACK_JOB_OPTIONS,
+    )

@@ -1,8 +1,9 @@
 """Dead letters replayed or removed by an operator, audited.
 
 A replayed event goes back into its user's inbox under Zalo's timestamp, so the normal
-pipeline handles it in order, with its attempts counted afresh; taking it out of the dead
-letters happens in the same transaction, so two operators cannot replay it twice.
+pipeline handles it in order, with its attempts counted afresh (a portal callback is sent
+again, its stored body unchanged); taking it out of the dead letters happens in the same
+transaction, so two operators cannot replay it twice.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.conversation.context import AuditEntry
 from bot.queues.inbox import STAGE_EVENTS, EventInbox
 from bot.queues.ready import ReadySet
 from bot.services import Services
+from bot.verification.callback import DEAD_LETTER_NAME, send_again
 from bot.worker.dead_letters import DeadLetter, DeadLetters
 
 REPLAYED, REMOVED = "replayed", "removed"
@@ -29,9 +31,12 @@ def replay(services: Services, short_id: str, who: str = "cli", via: str = CLI) 
     """Put the dead letters matching short_id ('*': all) back in their users' inboxes."""
 
     def requeue(pipe: Pipeline, letter: DeadLetter) -> None:
-        inbox = EventInbox(services.redis, letter.user).keys[1]
-        pipe.zadd(inbox, {letter.body: timestamp_of(letter)})
-        ReadySet(services.redis, STAGE_EVENTS).mark(letter.user, pipe=pipe)
+        if letter.event_name == DEAD_LETTER_NAME:  # not an event: no inbox takes it
+            send_again(services, pipe, letter.user, letter.body)
+        else:
+            inbox = EventInbox(services.redis, letter.user).keys[1]
+            pipe.zadd(inbox, {letter.body: timestamp_of(letter)})
+            ReadySet(services.redis, STAGE_EVENTS).mark(letter.user, pipe=pipe)
         audit(services, pipe, Done(who, via, "replay", REPLAYED), letter)
 
     return act_on(services, short_id, requeue)

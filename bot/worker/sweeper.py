@@ -30,7 +30,7 @@ QUEUES = (
     (OUTBOX, "list", SEND_LOCK, STAGE_MESSAGES),
     (CODE_SENDS, "list", CODE_SEND_LOCK, STAGE_CODES),
 )
-USER_KEY = re.compile(rb"^[a-z]+:\{([^:}]*):(.*)\}$")
+USER_KEY = re.compile(rb"[a-z]+:\{([^:}]*):(.*)\}")
 
 # KEYS: queue, lock, ready set. ARGV: type, member, now ms. 1 if the member was put back.
 REPAIR = """
@@ -85,5 +85,5 @@ def repair_slice(services: Services, prefix: str, kind: str, lock_prefix: str, s
 
 def user_of_key(key: bytes | str) -> UserRef | None:
     """The user a per-user key names ('inbox:{oa:user}'), None for anything else."""
-    match = USER_KEY.match(key if isinstance(key, bytes) else key.encode())
+    match = USER_KEY.fullmatch(key if isinstance(key, bytes) else key.encode())
     return UserRef(match.group(1).decode(), match.group(2).decode()) if match else None

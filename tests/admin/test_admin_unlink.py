@@ -172,7 +172,8 @@ def test_a_wrong_pick_asks_again(admin: Dialogue) -> None:
     assert "Bạn chọn 1 (App ID) hoặc 2 (OA) nhé." in admin.say("3")
     admin.say("1")
     assert "Mình không thấy lựa chọn này" in admin.say("7")
-    assert f"App ID Shop mini app ({EXTRA_APP})" in admin.say(EXTRA_APP)
+    assert "Mình không thấy lựa chọn này" in admin.say("³")  # a digit to isdigit(), not int()
+    assert f"App ID Shop mini app ({EXTRA_APP})" in admin.say("２")  # full-width: the 2nd
 
 
 def test_english_dialogue(admin: Dialogue) -> None:

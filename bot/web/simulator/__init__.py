@@ -106,7 +106,7 @@ def chat() -> Response:
     place = playground()
     user = request.args.get("user", "")
     after = request.args.get("after", "0")
-    start = int(after) if after.isdigit() else 0
+    start = int(after) if after.isascii() and after.isdigit() else 0
     lines = place.chat(user, start)
     return jsonify(lines=lines, next=start + len(lines), **place.user_view(user))
 
@@ -120,9 +120,10 @@ def stream() -> Response:
     place = playground()
     user = check_user_id(request.args.get("user", ""))
     resume = request.headers.get("Last-Event-ID") or request.args.get("after", "0")
-    after = int(resume) if resume.isdigit() else 0
+    after = int(resume) if resume.isascii() and resume.isdigit() else 0
     wanted = request.args.get("seconds", "")
-    seconds = min(float(wanted), STREAM_SECONDS) if wanted.isdigit() else STREAM_SECONDS
+    number = wanted.isascii() and wanted.isdigit()
+    seconds = min(float(wanted), STREAM_SECONDS) if number else STREAM_SECONDS
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     # No request context inside: the stream needs only Redis, and outlives the view.
     return Response(

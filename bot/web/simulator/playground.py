@@ -31,7 +31,7 @@ from bot.worker.senders import (
 )
 
 USERS_KEY = "sandbox:users"
-USER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+USER_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 MAX_TEXT = 2000
 
 
