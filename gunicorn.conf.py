@@ -11,6 +11,13 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
 # cheaply; WEB_CONCURRENCY processes use the cores. See the README's deployment section.
 # (The sandbox simulator's server-sent events then hold one thread, not a process, per page.)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+if worker_class == "gevent":
+    # gunicorn patches each gevent worker after the fork, but the app is built in the master
+    # before (preload_app): its locks would be the OS's, and a greenlet waiting on one while
+    # another holds it across a Redis call stops them all. Patched first, as the worker is.
+    from bot.worker.gevent_patch import patch_worker_process
+
+    patch_worker_process()
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 # Zalo wants an answer within 2 s; anything slower than 30 s is stuck, not slow.
