@@ -62,7 +62,7 @@ class Transport:
     ) -> None:
         self.timeout = timeout
         self.session = session or requests.Session()
-        self.direct = not self.session.trust_env and not self.session.proxies
+        self.direct = goes_direct(self.session)
 
     def request(
         self,
@@ -98,47 +98,62 @@ class Transport:
         return answer.status_code, answer.content
 
     def call_direct(self, call: Call) -> tuple[int, bytes]:
-        """(status, body) from the session's urllib3 pool: the body encoded as requests does
-        (JSON, or a form), no retry (as requests' adapter) and no redirect: a 3xx is an
-        HTTP error (Zalo's API answers where it is asked; requests would have followed it)."""
-        method, url, headers, where = call.method, call.url, call.headers, call.where
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ZaloError(f"cannot call {where}: not an http(s) URL")
-        body: bytes | None = None
-        if call.json is not None:
-            body = jsonlib.dumps(call.json, allow_nan=False).encode()
-            headers.setdefault("Content-Type", "application/json")
-        elif call.data is not None:
-            body = urlencode(call.data).encode()
-            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        target = parts.path or "/"
-        query = "&".join(q for q in (parts.query, urlencode(call.params or {})) if q)
-        target += f"?{query}" if query else ""
+        """(status, body) from the session's urllib3 pool (pooled_call)."""
         try:
-            pool = self.pool_for(url, parts)
-            answer = pool.urlopen(
-                method, target, body=body, headers=headers, retries=False, redirect=False,
-                timeout=self.timeout,
-            )  # fmt: skip
-        except urllib3.exceptions.LocationValueError as exc:
-            raise ZaloError(f"cannot call {where}: {type(exc).__name__}") from exc
+            return pooled_call(self.session, call, self.timeout)
+        except (ValueError, urllib3.exceptions.LocationValueError) as exc:
+            raise ZaloError(f"cannot call {call.where}: {type(exc).__name__}") from exc
         except urllib3.exceptions.HTTPError as exc:
-            raise ZaloNetworkError(f"{type(exc).__name__} on {where}") from exc
-        return answer.status, answer.data
+            raise ZaloNetworkError(f"{type(exc).__name__} on {call.where}") from exc
 
-    def pool_for(self, url: str, parts: SplitResult) -> urllib3.connectionpool.HTTPConnectionPool:
-        """The session's pool for url's host (parts: url split), verifying TLS as the session
-        says."""
-        adapter = self.session.get_adapter(url)
-        manager: urllib3.PoolManager = adapter.poolmanager  # type: ignore[attr-defined]
-        tls: dict[str, Any] = {}
-        if parts.scheme == "https":
-            verify = self.session.verify
-            tls["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
-            if verify:
-                tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
-        return manager.connection_from_host(parts.hostname, parts.port, parts.scheme, tls)
+
+def goes_direct(session: requests.Session) -> bool:
+    """Whether no proxy can apply to session's calls (it ignores the environment and names
+    none), so that they may go to its urllib3 pools directly (pooled_call)."""
+    return not session.trust_env and not session.proxies
+
+
+def pooled_call(session: requests.Session, call: Call, timeout: float) -> tuple[int, bytes]:
+    """(status, body) of call from session's urllib3 pool for its host, without requests'
+    preparation of each call, which cost the worker more CPU than the call itself: the body
+    encoded as requests does (JSON, or a form), no retry (as requests' adapter) and no
+    redirect (a 3xx is the answer). ValueError for a URL that is not http(s); urllib3's
+    errors as they come."""
+    headers = call.headers
+    parts = urlsplit(call.url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("not an http(s) URL")
+    body: bytes | None = None
+    if call.json is not None:
+        body = jsonlib.dumps(call.json, allow_nan=False).encode()
+        headers.setdefault("Content-Type", "application/json")
+    elif call.data is not None:
+        body = urlencode(call.data).encode()
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    target = parts.path or "/"
+    query = "&".join(q for q in (parts.query, urlencode(call.params or {})) if q)
+    target += f"?{query}" if query else ""
+    answer = pool_for(session, call.url, parts).urlopen(
+        call.method, target, body=body, headers=headers, retries=False, redirect=False,
+        timeout=timeout,
+    )  # fmt: skip
+    return answer.status, answer.data
+
+
+def pool_for(
+    session: requests.Session, url: str, parts: SplitResult
+) -> urllib3.connectionpool.HTTPConnectionPool:
+    """The session's pool for url's host (parts: url split), verifying TLS as the session
+    says."""
+    adapter = session.get_adapter(url)
+    manager: urllib3.PoolManager = adapter.poolmanager  # type: ignore[attr-defined]
+    tls: dict[str, Any] = {}
+    if parts.scheme == "https":
+        verify = session.verify
+        tls["cert_reqs"] = "CERT_REQUIRED" if verify else "CERT_NONE"
+        if verify:
+            tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
+    return manager.connection_from_host(parts.hostname, parts.port, parts.scheme, tls)
 
 
 def decoded(content: bytes) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 import requests
 
+from bot.connections import outbound_session
 from bot.sms.base import (
     SmsDuplicateError,
     SmsMessage,
@@ -55,7 +56,7 @@ class EsmsProvider:
         self.brandname = brandname
         self.sms_type = sms_type
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
 
     def payload(self, message: SmsMessage) -> dict[str, str]:
         """The JSON body eSMS expects (every value a string, as in its samples)."""
@@ -78,10 +79,10 @@ class EsmsProvider:
         """Send one message; CodeResult 100 is accepted, 124 a duplicate, others permanent."""
         response = post(self.session, self.name, self.url, self.timeout, json=self.payload(message))
         body = json_object(response)
-        if is_retryable_status(response.status_code) or (body is None and not response.ok):
-            raise status_error(self.name, response.status_code)
+        if is_retryable_status(response.status) or (body is None and not response.ok):
+            raise status_error(self.name, response.status)
         if body is None:
-            raise unreadable_reply(self.name, response.status_code)
+            raise unreadable_reply(self.name, response.status)
         return self.receipt(body)
 
     def receipt(self, body: dict[str, Any]) -> SmsReceipt:

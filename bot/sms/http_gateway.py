@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from bot.connections import outbound_session
 from bot.sms.base import SmsMessage, SmsReceipt
 from bot.sms.http_failures import json_object, post, status_error
 
@@ -24,7 +25,7 @@ class HttpGatewayProvider:
         self.url = url
         self.token = token
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
 
     def send(self, message: SmsMessage) -> SmsReceipt:
         """Send one message; the gateway may answer {"id": ...} to name it."""
@@ -35,7 +36,7 @@ class HttpGatewayProvider:
         )
         if not response.ok:
             # The generic gateway's contract (SPEC §5): every 4xx is permanent.
-            raise status_error(self.name, response.status_code, retryable_4xx=())
+            raise status_error(self.name, response.status, retryable_4xx=())
         return SmsReceipt(self.name, message_id(json_object(response)))
 
 

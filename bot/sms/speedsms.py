@@ -6,6 +6,7 @@ from typing import Any
 
 import requests
 
+from bot.connections import outbound_session
 from bot.sms.base import (
     SmsMessage,
     SmsPermanentError,
@@ -47,7 +48,7 @@ class SpeedSmsProvider:
         self.token = token
         self.sender = sender
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
 
     def payload(self, message: SmsMessage) -> dict[str, Any]:
         """The JSON body SpeedSMS expects: international digits without '+'."""
@@ -72,11 +73,11 @@ class SpeedSmsProvider:
             auth=(self.token, "x"),
         )
         body = json_object(response)
-        if is_retryable_status(response.status_code) or (body is None and not response.ok):
-            raise status_error(self.name, response.status_code)
+        if is_retryable_status(response.status) or (body is None and not response.ok):
+            raise status_error(self.name, response.status)
         if body is None:
-            raise unreadable_reply(self.name, response.status_code)
-        return self.receipt(body, response.status_code)
+            raise unreadable_reply(self.name, response.status)
+        return self.receipt(body, response.status)
 
     def receipt(self, body: dict[str, Any], status: int) -> SmsReceipt:
         """Interpret SpeedSMS's reply: {"status": "success"|"error", "code": ...}."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 
+from bot.connections import outbound_session
 from bot.sms.base import SmsMessage, SmsPermanentError, SmsReceipt, SmsTransientError
 from bot.sms.http_failures import is_retryable_status, json_object, post, unreadable_reply
 
@@ -33,7 +34,7 @@ class TwilioProvider:
         self.auth = (account_sid, auth_token)
         self.from_number = from_number
         self.timeout = timeout
-        self.session = session or requests.Session()
+        self.session = session or outbound_session()
 
     def form(self, message: SmsMessage) -> dict[str, str]:
         """The form fields; ValidityPeriod keeps Twilio from delivering a stale code."""
@@ -58,11 +59,11 @@ class TwilioProvider:
         body = json_object(response) or {}
         if response.ok:
             if not body.get("sid"):
-                raise unreadable_reply(self.name, response.status_code)
+                raise unreadable_reply(self.name, response.status)
             delivered = body.get("status") == "delivered"  # Twilio's answer may say so
             return SmsReceipt(self.name, str(body["sid"]), delivered)
         code = str(body["code"]) if body.get("code") is not None else None
-        status = response.status_code
+        status = response.status
         if is_retryable_status(status) or code == TOO_MANY_REQUESTS:
             raise SmsTransientError(f"HTTP {status}", provider=self.name, code=code)
         raise SmsPermanentError(f"HTTP {status}", provider=self.name, code=code)
