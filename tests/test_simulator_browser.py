@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -124,7 +125,12 @@ class Page:
         """Wait (not a timing assertion: the bound only ends a hung test) with a clear message."""
         status = self.driver.find_element(By.ID, "status")
         try:
-            WebDriverWait(self.driver, 30, poll_frequency=0.1).until(condition)  # type: ignore[arg-type]
+            # A bubble read while the chat is drawn again (another OA, another user) is stale:
+            # look again at the next poll rather than fail.
+            WebDriverWait(
+                self.driver, 30, poll_frequency=0.1,
+                ignored_exceptions=(StaleElementReferenceException,),
+            ).until(condition)  # type: ignore[arg-type]  # fmt: skip
         except Exception as exc:
             chat = self.driver.find_element(By.ID, "chat").text
             raise AssertionError(f"no {what}; status={status.text!r}; chat={chat!r}") from exc
