@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import pytest
 import requests
@@ -27,12 +26,6 @@ KINDS = {
     "speedsms": SpeedSmsProvider,
     "twilio": TwilioProvider,
 }
-
-
-@pytest.fixture
-def gateways() -> Iterator[FakeSmsGateways]:
-    with FakeSmsGateways() as fake:
-        yield fake
 
 
 def settings_for(fake: FakeSmsGateways, provider: str, **extra: str) -> Settings:

@@ -4,7 +4,7 @@ through requests when one may (a session that reads the environment). Both answe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -21,12 +21,6 @@ from tests.sms.support import (
     closed_port_url,
     message,
 )
-
-
-@pytest.fixture
-def gateways() -> Iterator[FakeSmsGateways]:
-    with FakeSmsGateways() as fake:
-        yield fake
 
 
 def through_requests() -> requests.Session:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.sms import SmsPermanentError, SmsTransientError, TwilioProvider
@@ -18,12 +16,6 @@ from tests.sms.support import (
     closed_port_url,
     message,
 )
-
-
-@pytest.fixture
-def gateways() -> Iterator[FakeSmsGateways]:
-    with FakeSmsGateways() as fake:
-        yield fake
 
 
 def provider_for(
