@@ -72,11 +72,11 @@ def post_direct(session: requests.Session, provider: str, call: Call, timeout: f
     except (ValueError, urllib3.exceptions.LocationValueError) as exc:
         raise bad_settings(provider, exc) from exc
     except urllib3.exceptions.NewConnectionError as exc:  # urllib3 files it under timeouts
-        raise SmsTransientError(f"network error ({type(exc).__name__})", provider=provider) from exc
+        raise network_error(provider, exc) from exc
     except urllib3.exceptions.TimeoutError as exc:
-        raise SmsTransientError(f"timed out after {timeout:g} s", provider=provider) from exc
+        raise timed_out(provider, timeout) from exc
     except urllib3.exceptions.HTTPError as exc:
-        raise SmsTransientError(f"network error ({type(exc).__name__})", provider=provider) from exc
+        raise network_error(provider, exc) from exc
 
 
 def post_through_requests(
@@ -90,10 +90,20 @@ def post_through_requests(
     except CONFIG_ERRORS as exc:
         raise bad_settings(provider, exc) from exc
     except requests.Timeout as exc:
-        raise SmsTransientError(f"timed out after {timeout:g} s", provider=provider) from exc
+        raise timed_out(provider, timeout) from exc
     except requests.RequestException as exc:
-        raise SmsTransientError(f"network error ({type(exc).__name__})", provider=provider) from exc
+        raise network_error(provider, exc) from exc
     return Answer(answer.status_code, answer.content)
+
+
+def timed_out(provider: str, timeout: float) -> SmsTransientError:
+    """No answer within the timeout: the outcome is unknown, so a retry may send it."""
+    return SmsTransientError(f"timed out after {timeout:g} s", provider=provider)
+
+
+def network_error(provider: str, exc: Exception) -> SmsTransientError:
+    """The gateway could not be reached or broke the connection (only the error's type)."""
+    return SmsTransientError(f"network error ({type(exc).__name__})", provider=provider)
 
 
 def bad_settings(provider: str, exc: Exception) -> SmsPermanentError:

@@ -53,23 +53,18 @@ class ZeroWaitPoll:
 
     def poll(self, timeout: float | None = None) -> list[tuple[int, int]]:
         """Ready (fd, events), waiting up to timeout ms (None: for ever)."""
-        poller = native_poll() if timeout == 0 else gevent_poll()
+        poller = native_poll()() if timeout == 0 else gevent_poll()
         for fd, events in self.registered:
             poller.register(fd, events)
         return list(poller.poll(timeout))
 
 
 @cache
-def native_poll_type() -> Any:
+def native_poll() -> Any:
     """The OS's select.poll, as gevent kept it (looked up once)."""
     from gevent import monkey
 
     return monkey.get_original("select", "poll")
-
-
-def native_poll() -> Any:
-    """The OS's select.poll() object."""
-    return native_poll_type()()
 
 
 def gevent_poll() -> Any:
