@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.wait import WebDriverWait
@@ -69,7 +70,10 @@ def seeded(app: Flask, rdb: redis.Redis) -> str:
 def wait(driver: WebDriver, condition: object, what: str) -> None:
     """Wait (the bound only ends a hung test) with a clear message."""
     try:
-        WebDriverWait(driver, 30, poll_frequency=0.1).until(condition)  # type: ignore[arg-type]
+        # An element read while the page is drawn again is stale: look again at the next poll.
+        stale = (StaleElementReferenceException,)
+        waiting = WebDriverWait(driver, 30, poll_frequency=0.1, ignored_exceptions=stale)
+        waiting.until(condition)  # type: ignore[arg-type]
     except Exception as exc:
         raise AssertionError(f"no {what}; page: {driver.page_source[:2000]}") from exc
 
