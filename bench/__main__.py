@@ -36,6 +36,8 @@ from bot import create_app
 from bot.ops.embedded_redis import EmbeddedRedis
 
 RESULTS = Path(__file__).parent / "results.md"
+# Events/s the paced users offer one worker: half of, and all of, SPEC §7's 200 per worker.
+PACES = (100.0, 200.0)
 # (worker class, worker processes): gunicorn's sync as the issue's reference, and the others.
 WORKER_CLASSES = [("sync", "3"), ("gthread", "2")] + (
     [("gevent", "2")] if importlib.util.find_spec("gevent") else []
@@ -74,14 +76,18 @@ def main() -> None:
 
 
 def end_to_end(redis_url: str, write_capacity: bool = False) -> list[str]:
-    """The end-to-end section: 1 and 2 workers at 0 and 80 ms, and the baselines."""
+    """The end-to-end section: 1 and 2 workers at 0 and 80 ms, 1 worker and the toy paced,
+    and the baselines."""
     runs = [measure(redis_url, workers, ms) for ms in (0, 80) for workers in (1, 2)]
+    paced = [(measure(redis_url, 1, 80, pace=pace), measure_toy(80, pace=pace)) for pace in PACES]
     base = Baselines(
         toy=measure_toy(80),
         ingest=ingest_only(redis_url),
         plain=plain_loop_rate(redis_url, bot_env_base()),
         fakes={ms: requests_per_second(ms / 1000) for ms in (0, 80)},
         traced=measure(redis_url, 1, 80, trace=True),
+        paced=paced,
+        traced_paced=measure(redis_url, 1, 80, trace=True, pace=PACES[-1]),
     )
     if write_capacity:
         one = next(r for r in runs if (r.workers, r.latency_ms) == (1, 80))

@@ -3,6 +3,12 @@
 Each user posts a signed event to /webhook, waits for the bot's reply at the fake OA API
 (and, after `1`, for the code at the fake SMS gateway), and types the next step; a new user
 starts when one is verified. Every reply is timed from the webhook POST of its event.
+
+Unpaced, the users are a closed loop: each types again the moment it is answered, so the
+bot runs flat out and a reply's latency is users / events/s (Little's law), whatever the bot
+spends of its own. Paced, each user types at most once per users / pace seconds (pace: the
+events/s offered by all of them together): the bot is not saturated, and a reply's latency
+is the API round trip plus what the bot spends of its own.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import queue
+import random
 import threading
 import time
 from dataclasses import dataclass, field
@@ -38,13 +45,21 @@ class Tally:
 class User:
     """One simulated Zalo user with a keep-alive connection to the webhook."""
 
-    def __init__(self, port: int, fake: FakeServer, name: str) -> None:
+    def __init__(self, port: int, fake: FakeServer, name: str, interval: float = 0.0) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.fake, self.name, self.n = fake, name, 0
         self.stamp = int(time.time() * 1000)
+        # Paced: seconds from one post to the next (0: at once); the first after a random
+        # part of it, so that the users do not all type in the same instant.
+        self.interval = interval
+        self.next_post = time.perf_counter() + random.uniform(0, interval)
 
     def post(self, user: str, text: str, tally: Tally) -> float:
-        """POST one signed user_send_text; the time it was posted."""
+        """POST one signed user_send_text (paced: not before the user's next turn); the time
+        it was posted."""
+        if self.interval:
+            time.sleep(max(0.0, self.next_post - time.perf_counter()))
+            self.next_post = max(self.next_post + self.interval, time.perf_counter())
         self.stamp += 1  # Zalo's timestamps order a user's events
         body = text_body(user, text, APP_ID, OA_ID, timestamp=self.stamp)
         start = time.perf_counter()
@@ -84,13 +99,17 @@ class User:
                 tally.verified += 1
 
 
-def drive(port: int, fake: FakeServer, users: int, seconds: float) -> tuple[Tally, float]:
-    """users concurrent dialogues, started anew until seconds have passed; (tally, elapsed)."""
+def drive(
+    port: int, fake: FakeServer, users: int, seconds: float, pace: float | None = None
+) -> tuple[Tally, float]:
+    """users concurrent dialogues, started anew until seconds have passed (paced: offering
+    pace events/s in all, else as fast as answered); (tally, elapsed)."""
     tally = Tally()
     deadline = time.perf_counter() + seconds
+    interval = users / pace if pace else 0.0
 
     def run(n: int) -> None:
-        person = User(port, fake, f"b{int(time.time())}u{n}")
+        person = User(port, fake, f"b{int(time.time())}u{n}", interval)
         while time.perf_counter() < deadline:
             try:
                 person.dialogue(tally)

@@ -48,6 +48,7 @@ class Run:
     redis: RedisWork = field(default_factory=RedisWork)
     load: str = ""  # /proc/loadavg's 1, 5 and 15 minutes at the end
     trace: list[str] = field(default_factory=list)  # bench.trace's rows, when traced
+    pace: float | None = None  # events/s the users offered (None: a closed loop, flat out)
 
     @property
     def worker_ms_per_event(self) -> float:
@@ -102,16 +103,19 @@ def bot_env(fake: FakeServer, redis_url: str) -> dict[str, str]:
     return {**fake.env(), **bot_env_base(), "REDIS_URL": redis_url}
 
 
-def measure(redis_url: str, workers: int, latency_ms: int, trace: bool = False) -> Run:
+def measure(
+    redis_url: str, workers: int, latency_ms: int, trace: bool = False, pace: float | None = None
+) -> Run:
     """One configuration: fresh Redis content, web, workers, a warm-up, then the run
-    (traced with bench.trace when asked: slower, for the timeline only)."""
+    (traced with bench.trace when asked: slower, for the timeline only; paced: the users
+    offer pace events/s, bench.dialogues)."""
     client = redis.Redis.from_url(redis_url)
     client.flushall()
     users = USERS_PER_WORKER * workers
     with FakeServer(latency_ms / 1000) as fake, tempfile.TemporaryDirectory() as folder:
         env = bot_env(fake, redis_url)
         with gunicorn(env, app="wsgi:app") as port, rq_workers(env, workers) as processes:
-            drive(port, fake, users, WARMUP_SECONDS)
+            drive(port, fake, users, WARMUP_SECONDS, pace)
             watched = [psutil.Process(p.pid) for p in processes]
             web = web_processes()
             capture = Path(folder) / "monitor"
@@ -120,23 +124,24 @@ def measure(redis_url: str, workers: int, latency_ms: int, trace: bool = False) 
                 psutil.cpu_percent()
                 calls_before = len(fake.replies.calls)
                 with monitored(redis_url, capture) if trace else nullcontext():
-                    tally, seconds = drive(port, fake, users, SECONDS)
+                    tally, seconds = drive(port, fake, users, SECONDS, pace)
                 busy = psutil.cpu_percent() / 100
                 redis_done = redis_work(client) - redis_before
             rows = traced(capture, tally, fake.replies.calls[calls_before:]) if trace else []
     return Run(workers, latency_ms, users, tally, seconds, busy, worker_cpu.seconds,
-               web_cpu.seconds, redis_done, load_average(), rows)  # fmt: skip
+               web_cpu.seconds, redis_done, load_average(), rows, pace)  # fmt: skip
 
 
-def measure_toy(latency_ms: int, users: int = USERS_PER_WORKER) -> Run:
+def measure_toy(latency_ms: int, users: int = USERS_PER_WORKER, pace: float | None = None) -> Run:
     """The stateless toy (bench.toy) on the same harness: its process's CPU as the worker's."""
     with FakeServer(latency_ms / 1000) as fake, toy_process(fake.url) as (port, pid):
-        drive(port, fake, users, WARMUP_SECONDS)
+        drive(port, fake, users, WARMUP_SECONDS, pace)
         with CpuWatch([psutil.Process(pid)]) as cpu:
             psutil.cpu_percent()
-            tally, seconds = drive(port, fake, users, SECONDS)
+            tally, seconds = drive(port, fake, users, SECONDS, pace)
             busy = psutil.cpu_percent() / 100
-    return Run(0, latency_ms, users, tally, seconds, busy, cpu.seconds, load=load_average())
+    return Run(0, latency_ms, users, tally, seconds, busy, cpu.seconds, load=load_average(),
+               pace=pace)  # fmt: skip
 
 
 def traced(capture: Path, tally: Tally, calls: list[tuple[str, float, float]]) -> list[str]:
