@@ -248,6 +248,8 @@ def commit_context(
         services.queue(job.queue).enqueue(
             job.func, *job.args, pipeline=pipe, description=description, **job.options
         )
+    if ctx.forget_requested:  # the commit deletes the user's queues: nothing to hand over
+        arrivals = MARKED
     # Codes first: their hand-off goes before the replies'.
     queue_code_sends(services, pipe, ctx.codes, arrivals)
     queue_replies(services, pipe, ctx.user, ctx.replies, ctx.received_at, arrivals)
