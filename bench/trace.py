@@ -8,7 +8,8 @@ the traced run is slower than the untraced one: the report shows both.
 Markers (first occurrence per event, in order, between the user's post and their next one):
 posted → recorded (the webhook's script adds the event to inbox:{user}) → claimed (a runner
 takes drainlock:{user}) → committed (the turn's transaction pushes to outbox:{user}) → reply
-claimed (a runner takes sendlock:{user}) → Zalo call started (the fake has read the request)
+claimed (sendlock:{user} taken: by that transaction itself when it hands the user over,
+bot.worker.handoff, else by a runner's claim) → Zalo call started (the fake has read the request)
 → Zalo answered (the fake answers) → send recorded (outbox:{user} popped). If the queues'
 keys change, MARKERS is the one table to adjust.
 """

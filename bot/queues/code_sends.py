@@ -20,7 +20,7 @@ from redis.client import Pipeline
 from bot.connections import Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
-from bot.queues.ready import ReadySet
+from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import SerialQueue
 
 STAGE_CODES = "codes"
@@ -85,12 +85,15 @@ class CodeSends:
         pipe.delete(self.key)
 
 
-def queue_code_sends(services: Connections, pipe: Pipeline, sends: Sequence[CodeSend]) -> None:
-    """Queue sends inside the open transaction: each account's queue and its membership of
-    the codes stage."""
+def queue_code_sends(
+    services: Connections, pipe: Pipeline, sends: Sequence[CodeSend], arrivals: Arrivals = MARKED
+) -> None:
+    """Queue sends inside the open transaction: each account's queue, then (once per account)
+    its membership of the codes stage."""
     for send in sends:
         pipe.rpush(CodeSends(services.redis, send.user).key, send.encode())
-        ReadySet(services.redis, STAGE_CODES).mark(send.user, pipe=pipe)
+    for user in dict.fromkeys(send.user for send in sends):
+        arrivals.arrived(ReadySet(services.redis, STAGE_CODES), user, pipe)
 
 
 def queue_code_now(services: Connections, sends: Sequence[CodeSend]) -> None:

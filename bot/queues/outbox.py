@@ -12,7 +12,7 @@ from redis.client import Pipeline
 from bot.connections import Connections
 from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
-from bot.queues.ready import ReadySet
+from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import SerialQueue
 from zalo_api.messages import Message, message_of, parts
 
@@ -99,8 +99,9 @@ def queue_replies(
     user: UserRef,
     replies: Sequence[Message],
     received: float | None = None,
+    arrivals: Arrivals = MARKED,
 ) -> None:
-    """Append replies to the user's outbox and mark the user ready, in the open transaction
+    """Append replies to the user's outbox and make the user ready, in the open transaction
     (received: see encode)."""
     if Outbox(services.redis, user).push(pipe, replies, received):
-        ReadySet(services.redis, STAGE_MESSAGES).mark(user, pipe=pipe)
+        arrivals.arrived(ReadySet(services.redis, STAGE_MESSAGES), user, pipe)

@@ -84,6 +84,29 @@ return taken
 """
 )
 
+# A user's first items, just queued in the same transaction, taken for a runner of the
+# committing process (a hand-off, bot.worker.handoff) as TAKE would take them: if the member
+# is new or due and the user's lock is free, the lock is taken, the member leased and the
+# first batch answered (no runner needs waking); else as MARK, answering false.
+# KEYS: ready, wake, queue, lock. ARGV: member, now ms, token, lock TTL ms (the lease's too),
+# batch, queue type.
+MARK_OR_TAKE = (
+    FIRST_ITEMS
+    + WAKE
+    + """
+local now = tonumber(ARGV[2])
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+local due = not score or tonumber(score) <= now
+if due and redis.call('SET', KEYS[4], ARGV[3], 'NX', 'PX', ARGV[4]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+  return first_items(KEYS[3], ARGV[5], ARGV[6])
+end
+redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1])
+wake(KEYS[2])
+return false
+"""
+)
+
 # KEYS: ready. ARGV: now ms, then (member, lock key, token) of each user given back: the lock
 # released if still theirs, the member due now.
 GIVE_BACK = """
@@ -135,6 +158,7 @@ class ReadySet:
         self.key = self.key_of(stage)
         self.wake_key = f"ready:{stage}:wake"
         self._mark = cached_script(client, MARK)
+        self._mark_or_take = cached_script(client, MARK_OR_TAKE)
         self._take = cached_script(client, TAKE)
         self._give_back = cached_script(client, GIVE_BACK)
 
@@ -142,6 +166,16 @@ class ReadySet:
         """Make user a member (unless already: a retry keeps its due time) and wake a runner."""
         member = member_of(user) if user is not None else ""
         return run_script(self._mark, [self.key, self.wake_key], [member, now_ms()], pipe)
+
+    def mark_or_take(self, user: UserRef, spec: TakeSpec, pipe: redis.client.Pipeline) -> str:
+        """mark() the user in the open transaction, or (new or due, their lock free) take their
+        lock and first batch there, leased as take() does: the token the lock would hold (the
+        transaction answers the batch, or None when marked)."""
+        token = secrets.token_hex(8)
+        keys = [self.key, self.wake_key, user.key(spec.queue), user.key(spec.lock)]
+        args: ScriptArgs = [member_of(user), now_ms(), token, spec.ttl_ms, spec.batch, spec.kind]
+        run_script(self._mark_or_take, keys, args, pipe)
+        return token
 
     @staticmethod
     def key_of(stage: str) -> str:
@@ -186,3 +220,16 @@ class ReadySet:
     def drained(self, user: UserRef) -> tuple[str, str]:
         """(key, member) a drainer removes in the step that finds the user's queue empty."""
         return self.key, member_of(user)
+
+
+class Arrivals:
+    """How a transaction announces a user's first items queued at a stage: mark() (here);
+    the events stage may take them for a runner of its own process instead
+    (bot.worker.handoff)."""
+
+    def arrived(self, ready: ReadySet, user: UserRef, pipe: redis.client.Pipeline) -> None:
+        """The user has items queued at ready's stage in the open transaction."""
+        ready.mark(user, pipe=pipe)
+
+
+MARKED = Arrivals()

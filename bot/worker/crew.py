@@ -19,6 +19,7 @@ from bot.services import Services, services_of
 from bot.worker.code_sending import CODES
 from bot.worker.delivery import MESSAGES
 from bot.worker.gevent_rq import CooperativeSignalsMixin
+from bot.worker.handoff import register, unregister
 from bot.worker.processing import EVENTS
 from bot.worker.rq_jobs import BotSimpleWorker, make_worker
 from bot.worker.runner import Runner, Stage
@@ -68,8 +69,13 @@ class Crew:
         """Serve one stage until stopped, in a pool of its own, inside the app context."""
         services = services_of(self.app)
         pool = ThreadPoolExecutor(stage.threads, thread_name_prefix=stage.name)
-        with self.app.app_context():
-            Runner(services, stage, pool).run_forever(self.stopping)
+        runner = Runner(services, stage, pool)
+        register(runner)  # the events stage hands users of this stage to it (bot.worker.handoff)
+        try:
+            with self.app.app_context():
+                runner.run_forever(self.stopping)
+        finally:
+            unregister(runner)
         pool.shutdown(wait=True)
 
     def _thread(self, name: str, target: Any, **kwargs: Any) -> threading.Thread:

@@ -31,12 +31,13 @@ from bot.queues.inbox import (
 )
 from bot.queues.internal_events import SendFailed, decode_internal
 from bot.queues.outbox import queue_replies
-from bot.queues.ready import ReadySet
+from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
 from bot.worker.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.worker.forget import forget_user
+from bot.worker.handoff import HandOffs
 from bot.worker.runner import Stage
 from bot.worker.turns import observed, received_at
 from zalo_api.errors import EventParseError
@@ -170,14 +171,17 @@ def handle_and_commit(
     """Run one event and commit its outcome; return the language and (if last) the next batch."""
     before = conv.state
     ctx = run_event(services, user, raw, conv, lang)
-    with services.redis.pipeline(transaction=True) as pipe:
+    with (
+        services.redis.pipeline(transaction=True) as pipe,
+        HandOffs(services.redis) as hand_offs,
+    ):
         pipe.multi()
         pipe.zrem(drain.queue_key, raw)
         if ctx is not None:
-            commit_context(services, pipe, ctx, conv)
+            commit_context(services, pipe, ctx, conv, hand_offs)
         if last:
             drain.next_batch(pipe, BATCH)
-        answers = pipe.execute()
+        answers = hand_offs.execute(pipe)
     if ctx is not None:
         observed(ctx, before, conv.state)
     return (ctx.lang if ctx else lang), (answers[-1] if last else None)
@@ -227,8 +231,15 @@ def decode_event(raw: bytes) -> AnyEvent | None:
         return None
 
 
-def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conversation) -> None:
-    """Queue the writes of one handled event into the open transaction."""
+def commit_context(
+    services: Services,
+    pipe: Pipeline,
+    ctx: Context,
+    conv: Conversation,
+    arrivals: Arrivals = MARKED,
+) -> None:
+    """Queue the writes of one handled event into the open transaction (its codes and replies
+    announced by arrivals: marked, or taken for this process's runners, bot.worker.handoff)."""
     services.conversations.save(pipe, ctx.user, conv)
     if ctx.language_changed:
         services.conversations.save_language(pipe, ctx.user, ctx.lang)
@@ -237,8 +248,11 @@ def commit_context(services: Services, pipe: Pipeline, ctx: Context, conv: Conve
         services.queue(job.queue).enqueue(
             job.func, *job.args, pipeline=pipe, description=description, **job.options
         )
-    queue_replies(services, pipe, ctx.user, ctx.replies, ctx.received_at)
-    queue_code_sends(services, pipe, ctx.codes)
+    if ctx.forget_requested:  # the commit deletes the user's queues: nothing to hand over
+        arrivals = MARKED
+    # Codes first: their hand-off goes before the replies'.
+    queue_code_sends(services, pipe, ctx.codes, arrivals)
+    queue_replies(services, pipe, ctx.user, ctx.replies, ctx.received_at, arrivals)
     for entry in ctx.audits:
         services.audit.write(entry, pipe)
     services.verifier.funnel.add_steps(pipe, ctx.steps)

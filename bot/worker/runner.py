@@ -4,7 +4,9 @@ A runner claims as many due users as it has free threads, serves each in one thr
 user's items in order, under their lock), and when nobody is due waits on the stage's wake
 list for an arrival instead of polling. The worker process keeps one runner per stage for as
 long as it lives (bot.worker.crew): the stages have no other engine. `serve_due` serves
-whoever is due now, inline, and returns (the chat CLI's worker, tests).
+whoever is due now, inline, and returns (the chat CLI's worker, tests). The events stage
+may also hand a user it just queued replies or codes for straight to this process's runner of
+that stage (hand_off(), bot.worker.handoff): no claim, no wake-up.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ WAKE_WAIT_SECONDS = 1.0
 AFTER_OUTAGE_SECONDS = 0.5
 # Users claimed at a time by a one-thread stage, served one after the other.
 INLINE_CLAIM = 16
+# Every thread kept for a user being handed over and none serving yet: they start in a moment.
+KEPT_WAIT_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ class Runner:
         self.stage = stage
         self.pool = pool
         self.ready = ReadySet(services.redis, stage.name)
-        self.in_flight: set[Future[int]] = set()
+        # Shared with the threads that hand users over (hand_off()), hence the guard.
+        self.guard = threading.Lock()
+        self.in_flight: set[Future[int]] = set()  # started in the pool, not yet collected
+        self.busy = 0  # pool threads serving a user, or kept for one about to start
+        self.closed = False  # stopped: nothing more starts in the pool
         self.served = 0
         # Users whose serving an outage cut short: given back once Redis answers.
         self.interrupted: list[Taken] = []
@@ -69,8 +77,7 @@ class Runner:
         """Serve until nobody is due now, then return the count (an outage is raised once Redis
         answers again, the users it cut short given back)."""
         try:
-            while users := self.claim(self.room()):
-                self.start(users)
+            while self.claim_and_start(self.room()):
                 self.collect(timeout=None, every=True)
         except OUTAGE_ERRORS:
             wait_for_redis(self.services.redis)
@@ -89,6 +96,8 @@ class Runner:
                 log.warning("%s runner lost Redis (%s); waiting", self.stage.name, exc)
                 wait_for_redis(self.services.redis, stop.is_set)
                 stop.wait(AFTER_OUTAGE_SECONDS)
+        with self.guard:
+            self.closed = True
         self.collect(timeout=None, every=True)
 
     def give_back(self) -> None:
@@ -106,16 +115,37 @@ class Runner:
         if room == 0:
             self.collect(timeout=WAKE_WAIT_SECONDS)
             return
-        users = self.claim(room)
-        self.start(users)
-        if len(users) < room:  # nobody else is due now
+        if len(self.claim_and_start(room)) < room:  # nobody else is due now
             self.ready.wait_for_arrival(WAKE_WAIT_SECONDS)
 
     def room(self) -> int:
-        """How many users to claim now: one per free thread (inline: a batch, in turn)."""
-        if self.pool is None:
-            return INLINE_CLAIM
-        return self.stage.threads - len(self.in_flight)
+        """How many users to claim now: one per free thread, kept for them (inline: a batch,
+        served in turn)."""
+        return INLINE_CLAIM if self.pool is None else self.book(self.stage.threads)
+
+    def book(self, wanted: int) -> int:
+        """Keep up to wanted free pool threads for users about to start; how many (none once
+        stopped). A kept thread is freed by unbook() or when its user is served."""
+        with self.guard:
+            kept = 0 if self.closed else max(0, min(wanted, self.stage.threads - self.busy))
+            self.busy += kept
+            return kept
+
+    def unbook(self, count: int) -> None:
+        """Free pool threads kept for users that did not come."""
+        with self.guard:
+            self.busy -= count
+
+    def claim_and_start(self, room: int) -> list[Taken]:
+        """Claim up to room users and start serving them; the threads kept for more are freed."""
+        users: list[Taken] = []
+        try:
+            users = self.claim(room)
+        finally:
+            if self.pool is not None:
+                self.unbook(room - len(users))
+        self.start(users)
+        return users
 
     def claim(self, limit: int) -> list[Taken]:
         """Up to limit due users, leased, each with their lock and first batch."""
@@ -128,13 +158,40 @@ class Runner:
         """Serve each user: in the pool, or inline when there is none."""
         for n, taken in enumerate(users):
             if self.pool is not None:
-                self.in_flight.add(self.pool.submit(self.serve, taken))
+                self.submit(taken)
                 continue
             try:
                 self.served += self.serve(taken)
             except OUTAGE_ERRORS:
                 self.interrupted += users[n + 1 :]  # claimed, never started: theirs to give back
                 raise
+
+    def submit(self, taken: Taken) -> bool:
+        """Serve a user in the pool, on a thread kept for them (book()); False once stopped."""
+        with self.guard:
+            if self.closed or self.pool is None:
+                return False
+            self.in_flight.add(self.pool.submit(self.serve_kept, taken))
+            return True
+
+    def hand_off(self, taken: Taken) -> None:
+        """Serve a user another thread of this process took for this stage (its lock, lease
+        and first batch, bot.worker.handoff) as if claimed here, on a thread book() kept;
+        once stopped, give them back (due now to any runner)."""
+        if self.submit(taken):
+            return
+        self.unbook(1)
+        try:
+            self.ready.give_back([taken], self.stage.take.lock)
+        except OUTAGE_ERRORS:  # their lease runs out instead, and they are due again
+            log.warning("%s runner could not give back a user handed over", self.stage.name)
+
+    def serve_kept(self, taken: Taken) -> int:
+        """serve() in a pool thread, freed once done (before its future says so)."""
+        try:
+            return self.serve(taken)
+        finally:
+            self.unbook(1)
 
     def serve(self, taken: Taken) -> int:
         """Serve one claimed user; an outage leaves them to give_back()."""
@@ -146,10 +203,16 @@ class Runner:
 
     def collect(self, timeout: float | None, every: bool = False) -> None:
         """Count the finished users (waiting up to timeout for one, or for all if every)."""
-        if not self.in_flight:
+        with self.guard:
+            running = set(self.in_flight)
+        if not running:
+            if timeout:  # every thread kept for a hand-off: not a loop that starves them
+                time.sleep(KEPT_WAIT_SECONDS)
             return
         how = "ALL_COMPLETED" if every else FIRST_COMPLETED
-        done, self.in_flight = wait(self.in_flight, timeout=timeout, return_when=how)
+        done, _ = wait(running, timeout=timeout, return_when=how)
+        with self.guard:
+            self.in_flight -= done
         for future in done:
             self.served += self.result(future)
 
