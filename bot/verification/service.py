@@ -130,10 +130,11 @@ class Verifier:
         return self.links.subject(user)
 
     def subject_of(self, ctx: Turn) -> UserRef:
-        """subject() of the chat user, read once per event."""
+        """subject() of the chat user, read once per event (not at all when the events
+        stage's claim read the user's link with the conversation: memo 'linked')."""
         found = ctx.memo.get("subject")
         if not isinstance(found, UserRef):
-            found = ctx.memo["subject"] = self.subject(ctx.user)
+            found = ctx.memo["subject"] = self.links.subject(ctx.user, ctx.memo.get("linked"))
         return found
 
     def lock_wait_seconds(self, ctx: Turn) -> int:
