@@ -84,6 +84,11 @@ def bucket(kind: str, oa_id: str, member: str) -> str:
     return f"{kind}:{{{oa_id}}}:{zlib.crc32(member.encode()) % BUCKETS}"
 
 
+def owner_bucket(oa_id: str, phone: str) -> str:
+    """The hash holding the owner of phone (E.164), under its digits."""
+    return bucket("phone", oa_id, phone.lstrip("+"))
+
+
 class AccountStore:
     """Owns acct:{oa}:<n> (records), phone:{oa}:<n> (owners) and byapp:{oa}:<n> (id index)."""
 

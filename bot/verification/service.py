@@ -17,12 +17,12 @@ from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
-from bot.verification.accounts import Account, AccountStore, owner_from
+from bot.verification.accounts import Account, AccountStore, owner_bucket
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.numbers import NumberTries
+from bot.verification.numbers import NumberFacts, NumberTries
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 CHANNELS = ("sms", "zalo")
@@ -174,32 +174,27 @@ class Verifier:
         the only case told until when). Its verified owner is never locked out of it by
         other accounts' wrong codes.
         """
-        return self.refusal_given(user, phone, *self.number_facts(user.oa_id, phone))
+        return self.refusal_given(user, self.number_facts(user, phone))
 
-    def number_facts(self, oa_id: str, phone: str) -> tuple[str | None, int]:
-        """The number's verified owner and its lock's milliseconds left, in one round trip
-        (read before they are needed: the owner decides whether the lock matters)."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            self.accounts.read_owner(pipe, oa_id, phone)
-            pipe.pttl(phone_lock_key(phone))
-            owner, lock_ms = pipe.execute()
-        return owner_from(owner), int(lock_ms)
+    def number_facts(self, user: UserRef, phone: str) -> NumberFacts:
+        """The number's verified owner and lock, the account's different numbers counting it
+        (unless it holds it), in one round trip (the owner decides whether the rest matters)."""
+        owner_key = owner_bucket(user.oa_id, phone)
+        return self.numbers.facts(user, phone, owner_key, phone_lock_key(phone))
 
-    def refusal_given(
-        self, user: UserRef, phone: str, owner: str | None, lock_ms: int
-    ) -> SendOutcome | None:
-        """number_refusal() from the number's owner and lock (number_facts())."""
-        if owner == user.user_id:
+    @staticmethod
+    def refusal_given(user: UserRef, facts: NumberFacts) -> SendOutcome | None:
+        """number_refusal() from the number's facts (number_facts())."""
+        if facts.owner == user.user_id:
             return None
-        wait = self.numbers.admit(user, phone)
-        if wait:
-            return SendOutcome("numbers_limited", wait)
-        if owner is not None:
+        if facts.wait_seconds:
+            return SendOutcome("numbers_limited", facts.wait_seconds)
+        if facts.owner is not None:
             return SendOutcome("in_use")
-        wait = ceil_seconds(lock_ms)
+        wait = ceil_seconds(facts.lock_ms)
         if not wait:
             return None
-        mine = self.codes.number_locked_by(user, phone)
+        mine = facts.locked_by == user.key("otp-lock")  # codes.number_locked_by()'s test
         return SendOutcome("locked_mine" if mine else "locked", wait)
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
@@ -236,12 +231,12 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        owner_id, lock_ms = self.number_facts(user.oa_id, phone)
-        refusal = self.refusal_given(user, phone, owner_id, lock_ms)
+        facts = self.number_facts(user, phone)
+        refusal = self.refusal_given(user, facts)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
-        owner = owner_id == user.user_id
+        owner = facts.owner == user.user_id
         # The chat handles one user's events one at a time already; API calls run in parallel.
         issue = self.issue_alone if origin == ORIGIN_API else self.issue
         issued = issue(user, phone, channel, owner)
