@@ -20,12 +20,13 @@ BUCKETS = 1024
 # KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none), the
 # user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
 # expected old record, callback id, its body, TTL in seconds. The portal callback's body is
-# stored in the same step as the verification it tells of: both or neither.
+# stored in the same step as the verification it tells of: both or neither. Answers {status,
+# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}.
 CLAIM = """
 local owner = redis.call('HGET', KEYS[2], ARGV[2])
-if owner and owner ~= ARGV[1] then return 'taken' end
+if owner and owner ~= ARGV[1] then return {'taken', ''} end
 local record = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if record ~= ARGV[6] then return 'stale' end
+if record ~= ARGV[6] then return {'stale', record} end
 local phone, sms, zalo, byapp = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
 if phone == nil or phone ~= ARGV[2] then
   if phone and phone ~= '' then redis.call('HDEL', KEYS[4], phone) end
@@ -42,7 +43,7 @@ if KEYS[5] ~= '-' then
   redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
   redis.call('EXPIRE', KEYS[5], ARGV[9])
 end
-return 'ok'
+return {'ok', ''}
 """
 
 
@@ -133,8 +134,10 @@ class AccountStore:
 
         event: (key, id, body, ttl) of the portal callback, stored only with a win."""
         digits = phone.lstrip("+")
-        for _ in range(5):  # 'stale': the record changed between our read and the script
-            record = text(self.client.hget(bucket("acct", oa_id, user_id), user_id))
+        # First as a first verification (no record: one round trip); 'stale' answers with the
+        # record as it is, to claim again with (it changed meanwhile: again).
+        record = ""
+        for _ in range(5):
             old = record.split("|", 1)[0]
             keys = [
                 bucket("acct", oa_id, user_id),
@@ -145,9 +148,10 @@ class AccountStore:
             ]
             args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
             args += [event[1], event[2], event[3]] if event else ["", "", 0]
-            answer = text(self._claim(keys=keys, args=args))
-            if answer != "stale":
-                return answer == "ok"
+            answer, current = self._claim(keys=keys, args=args)
+            if answer != b"stale":
+                return bool(answer == b"ok")
+            record = text(current)
         raise RuntimeError("account record kept changing during a claim")
 
     def forget(self, pipe: redis.client.Pipeline, oa_id: str, user_id: str) -> None:
