@@ -126,15 +126,19 @@ class CodeStore:
         status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
         return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
 
-    def check(self, user: UserRef, phone: str, typed: str, owner: bool = False) -> Checked:
+    def check(
+        self, user: UserRef, phone: str, typed: str, owner: bool = False, owner_key: str = "-"
+    ) -> Checked:
         """Check a typed code and count the attempt per account and per number, atomically
-        (no parallel extra guesses)."""
+        (no parallel extra guesses). owner: the account verified the number; or owner_key,
+        the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
-        args += ["1" if owner else "0", self.number_max_attempts]
-        answer = self._check(keys=[k[name] for name in names], args=args)
+        args += ["1" if owner else "0", self.number_max_attempts, phone.lstrip("+"), user.user_id]
+        keys = [*(k[name] for name in names), owner_key]
+        answer = self._check(keys=keys, args=args)
         status, number, channel, stored_phone, accounts = answer
         wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0

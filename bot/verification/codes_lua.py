@@ -43,9 +43,10 @@ local function ct_equal(a, b)
 end
 """
 
-# KEYS: code, account fails, account lock, number lock, account cooldown, number fails.
+# KEYS: code, account fails, account lock, number lock, account cooldown, number fails, the
+# number's owner bucket ('-': the owner flag decides).
 # ARGV: digest of the typed code, max attempts (account), lock ms, account tag, owner flag,
-# max attempts (number, over all accounts).
+# max attempts (number, over all accounts), the number's digits, the account's user id.
 # Wrong codes are counted per account (a hash: number -> count) and per number (a hash:
 # account -> count). The account is locked at its own max-th wrong code; the number at its
 # number-max-th over all accounts, where one account counts at most max: one account alone
@@ -62,6 +63,7 @@ local function total(key)
   return sum
 end
 local owner = ARGV[5] == '1'
+if KEYS[7] ~= '-' then owner = redis.call('HGET', KEYS[7], ARGV[7]) == ARGV[8] end
 local locks = {KEYS[3]}
 if not owner then locks[2] = KEYS[4] end
 for _, lock in ipairs(locks) do

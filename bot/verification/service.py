@@ -307,7 +307,9 @@ class Verifier:
     ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
         was asked by, for the funnel's count of expired codes (the code itself is gone)."""
-        checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
+        # Its verified owner's typos do not count against the number: read in the same step.
+        owner_key = owner_bucket(user.oa_id, phone)
+        checked = self.codes.check(user, phone, typed, owner_key=owner_key)
         count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
