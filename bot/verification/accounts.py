@@ -80,6 +80,11 @@ class Account:
         )
 
 
+def account_from(user_id: str, raw: bytes | None) -> Account | None:
+    """The account from AccountStore.read()'s answer."""
+    return Account.decode(user_id, text(raw)) if raw else None
+
+
 def bucket(kind: str, oa_id: str, member: str) -> str:
     """The hash holding member: e.g. 'acct:{oa}:417'."""
     return f"{kind}:{{{oa_id}}}:{zlib.crc32(member.encode()) % BUCKETS}"
@@ -99,8 +104,12 @@ class AccountStore:
 
     def get(self, oa_id: str, user_id: str) -> Account | None:
         """The account of an OA-scoped user id."""
-        record = self.client.hget(bucket("acct", oa_id, user_id), user_id)
-        return Account.decode(user_id, text(record)) if record else None
+        return account_from(user_id, self.read(self.client, oa_id, user_id))
+
+    @staticmethod
+    def read(client: redis.Redis | redis.client.Pipeline, oa_id: str, user_id: str) -> Any:
+        """get()'s read, on a client or queued in a pipeline (account_from() decodes it)."""
+        return client.hget(bucket("acct", oa_id, user_id), user_id)
 
     def find(self, oa_id: str, any_id: str) -> Account | None:
         """By OA-scoped user id, or by the app-scoped id a portal gets from Login with Zalo."""

@@ -17,7 +17,7 @@ from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
-from bot.verification.accounts import Account, AccountStore, owner_bucket
+from bot.verification.accounts import Account, AccountStore, account_from, owner_bucket
 from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
@@ -164,6 +164,15 @@ class Verifier:
         """The user's verification record (the portal account's, when linked)."""
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
+
+    def lock_and_account(self, ctx: Turn) -> tuple[int, Account | None]:
+        """lock_wait_seconds() and account() in one round trip (a verification's start)."""
+        subject = self.subject_of(ctx)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.pttl(subject.key("otp-lock"))  # the account's lock (CodeStore.keys)
+            self.accounts.read(pipe, subject.oa_id, subject.user_id)
+            lock_ms, record = pipe.execute()
+        return ceil_seconds(lock_ms), account_from(subject.user_id, record)
 
     def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
         """Why this account cannot use the number now, None when it can.

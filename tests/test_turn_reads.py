@@ -1,0 +1,30 @@
+"""Reads a verification step makes together (one round trip) tell what the reads alone tell."""
+
+from __future__ import annotations
+
+import redis
+from flask import Flask
+
+from bot.conversation.context import Context
+from bot.keys import UserRef
+from bot.services import services_of
+from tests.helpers import OA_ID
+
+PHONE = "+84912345678"
+
+
+def turn(user: str) -> Context:
+    """A chat turn of user."""
+    return Context(user=UserRef(OA_ID, user), lang="vi")
+
+
+def test_the_start_reads_the_lock_and_the_account_as_each_read_alone(
+    app: Flask, rdb: redis.Redis
+) -> None:
+    verifier = services_of(app).verifier
+    assert verifier.lock_and_account(turn("u1")) == (0, None)
+    assert verifier.accounts.claim(OA_ID, "u1", PHONE, "sms", 1000)
+    rdb.set(UserRef(OA_ID, "u1").key("otp-lock"), PHONE, px=90_000)
+    wait, account = verifier.lock_and_account(turn("u1"))
+    assert (wait, account) == (verifier.lock_wait_seconds(turn("u1")), verifier.account(turn("u1")))
+    assert 0 < wait <= 90 and account is not None and account.phone == PHONE
