@@ -28,3 +28,23 @@ def test_the_start_reads_the_lock_and_the_account_as_each_read_alone(
     wait, account = verifier.lock_and_account(turn("u1"))
     assert (wait, account) == (verifier.lock_wait_seconds(turn("u1")), verifier.account(turn("u1")))
     assert 0 < wait <= 90 and account is not None and account.phone == PHONE
+
+
+def test_a_chat_request_reads_its_waits_with_the_number_and_spends_nothing_in_them(
+    app: Flask, rdb: redis.Redis
+) -> None:
+    """The chat's precheck comes from the number's round trip: within the cooldown, or with
+    the account locked, no budget is spent and no code replaces the live one."""
+    verifier = services_of(app).verifier
+    user, queued = UserRef(OA_ID, "u1"), []
+    assert verifier.request_for(user, PHONE, "sms", "vi", queued.append, "u1").status == "sent"
+    live = rdb.hget(user.key("otp"), "n")
+    again = verifier.request_for(user, PHONE, "sms", "vi", queued.append, "u1")
+    assert again.status == "cooldown" and again.wait_seconds > 0
+    assert (0, again.wait_seconds) == verifier.codes.waits(user, PHONE)
+    rdb.set(user.key("otp-lock"), PHONE, px=90_000)
+    locked = verifier.request_for(user, PHONE, "zalo", "vi", queued.append, "u1")
+    assert locked.status == "locked" and 0 < locked.wait_seconds <= 90
+    assert len(queued) == 1 and rdb.hget(user.key("otp"), "n") == live
+    name, limiter, item, ident = verifier.limits.rules(user, PHONE, "sms")[0]
+    assert limiter.get_window_stats(item, "otp", name, ident).remaining == item.amount - 1

@@ -18,11 +18,18 @@ from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
 from bot.verification.accounts import Account, AccountStore, account_from, owner_bucket
-from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
+from bot.verification.codes import (
+    Checked,
+    CodeStore,
+    ceil_seconds,
+    phone_lock_key,
+    reference_of,
+    waits_from,
+)
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.numbers import NumberFacts, NumberTries
+from bot.verification.numbers import NumberFacts, NumberTries, facts_from
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 CHANNELS = ("sms", "zalo")
@@ -240,15 +247,24 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        facts = self.number_facts(user, phone)
+        # The number's facts and the account's waits (for the chat's precheck), one round trip.
+        with self.redis.pipeline(transaction=False) as pipe:
+            owner_key = owner_bucket(user.oa_id, phone)
+            self.numbers.read_facts(user, phone, owner_key, phone_lock_key(phone), pipe)
+            self.codes.read_waits(pipe, user, phone)
+            found, *read_waits = pipe.execute()
+        facts = facts_from(found)
         refusal = self.refusal_given(user, facts)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
         owner = facts.owner == user.user_id
-        # The chat handles one user's events one at a time already; API calls run in parallel.
-        issue = self.issue_alone if origin == ORIGIN_API else self.issue
-        issued = issue(user, phone, channel, owner)
+        # The chat handles one user's events one at a time already; API calls run in parallel
+        # and read the waits again under the account's send lock.
+        if origin == ORIGIN_API:
+            issued = self.issue_alone(user, phone, channel, owner)
+        else:
+            issued = self.issue(user, phone, channel, owner, waits_from(read_waits, phone, owner))
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
@@ -272,10 +288,17 @@ class Verifier:
             with suppress(RedisError):  # held past its lease, or Redis away: it frees itself
                 lock.release()
 
-    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+    def issue(
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        owner: bool,
+        waits: tuple[int, int] | None = None,
+    ) -> SendOutcome | str:
         """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
-        (or why no code goes out)."""
-        blocked = self.precheck(user, phone, owner)
+        (or why no code goes out). waits: CodeStore.waits() when already read."""
+        blocked = self.precheck(user, phone, owner, waits)
         if blocked is not None:
             return blocked
         refusal = self.limits.acquire(user, phone, channel, owner)
@@ -299,9 +322,15 @@ class Verifier:
         pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
         return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
 
-    def precheck(self, user: UserRef, phone: str, owner: bool = False) -> SendOutcome | None:
-        """A lock or the resend cooldown, read before any limit is spent."""
-        locked, cooling = self.codes.waits(user, phone, owner)
+    def precheck(
+        self,
+        user: UserRef,
+        phone: str,
+        owner: bool = False,
+        waits: tuple[int, int] | None = None,
+    ) -> SendOutcome | None:
+        """A lock or the resend cooldown, read before any limit is spent (waits: read already)."""
+        locked, cooling = waits or self.codes.waits(user, phone, owner)
         if locked:
             return SendOutcome("locked", locked)
         return SendOutcome("cooldown", cooling) if cooling else None
