@@ -48,3 +48,35 @@ def test_a_chat_request_reads_its_waits_with_the_number_and_spends_nothing_in_th
     assert len(queued) == 1 and rdb.hget(user.key("otp"), "n") == live
     name, limiter, item, ident = verifier.limits.rules(user, PHONE, "sms")[0]
     assert limiter.get_window_stats(item, "otp", name, ident).remaining == item.amount - 1
+
+
+def test_a_right_code_answers_when_it_was_sent_and_drops_it(app: Flask, rdb: redis.Redis) -> None:
+    """The funnel's send time is read with the right code (not by a read of its own), once;
+    a wrong code leaves it."""
+    verifier = services_of(app).verifier
+    user, queued = UserRef(OA_ID, "u1"), []
+    assert verifier.request_for(user, PHONE, "sms", "vi", queued.append, "u1").status == "sent"
+    rdb.set(verifier.funnel.sent_key(user), "1000.5")
+    from bot.verification.codes import derive_code
+
+    nonce = rdb.hget(user.key("otp"), "n")
+    assert nonce is not None
+    good = derive_code(services_of(app).settings.otp_hash_key, nonce.decode())
+    bad = "000000" if good != "000000" else "111111"
+    assert verifier.check_for(user, PHONE, bad).sent_at is None
+    assert rdb.get(verifier.funnel.sent_key(user)) == b"1000.5"
+    assert verifier.check_for(user, PHONE, good).sent_at == 1000.5
+    assert rdb.get(verifier.funnel.sent_key(user)) is None
+
+
+def test_the_portals_verification_counts_its_time_to_verify(config: dict[str, object]) -> None:
+    from bot import create_app
+    from tests.helpers import last_code, run_jobs
+    from tests.portalkit import KEY, check, start
+
+    portal_app = create_app({**config, "PORTAL_API_KEY": KEY})
+    start(portal_app)
+    run_jobs(portal_app)  # the send: its time noted
+    assert check(portal_app, last_code(portal_app, PHONE))["status"] == "approved"
+    counts = services_of(portal_app).verifier.funnel.days([OA_ID], 1)[0][1]
+    assert counts["sms|verified"] == 1 and counts["sms|ttv_count"] == 1

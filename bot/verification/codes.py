@@ -50,6 +50,7 @@ class Checked:
     channel: str = ""
     phone: str = ""
     ganged_up: int = 0  # accounts whose wrong codes locked the number now (0: not locked)
+    sent_at: float | None = None  # a right code: when it was sent (epoch), when known
 
 
 def derive_code(hash_key: str, nonce: str) -> str:
@@ -127,23 +128,37 @@ class CodeStore:
         return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
 
     def check(
-        self, user: UserRef, phone: str, typed: str, owner: bool = False, owner_key: str = "-"
+        self,
+        user: UserRef,
+        phone: str,
+        typed: str,
+        owner: bool = False,
+        owner_key: str = "-",
+        sent_key: str = "-",
     ) -> Checked:
         """Check a typed code and count the attempt per account and per number, atomically
         (no parallel extra guesses). owner: the account verified the number; or owner_key,
-        the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step."""
+        the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step.
+        sent_key: when the code was sent (the funnel's), read and dropped with a right code."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
         args += ["1" if owner else "0", self.number_max_attempts, phone.lstrip("+"), user.user_id]
-        keys = [*(k[name] for name in names), owner_key]
+        keys = [*(k[name] for name in names), owner_key, sent_key]
         answer = self._check(keys=keys, args=args)
-        status, number, channel, stored_phone, accounts = answer
+        status, number, channel, stored_phone, accounts, *sent = answer
         wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0
+        sent_at = float(sent[0]) if sent and sent[0] else None
         return Checked(
-            status.decode(), left, wait, channel.decode(), stored_phone.decode(), int(accounts)
+            status.decode(),
+            left,
+            wait,
+            channel.decode(),
+            stored_phone.decode(),
+            int(accounts),
+            sent_at,
         )
 
     def attempts_left(self, user: UserRef) -> int:

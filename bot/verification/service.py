@@ -338,7 +338,9 @@ class Verifier:
     def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
         channel = ctx.data.get("channel", "")
-        return self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
+        checked = self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
+        ctx.memo["sent_at"] = checked.sent_at  # for complete(): read with the right code
+        return checked
 
     def check_for(
         self, user: UserRef, phone: str, typed: str, channel: str = "", tally: Tally | None = None
@@ -347,7 +349,8 @@ class Verifier:
         was asked by, for the funnel's count of expired codes (the code itself is gone)."""
         # Its verified owner's typos do not count against the number: read in the same step.
         owner_key = owner_bucket(user.oa_id, phone)
-        checked = self.codes.check(user, phone, typed, owner_key=owner_key)
+        sent_key = self.funnel.sent_key(user)  # a right code answers when it went out
+        checked = self.codes.check(user, phone, typed, owner_key=owner_key, sent_key=sent_key)
         count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
@@ -362,7 +365,8 @@ class Verifier:
         """Claim the number for the account; False when another account won it first."""
         user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
-        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step)
+        sent_at = ctx.memo.get("sent_at")
+        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step, sent_at)
 
     def complete_for(
         self,
@@ -372,8 +376,10 @@ class Verifier:
         by_app: str,
         enqueue: Enqueue,
         tally: Tally | None = None,
+        sent_at: float | None = None,
     ) -> bool:
-        """complete() for an account (chat user or portal account)."""
+        """complete() for an account (chat user or portal account); sent_at: when the code
+        went out (Checked.sent_at), for the funnel's time to verify."""
         count = tally or self.funnel.record
         now = int(time.time())
         event = None
@@ -389,7 +395,7 @@ class Verifier:
             count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
-        count(self.funnel.verified(user, channel))
+        count(self.funnel.verified(user, channel, sent_at))
         if account_id_of(user) is not None:
             self.pending.finish(user)
         if event is not None:
