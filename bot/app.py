@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_cli(app)
     claim_redis(services.redis, settings)
     seed_registry(services)
+    services.verifier.links.mirror_at_start()
     return app
 
 

@@ -32,7 +32,12 @@ from zalo_api.events import UserSubmitInfo
 
 def refuse_if_locked(ctx: Context) -> bool:
     """When the account is locked, say until when (True); the user cannot start now."""
-    wait = ctx.verifier.lock_wait_seconds(ctx)  # a linked user: the portal account's
+    return tell_if_locked(ctx, ctx.verifier.lock_wait_seconds(ctx))
+
+
+def tell_if_locked(ctx: Context, wait: int) -> bool:
+    """refuse_if_locked() with the lock's wait already read (a linked user: the portal
+    account's)."""
     if wait:
         ctx.reply("locked", until=until_text(ctx, wait), buttons=after_lock_buttons(ctx))
     return bool(wait)
@@ -42,9 +47,9 @@ def start(event: Event, ctx: Context, fixed: str | None = None) -> str | None:
     """Begin: refuse while locked, offer the number on file, or ask for one."""
     ctx.data = {"fixed": fixed} if fixed else {}
     ctx.count_step(Step(ctx.user.oa_id, fixed or "", "started"))
-    if refuse_if_locked(ctx):
+    wait, account = ctx.verifier.lock_and_account(ctx)
+    if tell_if_locked(ctx, wait):
         return None
-    account = ctx.verifier.account(ctx)
     if account is None or account.phone is None:
         return ask_phone(event, ctx)
     ctx.data["phone"] = account.phone

@@ -7,7 +7,7 @@ import threading
 import pytest
 import redis
 
-from bot.verification.accounts import AccountStore
+from bot.verification.accounts import AccountStore, bucket
 
 OA = "oa1"
 PHONE = "+84912345678"
@@ -47,6 +47,20 @@ def test_changing_the_number_releases_the_old_one_and_clears_both(accounts: Acco
     )
     assert accounts.owner_of(OA, PHONE) is None
     assert accounts.claim(OA, "u2", PHONE, "sms", 2001)
+
+
+def test_a_record_already_stored_is_read_by_the_claim_and_its_old_number_released(
+    accounts: AccountStore, rdb: redis.Redis
+) -> None:
+    """A claim first assumes no record (one round trip); one stored before it (here as the
+    packed record any version writes) is answered back and claimed over, not lost."""
+    rdb.hset(bucket("acct", OA, "u1"), "u1", "84987654321|1000|1001|app-u1")
+    rdb.hset(bucket("phone", OA, "84987654321"), "84987654321", "u1")
+    assert accounts.claim(OA, "u1", PHONE, "sms", 2000)
+    account = accounts.get(OA, "u1")
+    assert account is not None and (account.phone, account.user_id_by_app) == (PHONE, "app-u1")
+    assert (account.sms_verified_at, account.zalo_verified_at) == (2000, None)
+    assert accounts.owner_of(OA, "+84987654321") is None and accounts.owner_of(OA, PHONE) == "u1"
 
 
 def test_find_by_the_app_scoped_id(accounts: AccountStore) -> None:

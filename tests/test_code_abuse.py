@@ -153,3 +153,23 @@ def test_zalo_codes_have_a_global_ceiling(config: dict[str, Any], rdb: redis.Red
     assert len(delivered) == 3
     assert zns_refused() == before + 2
     assert REGISTRY.get_sample_value("bot_zns_global_ceiling_reached") == 1
+
+
+def test_the_check_reads_the_numbers_owner_itself(codes: CodeStore, rdb: redis.Redis) -> None:
+    """Given the owner's bucket, the check tells the owner in the same step: the owner passes
+    the number's lock and its typos are not counted against the number; others' are."""
+    from bot.verification.accounts import AccountStore, owner_bucket
+
+    alice, bob = account("alice"), account("bob")
+    assert AccountStore(rdb).claim(OA_ID, "alice", PHONE, "sms", 1)
+    owner_key = owner_bucket(OA_ID, PHONE)
+    issued = codes.issue(alice, PHONE, "zalo", 120, 0, owner=True)
+    good = derive_code(HASH_KEY, issued.nonce)
+    codes.check(alice, PHONE, "000000" if good != "000000" else "111111", owner_key=owner_key)
+    assert not rdb.hgetall(f"otp-fails:phone:{PHONE}")  # the owner's typo: not the number's
+    guess = wrong_code(codes, bob)
+    codes.check(bob, PHONE, guess, owner_key=owner_key)
+    assert rdb.hgetall(f"otp-fails:phone:{PHONE}") == {bob.tag.encode(): b"1"}
+    rdb.set(f"otp-lock:phone:{PHONE}", "otp-lock:" + bob.tag, px=60_000)  # others locked it
+    assert codes.check(bob, PHONE, guess, owner_key=owner_key).status == "locked"
+    assert codes.check(alice, PHONE, good, owner_key=owner_key).status == "ok"

@@ -132,3 +132,15 @@ def test_a_crash_costs_one_apology_and_nothing_else() -> None:
 
 def test_whoami_tells_the_user_their_oa_scoped_id() -> None:
     assert texts(run(text_event(text="/whoami"))) == ["Mã người dùng Zalo của bạn với OA này: u1"]
+
+
+def test_the_flow_of_a_state_is_the_first_flow_that_owns_it() -> None:
+    """flow_of() looks the flow up by name: the same answer as asking each flow in order."""
+    from bot.wiring import build_engine
+
+    engine = build_engine()
+    states = [None, "", "nobody:step", "verify", "verify:", "admin_unlink"]
+    states += [state for flow in engine.flows for state in (*flow.states, *flow.steps)]
+    for state in states:
+        owner = next((flow for flow in engine.flows if flow.owns(state)), None)
+        assert engine.flow_of(state) is owner, state

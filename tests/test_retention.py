@@ -16,6 +16,7 @@ from bot.config import ConfigError, load_settings
 from bot.conversation.context import AuditEntry
 from bot.keys import UserRef
 from bot.services import services_of
+from bot.verification.links import MIRRORED_KEY
 from bot.worker.dead_letters import INDEX_KEY, DeadLetters
 from bot.worker.retention import enforce_retention
 from bot.worker.sweeper import sweep
@@ -93,7 +94,7 @@ def test_a_number_never_verified_leaves_only_records_that_expire(
     limit = min(2 * DAY, settings.unverified_retention_days * DAY)
     for key in stored_keys(rdb):
         # The funnel's per-day counts hold numbers of steps, nothing of a person; bot:owner
-        # says whether this Redis is a sandbox's.
-        if key.startswith((*REGISTRY, b"rq:", b"funnel:", b"bot:owner")):
+        # says whether this Redis is a sandbox's, links:mirrored that its links were upgraded.
+        if key.startswith((*REGISTRY, b"rq:", b"funnel:", b"bot:owner", MIRRORED_KEY.encode())):
             continue
         assert 0 < rdb.ttl(key) <= limit, key

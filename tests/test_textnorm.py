@@ -36,3 +36,18 @@ def test_fold_handles_composed_and_decomposed_forms() -> None:
 def test_full_width_digits_become_ascii() -> None:
     assert to_ascii_digits("１２３４５６") == "123456"
     assert digits_only("12 34-56") == "123456"
+
+
+def test_kept_forms_are_the_forms_and_the_cache_is_bounded() -> None:
+    """normalize() and canonical() keep recent answers: the same as computing them again,
+    and never more than CACHED_TEXTS of them."""
+    from bot.conversation import intent_matching
+    from bot.conversation.intent_matching import canonical
+
+    texts = ["Xác thực ạ 🙏", "#verify", "mình muốn xác thực sđt nhé", "０９１２ ３４５", "?"]
+    for text in texts * 2:
+        assert normalize(text) == normalize.__wrapped__(text)
+        assert canonical(text) == canonical.__wrapped__(text)
+    for n in range(intent_matching.CACHED_TEXTS + 10):
+        canonical(f"text {n}")
+    assert canonical.cache_info().currsize == intent_matching.CACHED_TEXTS

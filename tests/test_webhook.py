@@ -21,6 +21,7 @@ from bot.ops.embedded_redis import free_port
 from bot.queues.inbox import INBOX, STAGE_EVENTS
 from bot.queues.ready import ReadySet
 from bot.services import services_of
+from bot.verification.links import MIRRORED_KEY
 from tests.helpers import (
     OA_ID,
     Dialogue,
@@ -44,9 +45,10 @@ def toy_app(app: Flask) -> Flask:
 
 
 def stored(rdb: redis.Redis) -> list[bytes]:
-    """Keys written beyond start-up's (the asset registry, Redis's owner), RQ's bookkeeping and
-    the webhook's telemetry (when the last unverified request came: no state of any user)."""
-    skipped = (b"asset:", b"assets:", b"bot:owner", b"webhook:")
+    """Keys written beyond start-up's (the asset registry, Redis's owner, the links' upgrade
+    mark), RQ's bookkeeping and the webhook's telemetry (when the last unverified request
+    came: no state of any user)."""
+    skipped = (b"asset:", b"assets:", b"bot:owner", MIRRORED_KEY.encode(), b"webhook:")
     return sorted(k for k in stored_keys(rdb) if not k.startswith(skipped))
 
 

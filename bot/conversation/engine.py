@@ -43,14 +43,18 @@ class Engine:
         shortcut: Callable[[Event, Context], Event] | None = None,
     ) -> None:
         self.flows = list(flows)
+        # Each flow by its name, the prefix of its states (the first flow of a name owns them).
+        self.by_name: dict[str, Flow] = {}
+        for flow in self.flows:
+            self.by_name.setdefault(flow.name, flow)
         self.global_routes = list(global_routes)
         self.idle = idle
         self.stale = stale
         self.shortcut = shortcut
 
     def flow_of(self, state: str | None) -> Flow | None:
-        """The flow a state belongs to (None when idle or unknown)."""
-        return next((flow for flow in self.flows if flow.owns(state)), None)
+        """The flow a state belongs to (None when idle or unknown): Flow.owns(), by name."""
+        return self.by_name.get(state.split(":", 1)[0]) if state is not None else None
 
     def candidates(self, ctx: Context) -> Iterator[tuple[Flow | None, Route]]:
         """Every route that may answer in ctx's state, highest precedence first."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from bot.conversation.textnorm import normalize, to_ascii_digits
 
@@ -45,8 +46,12 @@ LEADING_FIRST = sorted(LEADING, key=len, reverse=True)
 TRAILING_FIRST = sorted(TRAILING, key=len, reverse=True)
 NOT_WORD = re.compile(r"[^\w/ ]+|_")
 SPACES = re.compile(r"\s+")
+# Texts whose core is kept: each route of a dispatch asks for the same text's (five or so per
+# event), and people type the same few words ('xác thực', '1', 'sms').
+CACHED_TEXTS = 2048
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def canonical(text: str) -> str:
     """The comparable core of a request ('' when nothing is left but politeness or emoji)."""
     folded = normalize(to_ascii_digits(text))

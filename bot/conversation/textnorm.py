@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Vietnamese letters whose base letter is not recovered by dropping combining marks.
 EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 EDGE_PUNCTUATION = "!?.,;:…\"'“”‘’()[]{}<>«»~*-_=+|\\`"
 SPACES = re.compile(r"\s+")
+# Texts whose normal form is kept: a dispatch's routes ask for the same text's several times.
+CACHED_TEXTS = 2048
 
 
 def fold(text: str) -> str:
@@ -18,6 +21,7 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
+@lru_cache(maxsize=CACHED_TEXTS)
 def normalize(text: str) -> str:
     """The comparable form of a typed word or button payload.
 

@@ -74,7 +74,9 @@ def check_verification(
     checked = verifier.check_for(ref, pending.phone, code, pending.channel)
     if checked.status == "ok":
         enqueue = enqueue_now(services, ref)
-        won = verifier.complete_for(ref, pending.phone, checked.channel, "", enqueue)
+        won = verifier.complete_for(
+            ref, pending.phone, checked.channel, "", enqueue, sent_at=checked.sent_at
+        )
         return CheckResult("approved" if won else "in_use", services.settings.otp_max_attempts)
     if checked.status == "wrong":
         return CheckResult("wrong", checked.attempts_left)

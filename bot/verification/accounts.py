@@ -20,12 +20,13 @@ BUCKETS = 1024
 # KEYS: account bucket, new phone bucket, by-app bucket, old phone bucket ('-': none), the
 # user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
 # expected old record, callback id, its body, TTL in seconds. The portal callback's body is
-# stored in the same step as the verification it tells of: both or neither.
+# stored in the same step as the verification it tells of: both or neither. Answers {status,
+# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}.
 CLAIM = """
 local owner = redis.call('HGET', KEYS[2], ARGV[2])
-if owner and owner ~= ARGV[1] then return 'taken' end
+if owner and owner ~= ARGV[1] then return {'taken', ''} end
 local record = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if record ~= ARGV[6] then return 'stale' end
+if record ~= ARGV[6] then return {'stale', record} end
 local phone, sms, zalo, byapp = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
 if phone == nil or phone ~= ARGV[2] then
   if phone and phone ~= '' then redis.call('HDEL', KEYS[4], phone) end
@@ -42,7 +43,7 @@ if KEYS[5] ~= '-' then
   redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
   redis.call('EXPIRE', KEYS[5], ARGV[9])
 end
-return 'ok'
+return {'ok', ''}
 """
 
 
@@ -79,9 +80,19 @@ class Account:
         )
 
 
+def account_from(user_id: str, raw: bytes | None) -> Account | None:
+    """The account from AccountStore.read()'s answer."""
+    return Account.decode(user_id, text(raw)) if raw else None
+
+
 def bucket(kind: str, oa_id: str, member: str) -> str:
     """The hash holding member: e.g. 'acct:{oa}:417'."""
     return f"{kind}:{{{oa_id}}}:{zlib.crc32(member.encode()) % BUCKETS}"
+
+
+def owner_bucket(oa_id: str, phone: str) -> str:
+    """The hash holding the owner of phone (E.164), under its digits."""
+    return bucket("phone", oa_id, phone.lstrip("+"))
 
 
 class AccountStore:
@@ -93,8 +104,12 @@ class AccountStore:
 
     def get(self, oa_id: str, user_id: str) -> Account | None:
         """The account of an OA-scoped user id."""
-        record = self.client.hget(bucket("acct", oa_id, user_id), user_id)
-        return Account.decode(user_id, text(record)) if record else None
+        return account_from(user_id, self.read(self.client, oa_id, user_id))
+
+    @staticmethod
+    def read(client: redis.Redis | redis.client.Pipeline, oa_id: str, user_id: str) -> Any:
+        """get()'s read, on a client or queued in a pipeline (account_from() decodes it)."""
+        return client.hget(bucket("acct", oa_id, user_id), user_id)
 
     def find(self, oa_id: str, any_id: str) -> Account | None:
         """By OA-scoped user id, or by the app-scoped id a portal gets from Login with Zalo."""
@@ -128,8 +143,10 @@ class AccountStore:
 
         event: (key, id, body, ttl) of the portal callback, stored only with a win."""
         digits = phone.lstrip("+")
-        for _ in range(5):  # 'stale': the record changed between our read and the script
-            record = text(self.client.hget(bucket("acct", oa_id, user_id), user_id))
+        # First as a first verification (no record: one round trip); 'stale' answers with the
+        # record as it is, to claim again with (it changed meanwhile: again).
+        record = ""
+        for _ in range(5):
             old = record.split("|", 1)[0]
             keys = [
                 bucket("acct", oa_id, user_id),
@@ -140,9 +157,10 @@ class AccountStore:
             ]
             args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
             args += [event[1], event[2], event[3]] if event else ["", "", 0]
-            answer = text(self._claim(keys=keys, args=args))
-            if answer != "stale":
-                return answer == "ok"
+            answer, current = self._claim(keys=keys, args=args)
+            if answer != b"stale":
+                return bool(answer == b"ok")
+            record = text(current)
         raise RuntimeError("account record kept changing during a claim")
 
     def forget(self, pipe: redis.client.Pipeline, oa_id: str, user_id: str) -> None:

@@ -50,6 +50,7 @@ class Checked:
     channel: str = ""
     phone: str = ""
     ganged_up: int = 0  # accounts whose wrong codes locked the number now (0: not locked)
+    sent_at: float | None = None  # a right code: when it was sent (epoch), when known
 
 
 def derive_code(hash_key: str, nonce: str) -> str:
@@ -126,20 +127,38 @@ class CodeStore:
         status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
         return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
 
-    def check(self, user: UserRef, phone: str, typed: str, owner: bool = False) -> Checked:
+    def check(
+        self,
+        user: UserRef,
+        phone: str,
+        typed: str,
+        owner: bool = False,
+        owner_key: str = "-",
+        sent_key: str = "-",
+    ) -> Checked:
         """Check a typed code and count the attempt per account and per number, atomically
-        (no parallel extra guesses)."""
+        (no parallel extra guesses). owner: the account verified the number; or owner_key,
+        the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step.
+        sent_key: when the code was sent (the funnel's), read and dropped with a right code."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
-        args += ["1" if owner else "0", self.number_max_attempts]
-        answer = self._check(keys=[k[name] for name in names], args=args)
-        status, number, channel, stored_phone, accounts = answer
+        args += ["1" if owner else "0", self.number_max_attempts, phone.lstrip("+"), user.user_id]
+        keys = [*(k[name] for name in names), owner_key, sent_key]
+        answer = self._check(keys=keys, args=args)
+        status, number, channel, stored_phone, accounts, *sent = answer
         wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0
+        sent_at = float(sent[0]) if sent and sent[0] else None
         return Checked(
-            status.decode(), left, wait, channel.decode(), stored_phone.decode(), int(accounts)
+            status.decode(),
+            left,
+            wait,
+            channel.decode(),
+            stored_phone.decode(),
+            int(accounts),
+            sent_at,
         )
 
     def attempts_left(self, user: UserRef) -> int:
@@ -174,16 +193,17 @@ class CodeStore:
 
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
         """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip."""
-        k = self.keys(user, phone)
-        locks = [k["lock"]] + ([k["phone_lock"]] if not owner else [])
         with self.client.pipeline(transaction=False) as pipe:
-            for key in [*locks, k["cooldown"]]:
-                pipe.pttl(key)
-            pipe.get(k["cooldown"])
-            *ttls, ours = pipe.execute()
-        lock_ttls, account_ms = ttls[: len(locks)], ttls[len(locks)]
-        # The account's cooldown is for the number it was started with.
-        return longest(lock_ttls), ceil_seconds(account_ms) if ours == phone.encode() else 0
+            self.read_waits(pipe, user, phone)
+            return waits_from(pipe.execute(), phone, owner)
+
+    def read_waits(self, pipe: redis.client.Pipeline, user: UserRef, phone: str) -> None:
+        """waits()'s reads (four answers), queued in pipe; waits_from() tells them."""
+        k = self.keys(user, phone)
+        pipe.pttl(k["lock"])
+        pipe.pttl(k["phone_lock"])
+        pipe.pttl(k["cooldown"])
+        pipe.get(k["cooldown"])
 
     def number_locked_by(self, user: UserRef, phone: str) -> bool:
         """Whether the number's lock was set by this account's wrong code (only it may learn
@@ -218,6 +238,14 @@ class CodeStore:
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
         pipe.delete(user.key("otp"), user.key("otp-cooldown"))
+
+
+def waits_from(answers: list[Any], phone: str, owner: bool = False) -> tuple[int, int]:
+    """waits() from the answers of read_waits() (owner: the number's lock does not apply)."""
+    account_lock, number_lock, cooldown_ms, ours = answers
+    locks = [account_lock] if owner else [account_lock, number_lock]
+    # The account's cooldown is for the number it was started with.
+    return longest(locks), ceil_seconds(cooldown_ms) if ours == phone.encode() else 0
 
 
 def phone_lock_key(phone: str) -> str:

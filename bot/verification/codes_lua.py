@@ -43,9 +43,10 @@ local function ct_equal(a, b)
 end
 """
 
-# KEYS: code, account fails, account lock, number lock, account cooldown, number fails.
+# KEYS: code, account fails, account lock, number lock, account cooldown, number fails, the
+# number's owner bucket ('-': the owner flag decides), when the code was sent ('-': none).
 # ARGV: digest of the typed code, max attempts (account), lock ms, account tag, owner flag,
-# max attempts (number, over all accounts).
+# max attempts (number, over all accounts), the number's digits, the account's user id.
 # Wrong codes are counted per account (a hash: number -> count) and per number (a hash:
 # account -> count). The account is locked at its own max-th wrong code; the number at its
 # number-max-th over all accounts, where one account counts at most max: one account alone
@@ -53,6 +54,8 @@ end
 # forgives only the guesses at its own number, by its own account.
 # Answers {status, number, channel, phone, accounts}: number = attempts left (wrong) or lock
 # ms (locked); accounts = how many accounts' wrong codes locked the number (0: it was not).
+# A right code also answers when it was sent (the funnel's time to verify), read and dropped
+# with it.
 CHECK = (
     CT_EQUAL
     + """
@@ -62,6 +65,7 @@ local function total(key)
   return sum
 end
 local owner = ARGV[5] == '1'
+if KEYS[7] ~= '-' then owner = redis.call('HGET', KEYS[7], ARGV[7]) == ARGV[8] end
 local locks = {KEYS[3]}
 if not owner then locks[2] = KEYS[4] end
 for _, lock in ipairs(locks) do
@@ -74,7 +78,9 @@ if ct_equal(code[1], ARGV[1]) then
   redis.call('HDEL', KEYS[2], code[3])
   redis.call('HDEL', KEYS[6], ARGV[4])
   redis.call('DEL', KEYS[1], KEYS[5])
-  return {'ok', 0, code[2], code[3], 0}
+  local sent = ''
+  if KEYS[8] ~= '-' then sent = redis.call('GETDEL', KEYS[8]) or '' end
+  return {'ok', 0, code[2], code[3], 0, sent}
 end
 local max, lock_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HINCRBY', KEYS[2], code[3], 1)

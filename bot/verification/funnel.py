@@ -142,7 +142,7 @@ class Funnel:
         try:
             with self.client.pipeline(transaction=False) as pipe:
                 self.add(pipe, user.oa_id, fields)
-                pipe.set(user.key("funnel-sent"), f"{time.time():.3f}", ex=SENT_AT_TTL_SECONDS)
+                pipe.set(self.sent_key(user), f"{time.time():.3f}", ex=SENT_AT_TTL_SECONDS)
                 if channel == "zalo" and not delivered:
                     pipe.set(TRACKING_KEY.format(reference), user.oa_id, ex=TRACKING_TTL_SECONDS)
                 pipe.execute()
@@ -162,18 +162,21 @@ class Funnel:
         """Whether a Zalo code of ours still waits for its receipt (False once it came)."""
         return bool(self.client.exists(TRACKING_KEY.format(tracking_id)))
 
-    def verified(self, user: UserRef, channel: str) -> Step:
-        """The step of a number verified, with the time since its code was sent when known."""
-        try:
-            sent_at = self.client.getdel(user.key("funnel-sent"))
-        except redis.RedisError:
-            sent_at = None
-        seconds = None if sent_at is None else max(0.0, time.time() - float(sent_at))
+    @staticmethod
+    def verified(user: UserRef, channel: str, sent_at: float | None) -> Step:
+        """The step of a number verified, with the time since its code was sent when known
+        (sent_at: read with the right code, bot.verification.codes, from sent_key())."""
+        seconds = None if sent_at is None else max(0.0, time.time() - sent_at)
         return Step(user.oa_id, channel, "verified", seconds=seconds)
+
+    @staticmethod
+    def sent_key(user: UserRef) -> str:
+        """When the user's last code went out (epoch seconds, SENT_AT_TTL_SECONDS)."""
+        return user.key("funnel-sent")
 
     def forget(self, pipe: Pipeline, user: UserRef) -> None:
         """Drop the user's send time (user_withdraw); the counts name nobody."""
-        pipe.delete(user.key("funnel-sent"))
+        pipe.delete(self.sent_key(user))
 
     def hours(self, oa_ids: Iterable[str], count: int = 24) -> list[tuple[int, dict[str, int]]]:
         """(epoch of the hour, counts summed over oa_ids) for the last `count` hours."""

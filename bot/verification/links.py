@@ -6,12 +6,19 @@ one phone <-> one account holds across chat and portal accounts. A Zalo user sen
 8-character link code the portal got from POST /api/v1/links; from then on the user's chat
 verifications belong to the portal account (the link is a pointer: the Zalo user's own
 record stays as it was, so linking neither loses nor duplicates a verified number).
+
+The two link maps are bucketed hashes; the user -> account side is repeated in a key of the
+user's own (`linked:{oa:user}`, written in the same step), which the events stage's claim
+reads with the conversation: a chat turn knows whose verification it is without a round
+trip. Links made before those keys existed are copied once (mirror_links(), at start-up);
+until a process has seen that done, it reads the bucket.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -22,7 +29,9 @@ import redis
 from bot.keys import ScriptArgs, UserRef, text
 from bot.verification.accounts import bucket
 from bot.verification.codes import ceil_seconds
-from bot.verification.links_lua import ISSUE, LINK, REDEEM
+from bot.verification.links_lua import ISSUE, LINK, MIRROR, REDEEM
+
+log = logging.getLogger(__name__)
 
 PORTAL_PREFIX = "portal:"
 # No 0/O, 1/I/L: codes are read off a screen and typed on a phone.
@@ -30,6 +39,10 @@ LINK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LINK_CODE_LENGTH = 8
 LINK_CODE = re.compile(f"[{LINK_ALPHABET}]{{{LINK_CODE_LENGTH}}}")
 ACCOUNT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}")
+# The key kind of a Zalo user's own copy of their link (UserRef.key): the account id.
+LINKED = "linked"
+# Set once every link of the bucketed hashes has its own key too (mirror_links()).
+MIRRORED_KEY = "links:mirrored"
 
 
 def portal_ref(oa_id: str, account_id: str) -> UserRef:
@@ -97,6 +110,10 @@ class LinkStore:
         self._issue = client.register_script(ISSUE)
         self._redeem = client.register_script(REDEEM)
         self._link = client.register_script(LINK)
+        self._mirror = client.register_script(MIRROR)
+        # Whether every link has its user's own key (LINKED): then a claim's read of it is
+        # the link. Learned once (mirror_links() or a read of MIRRORED_KEY), never unlearned.
+        self.mirrored = False
 
     def code_key(self, oa_id: str, code: str) -> str:
         """Codes at rest are keyed hashes, like one-time codes."""
@@ -135,6 +152,8 @@ class LinkStore:
                 bucket("plink", oa_id, account_id),
                 bucket("plink", oa_id, old_account) if old_account else "-",
                 bucket("zlink", oa_id, old_user) if old_user else "-",
+                user.key(LINKED),
+                UserRef(oa_id, old_user).key(LINKED) if old_user else "-",
             ]
             args = [user.user_id, account_id, old_account, old_user]
             if text(self._link(keys=keys, args=args)) == "ok":
@@ -151,17 +170,56 @@ class LinkStore:
         found = self.client.hget(bucket("plink", oa_id, account_id), account_id)
         return text(found) or None
 
-    def subject(self, user: UserRef) -> UserRef:
-        """Whose verification a chat user's is: the linked portal account's, else their own."""
+    def subject(self, user: UserRef, claimed: bytes | None = None) -> UserRef:
+        """Whose verification a chat user's is: the linked portal account's, else their own.
+        claimed: the user's LINKED key as the events stage's claim read it (None: not read)."""
         if account_id_of(user) is not None:
             return user
-        account_id = self.account_of(user)
+        if claimed is not None and self.mirrored:
+            account_id = text(claimed) or None
+        else:
+            account_id = self.read_link(user)
         return portal_ref(user.oa_id, account_id) if account_id else user
+
+    def read_link(self, user: UserRef) -> str | None:
+        """account_of(), learning in the same round trip whether the links are mirrored."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hget(bucket("zlink", user.oa_id, user.user_id), user.user_id)
+            pipe.exists(MIRRORED_KEY)
+            found, mirrored = pipe.execute()
+        self.mirrored = self.mirrored or bool(mirrored)
+        return text(found) or None
+
+    def mirror_links(self) -> int:
+        """Give every link of the bucketed hashes its user's own key, once per Redis (the
+        upgrade to LINKED keys); how many links were copied."""
+        if self.client.exists(MIRRORED_KEY):
+            self.mirrored = True
+            return 0
+        copied = 0
+        for key in self.client.scan_iter(match="zlink:{*}:*", count=1000, _type="hash"):
+            oa_id = text(key).split("{", 1)[1].rsplit("}", 1)[0]
+            prefix = f"{LINKED}:{{{oa_id}:"
+            copied += int(self._mirror(keys=[key], args=[prefix]))
+        self.client.set(MIRRORED_KEY, 1)
+        self.mirrored = True
+        return copied
+
+    def mirror_at_start(self) -> None:
+        """mirror_links() as a process starts; Redis away: the next start does it (until
+        then links are read from the buckets)."""
+        try:
+            copied = self.mirror_links()
+        except redis.RedisError as exc:
+            log.warning("could not check the links' own keys: %s", type(exc).__name__)
+            return
+        if copied:
+            log.info("gave %d portal links a key of their user's own", copied)
 
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop the user's link and wrong-code counter (user_withdraw), in pipe."""
         account_id = self.account_of(user)
-        pipe.delete(user.key("link-fails"))
+        pipe.delete(user.key("link-fails"), user.key(LINKED))
         if account_id:
             pipe.hdel(bucket("zlink", user.oa_id, user.user_id), user.user_id)
             pipe.hdel(bucket("plink", user.oa_id, account_id), account_id)

@@ -30,15 +30,30 @@ return {'wrong', tonumber(ARGV[1]) - fails}
 """
 
 # KEYS: user -> account bucket, account -> user bucket, old account's bucket ('-'),
-# old user's bucket ('-'). ARGV: user id, account id, expected old account, expected old user.
+# old user's bucket ('-'), the user's own link key, the old user's ('-').
+# ARGV: user id, account id, expected old account, expected old user.
 # One Zalo user per portal account and one portal account per Zalo user: linking again
-# moves the link, in one step ('stale': someone linked in between, read again).
+# moves the link, in one step ('stale': someone linked in between, read again). The user's
+# own key repeats the link so that the events stage's claim reads it with the conversation.
 LINK = """
 if (redis.call('HGET', KEYS[1], ARGV[1]) or '') ~= ARGV[3] then return 'stale' end
 if (redis.call('HGET', KEYS[2], ARGV[2]) or '') ~= ARGV[4] then return 'stale' end
 if ARGV[3] ~= '' then redis.call('HDEL', KEYS[3], ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HDEL', KEYS[4], ARGV[4]) end
+if ARGV[4] ~= '' then
+  redis.call('HDEL', KEYS[4], ARGV[4])
+  redis.call('DEL', KEYS[6])
+end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
+redis.call('SET', KEYS[5], ARGV[2])
 return 'ok'
+"""
+
+# KEYS: one user -> account bucket. ARGV: the prefix of the users' own link keys
+# ('linked:{<oa>:'). Copies each link of the bucket to its user's own key (the upgrade to
+# those keys); atomic, so a link moved meanwhile is copied as it is now.
+MIRROR = """
+local links = redis.call('HGETALL', KEYS[1])
+for i = 1, #links, 2 do redis.call('SET', ARGV[1] .. links[i] .. '}', links[i + 1]) end
+return #links / 2
 """

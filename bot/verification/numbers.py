@@ -5,8 +5,9 @@ valid numbers (SPEC §2 item 2). A number counts once however often it is re-ent
 number refused as in use or locked counts too (or the limit would not stop probing), and
 invalid input never reaches here. The count is one sorted set per account (keyed hash of
 the number -> when it was first tried), checked and recorded in one Lua step, so parallel
-requests cannot slip past it. The numbers are stored as keyed hashes: a record of what
-someone probed is not a list of phone numbers.
+requests cannot slip past it; the same step reads the number's owner and lock, all the
+verifier asks of a number (one round trip per number step). The numbers are stored as keyed
+hashes: a record of what someone probed is not a list of phone numbers.
 """
 
 from __future__ import annotations
@@ -14,29 +15,69 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from dataclasses import dataclass
+from typing import Any
 
 import redis
 
-from bot.keys import ScriptArgs, UserRef
+from bot.keys import ScriptArgs, UserRef, text
+from bot.redis_client import run_script
 
-# KEYS: the account's numbers (zset: keyed hash -> first tried, ms); windows of a day and an
-# hour in ms.
-# ARGV: the number's keyed hash, now ms, per-hour limit, per-day limit.
-# Answers the ms to wait until one more new number is allowed (0: admitted).
+# The account's numbers (zset: keyed hash -> first tried, ms), the number's keyed hash, now
+# ms, the per-hour and per-day limits. Answers the ms to wait until one more new number is
+# allowed (0: admitted).
 ADMIT = """
-local now = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 86400000)
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
-local hour = redis.call('ZRANGEBYSCORE', KEYS[1], now - 3600000, '+inf', 'WITHSCORES')
-if #hour / 2 >= tonumber(ARGV[3]) then return tonumber(hour[2]) + 3600000 - now end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return tonumber(oldest[2]) + 86400000 - now
+local function admit(key, member, now, per_hour, per_day)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - 86400000)
+  if redis.call('ZSCORE', key, member) then return 0 end
+  local hour = redis.call('ZRANGEBYSCORE', key, now - 3600000, '+inf', 'WITHSCORES')
+  if #hour / 2 >= per_hour then return tonumber(hour[2]) + 3600000 - now end
+  if redis.call('ZCARD', key) >= per_day then
+    local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    return tonumber(oldest[2]) + 86400000 - now
+  end
+  redis.call('ZADD', key, now, member)
+  redis.call('PEXPIRE', key, 86400000)
+  return 0
 end
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], 86400000)
-return 0
 """
+
+# KEYS: the account's numbers, the number's owner bucket, the number's lock.
+# ARGV: the number's keyed hash, now ms, per-hour limit, per-day limit, the number's digits,
+# the account's user id.
+# What the verifier asks of a number, in one step: its verified owner ('': none), its lock's
+# ms left and value (the lock key of the account whose wrong code set it), and the ms to wait
+# for one more new number (0: admitted; a number the account holds is not counted).
+FACTS = (
+    ADMIT
+    + """
+local owner = redis.call('HGET', KEYS[2], ARGV[5]) or ''
+local lock_ms = redis.call('PTTL', KEYS[3])
+local locker = redis.call('GET', KEYS[3]) or ''
+local wait = 0
+if owner ~= ARGV[6] then
+  wait = admit(KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]))
+end
+return {owner, lock_ms, locker, wait}
+"""
+)
+
+
+@dataclass(frozen=True)
+class NumberFacts:
+    """A number as one account meets it (NumberTries.facts())."""
+
+    owner: str | None  # the user id that verified it
+    lock_ms: int  # its lock's time left (<= 0: not locked)
+    locked_by: str  # the lock key of the account whose wrong code locked it
+    wait_seconds: int  # until the account may try one more new number (0: admitted)
+
+
+def facts_from(answer: Any) -> NumberFacts:
+    """NumberFacts from the FACTS script's answer."""
+    owner, lock_ms, locker, wait_ms = answer
+    wait = max(1, -(-int(wait_ms) // 1000)) if int(wait_ms) > 0 else 0
+    return NumberFacts(text(owner) or None, int(lock_ms), text(locker), wait)
 
 
 class NumberTries:
@@ -47,15 +88,28 @@ class NumberTries:
         self.hash_key = hash_key
         self.per_hour = per_hour
         self.per_day = per_day
-        self._admit = client.register_script(ADMIT)
+        self._facts = client.register_script(FACTS)
 
-    def admit(self, user: UserRef, phone: str) -> int:
-        """Count phone as tried by the account (once); seconds to wait when over a limit."""
+    def facts(self, user: UserRef, phone: str, owner_key: str, lock_key: str) -> NumberFacts:
+        """The number's owner (in owner_key, a bucketed hash) and lock (lock_key), counting it as
+        tried by the account (once; not when the account holds it), in one round trip."""
+        return facts_from(self.read_facts(user, phone, owner_key, lock_key))
+
+    def read_facts(
+        self,
+        user: UserRef,
+        phone: str,
+        owner_key: str,
+        lock_key: str,
+        pipe: redis.client.Pipeline | None = None,
+    ) -> Any:
+        """facts()'s script, run now or queued in pipe (facts_from() decodes its answer)."""
         member = hmac.new(self.hash_key.encode(), phone.encode(), hashlib.sha256).hexdigest()
         now_ms = int(time.time() * 1000)
         args: ScriptArgs = [member[:32], now_ms, self.per_hour, self.per_day]
-        wait_ms = int(self._admit(keys=[user.key("otp-numbers")], args=args))
-        return max(1, -(-wait_ms // 1000)) if wait_ms > 0 else 0
+        args += [phone.lstrip("+"), user.user_id]
+        keys = [user.key("otp-numbers"), owner_key, lock_key]
+        return run_script(self._facts, keys, args, pipe)
 
     def clear(self, user: UserRef) -> None:
         """Forget the numbers the account tried (sandbox reset)."""

@@ -17,12 +17,19 @@ from bot.connections import QUEUE_BACKGROUND, Connections
 from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
-from bot.verification.accounts import Account, AccountStore, owner_from
-from bot.verification.codes import Checked, CodeStore, ceil_seconds, phone_lock_key, reference_of
+from bot.verification.accounts import Account, AccountStore, account_from, owner_bucket
+from bot.verification.codes import (
+    Checked,
+    CodeStore,
+    ceil_seconds,
+    phone_lock_key,
+    reference_of,
+    waits_from,
+)
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.numbers import NumberTries
+from bot.verification.numbers import NumberFacts, NumberTries, facts_from
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 CHANNELS = ("sms", "zalo")
@@ -130,10 +137,11 @@ class Verifier:
         return self.links.subject(user)
 
     def subject_of(self, ctx: Turn) -> UserRef:
-        """subject() of the chat user, read once per event."""
+        """subject() of the chat user, read once per event (not at all when the events
+        stage's claim read the user's link with the conversation: memo 'linked')."""
         found = ctx.memo.get("subject")
         if not isinstance(found, UserRef):
-            found = ctx.memo["subject"] = self.subject(ctx.user)
+            found = ctx.memo["subject"] = self.links.subject(ctx.user, ctx.memo.get("linked"))
         return found
 
     def lock_wait_seconds(self, ctx: Turn) -> int:
@@ -164,6 +172,15 @@ class Verifier:
         subject = self.subject_of(ctx)
         return self.accounts.get(subject.oa_id, subject.user_id)
 
+    def lock_and_account(self, ctx: Turn) -> tuple[int, Account | None]:
+        """lock_wait_seconds() and account() in one round trip (a verification's start)."""
+        subject = self.subject_of(ctx)
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.pttl(subject.key("otp-lock"))  # the account's lock (CodeStore.keys)
+            self.accounts.read(pipe, subject.oa_id, subject.user_id)
+            lock_ms, record = pipe.execute()
+        return ceil_seconds(lock_ms), account_from(subject.user_id, record)
+
     def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
         """Why this account cannot use the number now, None when it can.
 
@@ -173,32 +190,27 @@ class Verifier:
         the only case told until when). Its verified owner is never locked out of it by
         other accounts' wrong codes.
         """
-        return self.refusal_given(user, phone, *self.number_facts(user.oa_id, phone))
+        return self.refusal_given(user, self.number_facts(user, phone))
 
-    def number_facts(self, oa_id: str, phone: str) -> tuple[str | None, int]:
-        """The number's verified owner and its lock's milliseconds left, in one round trip
-        (read before they are needed: the owner decides whether the lock matters)."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            self.accounts.read_owner(pipe, oa_id, phone)
-            pipe.pttl(phone_lock_key(phone))
-            owner, lock_ms = pipe.execute()
-        return owner_from(owner), int(lock_ms)
+    def number_facts(self, user: UserRef, phone: str) -> NumberFacts:
+        """The number's verified owner and lock, the account's different numbers counting it
+        (unless it holds it), in one round trip (the owner decides whether the rest matters)."""
+        owner_key = owner_bucket(user.oa_id, phone)
+        return self.numbers.facts(user, phone, owner_key, phone_lock_key(phone))
 
-    def refusal_given(
-        self, user: UserRef, phone: str, owner: str | None, lock_ms: int
-    ) -> SendOutcome | None:
-        """number_refusal() from the number's owner and lock (number_facts())."""
-        if owner == user.user_id:
+    @staticmethod
+    def refusal_given(user: UserRef, facts: NumberFacts) -> SendOutcome | None:
+        """number_refusal() from the number's facts (number_facts())."""
+        if facts.owner == user.user_id:
             return None
-        wait = self.numbers.admit(user, phone)
-        if wait:
-            return SendOutcome("numbers_limited", wait)
-        if owner is not None:
+        if facts.wait_seconds:
+            return SendOutcome("numbers_limited", facts.wait_seconds)
+        if facts.owner is not None:
             return SendOutcome("in_use")
-        wait = ceil_seconds(lock_ms)
+        wait = ceil_seconds(facts.lock_ms)
         if not wait:
             return None
-        mine = self.codes.number_locked_by(user, phone)
+        mine = facts.locked_by == user.key("otp-lock")  # codes.number_locked_by()'s test
         return SendOutcome("locked_mine" if mine else "locked", wait)
 
     def is_owner(self, user: UserRef, phone: str) -> bool:
@@ -235,15 +247,24 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        owner_id, lock_ms = self.number_facts(user.oa_id, phone)
-        refusal = self.refusal_given(user, phone, owner_id, lock_ms)
+        # The number's facts and the account's waits (for the chat's precheck), one round trip.
+        with self.redis.pipeline(transaction=False) as pipe:
+            owner_key = owner_bucket(user.oa_id, phone)
+            self.numbers.read_facts(user, phone, owner_key, phone_lock_key(phone), pipe)
+            self.codes.read_waits(pipe, user, phone)
+            found, *read_waits = pipe.execute()
+        facts = facts_from(found)
+        refusal = self.refusal_given(user, facts)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
-        owner = owner_id == user.user_id
-        # The chat handles one user's events one at a time already; API calls run in parallel.
-        issue = self.issue_alone if origin == ORIGIN_API else self.issue
-        issued = issue(user, phone, channel, owner)
+        owner = facts.owner == user.user_id
+        # The chat handles one user's events one at a time already; API calls run in parallel
+        # and read the waits again under the account's send lock.
+        if origin == ORIGIN_API:
+            issued = self.issue_alone(user, phone, channel, owner)
+        else:
+            issued = self.issue(user, phone, channel, owner, waits_from(read_waits, phone, owner))
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
@@ -267,10 +288,17 @@ class Verifier:
             with suppress(RedisError):  # held past its lease, or Redis away: it frees itself
                 lock.release()
 
-    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+    def issue(
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        owner: bool,
+        waits: tuple[int, int] | None = None,
+    ) -> SendOutcome | str:
         """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
-        (or why no code goes out)."""
-        blocked = self.precheck(user, phone, owner)
+        (or why no code goes out). waits: CodeStore.waits() when already read."""
+        blocked = self.precheck(user, phone, owner, waits)
         if blocked is not None:
             return blocked
         refusal = self.limits.acquire(user, phone, channel, owner)
@@ -294,9 +322,15 @@ class Verifier:
         pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
         return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
 
-    def precheck(self, user: UserRef, phone: str, owner: bool = False) -> SendOutcome | None:
-        """A lock or the resend cooldown, read before any limit is spent."""
-        locked, cooling = self.codes.waits(user, phone, owner)
+    def precheck(
+        self,
+        user: UserRef,
+        phone: str,
+        owner: bool = False,
+        waits: tuple[int, int] | None = None,
+    ) -> SendOutcome | None:
+        """A lock or the resend cooldown, read before any limit is spent (waits: read already)."""
+        locked, cooling = waits or self.codes.waits(user, phone, owner)
         if locked:
             return SendOutcome("locked", locked)
         return SendOutcome("cooldown", cooling) if cooling else None
@@ -304,14 +338,19 @@ class Verifier:
     def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
         channel = ctx.data.get("channel", "")
-        return self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
+        checked = self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
+        ctx.memo["sent_at"] = checked.sent_at  # for complete(): read with the right code
+        return checked
 
     def check_for(
         self, user: UserRef, phone: str, typed: str, channel: str = "", tally: Tally | None = None
     ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
         was asked by, for the funnel's count of expired codes (the code itself is gone)."""
-        checked = self.codes.check(user, phone, typed, self.is_owner(user, phone))
+        # Its verified owner's typos do not count against the number: read in the same step.
+        owner_key = owner_bucket(user.oa_id, phone)
+        sent_key = self.funnel.sent_key(user)  # a right code answers when it went out
+        checked = self.codes.check(user, phone, typed, owner_key=owner_key, sent_key=sent_key)
         count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
@@ -326,7 +365,8 @@ class Verifier:
         """Claim the number for the account; False when another account won it first."""
         user = self.subject_of(ctx)
         by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
-        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step)
+        sent_at = ctx.memo.get("sent_at")
+        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step, sent_at)
 
     def complete_for(
         self,
@@ -336,8 +376,10 @@ class Verifier:
         by_app: str,
         enqueue: Enqueue,
         tally: Tally | None = None,
+        sent_at: float | None = None,
     ) -> bool:
-        """complete() for an account (chat user or portal account)."""
+        """complete() for an account (chat user or portal account); sent_at: when the code
+        went out (Checked.sent_at), for the funnel's time to verify."""
         count = tally or self.funnel.record
         now = int(time.time())
         event = None
@@ -353,7 +395,7 @@ class Verifier:
             count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
-        count(self.funnel.verified(user, channel))
+        count(self.funnel.verified(user, channel, sent_at))
         if account_id_of(user) is not None:
             self.pending.finish(user)
         if event is not None:

@@ -19,7 +19,13 @@ import redis
 from bot.admin.audit import REFUSED_KEY, STREAM_KEY
 from bot.keys import UserRef, text, text_dict
 from bot.verification.accounts import bucket, iso
-from bot.verification.links import PORTAL_PREFIX, account_id_of, portal_ref, valid_account_id
+from bot.verification.links import (
+    LINKED,
+    PORTAL_PREFIX,
+    account_id_of,
+    portal_ref,
+    valid_account_id,
+)
 from bot.worker.dead_letters import DeadLetters
 from bot.worker.forget import forget_user
 
@@ -234,6 +240,7 @@ def forget_portal_links(services: Services, pipe: redis.client.Pipeline, subject
     pipe.hdel(bucket("plink", oa_id, account_id), account_id)
     if zalo_user:
         pipe.hdel(bucket("zlink", oa_id, zalo_user), zalo_user)
+        pipe.delete(UserRef(oa_id, zalo_user).key(LINKED))
     pointer = f"link-code-of:{{{oa_id}}}:{account_id}"
     digest = text(services.redis.get(pointer))
     pipe.delete(pointer, *([f"link-code:{{{oa_id}}}:{digest}"] if digest else []))

@@ -35,6 +35,7 @@ from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import Drained, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
+from bot.verification.links import LINKED
 from bot.worker.dead_letters import EVENT_MAX_ATTEMPTS, DeadLetters
 from bot.worker.forget import forget_user
 from bot.worker.handoff import HandOffs
@@ -80,8 +81,9 @@ def drain_or_retry(services: Services, user: UserRef, taken: Drained | None = No
         return 0
 
 
-# A claim also takes the drain lock, the first batch, the conversation and the language.
-TAKE_EVENTS = TakeSpec(INBOX, DRAIN_LOCK, "zset", BATCH, DRAIN_LOCK_TTL_MS, (STATE, LANG))
+# A claim also takes the drain lock, the first batch, the conversation, the language and the
+# user's link to a portal account (whose verification a turn is: its first event reads no more).
+TAKE_EVENTS = TakeSpec(INBOX, DRAIN_LOCK, "zset", BATCH, DRAIN_LOCK_TTL_MS, (STATE, LANG, LINKED))
 EVENTS = Stage(STAGE_EVENTS, drain_or_retry, PROCESS_THREADS, TAKE_EVENTS)
 
 
@@ -89,19 +91,23 @@ def drain_inbox(services: Services, user: UserRef, taken: Drained | None = None)
     """Handle the user's events in order under their drain lock; return how many."""
     drain = EventInbox(services.redis, user).drain_queue()
     store = services.conversations
-    got = drain.acquire_or_adopt(taken, BATCH, [store.state_key(user), store.lang_key(user)])
+    read = [store.state_key(user), store.lang_key(user), user.key(LINKED)]
+    got = drain.acquire_or_adopt(taken, BATCH, read)
     if got is None:  # another worker drains this inbox and will see every event in it
         return 0
     conv = Conversation.from_json(got.extras[0])
     lang = got.extras[1].decode() or services.settings.bot_language
+    # The link as claimed holds for the event handled next; a later one may follow a link.
+    linked: bytes | None = got.extras[2] if len(got.extras) > 2 else None
     handled, items = 0, got.items
     try:
         while items:
             for index, raw in enumerate(items):
+                last = index == len(items) - 1
                 lang, after = handle_or_set_aside(
-                    services, drain, user, raw, conv, lang, last=index == len(items) - 1
+                    services, drain, user, raw, conv, lang, last, linked
                 )
-                handled += 1
+                handled, linked = handled + 1, None
             items = after if isinstance(after, list) else []
     except BaseException:
         drain.release()
@@ -118,12 +124,13 @@ def handle_or_set_aside(
     conv: Conversation,
     lang: str,
     last: bool,
+    linked: bytes | None = None,
 ) -> tuple[str, object]:
     """handle_and_commit(); an event that failed EVENT_MAX_ATTEMPTS times is set aside in the
     dead letters instead, so it cannot block the user's later events for good."""
     saved = (conv.state, dict(conv.data), conv.updated_at)
     try:
-        return handle_and_commit(services, drain, user, raw, conv, lang, last)
+        return handle_and_commit(services, drain, user, raw, conv, lang, last, linked)
     except OUTAGE_ERRORS:
         raise  # Redis itself is away: nothing to blame on the event
     except Exception as exc:
@@ -167,10 +174,12 @@ def handle_and_commit(
     conv: Conversation,
     lang: str,
     last: bool,
+    linked: bytes | None = None,
 ) -> tuple[str, object]:
-    """Run one event and commit its outcome; return the language and (if last) the next batch."""
+    """Run one event and commit its outcome; return the language and (if last) the next batch.
+    linked: the user's link as the claim read it (None: read when a step needs it)."""
     before = conv.state
-    ctx = run_event(services, user, raw, conv, lang)
+    ctx = run_event(services, user, raw, conv, lang, linked)
     with (
         services.redis.pipeline(transaction=True) as pipe,
         HandOffs(services.redis) as hand_offs,
@@ -188,7 +197,12 @@ def handle_and_commit(
 
 
 def run_event(
-    services: Services, user: UserRef, raw: bytes, conv: Conversation, lang: str
+    services: Services,
+    user: UserRef,
+    raw: bytes,
+    conv: Conversation,
+    lang: str,
+    linked: bytes | None = None,
 ) -> Context | None:
     """The context after the engine handled the event (None: the event is skipped)."""
     event = decode_event(raw)
@@ -202,6 +216,8 @@ def run_event(
     ctx.served_by, ctx.parts, ctx.received_at = oa, services, received_at(event)
     ctx.user_id_by_app, ctx.app_id = event.user_id_by_app, event.app_id
     ctx.admin_check = lambda: is_admin(services, user)
+    if linked is not None:
+        ctx.memo["linked"] = linked
     if conv.timed_out(services.settings.conversation_idle_seconds, ctx.now):
         ctx.reply("timeout_restart")
         ctx.state, ctx.data = None, {}
