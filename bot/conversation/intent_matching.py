@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from bot.conversation.textnorm import normalize, to_ascii_digits
+from bot.conversation.textnorm import has_digit, normalize, to_ascii_digits
 
 # One spelling for each thing people spell several ways (folded forms, whole words).
 SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -47,17 +47,32 @@ TRAILING_FIRST = sorted(TRAILING, key=len, reverse=True)
 NOT_WORD = re.compile(r"[^\w/ ]+|_")
 SPACES = re.compile(r"\s+")
 # Texts whose core is kept: each route of a dispatch asks for the same text's (five or so per
-# event), and people type the same few words ('xác thực', '1', 'sms').
+# event), and people type the same few words ('xác thực', 'sms').
 CACHED_TEXTS = 2048
+DIGITS_AND_SPACES = re.compile(r"[0-9 ]+")
+
+
+def canonical(text: str) -> str:
+    """The comparable core of a request ('' when nothing is left but politeness or emoji)."""
+    if has_digit(text):  # a phone number or a code: computed each time, never kept
+        return core_of(text)
+    return cached_core(text)
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
-def canonical(text: str) -> str:
-    """The comparable core of a request ('' when nothing is left but politeness or emoji)."""
+def cached_core(text: str) -> str:
+    """core_of(), kept for the last CACHED_TEXTS texts without a digit."""
+    return core_of(text)
+
+
+def core_of(text: str) -> str:
+    """canonical(), computed."""
     folded = normalize(to_ascii_digits(text))
     if folded == "" and "?" in text:
         return "?"  # a lone question mark asks for help
     words = SPACES.sub(" ", NOT_WORD.sub(" ", folded)).strip()
+    if DIGITS_AND_SPACES.fullmatch(words):
+        return words  # no synonym or politeness is made of digits
     for pattern, replacement in SYNONYMS:
         words = SPACES.sub(" ", pattern.sub(replacement, words)).strip()
     return strip_politeness(words)

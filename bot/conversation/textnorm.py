@@ -11,6 +11,7 @@ EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 EDGE_PUNCTUATION = "!?.,;:…\"'“”‘’()[]{}<>«»~*-_=+|\\`"
 SPACES = re.compile(r"\s+")
 # Texts whose normal form is kept: a dispatch's routes ask for the same text's several times.
+# A text with a digit (a phone number, a code) is never kept.
 CACHED_TEXTS = 2048
 
 
@@ -21,7 +22,6 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
 def normalize(text: str) -> str:
     """The comparable form of a typed word or button payload.
 
@@ -29,6 +29,22 @@ def normalize(text: str) -> str:
     such as '#verify') goes too, so '#verify' == 'Verify!' == ' verify '. A leading '/'
     stays: it marks a command.
     """
+    return normal_form(text) if has_digit(text) else cached_normal_form(text)
+
+
+def has_digit(text: str) -> bool:
+    """Whether text holds a digit of any script (what a phone number or a code is made of)."""
+    return any(c.isdigit() for c in text)
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def cached_normal_form(text: str) -> str:
+    """normal_form(), kept for the last CACHED_TEXTS texts without a digit."""
+    return normal_form(text)
+
+
+def normal_form(text: str) -> str:
+    """normalize(), computed."""
     folded = SPACES.sub(" ", fold(text)).strip().strip(EDGE_PUNCTUATION).strip()
     if folded.startswith("#"):
         folded = folded[1:].strip(EDGE_PUNCTUATION).strip()
