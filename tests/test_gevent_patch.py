@@ -1,11 +1,21 @@
-"""The worker's gevent patch: cooperative sockets, and redis-py's readiness check on the OS's
-poll (bot.worker.gevent_patch). Checked in a child process: patching is for life."""
+"""The worker's gevent patch: cooperative sockets, redis-py's readiness check on the OS's
+poll, outbound HTTP on geventhttpclient (bot.worker.gevent_patch). Checked in child
+processes: patching is for life."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.sms import FakeSmsGateways
+from tests.helpers import wait_for
+from tests.reliability.test_worker_kill import start_worker, worker_env
+from tests.test_otp_jobs import CREDENTIALS, bot_for, request_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,3 +57,23 @@ def test_the_worker_patch_keeps_redis_working_on_the_os_poll(redis_url: str) -> 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
+
+
+@pytest.fixture
+def gateways() -> Iterator[FakeSmsGateways]:
+    """The SMS gateway fakes."""
+    with FakeSmsGateways() as fake:
+        yield fake
+
+
+def test_the_worker_sends_on_geventhttpclients_pools(
+    config: dict[str, Any], gateways: FakeSmsGateways
+) -> None:
+    """The real worker process sends a code: the gateway sees geventhttpclient's request."""
+    app = bot_for(config, gateways, "esms")
+    request_code(app)
+    settings = {**config, **CREDENTIALS, **gateways.config_for("esms")}
+    with start_worker(worker_env(settings)):
+        wait_for(lambda: len(gateways.requests) == 1)
+    (request,) = gateways.requests
+    assert request.headers["User-Agent"].startswith("python/gevent-http-client")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urlencode, urlsplit
@@ -113,12 +113,35 @@ def goes_direct(session: requests.Session) -> bool:
     return not session.trust_env and not session.proxies
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A call as it goes on the wire: its URL (and split), the request target (path and
+    query), the headers (Content-Type added) and the encoded body."""
+
+    method: str
+    url: str
+    parts: SplitResult
+    target: str
+    headers: dict[str, str]
+    body: bytes | None
+
+
+# Sends an Outgoing with a timeout and answers (status, body): on the session's urllib3
+# pools, or on geventhttpclient's in a gevent process (use_exchange).
+Exchange = Callable[[requests.Session, Outgoing, float], tuple[int, bytes]]
+
+
 def pooled_call(session: requests.Session, call: Call, timeout: float) -> tuple[int, bytes]:
-    """(status, body) of call from session's urllib3 pool for its host, without requests'
+    """(status, body) of call from a connection pool for its host, without requests'
     preparation of each call, which cost the worker more CPU than the call itself: the body
     encoded as requests does (JSON, or a form), no retry (as requests' adapter) and no
     redirect (a 3xx is the answer). ValueError for a URL that is not http(s); urllib3's
-    errors as they come."""
+    errors otherwise (the gevent pools raise the same classes)."""
+    return exchange(session, outgoing(call), timeout)
+
+
+def outgoing(call: Call) -> Outgoing:
+    """call encoded for the wire; ValueError for a URL that is not http(s)."""
     headers = call.headers
     parts = urlsplit(call.url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -133,9 +156,14 @@ def pooled_call(session: requests.Session, call: Call, timeout: float) -> tuple[
     target = parts.path or "/"
     query = "&".join(q for q in (parts.query, urlencode(call.params or {})) if q)
     target += f"?{query}" if query else ""
-    answer = pool_for(session, call.url, parts).urlopen(
-        call.method, target, body=body, headers=headers, retries=False, redirect=False,
-        timeout=timeout,
+    return Outgoing(call.method, call.url, parts, target, headers, body)
+
+
+def urllib3_exchange(session: requests.Session, out: Outgoing, timeout: float) -> tuple[int, bytes]:
+    """(status, body) from the session's urllib3 pool for out's host."""
+    answer = pool_for(session, out.url, out.parts).urlopen(
+        out.method, out.target, body=out.body, headers=out.headers, retries=False,
+        redirect=False, timeout=timeout,
     )  # fmt: skip
     return answer.status, answer.data
 
@@ -154,6 +182,17 @@ def pool_for(
         if verify:
             tls["ca_certs"] = verify if isinstance(verify, str) else DEFAULT_CA_BUNDLE_PATH
     return manager.connection_from_host(parts.hostname, parts.port, parts.scheme, tls)
+
+
+# Which pools pooled_call uses: the session's urllib3 ones, unless the process chose others
+# (use_exchange: the gevent worker chooses geventhttpclient's, zalo_api.gevent_pools).
+exchange: Exchange = urllib3_exchange
+
+
+def use_exchange(chosen: Exchange) -> None:
+    """Make chosen the exchange of every pooled_call of this process (chosen at start-up)."""
+    global exchange
+    exchange = chosen
 
 
 def decoded(content: bytes) -> str:

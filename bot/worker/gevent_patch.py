@@ -20,6 +20,7 @@ def patch_worker_process() -> None:
 
     monkey.patch_all()
     native_readiness_check()
+    gevent_http_pools()
 
 
 def native_readiness_check() -> None:
@@ -39,6 +40,17 @@ def native_readiness_check() -> None:
     constants = {name: getattr(select, name) for name in dir(select) if name.isupper()}
     native = SimpleNamespace(**constants, poll=ZeroWaitPoll)
     hiredis.select = native  # type: ignore[attr-defined,assignment]
+
+
+def gevent_http_pools() -> None:
+    """Send the Zalo and SMS gateway calls (zalo_api.transport.pooled_call) on
+    geventhttpclient's pools, one connection per sending greenlet: in this process a call
+    costs about a third of urllib3's CPU (zalo_api/gevent_pools.py has the figures)."""
+    from bot.connections import HTTP_POOL_SIZE
+    from zalo_api.gevent_pools import GeventPools
+    from zalo_api.transport import use_exchange
+
+    use_exchange(GeventPools(HTTP_POOL_SIZE).exchange)
 
 
 class ZeroWaitPoll:
