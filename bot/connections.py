@@ -27,8 +27,9 @@ from bot.redis_client import ReplicaAck
 QUEUE_CODES = "codes"
 QUEUE_BACKGROUND = "background"
 QUEUE_NAMES = (QUEUE_CODES, QUEUE_BACKGROUND)
-# Outbound connections kept per host: the sending threads plus the code senders.
-HTTP_POOL_SIZE = 48
+# Outbound connections kept per host: the sending threads (32), the code senders (32), the
+# events stage's threads and the RQ worker's jobs.
+HTTP_POOL_SIZE = 80
 
 
 class Connections(Protocol):
