@@ -52,11 +52,6 @@ def iso(epoch: float | None) -> str | None:
     return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
 
 
-def owner_from(raw: bytes | str | None) -> str | None:
-    """The owner's user id from read_owner()'s answer."""
-    return text(raw) or None
-
-
 @dataclass(frozen=True)
 class Account:
     """What the bot knows of an account's phone verification."""
@@ -121,13 +116,7 @@ class AccountStore:
 
     def owner_of(self, oa_id: str, phone: str) -> str | None:
         """The user id that verified phone (E.164), if any."""
-        return owner_from(self.read_owner(self.client, oa_id, phone))
-
-    @staticmethod
-    def read_owner(client: redis.Redis | redis.client.Pipeline, oa_id: str, phone: str) -> Any:
-        """owner_of()'s read, on a client or queued in a pipeline (owner_from() decodes it)."""
-        digits = phone.lstrip("+")
-        return client.hget(bucket("phone", oa_id, digits), digits)
+        return text(self.client.hget(owner_bucket(oa_id, phone), phone.lstrip("+"))) or None
 
     def claim(
         self,

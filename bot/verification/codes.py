@@ -102,7 +102,7 @@ class CodeStore:
         return {
             "code": user.key("otp"),
             "fails": user.key("otp-fails"),
-            "lock": user.key("otp-lock"),
+            "lock": account_lock_key(user),
             "cooldown": user.key("otp-cooldown"),
             "phone_lock": phone_lock_key(phone),
             "phone_fails": f"otp-fails:phone:{phone}",
@@ -188,7 +188,7 @@ class CodeStore:
     ) -> int:
         """Seconds until the account (or the number, unless owner) may verify again; 0 when
         not locked."""
-        keys = [user.key("otp-lock")] + ([phone_lock_key(phone)] if phone and not owner else [])
+        keys = [account_lock_key(user)] + ([phone_lock_key(phone)] if phone and not owner else [])
         return self.longest_wait(keys)
 
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
@@ -208,7 +208,7 @@ class CodeStore:
     def number_locked_by(self, user: UserRef, phone: str) -> bool:
         """Whether the number's lock was set by this account's wrong code (only it may learn
         until when: to anyone else a locked number reads like one in use)."""
-        return text(self.client.get(phone_lock_key(phone))) == user.key("otp-lock")
+        return locked_by(user, self.client.get(phone_lock_key(phone)))
 
     def longest_wait(self, keys: list[str]) -> int:
         """The longest remaining TTL of keys, in whole seconds (0: none is set)."""
@@ -230,7 +230,7 @@ class CodeStore:
 
     def unlock(self, user: UserRef | None = None, phone: str | None = None) -> bool:
         """Lift the lock of an account and/or a number (and whatever it was locked with)."""
-        account = user.key("otp-lock") if user else "-"
+        account = account_lock_key(user) if user else "-"
         fails = user.key("otp-fails") if user else "-"
         number = phone_lock_key(phone) if phone else "-"
         return bool(self._unlock(keys=[account, fails, number], args=[]))
@@ -251,6 +251,17 @@ def waits_from(answers: list[Any], phone: str, owner: bool = False) -> tuple[int
 def phone_lock_key(phone: str) -> str:
     """The lock of one number (a number is locked for every account)."""
     return f"otp-lock:phone:{phone}"
+
+
+def account_lock_key(user: UserRef) -> str:
+    """The lock of one account, which is also what the number's lock holds when that
+    account's wrong code set it (locked_by())."""
+    return user.key("otp-lock")
+
+
+def locked_by(user: UserRef, locker: bytes | str | None) -> bool:
+    """Whether a number's lock holding locker was set by this account's wrong code."""
+    return text(locker) == account_lock_key(user)
 
 
 def longest(ttls_ms: list[Any]) -> int:

@@ -21,7 +21,9 @@ from bot.verification.accounts import Account, AccountStore, account_from, owner
 from bot.verification.codes import (
     Checked,
     CodeStore,
+    account_lock_key,
     ceil_seconds,
+    locked_by,
     phone_lock_key,
     reference_of,
     waits_from,
@@ -176,7 +178,7 @@ class Verifier:
         """lock_wait_seconds() and account() in one round trip (a verification's start)."""
         subject = self.subject_of(ctx)
         with self.redis.pipeline(transaction=False) as pipe:
-            pipe.pttl(subject.key("otp-lock"))  # the account's lock (CodeStore.keys)
+            pipe.pttl(account_lock_key(subject))
             self.accounts.read(pipe, subject.oa_id, subject.user_id)
             lock_ms, record = pipe.execute()
         return ceil_seconds(lock_ms), account_from(subject.user_id, record)
@@ -210,7 +212,7 @@ class Verifier:
         wait = ceil_seconds(facts.lock_ms)
         if not wait:
             return None
-        mine = facts.locked_by == user.key("otp-lock")  # codes.number_locked_by()'s test
+        mine = locked_by(user, facts.locked_by)
         return SendOutcome("locked_mine" if mine else "locked", wait)
 
     def is_owner(self, user: UserRef, phone: str) -> bool:

@@ -98,7 +98,7 @@ def drain_inbox(services: Services, user: UserRef, taken: Drained | None = None)
     conv = Conversation.from_json(got.extras[0])
     lang = got.extras[1].decode() or services.settings.bot_language
     # The link as claimed holds for the event handled next; a later one may follow a link.
-    linked: bytes | None = got.extras[2] if len(got.extras) > 2 else None
+    linked: bytes | None = got.extras[2]
     handled, items = 0, got.items
     try:
         while items:
