@@ -41,16 +41,16 @@ def test_full_width_digits_become_ascii() -> None:
 def test_kept_forms_are_the_forms_and_the_cache_is_bounded() -> None:
     """normalize() and canonical() keep recent answers: the same as computing them again,
     and never more than CACHED_TEXTS of them."""
-    from bot.conversation import intent_matching, textnorm
+    from bot.conversation import textnorm
     from bot.conversation.intent_matching import canonical, core_of
 
     texts = ["Xác thực ạ 🙏", "#verify", "mình muốn xác thực sđt nhé", "?", "cảm ơn shop"]
     for text in texts * 2:
         assert normalize(text) == textnorm.normal_form(text)
         assert canonical(text) == core_of(text)
-    for n in range(intent_matching.CACHED_TEXTS + 10):
+    for n in range(textnorm.CACHED_TEXTS + 10):
         canonical("text " + "".join(chr(0x61 + int(d)) for d in str(n)))
-    assert intent_matching.cached_core.cache_info().currsize == intent_matching.CACHED_TEXTS
+    assert canonical.kept.cache_info().currsize == textnorm.CACHED_TEXTS
 
 
 def test_a_number_or_a_code_is_never_kept() -> None:
@@ -59,12 +59,12 @@ def test_a_number_or_a_code_is_never_kept() -> None:
     from bot.conversation import intent_matching, textnorm
     from bot.conversation.intent_matching import canonical
 
-    intent_matching.cached_core.cache_clear()
-    textnorm.cached_normal_form.cache_clear()
+    canonical.kept.cache_clear()
+    normalize.kept.cache_clear()
     for text in ["483920", "０９１２ ３４５ ６７８", "sđt 0912345678 ạ", "mã 4839 20"]:
         assert canonical(text) == intent_matching.core_of(text)
         assert normalize(text) == textnorm.normal_form(text)
-    assert intent_matching.cached_core.cache_info().currsize == 0
-    assert textnorm.cached_normal_form.cache_info().currsize == 0
+    assert canonical.kept.cache_info().currsize == 0
+    assert normalize.kept.cache_info().currsize == 0
     assert canonical("０９１２ ３４５") == "0912 345"
     assert canonical("Mình muốn xác thực sđt 0912") == "xac thuc sdt 0912"

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
-from bot.conversation.textnorm import has_digit, normalize, to_ascii_digits
+from bot.conversation.textnorm import KeptUnlessDigits, normalize, to_ascii_digits
 
 # One spelling for each thing people spell several ways (folded forms, whole words).
 SYNONYMS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -46,27 +45,11 @@ LEADING_FIRST = sorted(LEADING, key=len, reverse=True)
 TRAILING_FIRST = sorted(TRAILING, key=len, reverse=True)
 NOT_WORD = re.compile(r"[^\w/ ]+|_")
 SPACES = re.compile(r"\s+")
-# Texts whose core is kept: each route of a dispatch asks for the same text's (five or so per
-# event), and people type the same few words ('xác thực', 'sms').
-CACHED_TEXTS = 2048
 DIGITS_AND_SPACES = re.compile(r"[0-9 ]+")
 
 
-def canonical(text: str) -> str:
-    """The comparable core of a request ('' when nothing is left but politeness or emoji)."""
-    if has_digit(text):  # a phone number or a code: computed each time, never kept
-        return core_of(text)
-    return cached_core(text)
-
-
-@lru_cache(maxsize=CACHED_TEXTS)
-def cached_core(text: str) -> str:
-    """core_of(), kept for the last CACHED_TEXTS texts without a digit."""
-    return core_of(text)
-
-
 def core_of(text: str) -> str:
-    """canonical(), computed."""
+    """The comparable core of a request ('' when nothing is left but politeness or emoji)."""
     folded = normalize(to_ascii_digits(text))
     if folded == "" and "?" in text:
         return "?"  # a lone question mark asks for help
@@ -76,6 +59,10 @@ def core_of(text: str) -> str:
     for pattern, replacement in SYNONYMS:
         words = SPACES.sub(" ", pattern.sub(replacement, words)).strip()
     return strip_politeness(words)
+
+
+# Each route of a dispatch asks for the same text's core (five or so per event).
+canonical = KeptUnlessDigits(core_of)
 
 
 def strip_politeness(words: str) -> str:

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 # Vietnamese letters whose base letter is not recovered by dropping combining marks.
 EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
 EDGE_PUNCTUATION = "!?.,;:…\"'“”‘’()[]{}<>«»~*-_=+|\\`"
 SPACES = re.compile(r"\s+")
-# Texts whose normal form is kept: a dispatch's routes ask for the same text's several times.
-# A text with a digit (a phone number, a code) is never kept.
+# Answers kept per function of a typed text: a dispatch's routes ask for the same text's
+# several times, and people type the same few words. A text with a digit is never kept.
 CACHED_TEXTS = 2048
+
+
+class KeptUnlessDigits:
+    """A function of a typed text whose answers are kept for the last CACHED_TEXTS texts
+    without a digit: a phone number or a code is computed each time, never kept in memory."""
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        self.compute = compute
+        self.kept = lru_cache(maxsize=CACHED_TEXTS)(compute)
+
+    def __call__(self, text: str) -> str:
+        return self.compute(text) if has_digit(text) else self.kept(text)
 
 
 def fold(text: str) -> str:
@@ -22,33 +35,25 @@ def fold(text: str) -> str:
     return stripped.casefold()
 
 
-def normalize(text: str) -> str:
+def has_digit(text: str) -> bool:
+    """Whether text holds a digit of any script (what a phone number or a code is made of)."""
+    return any(c.isdigit() for c in text)
+
+
+def normal_form(text: str) -> str:
     """The comparable form of a typed word or button payload.
 
     Spaces collapse, punctuation around the words goes, and a leading '#' (button payloads
     such as '#verify') goes too, so '#verify' == 'Verify!' == ' verify '. A leading '/'
     stays: it marks a command.
     """
-    return normal_form(text) if has_digit(text) else cached_normal_form(text)
-
-
-def has_digit(text: str) -> bool:
-    """Whether text holds a digit of any script (what a phone number or a code is made of)."""
-    return any(c.isdigit() for c in text)
-
-
-@lru_cache(maxsize=CACHED_TEXTS)
-def cached_normal_form(text: str) -> str:
-    """normal_form(), kept for the last CACHED_TEXTS texts without a digit."""
-    return normal_form(text)
-
-
-def normal_form(text: str) -> str:
-    """normalize(), computed."""
     folded = SPACES.sub(" ", fold(text)).strip().strip(EDGE_PUNCTUATION).strip()
     if folded.startswith("#"):
         folded = folded[1:].strip(EDGE_PUNCTUATION).strip()
     return folded
+
+
+normalize = KeptUnlessDigits(normal_form)
 
 
 def to_ascii_digits(text: str) -> str:
