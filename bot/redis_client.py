@@ -83,13 +83,13 @@ def connect_redis(settings: Settings) -> redis.Redis:
     if not settings.redis_sentinels:
         return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS)
     password = settings.redis_sentinel_password or None
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(
         sentinel_addresses(settings),
         sentinel_kwargs={"password": password, "socket_connect_timeout": 1, "socket_timeout": 1},
         password=password,
         **CLIENT_OPTIONS,
     )
-    primary: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+    primary: redis.Redis = sentinel.master_for(
         settings.redis_sentinel_master
     )
     return primary

@@ -77,7 +77,7 @@ def stream(place: Playground, user: str, after: int, seconds: float) -> Iterator
     if not _slots.acquire(blocking=False):
         yield "retry: 3000\nevent: busy\ndata: {}\n\n"
         return
-    pubsub = place.redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+    pubsub = place.redis.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(UPDATES_CHANNEL)
         snapshot = Snapshot(place, user, after)
