@@ -89,9 +89,7 @@ def connect_redis(settings: Settings) -> redis.Redis:
         password=password,
         **CLIENT_OPTIONS,
     )
-    primary: redis.Redis = sentinel.master_for(
-        settings.redis_sentinel_master
-    )
+    primary: redis.Redis = sentinel.master_for(settings.redis_sentinel_master)
     return primary
 
 
