@@ -13,7 +13,6 @@ import dataclasses
 import threading
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,7 +29,7 @@ from bot.worker.code_sending import CODES
 from bot.worker.delivery import MESSAGES
 from bot.worker.handoff import HandOffs, register, unregister
 from bot.worker.processing import EVENTS
-from bot.worker.runner import Runner, Stage
+from bot.worker.runner import Pool, Runner, Stage
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import post_event, run_jobs, wait_for
 from tests.production import Chat, production_bot
@@ -45,7 +44,7 @@ class Handed(Runner):
     """A runner that serves only the users handed to it, noting the stage of each in log."""
 
     def __init__(self, services: Services, stage: Stage, log: list[str]) -> None:
-        super().__init__(services, stage, ThreadPoolExecutor(stage.threads))
+        super().__init__(services, stage, Pool(stage.threads, stage.name))
         self.log = log
 
     def hand_off(self, taken: Taken) -> None:
@@ -72,7 +71,7 @@ def handed(app: Flask, *stages: Stage) -> Iterator[tuple[list[Handed], list[str]
         for runner in runners:
             unregister(runner)
             assert runner.pool is not None
-            runner.pool.shutdown(wait=True)
+            runner.pool.shutdown()
 
 
 def say(app: Flask, zalo: FakeZalo, text: str, user: str = USER) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from flask import Flask
@@ -22,7 +21,7 @@ from bot.worker.gevent_rq import CooperativeSignalsMixin
 from bot.worker.handoff import register, unregister
 from bot.worker.processing import EVENTS
 from bot.worker.rq_jobs import BotSimpleWorker, make_worker
-from bot.worker.runner import Runner, Stage
+from bot.worker.runner import Pool, Runner, Stage
 from bot.worker.sweeper import SWEEP_INTERVAL_SECONDS, sweep
 
 log = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ class Crew:
     def run_stage(self, stage: Stage) -> None:
         """Serve one stage until stopped, in a pool of its own, inside the app context."""
         services = services_of(self.app)
-        pool = ThreadPoolExecutor(stage.threads, thread_name_prefix=stage.name)
+        pool = Pool(stage.threads, stage.name)
         runner = Runner(services, stage, pool)
         register(runner)  # the events stage hands users of this stage to it (bot.worker.handoff)
         try:
@@ -76,7 +75,7 @@ class Crew:
                 runner.run_forever(self.stopping)
         finally:
             unregister(runner)
-        pool.shutdown(wait=True)
+        pool.shutdown()
 
     def _thread(self, name: str, target: Any, **kwargs: Any) -> threading.Thread:
         """A started daemon thread (a SIGKILLed process must not wait for it)."""

@@ -12,11 +12,12 @@ that stage (hand_off(), bot.worker.handoff): no claim, no wake-up.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from typing import Any
 
 from bot.keys import UserRef
 from bot.queues.ready import ReadySet, Taken
@@ -54,19 +55,55 @@ class Stage:
     take: TakeSpec
 
 
+class Pool:
+    """A fixed set of long-lived daemon threads running the calls put on their queue.
+
+    Cheaper than a ThreadPoolExecutor (no Future per call, no thread-count upkeep per submit):
+    a runner learns of its finished users from serve_kept(), not from futures.
+    """
+
+    def __init__(self, size: int, name: str) -> None:
+        self.calls: queue.SimpleQueue[tuple[Callable[..., object], tuple[Any, ...]] | None] = (
+            queue.SimpleQueue()
+        )
+        self.threads = [
+            threading.Thread(target=self.work, name=f"{name}_{n}", daemon=True) for n in range(size)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, call: Callable[..., object], *args: Any) -> None:
+        """Run call(*args) in the first free thread."""
+        self.calls.put((call, args))
+
+    def work(self) -> None:
+        """Run the queued calls until shut down (a call must not raise: serve_kept() does not)."""
+        while (queued := self.calls.get()) is not None:
+            call, args = queued
+            call(*args)
+
+    def shutdown(self) -> None:
+        """Let the threads finish the calls queued, then end them."""
+        for _ in self.threads:
+            self.calls.put(None)
+        for thread in self.threads:
+            thread.join()
+
+
 class Runner:
     """Claims due users of one stage and serves them in a pool (or inline, one by one)."""
 
-    def __init__(
-        self, services: Services, stage: Stage, pool: ThreadPoolExecutor | None = None
-    ) -> None:
+    def __init__(self, services: Services, stage: Stage, pool: Pool | None = None) -> None:
         self.services = services
         self.stage = stage
         self.pool = pool
         self.ready = ReadySet(services.redis, stage.name)
-        # Shared with the threads that hand users over (hand_off()), hence the guard.
-        self.guard = threading.Lock()
-        self.in_flight: set[Future[int]] = set()  # started in the pool, not yet collected
+        # Shared with the threads that hand users over (hand_off()) and the pool's threads,
+        # which say here when a user is served.
+        self.guard = threading.Condition(threading.Lock())
+        self.running = 0  # users started in the pool, not yet served
+        self.finished: list[int] = []  # items of each user served in the pool, not yet counted
+        self.outage: BaseException | None = None  # one that cut a pool thread short, to raise
         self.busy = 0  # pool threads serving a user, or kept for one about to start
         self.closed = False  # stopped: nothing more starts in the pool
         self.served = 0
@@ -171,8 +208,9 @@ class Runner:
         with self.guard:
             if self.closed or self.pool is None:
                 return False
-            self.in_flight.add(self.pool.submit(self.serve_kept, taken))
-            return True
+            self.running += 1
+        self.pool.submit(self.serve_kept, taken)
+        return True
 
     def hand_off(self, taken: Taken) -> None:
         """Serve a user another thread of this process took for this stage (its lock, lease
@@ -186,12 +224,24 @@ class Runner:
         except OUTAGE_ERRORS:  # their lease runs out instead, and they are due again
             log.warning("%s runner could not give back a user handed over", self.stage.name)
 
-    def serve_kept(self, taken: Taken) -> int:
-        """serve() in a pool thread, freed once done (before its future says so)."""
+    def serve_kept(self, taken: Taken) -> None:
+        """serve() in a pool thread; its thread freed and its count (or outage) left for
+        collect() once done. Anything but an outage is a bug: logged here, counted 0."""
+        count = 0
+        outage = None
         try:
-            return self.serve(taken)
+            count = self.serve(taken)
+        except OUTAGE_ERRORS as exc:
+            outage = exc
+        except Exception:  # serve() retries a user's own failures
+            log.exception("%s runner: serving a user failed", self.stage.name)
         finally:
-            self.unbook(1)
+            with self.guard:
+                self.busy -= 1
+                self.running -= 1
+                self.finished.append(count)
+                self.outage = self.outage or outage
+                self.guard.notify_all()
 
     def serve(self, taken: Taken) -> int:
         """Serve one claimed user; an outage leaves them to give_back()."""
@@ -202,27 +252,24 @@ class Runner:
             raise
 
     def collect(self, timeout: float | None, every: bool = False) -> None:
-        """Count the finished users (waiting up to timeout for one, or for all if every)."""
+        """Count the finished users (waiting up to timeout for one, or for all if every); an
+        outage in a pool thread is raised here, once."""
         with self.guard:
-            running = set(self.in_flight)
-        if not running:
-            if timeout:  # every thread kept for a hand-off: not a loop that starves them
-                time.sleep(KEPT_WAIT_SECONDS)
-            return
-        how = "ALL_COMPLETED" if every else FIRST_COMPLETED
-        done, _ = wait(running, timeout=timeout, return_when=how)
-        with self.guard:
-            self.in_flight -= done
-        for future in done:
-            self.served += self.result(future)
+            if self.running and timeout != 0:
+                self.guard.wait_for(self.all_done if every else self.one_done, timeout)
+            finished, self.finished = self.finished, []
+            outage, self.outage = self.outage, None
+            idle = not self.running
+        self.served += sum(finished)
+        if outage is not None:
+            raise outage
+        if timeout and idle and not finished:  # every thread kept for a hand-off: not a loop
+            time.sleep(KEPT_WAIT_SECONDS)  # that starves them
 
-    def result(self, future: Future[int]) -> int:
-        """A finished user's count; an outage in its thread is raised here, once."""
-        error = future.exception()
-        if error is None:
-            return future.result()
-        if isinstance(error, OUTAGE_ERRORS):
-            raise error
-        # serve() retries a user's own failures; anything else is a bug, logged once.
-        log.error("%s runner: serving a user failed", self.stage.name, exc_info=error)
-        return 0
+    def one_done(self) -> bool:
+        """A user served since the last count (under the guard)."""
+        return bool(self.finished)
+
+    def all_done(self) -> bool:
+        """Nobody left serving in the pool (under the guard)."""
+        return not self.running
