@@ -38,6 +38,10 @@ AFTER_OUTAGE_SECONDS = 0.5
 INLINE_CLAIM = 16
 # Every thread kept for a user being handed over and none serving yet: they start in a moment.
 KEPT_WAIT_SECONDS = 0.005
+# Woken by the first user served, a runner waits this long (under gevent: one turn of the
+# event loop) before it claims, so that users served in the same moment free their threads
+# too and one claim (a Redis round trip) fills them all.
+SETTLE_SECONDS = 0.0001
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class Runner:
         room = self.room()
         if room == 0:
             self.collect(timeout=WAKE_WAIT_SECONDS)
+            time.sleep(SETTLE_SECONDS)
             return
         if len(self.claim_and_start(room)) < room:  # nobody else is due now
             self.ready.wait_for_arrival(WAKE_WAIT_SECONDS)
