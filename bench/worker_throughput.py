@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import redis
@@ -15,7 +14,7 @@ from bot.keys import UserRef
 from bot.queues.outbox import queue_replies
 from bot.services import services_of
 from bot.worker.delivery import MESSAGES
-from bot.worker.runner import Runner
+from bot.worker.runner import Pool, Runner
 from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
 from zalo_api.messages import Text
@@ -51,8 +50,9 @@ def timed_runner(app: Flask, pooled: bool, zalo: FakeZalo) -> float:
     start = time.perf_counter()
     with app.app_context():
         if pooled:
-            with ThreadPoolExecutor(MESSAGES.threads) as pool:
-                Runner(services, MESSAGES, pool).serve_due()
+            pool = Pool(MESSAGES.threads, MESSAGES.name)
+            Runner(services, MESSAGES, pool).serve_due()
+            pool.shutdown()
         else:
             Runner(services, MESSAGES).serve_due()
     return (len(zalo.sent) - before) / (time.perf_counter() - start)
