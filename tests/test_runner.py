@@ -25,7 +25,7 @@ from bot.queues.serial import Drained
 from bot.services import Services, services_of
 from bot.worker.processing import EVENTS
 from bot.worker.runner import Pool, Runner
-from tests.helpers import OA_ID, bot_messages, post_event, run_jobs, text_event
+from tests.helpers import OA_ID, bot_messages, post_event, run_jobs, text_event, wait_for
 from tests.test_webhook import toy_engine
 
 
@@ -74,6 +74,39 @@ def test_an_outage_in_a_pool_thread_is_raised_once_and_the_user_given_back(
     assert score is not None and score <= time.time() * 1000
     run_jobs(app)
     assert bot_messages(app, "o1") == ["started"]
+
+
+def test_a_runner_serves_again_at_once_a_user_an_outage_cut_short_in_its_pool(
+    app: Flask, pool: Pool
+) -> None:
+    due(app, "r1")
+    calls: list[str] = []
+
+    def flaky(services: Services, user: UserRef, taken: Drained | None) -> int:
+        calls.append(user.user_id)
+        if len(calls) == 1:
+            raise redis.ConnectionError("Redis went away mid-event")
+        return EVENTS.serve(services, user, taken)
+
+    minute = dataclasses.replace(EVENTS.take, ttl_ms=60_000)  # a lease no test waits out
+    stage = dataclasses.replace(EVENTS, serve=flaky, threads=2, take=minute)
+    runner = Runner(services_of(app), stage, pool)
+    stop = threading.Event()
+
+    def run() -> None:
+        with app.app_context():
+            runner.run_forever(stop)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:  # given back, not left to their lease: claimed and served again at once
+        wait_for(lambda: runner.served == 1)
+    finally:
+        stop.set()
+        thread.join()
+    assert calls == ["r1", "r1"] and runner.busy == 0
+    run_jobs(app)
+    assert bot_messages(app, "r1") == ["started"]
 
 
 def test_a_bug_in_a_pool_thread_is_logged_and_counted_nothing(
