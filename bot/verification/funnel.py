@@ -4,11 +4,13 @@ Every step is counted here and nowhere else: the metrics (bot.metrics FUNNEL...)
 Prometheus, and hashes per OA and hour (two days) and per OA and day (35 days) that the admin
 page charts without Prometheus. A step taken in a chat turn is a `Step` the turn records and
 its commit writes (bot.worker.processing), in the turn's transaction, then counts in the
-metrics once committed (bot.worker.turns); the steps outside a turn (a code's send, its
-receipt, the delivery check, the portal API) are written when they happen. A field is
-`channel|step`, `channel|failed|reason`, `channel|spend_vnd`, or the time to verify as
-`channel|ttv_count`, `channel|ttv_sum` and `channel|ttv_le|<bucket>` (counts per histogram
-bucket, so the page can tell p50 and p95).
+metrics once committed (bot.worker.turns); a code's send rides on the round trip that removes
+it from the codes queue (bot.worker.code_sending); the other steps outside a turn (a receipt,
+the delivery check, the portal API) are written when they happen. Each step is one Lua
+command (ADD) on its hour's and day's hashes. A field is `channel|step`,
+`channel|failed|reason`, `channel|spend_vnd`, or the time to verify as `channel|ttv_count`,
+`channel|ttv_sum` and `channel|ttv_le|<bucket>` (counts per histogram bucket, so the page can
+tell p50 and p95).
 """
 
 from __future__ import annotations
