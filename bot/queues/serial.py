@@ -269,9 +269,15 @@ class SerialQueue:
         keys, args = self.next_batch_args(batch)
         return self._pop_next(keys=keys, args=args)
 
-    def each(self, taken: Drained | None, handle: Callable[[bytes], int]) -> int:
+    def each(
+        self,
+        taken: Drained | None,
+        handle: Callable[[bytes], int],
+        riders: redis.client.Pipeline | None = None,
+    ) -> int:
         """Handle a list's items in order under the lock, each removed once handled (one round
-        trip each), until the list is empty; the sum of handle's answers."""
+        trip each, carrying what handle queued into riders), until the list is empty; the sum
+        of handle's answers."""
         got = self.acquire_or_adopt(taken, batch=1)
         if got is None:  # another worker drains this queue and will see every item in it
             return 0
@@ -279,7 +285,7 @@ class SerialQueue:
         try:
             while items:
                 done += handle(items[0])
-                items = self.pop_after(items[0]) or []  # None: our lock ran out
+                items = self.pop_after(items[0], riders) or []  # None: our lock ran out
         except Unsettled:
             raise  # the lock stays ours until UNRECORDED.settle() releases it
         except BaseException:
@@ -292,14 +298,30 @@ class SerialQueue:
         """The queue was found empty (its lock released with it): stop renewing the lock."""
         KEEPER.drop(self.client, self.lock_key, self.token)
 
-    def pop_after(self, handled: bytes) -> Any:
-        """pop_and_next() once handled was handled; if Redis is away, it is remembered as
-        handled (UNRECORDED) so that it is removed, not handled again, when Redis answers."""
+    def pop_after(self, handled: bytes, riders: redis.client.Pipeline | None = None) -> Any:
+        """pop_and_next() once handled was handled, with the writes queued in riders; if Redis
+        is away, it is remembered as handled (UNRECORDED) so that it is removed, not handled
+        again, when Redis answers."""
         try:
-            return self.pop_and_next()
+            if riders is None or not len(riders):
+                return self.pop_and_next()
+            return self.pop_with(riders)
         except OUTAGE_ERRORS as exc:
             UNRECORDED.add(Handled(self.client, self.queue_key, handled, self.lock_key, self.token))
             raise Unsettled(str(exc)) from exc
+
+    def pop_with(self, riders: redis.client.Pipeline) -> Any:
+        """pop_and_next() in the round trip of the writes queued in riders (a pipeline without
+        a transaction): their errors are logged, never raised, so they cannot undo the pop."""
+        keys, args = self.next_batch_args(1)
+        run_script(self._pop_next, keys, args, riders)
+        *written, popped = riders.execute(raise_on_error=False)
+        failed = [type(answer).__name__ for answer in written if isinstance(answer, Exception)]
+        if failed:
+            log.warning("writes riding on a pop failed: %s", ", ".join(failed))
+        if isinstance(popped, Exception):
+            raise popped
+        return popped
 
     def retry_head(self, head: bytes, again: bytes | str, due_ms: int) -> RetryLater:
         """The head item failed: put again (head with one more attempt counted) in its place,

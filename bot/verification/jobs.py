@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import logging
 
+from redis.client import Pipeline
+
 from bot.keys import UserRef
 from bot.masking import mask_phone, mask_user_id
 from bot.metrics import OTP_SENDS, ZALO_REFUSALS
@@ -41,8 +43,9 @@ class SendRetry(Exception):
     """A transient send failure, to be tried again after the codes stage's wait."""
 
 
-def deliver_code(services: VerificationParts, send: CodeSend) -> str:
-    """Send the live code of a reference by its channel to its number; return the outcome.
+def deliver_code(services: VerificationParts, send: CodeSend, counts: Pipeline) -> str:
+    """Send the live code of a reference by its channel to its number; return the outcome
+    (the funnel's counts of a code sent are queued into counts, for the caller to send).
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
     told and offered the other channel. A Zalo code raises SendHeld while the OA is held.
@@ -64,7 +67,7 @@ def deliver_code(services: VerificationParts, send: CodeSend) -> str:
     if sending is not None and sending.sent():
         due_again(services.redis, user.oa_id)
     OTP_SENDS.labels(channel, "sent").inc()
-    services.verifier.funnel.code_sent(user, channel, send.reference, sent.delivered)
+    services.verifier.funnel.code_sent(user, channel, send.reference, sent.delivered, counts)
     if sent.msg_id:  # a Zalo code on its way: its receipt is awaited, then asked for
         await_delivery(services, send, sent.msg_id)
     return "sent"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from redis.client import Pipeline
+
 from bot.keys import UserRef
 from bot.masking import mask_user_id
 from bot.queues.code_sends import (
@@ -43,8 +45,10 @@ def send_codes(services: Services, user: UserRef, taken: Drained | None = None) 
     A held send stays at the head of the queue and the account is put off (no attempt spent);
     a failed one stays there until its retry."""
     drain = CodeSends(services.redis, user).drain_queue()
+    # A send's funnel counts ride on the round trip that removes it from the queue.
+    counts = services.redis.pipeline(transaction=False)
     try:
-        return drain.each(taken, lambda raw: send_one(services, drain, user, raw))
+        return drain.each(taken, lambda raw: send_one(services, drain, user, raw, counts), counts)
     except SendHeld as held:
         put_off(services.redis, STAGE_CODES, user, held.wait_ms)
         return 0
@@ -52,11 +56,14 @@ def send_codes(services: Services, user: UserRef, taken: Drained | None = None) 
         return 0
 
 
-def send_one(services: Services, drain: SerialQueue, user: UserRef, raw: bytes) -> int:
-    """One attempt of one send (1: tried); a transient failure is tried again later."""
+def send_one(
+    services: Services, drain: SerialQueue, user: UserRef, raw: bytes, counts: Pipeline
+) -> int:
+    """One attempt of one send (1: tried; its counts queued into counts); a transient failure
+    is tried again later."""
     send = CodeSend.decode(user, raw)
     try:
-        deliver_code(services, send)
+        deliver_code(services, send, counts)
     except SendRetry:
         raise retry(drain, send, raw) from None
     except SendHeld:
