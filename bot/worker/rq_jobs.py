@@ -5,9 +5,10 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask
+from redis.client import PubSubWorkerThread
 from rq import SimpleWorker
 from rq.job import Job
 from rq.queue import Queue
@@ -22,6 +23,8 @@ from bot.worker.gevent_rq import GreenletDeathPenalty, cooperative
 from bot.worker.outages import OutageTolerantMixin
 
 log = logging.getLogger(__name__)
+# How long a stopping worker waits for RQ's pub/sub thread (RQ's own join waited as long).
+UNSUBSCRIBE_WAIT_SECONDS = 1.0
 
 
 class AppContextMixin:
@@ -42,6 +45,17 @@ class AppContextMixin:
 
 class BotSimpleWorker(AppContextMixin, OutageTolerantMixin, SimpleWorker):
     """In-process worker: no fork per job (the process runs the stage runners beside it)."""
+
+    def unsubscribe(self) -> None:
+        """RQ's own, with the wait for the pub/sub thread bounded: redis-py 8.2's stop() joins
+        it, and a thread that polled once more after the UNSUBSCRIBE waits out RQ's 60 s
+        for a subscription that never comes (a stop, a deploy, held that long)."""
+        thread = cast("PubSubWorkerThread | None", self.pubsub_thread)  # RQ types it None
+        if thread is None or self.pubsub is None:
+            return
+        self.pubsub.unsubscribe()  # type: ignore[no-untyped-call]
+        thread.stop(timeout=UNSUBSCRIBE_WAIT_SECONDS)
+        self.pubsub.close()
 
 
 def make_worker(
