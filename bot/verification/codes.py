@@ -26,9 +26,10 @@ CODE_DIGITS = 6
 class Issued:
     """The outcome of asking for a code: ok (with the nonce to send), or why not."""
 
-    status: str  # "ok", "locked", "cooldown"
+    status: str  # "ok", "locked", "cooldown", "limited"
     nonce: str = ""
     wait_seconds: int = 0
+    full_limit: int = 0  # limited: the position of the first full limit (1-based)
 
 
 @dataclass(frozen=True)
@@ -116,16 +117,23 @@ class CodeStore:
         ttl: int,
         cooldown: int,
         owner: bool = False,
+        limits: tuple[list[str], ScriptArgs] = ([], []),
     ) -> Issued:
         """Replace any live code with a new one, unless locked or within the resend cooldown
-        (owner: the account verified this number, so the number's lock does not apply)."""
+        (owner: the account verified this number, so the number's lock does not apply), or
+        one of limits (SendLimits.script_parts()) is full; those count the send with the code.
+        """
         nonce = secrets.token_hex(16)
         digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
         k = self.keys(user, phone)
-        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"]]
+        limit_keys, limit_args = limits
+        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], *limit_keys]
         args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
-        status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
-        return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
+        args += ["1" if owner else "0", *limit_args]
+        status, number = self._issue(keys=keys, args=args)
+        if status == b"limited":
+            return Issued("limited", full_limit=int(number))
+        return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(number))
 
     def check(
         self,

@@ -26,12 +26,11 @@ from bot.verification.codes import (
     locked_by,
     phone_lock_key,
     reference_of,
-    waits_from,
 )
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.numbers import NumberFacts, NumberTries, facts_from
+from bot.verification.numbers import NumberFacts, NumberTries
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 CHANNELS = ("sms", "zalo")
@@ -249,24 +248,18 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        # The number's facts and the account's waits (for the chat's precheck), one round trip.
-        with self.redis.pipeline(transaction=False) as pipe:
-            owner_key = owner_bucket(user.oa_id, phone)
-            self.numbers.read_facts(user, phone, owner_key, phone_lock_key(phone), pipe)
-            self.codes.read_waits(pipe, user, phone)
-            found, *read_waits = pipe.execute()
-        facts = facts_from(found)
+        facts = self.number_facts(user, phone)
         refusal = self.refusal_given(user, facts)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
         owner = facts.owner == user.user_id
         # The chat handles one user's events one at a time already; API calls run in parallel
-        # and read the waits again under the account's send lock.
+        # and take the account's send lock.
         if origin == ORIGIN_API:
             issued = self.issue_alone(user, phone, channel, owner)
         else:
-            issued = self.issue(user, phone, channel, owner, waits_from(read_waits, phone, owner))
+            issued = self.issue(user, phone, channel, owner)
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
@@ -290,30 +283,20 @@ class Verifier:
             with suppress(RedisError):  # held past its lease, or Redis away: it frees itself
                 lock.release()
 
-    def issue(
-        self,
-        user: UserRef,
-        phone: str,
-        channel: str,
-        owner: bool,
-        waits: tuple[int, int] | None = None,
-    ) -> SendOutcome | str:
-        """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
-        (or why no code goes out). waits: CodeStore.waits() when already read."""
-        blocked = self.precheck(user, phone, owner, waits)
-        if blocked is not None:
-            return blocked
-        refusal = self.limits.acquire(user, phone, channel, owner)
-        if refusal is not None:
-            return SendOutcome(
-                REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
-            )
+    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+        """Locks, cooldown, then budgets, then the code's nonce (or why no code goes out), in
+        one round trip: the code's issue counts the send against the limits too."""
+        rules = self.limits.rules(user, phone, channel, owner)
         s = self.settings
-        issued = self.codes.issue(
-            user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds, owner
-        )
-        if issued.status != "ok":
+        ttl, cooldown = self.ttl_of(channel), s.otp_resend_cooldown_seconds
+        limits = self.limits.script_parts(rules)
+        issued = self.codes.issue(user, phone, channel, ttl, cooldown, owner, limits)
+        if issued.status not in ("ok", "limited"):  # a lock or the cooldown: before limits
             return SendOutcome(issued.status, issued.wait_seconds)
+        refusal = self.limits.settle(rules, channel, issued.full_limit)
+        if refusal is not None:
+            status = REFUSAL_STATUS.get(refusal.limit, "limited")
+            return SendOutcome(status, refusal.retry_after_seconds)
         return issued.nonce
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
@@ -323,19 +306,6 @@ class Verifier:
         expires_at = self.pending.now() + self.ttl_of(channel)
         pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
         return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
-
-    def precheck(
-        self,
-        user: UserRef,
-        phone: str,
-        owner: bool = False,
-        waits: tuple[int, int] | None = None,
-    ) -> SendOutcome | None:
-        """A lock or the resend cooldown, read before any limit is spent (waits: read already)."""
-        locked, cooling = waits or self.codes.waits(user, phone, owner)
-        if locked:
-            return SendOutcome("locked", locked)
-        return SendOutcome("cooldown", cooling) if cooling else None
 
     def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
         """Check a typed code (atomic with the attempt counts); count lockouts."""
