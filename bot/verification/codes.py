@@ -52,6 +52,8 @@ class Checked:
     phone: str = ""
     ganged_up: int = 0  # accounts whose wrong codes locked the number now (0: not locked)
     sent_at: float | None = None  # a right code: when it was sent (epoch), when known
+    claimed: str = ""  # a right code with a claim: its answer ('ok', 'taken', 'stale'; '': none)
+    record: str = ""  # claimed 'stale': the account's record as it is
 
 
 def derive_code(hash_key: str, nonce: str) -> str:
@@ -143,22 +145,25 @@ class CodeStore:
         owner: bool = False,
         owner_key: str = "-",
         sent_key: str = "-",
+        claim: tuple[list[str], ScriptArgs] = ([], []),
     ) -> Checked:
         """Check a typed code and count the attempt per account and per number, atomically
         (no parallel extra guesses). owner: the account verified the number; or owner_key,
         the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step.
-        sent_key: when the code was sent (the funnel's), read and dropped with a right code."""
+        sent_key: when the code was sent (the funnel's), read and dropped with a right code.
+        claim: AccountStore.claim_parts(), run by a right code sent by the claim's channel."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
         args += ["1" if owner else "0", self.number_max_attempts, phone.lstrip("+"), user.user_id]
-        keys = [*(k[name] for name in names), owner_key, sent_key]
-        answer = self._check(keys=keys, args=args)
-        status, number, channel, stored_phone, accounts, *sent = answer
+        claim_keys, claim_args = claim
+        keys = [*(k[name] for name in names), owner_key, sent_key, *claim_keys]
+        answer = self._check(keys=keys, args=[*args, *claim_args])
+        status, number, channel, stored_phone, accounts, *right = answer
         wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0
-        sent_at = float(sent[0]) if sent and sent[0] else None
+        sent, claimed, record = right or (b"", b"", b"")
         return Checked(
             status.decode(),
             left,
@@ -166,7 +171,9 @@ class CodeStore:
             channel.decode(),
             stored_phone.decode(),
             int(accounts),
-            sent_at,
+            float(sent) if sent else None,
+            text(claimed),
+            text(record),
         )
 
     def attempts_left(self, user: UserRef) -> int:

@@ -1,5 +1,6 @@
 """The Lua scripts of the code store (kept apart so the logic reads as a whole)."""
 
+from bot.verification.accounts import CLAIM_STEP
 from bot.verification.limits_lua import LIMITS
 
 # KEYS: code, account lock, number lock, account cooldown, then the send's limits (none: no
@@ -67,9 +68,12 @@ end
 # Answers {status, number, channel, phone, accounts}: number = attempts left (wrong) or lock
 # ms (locked); accounts = how many accounts' wrong codes locked the number (0: it was not).
 # A right code also answers when it was sent (the funnel's time to verify), read and dropped
-# with it.
+# with it. Given a claim of the number after those (KEYS and ARGV of the accounts' CLAIM_STEP
+# from the 9th on), a right code sent by the claim's channel claims the number in the same
+# step and answers the claim's {status, record} too ('' when no claim was run).
 CHECK = (
     CT_EQUAL
+    + CLAIM_STEP
     + """
 local function total(key)
   local sum = 0
@@ -92,7 +96,11 @@ if ct_equal(code[1], ARGV[1]) then
   redis.call('DEL', KEYS[1], KEYS[5])
   local sent = ''
   if KEYS[8] ~= '-' then sent = redis.call('GETDEL', KEYS[8]) or '' end
-  return {'ok', 0, code[2], code[3], 0, sent}
+  local claimed = {'', ''}
+  if KEYS[9] and ARGV[11] == code[2] then
+    claimed = claim({unpack(KEYS, 9, 13)}, {unpack(ARGV, 9, 17)})
+  end
+  return {'ok', 0, code[2], code[3], 0, sent, claimed[1], claimed[2]}
 end
 local max, lock_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HINCRBY', KEYS[2], code[3], 1)
