@@ -207,18 +207,17 @@ class CodeStore:
         return self.longest_wait(keys)
 
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
-        """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip."""
-        with self.client.pipeline(transaction=False) as pipe:
-            self.read_waits(pipe, user, phone)
-            return waits_from(pipe.execute(), phone, owner)
-
-    def read_waits(self, pipe: redis.client.Pipeline, user: UserRef, phone: str) -> None:
-        """waits()'s reads (four answers), queued in pipe; waits_from() tells them."""
+        """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip (what
+        issue() refuses first; owner: the number's lock does not apply)."""
         k = self.keys(user, phone)
-        pipe.pttl(k["lock"])
-        pipe.pttl(k["phone_lock"])
-        pipe.pttl(k["cooldown"])
-        pipe.get(k["cooldown"])
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in (k["lock"], k["phone_lock"], k["cooldown"]):
+                pipe.pttl(key)
+            pipe.get(k["cooldown"])
+            account_lock, number_lock, cooldown_ms, ours = pipe.execute()
+        locks = [account_lock] if owner else [account_lock, number_lock]
+        # The account's cooldown is for the number it was started with.
+        return longest(locks), ceil_seconds(cooldown_ms) if ours == phone.encode() else 0
 
     def number_locked_by(self, user: UserRef, phone: str) -> bool:
         """Whether the number's lock was set by this account's wrong code (only it may learn
@@ -253,14 +252,6 @@ class CodeStore:
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
         pipe.delete(user.key("otp"), user.key("otp-cooldown"))
-
-
-def waits_from(answers: list[Any], phone: str, owner: bool = False) -> tuple[int, int]:
-    """waits() from the answers of read_waits() (owner: the number's lock does not apply)."""
-    account_lock, number_lock, cooldown_ms, ours = answers
-    locks = [account_lock] if owner else [account_lock, number_lock]
-    # The account's cooldown is for the number it was started with.
-    return longest(locks), ceil_seconds(cooldown_ms) if ours == phone.encode() else 0
 
 
 def phone_lock_key(phone: str) -> str:
