@@ -21,15 +21,17 @@ BUCKETS = 1024
 # user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
 # expected old record, callback id, its body, TTL in seconds. The portal callback's body is
 # stored in the same step as the verification it tells of: both or neither. Answers {status,
-# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}.
+# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}. A
+# record of the same number needs no other bucket: it is never stale (a second channel's
+# verification is one step).
 # A function of its keys and arguments (k, a), so that a right code's check runs it too.
 CLAIM_STEP = """
 local function claim(k, a)
   local owner = redis.call('HGET', k[2], a[2])
   if owner and owner ~= a[1] then return {'taken', ''} end
   local record = redis.call('HGET', k[1], a[1]) or ''
-  if record ~= a[6] then return {'stale', record} end
   local phone, sms, zalo, byapp = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if record ~= a[6] and phone ~= a[2] then return {'stale', record} end
   if phone == nil or phone ~= a[2] then
     if phone and phone ~= '' then redis.call('HDEL', k[4], phone) end
     sms, zalo, byapp = '0', '0', byapp or ''
@@ -139,8 +141,9 @@ class AccountStore:
 
         event: the portal callback, stored only with a win. record: the account's record as
         last seen ('': none)."""
-        # First as a first verification (no record: one round trip); 'stale' answers with the
-        # record as it is, to claim again with (it changed meanwhile: again).
+        # First as a first verification, or of the number the account holds (one round trip);
+        # 'stale' answers with the record as it is, to claim again with (it changed meanwhile:
+        # again).
         for _ in range(5):
             keys, args = self.claim_parts(
                 oa_id, user_id, phone, channel, now, user_id_by_app, event, record
