@@ -19,6 +19,22 @@ def accounts(rdb: redis.Redis) -> AccountStore:
     return AccountStore(rdb)
 
 
+def test_a_second_channel_of_the_held_number_is_claimed_in_one_step(
+    accounts: AccountStore,
+) -> None:
+    """A claim made as a first one (no record expected) needs no other bucket for the number
+    the account holds; another number still does (its old one's bucket is named from it)."""
+    assert accounts.claim(OA, "u1", PHONE, "sms", 1000, "app-u1")
+    keys, args = accounts.claim_parts(OA, "u1", PHONE, "zalo", 2000)
+    assert accounts._claim(keys=keys, args=args) == [b"ok", b""]
+    account = accounts.get(OA, "u1")
+    assert account is not None
+    assert (account.sms_verified_at, account.zalo_verified_at) == (1000, 2000)
+    assert account.user_id_by_app == "app-u1"
+    keys, args = accounts.claim_parts(OA, "u1", "+84987654321", "sms", 3000)
+    assert accounts._claim(keys=keys, args=args)[0] == b"stale"
+
+
 def test_claim_records_channel_times_separately(accounts: AccountStore) -> None:
     assert accounts.claim(OA, "u1", PHONE, "sms", 1000, "app-u1")
     assert accounts.claim(OA, "u1", PHONE, "zalo", 2000, "app-u1")

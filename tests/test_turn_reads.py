@@ -30,11 +30,12 @@ def test_the_start_reads_the_lock_and_the_account_as_each_read_alone(
     assert 0 < wait <= 90 and account is not None and account.phone == PHONE
 
 
-def test_a_chat_request_reads_its_waits_with_the_number_and_spends_nothing_in_them(
+def test_a_chat_request_reads_its_waits_with_the_code_and_spends_nothing_in_them(
     app: Flask, rdb: redis.Redis
 ) -> None:
-    """The chat's precheck comes from the number's round trip: within the cooldown, or with
-    the account locked, no budget is spent and no code replaces the live one."""
+    """The lock and the cooldown are read in the code's own step, before the limits: within
+    the cooldown, or with the account locked, no budget is spent and no code replaces the
+    live one."""
     verifier = services_of(app).verifier
     user, queued = UserRef(OA_ID, "u1"), []
     assert verifier.request_for(user, PHONE, "sms", "vi", queued.append, "u1").status == "sent"

@@ -21,30 +21,38 @@ BUCKETS = 1024
 # user's callbacks ('-': none). ARGV: user id, phone digits, channel, now, user_id_by_app,
 # expected old record, callback id, its body, TTL in seconds. The portal callback's body is
 # stored in the same step as the verification it tells of: both or neither. Answers {status,
-# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}.
-CLAIM = """
-local owner = redis.call('HGET', KEYS[2], ARGV[2])
-if owner and owner ~= ARGV[1] then return {'taken', ''} end
-local record = redis.call('HGET', KEYS[1], ARGV[1]) or ''
-if record ~= ARGV[6] then return {'stale', record} end
-local phone, sms, zalo, byapp = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
-if phone == nil or phone ~= ARGV[2] then
-  if phone and phone ~= '' then redis.call('HDEL', KEYS[4], phone) end
-  sms, zalo, byapp = '0', '0', byapp or ''
+# the record as it is when 'stale' (the old number's bucket is named from it: ask again)}. A
+# record of the same number needs no other bucket: it is never stale (a second channel's
+# verification is one step).
+# A function of its keys and arguments (k, a), so that a right code's check runs it too.
+CLAIM_STEP = """
+local function claim(k, a)
+  local owner = redis.call('HGET', k[2], a[2])
+  if owner and owner ~= a[1] then return {'taken', ''} end
+  local record = redis.call('HGET', k[1], a[1]) or ''
+  local phone, sms, zalo, byapp = string.match(record, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if record ~= a[6] and phone ~= a[2] then return {'stale', record} end
+  if phone == nil or phone ~= a[2] then
+    if phone and phone ~= '' then redis.call('HDEL', k[4], phone) end
+    sms, zalo, byapp = '0', '0', byapp or ''
+  end
+  if a[3] == 'sms' then sms = a[4] else zalo = a[4] end
+  if a[5] ~= '' then
+    byapp = a[5]
+    redis.call('HSET', k[3], byapp, a[1])
+  end
+  redis.call('HSET', k[1], a[1], table.concat({a[2], sms, zalo, byapp}, '|'))
+  redis.call('HSET', k[2], a[2], a[1])
+  if k[5] ~= '-' then
+    redis.call('HSET', k[5], a[7], a[8])
+    redis.call('EXPIRE', k[5], a[9])
+  end
+  return {'ok', ''}
 end
-if ARGV[3] == 'sms' then sms = ARGV[4] else zalo = ARGV[4] end
-if ARGV[5] ~= '' then
-  byapp = ARGV[5]
-  redis.call('HSET', KEYS[3], byapp, ARGV[1])
-end
-redis.call('HSET', KEYS[1], ARGV[1], table.concat({ARGV[2], sms, zalo, byapp}, '|'))
-redis.call('HSET', KEYS[2], ARGV[2], ARGV[1])
-if KEYS[5] ~= '-' then
-  redis.call('HSET', KEYS[5], ARGV[7], ARGV[8])
-  redis.call('EXPIRE', KEYS[5], ARGV[9])
-end
-return {'ok', ''}
 """
+CLAIM = CLAIM_STEP + "return claim(KEYS, ARGV)"
+# What a claim stores of the portal callback: the user's callbacks key, its id, body, TTL.
+StoredEvent = tuple[str, str, bytes, int]
 
 
 def iso(epoch: float | None) -> str | None:
@@ -126,31 +134,50 @@ class AccountStore:
         channel: str,
         now: int,
         user_id_by_app: str = "",
-        event: tuple[str, str, bytes, int] | None = None,
+        event: StoredEvent | None = None,
+        record: str = "",
     ) -> bool:
         """Record a verification; False when another account owns the number (atomic).
 
-        event: (key, id, body, ttl) of the portal callback, stored only with a win."""
-        digits = phone.lstrip("+")
-        # First as a first verification (no record: one round trip); 'stale' answers with the
-        # record as it is, to claim again with (it changed meanwhile: again).
-        record = ""
+        event: the portal callback, stored only with a win. record: the account's record as
+        last seen ('': none)."""
+        # First as a first verification, or of the number the account holds (one round trip);
+        # 'stale' answers with the record as it is, to claim again with (it changed meanwhile:
+        # again).
         for _ in range(5):
-            old = record.split("|", 1)[0]
-            keys = [
-                bucket("acct", oa_id, user_id),
-                bucket("phone", oa_id, digits),
-                bucket("byapp", oa_id, user_id_by_app or "-"),
-                bucket("phone", oa_id, old) if old else "-",
-                event[0] if event else "-",
-            ]
-            args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
-            args += [event[1], event[2], event[3]] if event else ["", "", 0]
+            keys, args = self.claim_parts(
+                oa_id, user_id, phone, channel, now, user_id_by_app, event, record
+            )
             answer, current = self._claim(keys=keys, args=args)
             if answer != b"stale":
                 return bool(answer == b"ok")
             record = text(current)
         raise RuntimeError("account record kept changing during a claim")
+
+    @staticmethod
+    def claim_parts(
+        oa_id: str,
+        user_id: str,
+        phone: str,
+        channel: str,
+        now: int,
+        user_id_by_app: str = "",
+        event: StoredEvent | None = None,
+        record: str = "",
+    ) -> tuple[list[str], ScriptArgs]:
+        """The keys and arguments of claim()'s step (CLAIM_STEP) expecting record."""
+        digits = phone.lstrip("+")
+        old = record.split("|", 1)[0]
+        keys = [
+            bucket("acct", oa_id, user_id),
+            bucket("phone", oa_id, digits),
+            bucket("byapp", oa_id, user_id_by_app or "-"),
+            bucket("phone", oa_id, old) if old else "-",
+            event[0] if event else "-",
+        ]
+        args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
+        args += [event[1], event[2], event[3]] if event else ["", "", 0]
+        return keys, args
 
     def forget(self, pipe: redis.client.Pipeline, oa_id: str, user_id: str) -> None:
         """Delete the account and release its number (user_withdraw), in pipe."""

@@ -26,9 +26,10 @@ CODE_DIGITS = 6
 class Issued:
     """The outcome of asking for a code: ok (with the nonce to send), or why not."""
 
-    status: str  # "ok", "locked", "cooldown"
+    status: str  # "ok", "locked", "cooldown", "limited"
     nonce: str = ""
     wait_seconds: int = 0
+    full_limit: int = 0  # limited: the position of the first full limit (1-based)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Checked:
     phone: str = ""
     ganged_up: int = 0  # accounts whose wrong codes locked the number now (0: not locked)
     sent_at: float | None = None  # a right code: when it was sent (epoch), when known
+    claimed: str = ""  # a right code with a claim: its answer ('ok', 'taken', 'stale'; '': none)
+    record: str = ""  # claimed 'stale': the account's record as it is
 
 
 def derive_code(hash_key: str, nonce: str) -> str:
@@ -116,16 +119,23 @@ class CodeStore:
         ttl: int,
         cooldown: int,
         owner: bool = False,
+        limits: tuple[list[str], ScriptArgs] = ([], []),
     ) -> Issued:
         """Replace any live code with a new one, unless locked or within the resend cooldown
-        (owner: the account verified this number, so the number's lock does not apply)."""
+        (owner: the account verified this number, so the number's lock does not apply), or
+        one of limits (SendLimits.script_parts()) is full; those count the send with the code.
+        """
         nonce = secrets.token_hex(16)
         digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
         k = self.keys(user, phone)
-        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"]]
+        limit_keys, limit_args = limits
+        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], *limit_keys]
         args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
-        status, wait_ms = self._issue(keys=keys, args=[*args, "1" if owner else "0"])
-        return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(wait_ms))
+        args += ["1" if owner else "0", *limit_args]
+        status, number = self._issue(keys=keys, args=args)
+        if status == b"limited":
+            return Issued("limited", full_limit=int(number))
+        return Issued(status.decode(), nonce if status == b"ok" else "", ceil_seconds(number))
 
     def check(
         self,
@@ -135,22 +145,25 @@ class CodeStore:
         owner: bool = False,
         owner_key: str = "-",
         sent_key: str = "-",
+        claim: tuple[list[str], ScriptArgs] = ([], []),
     ) -> Checked:
         """Check a typed code and count the attempt per account and per number, atomically
         (no parallel extra guesses). owner: the account verified the number; or owner_key,
         the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step.
-        sent_key: when the code was sent (the funnel's), read and dropped with a right code."""
+        sent_key: when the code was sent (the funnel's), read and dropped with a right code.
+        claim: AccountStore.claim_parts(), run by a right code sent by the claim's channel."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)
         args: ScriptArgs = [digest, self.max_attempts, self.lock_seconds * 1000, user.tag]
         args += ["1" if owner else "0", self.number_max_attempts, phone.lstrip("+"), user.user_id]
-        keys = [*(k[name] for name in names), owner_key, sent_key]
-        answer = self._check(keys=keys, args=args)
-        status, number, channel, stored_phone, accounts, *sent = answer
+        claim_keys, claim_args = claim
+        keys = [*(k[name] for name in names), owner_key, sent_key, *claim_keys]
+        answer = self._check(keys=keys, args=[*args, *claim_args])
+        status, number, channel, stored_phone, accounts, *right = answer
         wait = 0 if status == b"wrong" else ceil_seconds(number)
         left = int(number) if status == b"wrong" else 0
-        sent_at = float(sent[0]) if sent and sent[0] else None
+        sent, claimed, record = right or (b"", b"", b"")
         return Checked(
             status.decode(),
             left,
@@ -158,7 +171,9 @@ class CodeStore:
             channel.decode(),
             stored_phone.decode(),
             int(accounts),
-            sent_at,
+            float(sent) if sent else None,
+            text(claimed),
+            text(record),
         )
 
     def attempts_left(self, user: UserRef) -> int:
@@ -192,18 +207,17 @@ class CodeStore:
         return self.longest_wait(keys)
 
     def waits(self, user: UserRef, phone: str, owner: bool = False) -> tuple[int, int]:
-        """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip."""
-        with self.client.pipeline(transaction=False) as pipe:
-            self.read_waits(pipe, user, phone)
-            return waits_from(pipe.execute(), phone, owner)
-
-    def read_waits(self, pipe: redis.client.Pipeline, user: UserRef, phone: str) -> None:
-        """waits()'s reads (four answers), queued in pipe; waits_from() tells them."""
+        """(lock_wait_seconds, cooldown_seconds) for this number, read in one round trip (what
+        issue() refuses first; owner: the number's lock does not apply)."""
         k = self.keys(user, phone)
-        pipe.pttl(k["lock"])
-        pipe.pttl(k["phone_lock"])
-        pipe.pttl(k["cooldown"])
-        pipe.get(k["cooldown"])
+        with self.client.pipeline(transaction=False) as pipe:
+            for key in (k["lock"], k["phone_lock"], k["cooldown"]):
+                pipe.pttl(key)
+            pipe.get(k["cooldown"])
+            account_lock, number_lock, cooldown_ms, ours = pipe.execute()
+        locks = [account_lock] if owner else [account_lock, number_lock]
+        # The account's cooldown is for the number it was started with.
+        return longest(locks), ceil_seconds(cooldown_ms) if ours == phone.encode() else 0
 
     def number_locked_by(self, user: UserRef, phone: str) -> bool:
         """Whether the number's lock was set by this account's wrong code (only it may learn
@@ -238,14 +252,6 @@ class CodeStore:
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
         pipe.delete(user.key("otp"), user.key("otp-cooldown"))
-
-
-def waits_from(answers: list[Any], phone: str, owner: bool = False) -> tuple[int, int]:
-    """waits() from the answers of read_waits() (owner: the number's lock does not apply)."""
-    account_lock, number_lock, cooldown_ms, ours = answers
-    locks = [account_lock] if owner else [account_lock, number_lock]
-    # The account's cooldown is for the number it was started with.
-    return longest(locks), ceil_seconds(cooldown_ms) if ours == phone.encode() else 0
 
 
 def phone_lock_key(phone: str) -> str:

@@ -1,30 +1,43 @@
 """The Lua scripts of the code store (kept apart so the logic reads as a whole)."""
 
-# KEYS: code, account lock, number lock, account cooldown.
-# ARGV: digest, channel, phone, nonce, ttl ms, cooldown ms, account tag, owner flag.
+from bot.verification.accounts import CLAIM_STEP
+from bot.verification.limits_lua import LIMITS
+
+# KEYS: code, account lock, number lock, account cooldown, then the send's limits (none: no
+# limit is counted). ARGV: digest, channel, phone, nonce, ttl ms, cooldown ms, account tag,
+# owner flag, then the limits' now and each limit's kind, amount and window (limits_lua).
+# Locks, then the cooldown, then the limits, refused in that order before anything is spent;
+# then the limits count the send and the code replaces any live one, in one step: a refusal
+# spends no budget and parallel requests cannot both pass. Answers {status, number}: the
+# longest lock's or the cooldown's ms, or the first full limit's position ('limited').
 # The cooldown holds per account and number (any channel, any method): the account's
 # cooldown names the number it was started with. It never holds back another account, so
 # a stranger's request cannot keep a number's holder from a code (the number's shared
 # budget bounds what many accounts send). A corrected number may get its code at once (the
 # per-account limits bound that). The number's lock does not hold back its verified owner
 # (owner flag '1'): others' guesses caused it.
-ISSUE = """
+ISSUE = (
+    LIMITS
+    + """
 local locks = {KEYS[2]}
 if ARGV[8] ~= '1' then locks[2] = KEYS[3] end
-for _, lock in ipairs(locks) do
-  local left = redis.call('PTTL', lock)
-  if left > 0 then return {'locked', left} end
-end
+local locked = 0
+for _, lock in ipairs(locks) do locked = math.max(locked, redis.call('PTTL', lock)) end
+if locked > 0 then return {'locked', locked} end
 if redis.call('GET', KEYS[4]) == ARGV[3] then
   local left = redis.call('PTTL', KEYS[4])
   if left > 0 then return {'cooldown', left} end
 end
+local full = first_full(5, 9)
+if full > 0 then return {'limited', full} end
+count_send(5, 9)
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'c', ARGV[2], 'p', ARGV[3], 'n', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 if tonumber(ARGV[6]) > 0 then redis.call('SET', KEYS[4], ARGV[3], 'PX', ARGV[6]) end
 return {'ok', 0}
 """
+)
 
 # KEYS: account cooldown. ARGV: phone.
 # A send that failed for good must not hold back a retry (by the other channel, say).
@@ -55,9 +68,12 @@ end
 # Answers {status, number, channel, phone, accounts}: number = attempts left (wrong) or lock
 # ms (locked); accounts = how many accounts' wrong codes locked the number (0: it was not).
 # A right code also answers when it was sent (the funnel's time to verify), read and dropped
-# with it.
+# with it. Given a claim of the number after those (KEYS and ARGV of the accounts' CLAIM_STEP
+# from the 9th on), a right code sent by the claim's channel claims the number in the same
+# step and answers the claim's {status, record} too ('' when no claim was run).
 CHECK = (
     CT_EQUAL
+    + CLAIM_STEP
     + """
 local function total(key)
   local sum = 0
@@ -80,7 +96,11 @@ if ct_equal(code[1], ARGV[1]) then
   redis.call('DEL', KEYS[1], KEYS[5])
   local sent = ''
   if KEYS[8] ~= '-' then sent = redis.call('GETDEL', KEYS[8]) or '' end
-  return {'ok', 0, code[2], code[3], 0, sent}
+  local claimed = {'', ''}
+  if KEYS[9] and ARGV[11] == code[2] then
+    claimed = claim({unpack(KEYS, 9, 13)}, {unpack(ARGV, 9, 17)})
+  end
+  return {'ok', 0, code[2], code[3], 0, sent, claimed[1], claimed[2]}
 end
 local max, lock_ms = tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HINCRBY', KEYS[2], code[3], 1)

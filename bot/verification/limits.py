@@ -23,6 +23,7 @@ from bot.keys import ScriptArgs, UserRef
 from bot.masking import mask_phone
 from bot.metrics import NUMBER_GANGUPS, RATE_LIMITED, SMS_CEILING, ZNS_CEILING
 from bot.redis_client import cached_script
+from bot.verification.limits_lua import ACQUIRE
 
 log = logging.getLogger(__name__)
 
@@ -32,39 +33,6 @@ Rule = tuple[str, Limiter, RateLimitItem, str]
 CEILINGS = {"sms_global": SMS_CEILING, "zns_global": ZNS_CEILING}
 # The number's budget shared by all accounts: reaching it takes several accounts.
 SHARED = ("phone_hour", "phone_day")
-# Every limit of a send in one round trip (ten before: a test and a hit per limit): each is
-# tested and, only when all have room, each counts the send, atomically. The keys and values
-# are the `limits` library's own (a moving window: a list of timestamps, newest first, as its
-# acquire_moving_window.lua keeps it; a fixed window: a counter), so its window stats and
-# clear() read them as before. KEYS: one per limit. ARGV: now, then each limit's kind
-# ('moving' or 'fixed'), amount and window in seconds. Returns the first full limit's
-# position (1-based), or 0 when the send was counted.
-ACQUIRE = """
-local now = tonumber(ARGV[1])
-local function limit_of(i)
-  return ARGV[3 * i - 1], tonumber(ARGV[3 * i]), tonumber(ARGV[3 * i + 1])
-end
-for i = 1, #KEYS do
-  local kind, amount, window = limit_of(i)
-  if kind == 'moving' then
-    local oldest = amount > 0 and redis.call('LINDEX', KEYS[i], amount - 1)
-    if amount < 1 or (oldest and tonumber(oldest) >= now - window) then return i end
-  elseif tonumber(redis.call('GET', KEYS[i]) or '0') >= amount then
-    return i
-  end
-end
-for i = 1, #KEYS do
-  local kind, amount, window = limit_of(i)
-  if kind == 'moving' then
-    redis.call('LPUSH', KEYS[i], ARGV[1])
-    redis.call('LTRIM', KEYS[i], 0, amount - 1)
-    redis.call('EXPIRE', KEYS[i], window)
-  elseif redis.call('INCR', KEYS[i]) == 1 then
-    redis.call('EXPIRE', KEYS[i], window)
-  end
-end
-return 0
-"""
 
 
 @dataclass(frozen=True)
@@ -114,15 +82,26 @@ class SendLimits:
     def acquire(
         self, user: UserRef, phone: str, channel: str, owner: bool = False
     ) -> Refusal | None:
-        """Count one send against every limit, or refuse (consuming nothing) when one is full."""
+        """Count one send against every limit, or refuse (consuming nothing) when one is full;
+        one round trip (ten before: a test and a hit per limit)."""
         rules = self.rules(user, phone, channel, owner)
+        keys, args = self.script_parts(rules)
+        return self.settle(rules, channel, int(self._acquire(keys=keys, args=args)))
+
+    def script_parts(self, rules: list[Rule]) -> tuple[list[str], ScriptArgs]:
+        """The keys and arguments of rules for the limits' Lua (limits_lua.LIMITS): a key per
+        limit; now, then each limit's kind, amount and window."""
         keys = [self.storage.prefixed_key(item.key_for("otp", name, ident))
                 for name, _limiter, item, ident in rules]  # fmt: skip
         args: ScriptArgs = [time.time()]
         for _name, limiter, item, _ident in rules:
             kind = "moving" if limiter is self.moving else "fixed"
             args += [kind, item.amount, item.get_expiry()]
-        full = int(self._acquire(keys=keys, args=args))
+        return keys, args
+
+    def settle(self, rules: list[Rule], channel: str, full: int) -> Refusal | None:
+        """What the limits' Lua answered: the refusal of the first full limit (its position,
+        1-based), or None when the send was counted (the channel's ceiling has room)."""
         if full:
             return self.refuse(*rules[full - 1])
         CEILINGS["sms_global" if channel == "sms" else "zns_global"].set(0)

@@ -14,10 +14,16 @@ from zoneinfo import ZoneInfo
 from redis.exceptions import RedisError
 
 from bot.connections import QUEUE_BACKGROUND, Connections
-from bot.keys import UserRef
+from bot.keys import ScriptArgs, UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
-from bot.verification.accounts import Account, AccountStore, account_from, owner_bucket
+from bot.verification.accounts import (
+    Account,
+    AccountStore,
+    StoredEvent,
+    account_from,
+    owner_bucket,
+)
 from bot.verification.codes import (
     Checked,
     CodeStore,
@@ -26,12 +32,11 @@ from bot.verification.codes import (
     locked_by,
     phone_lock_key,
     reference_of,
-    waits_from,
 )
 from bot.verification.funnel import Funnel, Step
 from bot.verification.limits import SendLimits, report_gang_up
 from bot.verification.links import LinkStore, account_id_of
-from bot.verification.numbers import NumberFacts, NumberTries, facts_from
+from bot.verification.numbers import NumberFacts, NumberTries
 from bot.verification.portal_accounts import ORIGIN_API, PortalVerifications
 
 CHANNELS = ("sms", "zalo")
@@ -79,6 +84,24 @@ class Turn(Protocol):
 
     def count_step(self, step: Step) -> None:
         """Record a funnel step, counted atomically with the new state."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A number's claim as a right code makes it: by which channel, when, under which
+    app-scoped id, and the portal callback frozen with it (stored only with a win)."""
+
+    channel: str
+    now: int
+    by_app: str = ""
+    event: StoredEvent | None = None
+
+    def parts(self, user: UserRef, phone: str) -> tuple[list[str], ScriptArgs]:
+        """Its keys and arguments for a script (AccountStore.claim_parts()), as a first claim."""
+        oa_id, user_id = user.oa_id, user.user_id
+        return AccountStore.claim_parts(
+            oa_id, user_id, phone, self.channel, self.now, self.by_app, self.event
+        )
 
 
 @dataclass(frozen=True)
@@ -249,24 +272,18 @@ class Verifier:
         """Issue a code and queue its send, unless something forbids it."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        # The number's facts and the account's waits (for the chat's precheck), one round trip.
-        with self.redis.pipeline(transaction=False) as pipe:
-            owner_key = owner_bucket(user.oa_id, phone)
-            self.numbers.read_facts(user, phone, owner_key, phone_lock_key(phone), pipe)
-            self.codes.read_waits(pipe, user, phone)
-            found, *read_waits = pipe.execute()
-        facts = facts_from(found)
+        facts = self.number_facts(user, phone)
         refusal = self.refusal_given(user, facts)
         if refusal is not None:  # the handlers and the API tell a locked number apart
             mine = refusal.status == "locked_mine"
             return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
         owner = facts.owner == user.user_id
         # The chat handles one user's events one at a time already; API calls run in parallel
-        # and read the waits again under the account's send lock.
+        # and take the account's send lock.
         if origin == ORIGIN_API:
             issued = self.issue_alone(user, phone, channel, owner)
         else:
-            issued = self.issue(user, phone, channel, owner, waits_from(read_waits, phone, owner))
+            issued = self.issue(user, phone, channel, owner)
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
@@ -290,30 +307,20 @@ class Verifier:
             with suppress(RedisError):  # held past its lease, or Redis away: it frees itself
                 lock.release()
 
-    def issue(
-        self,
-        user: UserRef,
-        phone: str,
-        channel: str,
-        owner: bool,
-        waits: tuple[int, int] | None = None,
-    ) -> SendOutcome | str:
-        """Under the account's send lock: locks, cooldown, then budgets, then the code's nonce
-        (or why no code goes out). waits: CodeStore.waits() when already read."""
-        blocked = self.precheck(user, phone, owner, waits)
-        if blocked is not None:
-            return blocked
-        refusal = self.limits.acquire(user, phone, channel, owner)
-        if refusal is not None:
-            return SendOutcome(
-                REFUSAL_STATUS.get(refusal.limit, "limited"), refusal.retry_after_seconds
-            )
+    def issue(self, user: UserRef, phone: str, channel: str, owner: bool) -> SendOutcome | str:
+        """Locks, cooldown, then budgets, then the code's nonce (or why no code goes out), in
+        one round trip: the code's issue counts the send against the limits too."""
+        rules = self.limits.rules(user, phone, channel, owner)
         s = self.settings
-        issued = self.codes.issue(
-            user, phone, channel, self.ttl_of(channel), s.otp_resend_cooldown_seconds, owner
-        )
-        if issued.status != "ok":
+        ttl, cooldown = self.ttl_of(channel), s.otp_resend_cooldown_seconds
+        limits = self.limits.script_parts(rules)
+        issued = self.codes.issue(user, phone, channel, ttl, cooldown, owner, limits)
+        if issued.status not in ("ok", "limited"):  # a lock or the cooldown: before limits
             return SendOutcome(issued.status, issued.wait_seconds)
+        refusal = self.limits.settle(rules, channel, issued.full_limit)
+        if refusal is not None:
+            status = REFUSAL_STATUS.get(refusal.limit, "limited")
+            return SendOutcome(status, refusal.retry_after_seconds)
         return issued.nonce
 
     def sent(self, user: UserRef, phone: str, channel: str, origin: str, ref: str) -> SendOutcome:
@@ -324,35 +331,35 @@ class Verifier:
         pending = self.pending.record(user, phone, channel, expires_at, origin, ref)
         return SendOutcome("sent", reference=ref, verification_id=pending.verification_id)
 
-    def precheck(
-        self,
-        user: UserRef,
-        phone: str,
-        owner: bool = False,
-        waits: tuple[int, int] | None = None,
-    ) -> SendOutcome | None:
-        """A lock or the resend cooldown, read before any limit is spent (waits: read already)."""
-        locked, cooling = waits or self.codes.waits(user, phone, owner)
-        if locked:
-            return SendOutcome("locked", locked)
-        return SendOutcome("cooldown", cooling) if cooling else None
-
     def check(self, ctx: Turn, phone: str, typed: str) -> Checked:
-        """Check a typed code (atomic with the attempt counts); count lockouts."""
+        """Check a typed code (atomic with the attempt counts); count lockouts. A right code
+        claims the number in the same step (complete() tells what came of it)."""
         channel = ctx.data.get("channel", "")
-        checked = self.check_for(self.subject_of(ctx), phone, typed, channel, ctx.count_step)
-        ctx.memo["sent_at"] = checked.sent_at  # for complete(): read with the right code
+        user = self.subject_of(ctx)
+        claim = ctx.memo["claim"] = self.claim_of(user, phone, channel, by_app_of(ctx, user))
+        checked = self.check_for(user, phone, typed, channel, ctx.count_step, claim)
+        ctx.memo["checked"] = checked  # for complete(): the claim's answer, when it was sent
         return checked
 
     def check_for(
-        self, user: UserRef, phone: str, typed: str, channel: str = "", tally: Tally | None = None
+        self,
+        user: UserRef,
+        phone: str,
+        typed: str,
+        channel: str = "",
+        tally: Tally | None = None,
+        claim: Claim | None = None,
     ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
-        was asked by, for the funnel's count of expired codes (the code itself is gone)."""
+        was asked by, for the funnel's count of expired codes (the code itself is gone);
+        claim: the number's, run with a right code sent by its channel (Checked.claimed)."""
         # Its verified owner's typos do not count against the number: read in the same step.
         owner_key = owner_bucket(user.oa_id, phone)
         sent_key = self.funnel.sent_key(user)  # a right code answers when it went out
-        checked = self.codes.check(user, phone, typed, owner_key=owner_key, sent_key=sent_key)
+        parts = claim.parts(user, phone) if claim else ([], [])
+        checked = self.codes.check(
+            user, phone, typed, owner_key=owner_key, sent_key=sent_key, claim=parts
+        )
         count = tally or self.funnel.record
         if checked.status == "locked_now":
             LOCKOUTS.inc()
@@ -364,11 +371,15 @@ class Verifier:
         return checked
 
     def complete(self, ctx: Turn, phone: str, channel: str) -> bool:
-        """Claim the number for the account; False when another account won it first."""
+        """The number's claim for the account (made by check() with the right code, when it
+        could); False when another account won it first."""
         user = self.subject_of(ctx)
-        by_app = "" if user != ctx.user else ctx.user_id_by_app or ""
-        sent_at = ctx.memo.get("sent_at")
-        return self.complete_for(user, phone, channel, by_app, ctx.enqueue, ctx.count_step, sent_at)
+        checked, claim = ctx.memo.get("checked"), ctx.memo.get("claim")
+        sent_at = checked.sent_at if checked else None
+        by_app = by_app_of(ctx, user)
+        return self.complete_for(
+            user, phone, channel, by_app, ctx.enqueue, ctx.count_step, sent_at, claim, checked
+        )
 
     def complete_for(
         self,
@@ -379,33 +390,51 @@ class Verifier:
         enqueue: Enqueue,
         tally: Tally | None = None,
         sent_at: float | None = None,
+        claim: Claim | None = None,
+        checked: Checked | None = None,
     ) -> bool:
         """complete() for an account (chat user or portal account); sent_at: when the code
-        went out (Checked.sent_at), for the funnel's time to verify."""
+        went out (Checked.sent_at), for the funnel's time to verify; claim: the one the right
+        code's check (checked) carried, if any."""
         count = tally or self.funnel.record
-        now = int(time.time())
-        event = None
-        if self.settings.portal_callback_url:  # its body frozen now, stored with the claim
-            from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
-
-            event = new_event(self.links, user, phone, channel, now)
-        stored = (
-            (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS) if event else None
-        )
-        won = self.accounts.claim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
-        if not won:  # another account verified the number a moment earlier
+        if claim is None or claim.channel != channel:  # the check's step did not claim
+            claim, checked = self.claim_of(user, phone, channel, by_app), None
+        if not self.claimed(user, phone, claim, checked):
             count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
         count(self.funnel.verified(user, channel, sent_at))
         if account_id_of(user) is not None:
             self.pending.finish(user)
-        if event is not None:
+        if claim.event is not None:
             from bot.verification.callback import notify_portal
 
-            args = (*user.as_args(), event.event_id)
+            args = (*user.as_args(), claim.event[1])
             enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
         return True
+
+    def claim_of(self, user: UserRef, phone: str, channel: str, by_app: str) -> Claim:
+        """The number's claim by a right code, frozen now (the portal callback's body too)."""
+        now = int(time.time())
+        if not self.settings.portal_callback_url:
+            return Claim(channel, now, by_app)
+        from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
+
+        event = new_event(self.links, user, phone, channel, now)
+        stored = (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS)
+        return Claim(channel, now, by_app, stored)
+
+    def claimed(self, user: UserRef, phone: str, claim: Claim, checked: Checked | None) -> bool:
+        """Whether the account won the number: as the check's step claimed it, or by a claim
+        now (from the record that step found, when the account had another)."""
+        answer = checked.claimed if checked else ""
+        if answer in ("ok", "taken"):
+            return answer == "ok"
+        record = checked.record if checked else ""
+        oa_id, user_id = user.oa_id, user.user_id
+        return self.accounts.claim(
+            oa_id, user_id, phone, claim.channel, claim.now, claim.by_app, claim.event, record
+        )
 
     def unlock(self, oa_id: str, target: str) -> tuple[bool, str]:
         """Lift a lock by phone or user id (chat /unlock and the CLI share this)."""
@@ -417,6 +446,11 @@ class Verifier:
             time.time() + seconds_from_now, ZoneInfo(self.settings.bot_timezone)
         )
         return moment.strftime("%H:%M %d/%m/%Y")
+
+
+def by_app_of(ctx: Turn, user: UserRef) -> str:
+    """The app-scoped id a verification records: the chat user's own, never a portal's."""
+    return "" if user != ctx.user else ctx.user_id_by_app or ""
 
 
 def notify_options() -> dict[str, object]:
