@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pytest
+from phonenumbers import PhoneNumberType
 
-from bot.verification.phones import Problem, looks_like_phone, mask_for_user, parse_phone
+from bot.verification.phones import (
+    Problem,
+    looks_like_phone,
+    mask_for_user,
+    parse_phone,
+    split_e164,
+)
 
 VN = ("VN",)
 
@@ -51,3 +59,14 @@ def test_masks() -> None:
 def test_codes_do_not_look_like_phones_to_the_parser() -> None:
     assert looks_like_phone("123456")  # it is a phone attempt...
     assert parse_phone("123456", VN).problem is Problem.INVALID  # ...and an invalid one
+
+
+def test_a_stored_number_splits_as_phonenumbers_parses_it_in_every_region() -> None:
+    """split_e164 (no parse per reply) agrees with phonenumbers on every region's example."""
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        example = phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+        if example is None:
+            continue
+        e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        expected = (example.country_code, phonenumbers.national_significant_number(example))
+        assert split_e164(e164) == expected, region
