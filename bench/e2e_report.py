@@ -202,9 +202,12 @@ def goal_lines(runs: list[Run], toy: Run) -> list[str]:
     if two is not None:
         cpu = two.worker_ms_per_event / one.worker_ms_per_event if one.worker_ms_per_event else 0
         cmds = two.commands_per_event / one.commands_per_event if one.commands_per_event else 0
-        ok = max(abs(cpu - 1), abs(cmds - 1)) <= 0.10
+        # A cost per event above one worker's is what scaling must not add; below it is a
+        # saturated machine batching more (claims fill more threads per round trip).
+        ok = max(cpu, cmds) <= 1.10
         lines.append(
-            f"- goal, 2 workers cost what 1 does (within 10 %): {verdict(ok)}: worker CPU "
+            f"- goal, 2 workers cost no more than 1 does (at most 10 % above): {verdict(ok)}: "
+            f"worker CPU "
             f"{one.worker_ms_per_event:.2f} → {two.worker_ms_per_event:.2f} ms / event "
             f"({cpu:.2f} ×), Redis commands {one.commands_per_event:.1f} → "
             f"{two.commands_per_event:.1f} / event ({cmds:.2f} ×); throughput "
