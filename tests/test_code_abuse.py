@@ -158,10 +158,10 @@ def test_zalo_codes_have_a_global_ceiling(config: dict[str, Any], rdb: redis.Red
 def test_the_check_reads_the_numbers_owner_itself(codes: CodeStore, rdb: redis.Redis) -> None:
     """Given the owner's bucket, the check tells the owner in the same step: the owner passes
     the number's lock and its typos are not counted against the number; others' are."""
-    from bot.verification.accounts import AccountStore, owner_bucket
+    from bot.verification.accounts import AccountStore, NumberClaim, owner_bucket
 
     alice, bob = account("alice"), account("bob")
-    assert AccountStore(rdb).claim(OA_ID, "alice", PHONE, "sms", 1)
+    assert AccountStore(rdb).claim(NumberClaim(OA_ID, "alice", PHONE, "sms", 1))
     owner_key = owner_bucket(OA_ID, PHONE)
     issued = codes.issue(alice, PHONE, "zalo", 120, 0, owner=True)
     good = derive_code(HASH_KEY, issued.nonce)

@@ -10,7 +10,7 @@ from flask import Flask
 from bot.conversation.context import Context
 from bot.keys import UserRef, text
 from bot.services import services_of
-from bot.verification.accounts import bucket
+from bot.verification.accounts import NumberClaim, bucket
 from bot.verification.codes import derive_code
 from bot.verification.service import Verifier
 from tests.helpers import OA_ID
@@ -92,7 +92,7 @@ def test_a_number_won_by_another_account_meanwhile_is_lost(app: Flask, rdb: redi
     verifier = services_of(app).verifier
     ctx = turn("u1")
     code = code_for(verifier, rdb, ctx, PHONE, "sms")
-    assert verifier.accounts.claim(OA_ID, "u2", PHONE, "sms", 1)  # the race's winner
+    assert verifier.accounts.claim(NumberClaim(OA_ID, "u2", PHONE, "sms", 1))  # the race's winner
     checked = verifier.check(ctx, PHONE, code)
     assert (checked.status, checked.claimed) == ("ok", "taken")
     assert not verifier.complete(ctx, PHONE, checked.channel)
@@ -103,7 +103,7 @@ def test_a_number_won_by_another_account_meanwhile_is_lost(app: Flask, rdb: redi
 
 def test_a_new_number_releases_the_old_one(app: Flask, rdb: redis.Redis) -> None:
     verifier = services_of(app).verifier
-    assert verifier.accounts.claim(OA_ID, "u1", PHONE, "sms", 1)
+    assert verifier.accounts.claim(NumberClaim(OA_ID, "u1", PHONE, "sms", 1))
     ctx = turn("u1")
     code = code_for(verifier, rdb, ctx, OTHER, "zalo")
     checked = verifier.check(ctx, OTHER, code)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import redis
 
 from bot.keys import UserRef
-from bot.verification.accounts import AccountStore, owner_bucket
+from bot.verification.accounts import AccountStore, NumberClaim, owner_bucket
 from bot.verification.codes import phone_lock_key
 from bot.verification.numbers import NumberFacts, NumberTries
 
@@ -32,7 +32,7 @@ def test_a_free_number_is_counted_once(rdb: redis.Redis) -> None:
 
 
 def test_the_owner_is_told_and_its_own_number_not_counted(rdb: redis.Redis) -> None:
-    assert AccountStore(rdb).claim(OA, "owner", PHONE, "sms", 1)
+    assert AccountStore(rdb).claim(NumberClaim(OA, "owner", PHONE, "sms", 1))
     assert facts(rdb, "owner").owner == "owner" and tried(rdb, "owner") == 0
     stranger = facts(rdb, "stranger")
     assert stranger.owner == "owner" and tried(rdb, "stranger") == 1  # probing counts

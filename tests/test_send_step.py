@@ -13,7 +13,7 @@ from bot.keys import UserRef
 from bot.metrics import SMS_CEILING
 from bot.queues.code_sends import CodeSend
 from bot.services import services_of
-from bot.verification.accounts import AccountStore
+from bot.verification.accounts import AccountStore, NumberClaim
 from bot.verification.service import Verifier
 from tests.helpers import OA_ID
 
@@ -77,7 +77,7 @@ def test_a_lock_tells_the_longer_of_the_account_and_the_number(
     """The owner is held by the account's lock only; the wait told is the longest that holds."""
     verifier = verifier_of(config)
     owner = UserRef(OA_ID, "owner")
-    assert AccountStore(rdb).claim(OA_ID, "owner", PHONE, "sms", 1)
+    assert AccountStore(rdb).claim(NumberClaim(OA_ID, "owner", PHONE, "sms", 1))
     rdb.set(owner.key("otp-lock"), PHONE, px=30_000)
     rdb.set(f"otp-lock:phone:{PHONE}", "otp-lock:{x}", px=900_000)
     status, wait = ask(verifier, owner, PHONE, "zalo")
@@ -134,5 +134,5 @@ def test_the_numbers_owner_is_not_held_to_its_shared_budget(
     verifier = verifier_of(config, OTP_SENDS_PER_PHONE_HOUR=1)
     assert ask(verifier, UserRef(OA_ID, "stranger"), PHONE)[0] == "sent"
     assert ask(verifier, UserRef(OA_ID, "late"), PHONE)[0] == "limited"
-    assert AccountStore(rdb).claim(OA_ID, "owner", PHONE, "sms", 1)
+    assert AccountStore(rdb).claim(NumberClaim(OA_ID, "owner", PHONE, "sms", 1))
     assert ask(verifier, UserRef(OA_ID, "owner"), PHONE, "zalo")[0] == "sent"

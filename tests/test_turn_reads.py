@@ -8,6 +8,7 @@ from flask import Flask
 from bot.conversation.context import Context
 from bot.keys import UserRef
 from bot.services import services_of
+from bot.verification.accounts import NumberClaim
 from tests.helpers import OA_ID
 
 PHONE = "+84912345678"
@@ -23,7 +24,7 @@ def test_the_start_reads_the_lock_and_the_account_as_each_read_alone(
 ) -> None:
     verifier = services_of(app).verifier
     assert verifier.lock_and_account(turn("u1")) == (0, None)
-    assert verifier.accounts.claim(OA_ID, "u1", PHONE, "sms", 1000)
+    assert verifier.accounts.claim(NumberClaim(OA_ID, "u1", PHONE, "sms", 1000))
     rdb.set(UserRef(OA_ID, "u1").key("otp-lock"), PHONE, px=90_000)
     wait, account = verifier.lock_and_account(turn("u1"))
     assert (wait, account) == (verifier.lock_wait_seconds(turn("u1")), verifier.account(turn("u1")))

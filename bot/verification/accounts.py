@@ -55,6 +55,37 @@ CLAIM = CLAIM_STEP + "return claim(KEYS, ARGV)"
 StoredEvent = tuple[str, str, bytes, int]
 
 
+@dataclass(frozen=True)
+class NumberClaim:
+    """An account's claim of a number: by which channel, when, under which app-scoped id,
+    and the portal callback frozen with it (event: stored only with a win)."""
+
+    oa_id: str
+    user_id: str
+    phone: str
+    channel: str
+    now: int
+    user_id_by_app: str = ""
+    event: StoredEvent | None = None
+
+    def parts(self, record: str = "") -> tuple[list[str], ScriptArgs]:
+        """The keys and arguments of AccountStore.claim()'s step (CLAIM_STEP) expecting record
+        ('': a first verification)."""
+        digits = self.phone.lstrip("+")
+        old = record.split("|", 1)[0]
+        oa_id, event = self.oa_id, self.event
+        keys = [
+            bucket("acct", oa_id, self.user_id),
+            bucket("phone", oa_id, digits),
+            bucket("byapp", oa_id, self.user_id_by_app or "-"),
+            bucket("phone", oa_id, old) if old else "-",
+            event[0] if event else "-",
+        ]
+        args: ScriptArgs = [self.user_id, digits, self.channel, self.now, self.user_id_by_app]
+        args += [record, *(event[1:] if event else ("", "", 0))]
+        return keys, args
+
+
 def iso(epoch: float | None) -> str | None:
     """An epoch as ISO 8601 UTC (None stays None)."""
     return datetime.fromtimestamp(epoch, UTC).isoformat() if epoch else None
@@ -126,58 +157,19 @@ class AccountStore:
         """The user id that verified phone (E.164), if any."""
         return text(self.client.hget(owner_bucket(oa_id, phone), phone.lstrip("+"))) or None
 
-    def claim(
-        self,
-        oa_id: str,
-        user_id: str,
-        phone: str,
-        channel: str,
-        now: int,
-        user_id_by_app: str = "",
-        event: StoredEvent | None = None,
-        record: str = "",
-    ) -> bool:
+    def claim(self, claim: NumberClaim, record: str = "") -> bool:
         """Record a verification; False when another account owns the number (atomic).
-
-        event: the portal callback, stored only with a win. record: the account's record as
-        last seen ('': none)."""
+        record: the account's record as last seen ('': none)."""
         # First as a first verification, or of the number the account holds (one round trip);
         # 'stale' answers with the record as it is, to claim again with (it changed meanwhile:
         # again).
         for _ in range(5):
-            keys, args = self.claim_parts(
-                oa_id, user_id, phone, channel, now, user_id_by_app, event, record
-            )
+            keys, args = claim.parts(record)
             answer, current = self._claim(keys=keys, args=args)
             if answer != b"stale":
                 return bool(answer == b"ok")
             record = text(current)
         raise RuntimeError("account record kept changing during a claim")
-
-    @staticmethod
-    def claim_parts(
-        oa_id: str,
-        user_id: str,
-        phone: str,
-        channel: str,
-        now: int,
-        user_id_by_app: str = "",
-        event: StoredEvent | None = None,
-        record: str = "",
-    ) -> tuple[list[str], ScriptArgs]:
-        """The keys and arguments of claim()'s step (CLAIM_STEP) expecting record."""
-        digits = phone.lstrip("+")
-        old = record.split("|", 1)[0]
-        keys = [
-            bucket("acct", oa_id, user_id),
-            bucket("phone", oa_id, digits),
-            bucket("byapp", oa_id, user_id_by_app or "-"),
-            bucket("phone", oa_id, old) if old else "-",
-            event[0] if event else "-",
-        ]
-        args: ScriptArgs = [user_id, digits, channel, now, user_id_by_app, record]
-        args += [event[1], event[2], event[3]] if event else ["", "", 0]
-        return keys, args
 
     def forget(self, pipe: redis.client.Pipeline, oa_id: str, user_id: str) -> None:
         """Delete the account and release its number (user_withdraw), in pipe."""

@@ -151,7 +151,7 @@ class CodeStore:
         (no parallel extra guesses). owner: the account verified the number; or owner_key,
         the bucketed hash of the number's owner (accounts.owner_bucket), read in the same step.
         sent_key: when the code was sent (the funnel's), read and dropped with a right code.
-        claim: AccountStore.claim_parts(), run by a right code sent by the claim's channel."""
+        claim: NumberClaim.parts(), run by a right code sent by the claim's channel."""
         k = self.keys(user, phone)
         names = ("code", "fails", "lock", "phone_lock", "cooldown", "phone_fails")
         digest = self.digest(user, phone, typed)

@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 from redis.exceptions import RedisError
 
 from bot.connections import QUEUE_BACKGROUND, Connections
-from bot.keys import ScriptArgs, UserRef
+from bot.keys import UserRef
 from bot.metrics import LOCKOUTS, VERIFICATIONS
 from bot.queues.code_sends import CodeSend
 from bot.verification.accounts import (
     Account,
     AccountStore,
-    StoredEvent,
+    NumberClaim,
     account_from,
     owner_bucket,
 )
@@ -84,24 +84,6 @@ class Turn(Protocol):
 
     def count_step(self, step: Step) -> None:
         """Record a funnel step, counted atomically with the new state."""
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A number's claim as a right code makes it: by which channel, when, under which
-    app-scoped id, and the portal callback frozen with it (stored only with a win)."""
-
-    channel: str
-    now: int
-    by_app: str = ""
-    event: StoredEvent | None = None
-
-    def parts(self, user: UserRef, phone: str) -> tuple[list[str], ScriptArgs]:
-        """Its keys and arguments for a script (AccountStore.claim_parts()), as a first claim."""
-        oa_id, user_id = user.oa_id, user.user_id
-        return AccountStore.claim_parts(
-            oa_id, user_id, phone, self.channel, self.now, self.by_app, self.event
-        )
 
 
 @dataclass(frozen=True)
@@ -348,7 +330,7 @@ class Verifier:
         typed: str,
         channel: str = "",
         tally: Tally | None = None,
-        claim: Claim | None = None,
+        claim: NumberClaim | None = None,
     ) -> Checked:
         """check() for an account (chat user or portal account); channel: the one the code
         was asked by, for the funnel's count of expired codes (the code itself is gone);
@@ -356,7 +338,7 @@ class Verifier:
         # Its verified owner's typos do not count against the number: read in the same step.
         owner_key = owner_bucket(user.oa_id, phone)
         sent_key = self.funnel.sent_key(user)  # a right code answers when it went out
-        parts = claim.parts(user, phone) if claim else ([], [])
+        parts = claim.parts() if claim else ([], [])
         checked = self.codes.check(
             user, phone, typed, owner_key=owner_key, sent_key=sent_key, claim=parts
         )
@@ -390,7 +372,7 @@ class Verifier:
         enqueue: Enqueue,
         tally: Tally | None = None,
         sent_at: float | None = None,
-        claim: Claim | None = None,
+        claim: NumberClaim | None = None,
         checked: Checked | None = None,
     ) -> bool:
         """complete() for an account (chat user or portal account); sent_at: when the code
@@ -399,7 +381,7 @@ class Verifier:
         count = tally or self.funnel.record
         if claim is None or claim.channel != channel:  # the check's step did not claim
             claim, checked = self.claim_of(user, phone, channel, by_app), None
-        if not self.claimed(user, phone, claim, checked):
+        if not self.claimed(claim, checked):
             count(Step(user.oa_id, channel, "failed", "lost_race"))
             return False
         VERIFICATIONS.labels(channel).inc()
@@ -413,28 +395,24 @@ class Verifier:
             enqueue(notify_portal, *args, queue=QUEUE_BACKGROUND, **notify_options())
         return True
 
-    def claim_of(self, user: UserRef, phone: str, channel: str, by_app: str) -> Claim:
+    def claim_of(self, user: UserRef, phone: str, channel: str, by_app: str) -> NumberClaim:
         """The number's claim by a right code, frozen now (the portal callback's body too)."""
         now = int(time.time())
         if not self.settings.portal_callback_url:
-            return Claim(channel, now, by_app)
+            return NumberClaim(user.oa_id, user.user_id, phone, channel, now, by_app)
         from bot.verification.callback import EVENT_TTL_SECONDS, callbacks_key, new_event
 
         event = new_event(self.links, user, phone, channel, now)
         stored = (callbacks_key(user), event.event_id, event.body, EVENT_TTL_SECONDS)
-        return Claim(channel, now, by_app, stored)
+        return NumberClaim(user.oa_id, user.user_id, phone, channel, now, by_app, stored)
 
-    def claimed(self, user: UserRef, phone: str, claim: Claim, checked: Checked | None) -> bool:
+    def claimed(self, claim: NumberClaim, checked: Checked | None) -> bool:
         """Whether the account won the number: as the check's step claimed it, or by a claim
         now (from the record that step found, when the account had another)."""
         answer = checked.claimed if checked else ""
         if answer in ("ok", "taken"):
             return answer == "ok"
-        record = checked.record if checked else ""
-        oa_id, user_id = user.oa_id, user.user_id
-        return self.accounts.claim(
-            oa_id, user_id, phone, claim.channel, claim.now, claim.by_app, claim.event, record
-        )
+        return self.accounts.claim(claim, checked.record if checked else "")
 
     def unlock(self, oa_id: str, target: str) -> tuple[bool, str]:
         """Lift a lock by phone or user id (chat /unlock and the CLI share this)."""
