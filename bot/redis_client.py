@@ -11,10 +11,13 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import hiredis
 import redis
+from redis._parsers.encoders import Encoder
 from redis.backoff import NoBackoff
 from redis.client import Pipeline
 from redis.commands.core import Script
+from redis.connection import HiredisRespSerializer, PythonRespSerializer
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
@@ -28,6 +31,31 @@ log = logging.getLogger(__name__)
 # opposed to a bug. BusyLoadingError is a ConnectionError; a demoted primary's READONLY is
 # turned into a ConnectionError by redis-py's Sentinel connections.
 OUTAGE_ERRORS: tuple[type[Exception], ...] = (redis.ConnectionError, redis.TimeoutError)
+
+
+class Packer:
+    """Packs a command in one call of hiredis's C packer, which encodes str (UTF-8), int,
+    float (as repr) and bytes itself: redis-py's own hiredis packer first walks every
+    argument in Python, about a microsecond each, a tenth of the worker's CPU under load.
+    Any other argument goes the stock way: a bytearray is packed, a bool or None raises
+    redis-py's DataError."""
+
+    def __init__(self) -> None:
+        encoder = Encoder("utf-8", "strict", decode_responses=False)  # type: ignore[no-untyped-call]
+        fallback = PythonRespSerializer(6000, encoder.encode)
+        self.stock = HiredisRespSerializer(fallback.pack, encoder.encode)  # type: ignore[no-untyped-call]
+
+    def pack(self, *args: Any) -> list[bytes]:
+        """The command's bytes ('SCRIPT LOAD' and the like split into their words first)."""
+        name = args[0]
+        if (" " if isinstance(name, str) else b" ") in name:
+            args = (*name.split(), *args[1:])
+        try:
+            return [hiredis.pack_command(args)]
+        except TypeError:
+            return self.stock.pack(*args)  # type: ignore[no-any-return]
+
+
 CLIENT_OPTIONS: dict[str, Any] = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
@@ -36,6 +64,7 @@ CLIENT_OPTIONS: dict[str, Any] = {
     # it again would duplicate its effects. Callers re-run whole idempotent steps instead (the
     # webhook answers 503 and Zalo redelivers; a worker re-runs the interrupted job).
     "retry": Retry(NoBackoff(), 0),
+    "command_packer": Packer(),
 }
 # A replica that has not confirmed a write within this long makes the webhook answer 503.
 REPLICA_WAIT_MS = 1000
