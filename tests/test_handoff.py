@@ -20,16 +20,18 @@ from flask import Flask
 from redis.client import Pipeline
 
 from bot.keys import UserRef
-from bot.queues.code_sends import STAGE_CODES
+from bot.queues.code_sends import STAGE_CODES, CodeSend, queue_code_now
 from bot.queues.outbox import SEND_LOCK, STAGE_MESSAGES, Outbox, queue_replies
 from bot.queues.ready import ReadySet, Taken, member_of, now_ms
 from bot.services import Services, services_of
+from bot.verification.codes import derive_code, reference_of
 from bot.web.sandbox_events import user_event
 from bot.worker.code_sending import CODES
 from bot.worker.delivery import MESSAGES
 from bot.worker.handoff import HandOffs, register, unregister
 from bot.worker.processing import EVENTS
 from bot.worker.runner import Pool, Runner, Stage
+from tests.fakes.sms import FakeSmsGateways
 from tests.fakes.zalo import FakeZalo
 from tests.helpers import post_event, run_jobs, wait_for
 from tests.production import Chat, production_bot
@@ -174,6 +176,72 @@ def test_a_code_is_handed_off_before_the_replies_of_its_event(config: dict[str, 
         assert len(zalo.messages_to(USER)) > before
         rdb = services_of(app).redis
         assert not rdb.exists(ReadySet(rdb, STAGE_CODES).wake_key)
+
+
+@contextmanager
+def live_code_reads(app: Flask) -> Iterator[list[str]]:
+    """The references code sends read the live code for themselves (CodeStore.live_code, which
+    still answers) while the block runs."""
+    codes = services_of(app).verifier.codes
+    asked: list[str] = []
+    read = codes.live_code
+
+    def noted(user: UserRef, reference: str) -> Any:
+        asked.append(reference)
+        return read(user, reference)
+
+    codes.live_code = noted  # type: ignore[method-assign]
+    try:
+        yield asked
+    finally:
+        del codes.live_code
+
+
+def assert_live_code_sent(app: Flask, zalo: FakeZalo, sms: FakeSmsGateways) -> None:
+    """The last SMS to PHONE carries the code of the user's live nonce."""
+    services = services_of(app)
+    nonce = services.redis.hget(UserRef(zalo.oa_id, USER).key("otp"), "n")
+    assert nonce is not None
+    assert sms.last_code_to(PHONE) == derive_code(services.settings.otp_hash_key, nonce.decode())
+
+
+def test_a_handed_over_code_is_sent_as_read_in_the_commit(config: dict[str, Any]) -> None:
+    with production_bot(config, "esms") as (app, zalo, sms):
+        chat = Chat(app, zalo, USER)
+        chat.say("xác thực"), chat.say("0912345678")
+        with handed(app, CODES) as ([runner], log), live_code_reads(app) as asked:
+            say(app, zalo, "1")
+            handle_events(app)
+            assert runner.finish() == 1 and log == [STAGE_CODES]
+        assert asked == []  # the commit that handed the user over read the live code too
+        assert len(sms.messages_to(PHONE)) == 1
+        assert_live_code_sent(app, zalo, sms)
+
+
+def test_a_claimed_code_is_sent_as_read_in_the_claim(config: dict[str, Any]) -> None:
+    with production_bot(config, "esms") as (app, zalo, sms):
+        chat = Chat(app, zalo, USER)
+        chat.say("xác thực"), chat.say("0912345678")
+        with live_code_reads(app) as asked:
+            chat.say("1")  # the codes stage's runner claims the user (no hand-off here)
+        assert asked == [] and len(sms.messages_to(PHONE)) == 1
+        assert_live_code_sent(app, zalo, sms)
+
+
+def test_a_claimed_send_of_a_replaced_code_is_refused(config: dict[str, Any]) -> None:
+    with production_bot(config, "esms") as (app, zalo, sms):
+        chat = Chat(app, zalo, USER)
+        chat.say("xác thực"), chat.say("0912345678"), chat.say("1")
+        assert len(sms.messages_to(PHONE)) == 1
+        user = UserRef(zalo.oa_id, USER)
+        old = [CodeSend(user, reference_of(nonce), "sms", "vi") for nonce in ("old1", "old2")]
+        with live_code_reads(app) as asked:
+            queue_code_now(services_of(app), old)  # sends of codes replaced since
+            run_jobs(app)
+        # The first was refused on what the claim read; the second read the code itself.
+        assert asked == [old[1].reference]
+        assert len(sms.messages_to(PHONE)) == 1
+        assert_live_code_sent(app, zalo, sms)
 
 
 def commit_reply(app: Flask, user: UserRef, hand_offs: HandOffs, pipe: Pipeline) -> None:

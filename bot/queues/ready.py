@@ -46,15 +46,31 @@ return 1
 """
 )
 
-# Claim due users. KEYS: ready, wake. ARGV: now ms, lease ms, limit, then
-# the token, lock TTL ms, batch, queue type, and the key kinds of the queue, the lock and the
-# keys to read (UserRef.key's prefixes). Each due member is leased (its score pushed one lease
-# ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same step.
-# A user whose lock another holds stays leased until that lock would run out (that holder
-# sees the items; a dead one's users are due the moment its lock lapses); an empty queue
-# leaves the set. Fewer due than asked for: the tokens of earlier arrivals are spent too.
+# Lua: the extra keys a claim reads with a user (TakeSpec.read_args(), from ARGV[first]): the
+# count of kinds to GET, those kinds, then a hash's kind and its fields to HMGET, if any; each
+# value ('' when missing) appended to entry.
+READ_EXTRAS = """
+local function read_extras(tag, first, entry)
+  local gets = first + tonumber(ARGV[first])
+  for i = first + 1, gets do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
+  if #ARGV > gets + 1 then
+    local values = redis.call('HMGET', ARGV[gets + 1] .. tag, unpack(ARGV, gets + 2))
+    for _, value in ipairs(values) do entry[#entry + 1] = value or '' end
+  end
+  return entry
+end
+"""
+
+# Claim due users. KEYS: ready, wake. ARGV: now ms, lease ms, limit, then the token, lock TTL
+# ms, batch, queue type, the key kinds of the queue and the lock (UserRef.key's prefixes), and
+# what to read with each user (READ_EXTRAS). Each due member is leased (its score pushed one
+# lease ahead) and, as SerialQueue's ACQUIRE does, its lock and first batch taken in the same
+# step. A user whose lock another holds stays leased until that lock would run out (that
+# holder sees the items; a dead one's users are due the moment its lock lapses); an empty
+# queue leaves the set. Fewer due than asked for: the tokens of earlier arrivals are spent too.
 TAKE = (
     FIRST_ITEMS
+    + READ_EXTRAS
     + """
 local now, limit = tonumber(ARGV[1]), tonumber(ARGV[3])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, limit)
@@ -71,9 +87,7 @@ for _, member in ipairs(due) do
       redis.call('DEL', lock)
       redis.call('ZREM', KEYS[1], member)
     else
-      local entry = {member, items}
-      for i = 10, #ARGV do entry[#entry + 1] = redis.call('GET', ARGV[i] .. tag) or '' end
-      taken[#taken + 1] = entry
+      taken[#taken + 1] = read_extras(tag, 10, {member, items})
     end
   else
     local left = redis.call('PTTL', lock)
@@ -87,19 +101,22 @@ return taken
 # A user's first items, just queued in the same transaction, taken for a runner of the
 # committing process (a hand-off, bot.worker.handoff) as TAKE would take them: if the member
 # is new or due and the user's lock is free, the lock is taken, the member leased and the
-# first batch answered (no runner needs waking); else as MARK, answering false.
-# KEYS: ready, wake, queue, lock. ARGV: member, now ms, token, lock TTL ms (the lease's too),
-# batch, queue type.
+# first batch answered with what TAKE reads with it (no runner needs waking); else as MARK,
+# answering false. KEYS: ready, wake, queue, lock. ARGV: member, now ms, token, lock TTL ms
+# (the lease's too), batch, queue type, then what to read (READ_EXTRAS).
 MARK_OR_TAKE = (
     FIRST_ITEMS
     + WAKE
+    + READ_EXTRAS
     + """
 local now = tonumber(ARGV[2])
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 local due = not score or tonumber(score) <= now
 if due and redis.call('SET', KEYS[4], ARGV[3], 'NX', 'PX', ARGV[4]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-  return first_items(KEYS[3], ARGV[5], ARGV[6])
+  local who = cjson.decode(ARGV[1])
+  local tag = ':{' .. who[1] .. ':' .. who[2] .. '}'
+  return read_extras(tag, 7, {first_items(KEYS[3], ARGV[5], ARGV[6])})
 end
 redis.call('ZADD', KEYS[1], 'NX', now, ARGV[1])
 wake(KEYS[2])
@@ -170,10 +187,11 @@ class ReadySet:
     def mark_or_take(self, user: UserRef, spec: TakeSpec, pipe: redis.client.Pipeline) -> str:
         """mark() the user in the open transaction, or (new or due, their lock free) take their
         lock and first batch there, leased as take() does: the token the lock would hold (the
-        transaction answers the batch, or None when marked)."""
+        transaction answers [batch, *extras] as take() reads them, or None when marked)."""
         token = secrets.token_hex(8)
         keys = [self.key, self.wake_key, user.key(spec.queue), user.key(spec.lock)]
         args: ScriptArgs = [member_of(user), now_ms(), token, spec.ttl_ms, spec.batch, spec.kind]
+        args += spec.read_args()
         run_script(self._mark_or_take, keys, args, pipe)
         return token
 
@@ -186,7 +204,7 @@ class ReadySet:
         """Up to limit due users, leased, each with their lock and first batch: one round trip."""
         token = secrets.token_hex(8)
         args: ScriptArgs = [now_ms(), lease_ms, limit, token, spec.ttl_ms]
-        args += [spec.batch, spec.kind, spec.queue, spec.lock, *spec.read]
+        args += [spec.batch, spec.kind, spec.queue, spec.lock, *spec.read_args()]
         found = self._take(keys=[self.key, self.wake_key], args=args)
         return [
             Taken(user_of(member), Drained(list(items), list(extras), token))

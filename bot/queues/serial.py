@@ -13,7 +13,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis
@@ -181,7 +181,7 @@ class Drained:
     the token the lock holds (set when the lock was taken in a claim, bot.queues.ready)."""
 
     items: list[bytes]
-    extras: list[bytes]
+    extras: list[bytes] = field(repr=False)  # may hold a live code's nonce: never shown
     token: str = ""
 
 
@@ -189,7 +189,8 @@ class Drained:
 class TakeSpec:
     """How a claim takes a user's lock and first batch in the same step (bot.queues.ready):
     the key kinds of their queue and lock (UserRef.key), the queue's type, the batch, the
-    lock's TTL and the kinds of the extra keys to read."""
+    lock's TTL, the kinds of the extra keys to read, and a hash's kind and fields to read
+    after them (their values follow the keys' in Drained.extras)."""
 
     queue: str
     lock: str
@@ -197,6 +198,11 @@ class TakeSpec:
     batch: int
     ttl_ms: int
     read: tuple[str, ...] = ()
+    read_hash: tuple[str, ...] = ()
+
+    def read_args(self) -> ScriptArgs:
+        """The ARGV tail of ready.READ_EXTRAS: how many keys to GET, their kinds, the hash's."""
+        return [len(self.read), *self.read, *self.read_hash]
 
 
 class SerialQueue:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,11 +193,7 @@ class CodeStore:
 
     def live_code(self, user: UserRef, reference: str) -> LiveCode | None:
         """The live code whose reference this is; None when it was replaced, used or expired."""
-        found = self.client.hmget(user.key("otp"), ["p", "c", "n"])
-        phone, channel, nonce = (text(value) for value in found)
-        if not (phone and channel and nonce) or reference_of(nonce) != reference:
-            return None
-        return LiveCode(phone, channel, nonce)
+        return live_code_of(self.client.hmget(user.key("otp"), list(LIVE_FIELDS)), reference)
 
     def lock_wait_seconds(
         self, user: UserRef, phone: str | None = None, owner: bool = False
@@ -252,6 +249,21 @@ class CodeStore:
     def forget(self, pipe: redis.client.Pipeline, user: UserRef) -> None:
         """Drop a live code and the cooldown (user_withdraw); locks stay until they expire."""
         pipe.delete(user.key("otp"), user.key("otp-cooldown"))
+
+
+# What a send reads of the live code (otp:{oa:user}): number, channel, nonce; a claim of the
+# codes stage reads them with the user (bot.worker.code_sending: TakeSpec.read_hash).
+LIVE_FIELDS = ("p", "c", "n")
+LIVE_READ = ("otp", *LIVE_FIELDS)
+
+
+def live_code_of(found: Sequence[Any], reference: str) -> LiveCode | None:
+    """The live code read as LIVE_FIELDS, if reference is its reference; else None (replaced,
+    used or expired)."""
+    phone, channel, nonce = (text(value) for value in found)
+    if not (phone and channel and nonce) or reference_of(nonce) != reference:
+        return None
+    return LiveCode(phone, channel, nonce)
 
 
 def phone_lock_key(phone: str) -> str:

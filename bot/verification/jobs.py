@@ -18,6 +18,7 @@ reason and offered SMS at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from redis.client import Pipeline
 
@@ -28,7 +29,7 @@ from bot.queues.code_sends import CodeSend
 from bot.queues.held import due_again
 from bot.sms import SmsDuplicateError, SmsError, SmsMessage
 from bot.texts import render
-from bot.verification.codes import derive_code, reference_of
+from bot.verification.codes import derive_code, live_code_of, reference_of
 from bot.verification.parts import VerificationParts
 from bot.verification.portal_accounts import report_send_failure
 from bot.verification.zalo_codes import CodeSent
@@ -43,15 +44,25 @@ class SendRetry(Exception):
     """A transient send failure, to be tried again after the codes stage's wait."""
 
 
-def deliver_code(services: VerificationParts, send: CodeSend, counts: Pipeline) -> str:
+def deliver_code(
+    services: VerificationParts,
+    send: CodeSend,
+    counts: Pipeline,
+    found: Sequence[bytes] | None = None,
+) -> str:
     """Send the live code of a reference by its channel to its number; return the outcome
     (the funnel's counts of a code sent are queued into counts, for the caller to send).
+    found: the live code's LIVE_FIELDS as the claim that took the user read them (else read
+    here).
 
     A transient failure raises SendRetry while a retry is possible; otherwise the user is
     told and offered the other channel. A Zalo code raises SendHeld while the OA is held.
     """
     user = send.user
-    live = services.verifier.codes.live_code(user, send.reference)
+    if found is None:
+        live = services.verifier.codes.live_code(user, send.reference)
+    else:
+        live = live_code_of(found, send.reference)
     if live is None:
         return stale(services, user, send.reference, send.channel)
     phone, channel, nonce = live.phone, live.channel, live.nonce

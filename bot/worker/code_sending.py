@@ -9,6 +9,7 @@ queue, its failures counted, and the account is due again after a wait (RETRY_SE
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from redis.client import Pipeline
 
@@ -28,6 +29,7 @@ from bot.queues.ready import now_ms
 from bot.queues.serial import Drained, RetryLater, SerialQueue, TakeSpec
 from bot.redis_client import OUTAGE_ERRORS
 from bot.services import Services
+from bot.verification.codes import LIVE_READ
 from bot.verification.jobs import SendRetry, deliver_code
 from bot.worker.runner import Stage
 from bot.zalo.sending import SendHeld
@@ -47,8 +49,14 @@ def send_codes(services: Services, user: UserRef, taken: Drained | None = None) 
     drain = CodeSends(services.redis, user).drain_queue()
     # A send's funnel counts ride on the round trip that removes it from the queue.
     counts = services.redis.pipeline(transaction=False)
+    # The first send's live code, read by the claim (or hand-off) that took the user with it.
+    found = [taken.extras] if taken is not None and taken.extras else []
+
+    def one(raw: bytes) -> int:
+        return send_one(services, drain, user, raw, counts, found.pop() if found else None)
+
     try:
-        return drain.each(taken, lambda raw: send_one(services, drain, user, raw, counts), counts)
+        return drain.each(taken, one, counts)
     except SendHeld as held:
         put_off(services.redis, STAGE_CODES, user, held.wait_ms)
         return 0
@@ -57,13 +65,18 @@ def send_codes(services: Services, user: UserRef, taken: Drained | None = None) 
 
 
 def send_one(
-    services: Services, drain: SerialQueue, user: UserRef, raw: bytes, counts: Pipeline
+    services: Services,
+    drain: SerialQueue,
+    user: UserRef,
+    raw: bytes,
+    counts: Pipeline,
+    found: Sequence[bytes] | None = None,
 ) -> int:
-    """One attempt of one send (1: tried; its counts queued into counts); a transient failure
-    is tried again later."""
+    """One attempt of one send (1: tried; its counts queued into counts; found: its live code
+    as a claim read it); a transient failure is tried again later."""
     send = CodeSend.decode(user, raw)
     try:
-        deliver_code(services, send, counts)
+        deliver_code(services, send, counts, found)
     except SendRetry:
         raise retry(drain, send, raw) from None
     except SendHeld:
@@ -88,5 +101,5 @@ CODES = Stage(
     STAGE_CODES,
     send_codes,
     CODE_THREADS,
-    TakeSpec(CODE_SENDS, CODE_SEND_LOCK, "list", 1, CODE_SEND_LOCK_TTL_MS),
+    TakeSpec(CODE_SENDS, CODE_SEND_LOCK, "list", 1, CODE_SEND_LOCK_TTL_MS, read_hash=LIVE_READ),
 )

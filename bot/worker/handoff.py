@@ -75,9 +75,10 @@ class HandOffs(Arrivals):
         answers: list[Any] = pipe.execute()
         offers, self.offers = self.offers, []
         for offer in offers:
-            items = answers[offer.index]
+            items, *extras = answers[offer.index] or [[]]
             if items:
-                offer.runner.hand_off(Taken(offer.user, Drained(list(items), [], offer.token)))
+                taken = Drained(list(items), list(extras), offer.token)
+                offer.runner.hand_off(Taken(offer.user, taken))
             else:  # marked: another holds the lock, or the user waits for a retry
                 offer.runner.unbook(1)
         return answers
