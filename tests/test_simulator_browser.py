@@ -248,11 +248,12 @@ def two_oas_and_a_third(page: Page, browser: WebDriver, app: Flask) -> None:
     browser.get(next(w for w in printed.output.split() if "/v4/oa/permission?" in w))
     browser.find_element(By.CSS_SELECTOR, f"input[value='{SANDBOX_NEW_OA_ID}']").click()
     browser.find_element(By.CSS_SELECTOR, "button[value='allow']").click()
-    # Not the simulator (no #status); the permission page's h1 goes stale as the callback loads.
-    connected = WebDriverWait(
-        browser, 30, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
-    )
-    connected.until(lambda d: "Đã kết nối OA" in d.find_element(By.TAG_NAME, "h1").text)
+    # Not the simulator (no #status). The h1 is read in one script: an element handle goes stale
+    # as the callback's page loads, and Chromium may say so as an "unhandled inspector error"
+    # rather than as a stale element.
+    connected = WebDriverWait(browser, 30, poll_frequency=0.1)
+    heading = "const h = document.querySelector('h1'); return h ? h.textContent : ''"
+    connected.until(lambda d: "Đã kết nối OA" in d.execute_script(heading))
     browser.find_element(By.ID, "back").click()  # no dead end: back to the simulator
     page.wait(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-oa-id")
               == SANDBOX_NEW_OA_ID, "the new OA's page")  # fmt: skip
