@@ -27,9 +27,9 @@ from bot.redis_client import ReplicaAck
 QUEUE_CODES = "codes"
 QUEUE_BACKGROUND = "background"
 QUEUE_NAMES = (QUEUE_CODES, QUEUE_BACKGROUND)
-# Outbound connections kept per host: the sending threads (32), the code senders (32), the
+# Outbound connections kept per host: the sending threads (64), the code senders (32), the
 # events stage's threads and the RQ worker's jobs.
-HTTP_POOL_SIZE = 80
+HTTP_POOL_SIZE = 100
 
 
 class Connections(Protocol):
