@@ -16,12 +16,10 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
-from typing import Any
 
 import redis
 
 from bot.keys import ScriptArgs, UserRef, text
-from bot.redis_client import run_script
 
 # The account's numbers (zset: keyed hash -> first tried, ms), the number's keyed hash, now
 # ms, the per-hour and per-day limits. Answers the ms to wait until one more new number is
@@ -73,13 +71,6 @@ class NumberFacts:
     wait_seconds: int  # until the account may try one more new number (0: admitted)
 
 
-def facts_from(answer: Any) -> NumberFacts:
-    """NumberFacts from the FACTS script's answer."""
-    owner, lock_ms, locker, wait_ms = answer
-    wait = max(1, -(-int(wait_ms) // 1000)) if int(wait_ms) > 0 else 0
-    return NumberFacts(text(owner) or None, int(lock_ms), text(locker), wait)
-
-
 class NumberTries:
     """Owns otp-numbers:{oa:user}, the different numbers an account tried this day."""
 
@@ -93,23 +84,14 @@ class NumberTries:
     def facts(self, user: UserRef, phone: str, owner_key: str, lock_key: str) -> NumberFacts:
         """The number's owner (in owner_key, a bucketed hash) and lock (lock_key), counting it as
         tried by the account (once; not when the account holds it), in one round trip."""
-        return facts_from(self.read_facts(user, phone, owner_key, lock_key))
-
-    def read_facts(
-        self,
-        user: UserRef,
-        phone: str,
-        owner_key: str,
-        lock_key: str,
-        pipe: redis.client.Pipeline | None = None,
-    ) -> Any:
-        """facts()'s script, run now or queued in pipe (facts_from() decodes its answer)."""
         member = hmac.new(self.hash_key.encode(), phone.encode(), hashlib.sha256).hexdigest()
         now_ms = int(time.time() * 1000)
         args: ScriptArgs = [member[:32], now_ms, self.per_hour, self.per_day]
         args += [phone.lstrip("+"), user.user_id]
         keys = [user.key("otp-numbers"), owner_key, lock_key]
-        return run_script(self._facts, keys, args, pipe)
+        owner, lock_ms, locker, wait_ms = self._facts(keys=keys, args=args)
+        wait = max(1, -(-int(wait_ms) // 1000)) if int(wait_ms) > 0 else 0
+        return NumberFacts(text(owner) or None, int(lock_ms), text(locker), wait)
 
     def clear(self, user: UserRef) -> None:
         """Forget the numbers the account tried (sandbox reset)."""
