@@ -24,6 +24,7 @@ from redis.sentinel import Sentinel
 from bot.config import Settings
 from bot.keys import text
 from bot.metrics import REDIS_OUTAGES, UNREPLICATED
+from bot.redis_lean import LeanPool, LeanRedis, LeanSentinelPool
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +108,11 @@ def connect_redis(settings: Settings) -> redis.Redis:
 
     Bytes in, bytes out (decode_responses off) because RQ needs it and because state
     writes and enqueues share transactions. With Sentinel, every new connection asks the
-    Sentinels where the primary is, so the client follows a failover by itself.
+    Sentinels where the primary is, so the client follows a failover by itself. Lean
+    (bot.redis_lean): none of redis-py's per-command metrics and events.
     """
     if not settings.redis_sentinels:
-        return redis.Redis.from_url(settings.redis_url, **CLIENT_OPTIONS)
+        return LeanRedis.from_pool(LeanPool.from_url(settings.redis_url, **CLIENT_OPTIONS))
     password = settings.redis_sentinel_password or None
     sentinel = Sentinel(
         sentinel_addresses(settings),
@@ -118,7 +120,11 @@ def connect_redis(settings: Settings) -> redis.Redis:
         password=password,
         **CLIENT_OPTIONS,
     )
-    primary: redis.Redis = sentinel.master_for(settings.redis_sentinel_master)
+    primary: redis.Redis = sentinel.master_for(
+        settings.redis_sentinel_master,
+        redis_class=LeanRedis,
+        connection_pool_class=LeanSentinelPool,
+    )
     return primary
 
 
