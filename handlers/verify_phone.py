@@ -131,12 +131,9 @@ def take_phone(ctx: Context, text: str) -> str | None:
 def accept_number(ctx: Context, phone: str) -> str | None:
     """Count the number against the account's limits, then refuse it at this step when it is
     in use elsewhere or locked (the same words for both), or go on."""
-    v = ctx.verifier
-    subject = v.subject_of(ctx)
-    refusal = v.number_refusal(subject, phone)
+    refusal = ctx.verifier.number_step(ctx, phone)  # keeps the number in ctx.data
     if refusal is not None:
         return code.number_refused(ctx, phone, refusal.status, refusal.wait_seconds)
-    ctx.data["phone"] = phone
     return after_phone(ctx)
 
 

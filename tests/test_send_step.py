@@ -13,9 +13,10 @@ from bot.keys import UserRef
 from bot.metrics import SMS_CEILING
 from bot.queues.code_sends import CodeSend
 from bot.services import services_of
+from bot.texts import render
 from bot.verification.accounts import AccountStore, NumberClaim
 from bot.verification.service import Verifier
-from tests.helpers import OA_ID
+from tests.helpers import OA_ID, Dialogue, phone_codes
 
 PHONE = "+84912345678"
 OTHER = "+84987654321"
@@ -136,3 +137,45 @@ def test_the_numbers_owner_is_not_held_to_its_shared_budget(
     assert ask(verifier, UserRef(OA_ID, "late"), PHONE)[0] == "limited"
     assert AccountStore(rdb).claim(NumberClaim(OA_ID, "owner", PHONE, "sms", 1))
     assert ask(verifier, UserRef(OA_ID, "owner"), PHONE, "zalo")[0] == "sent"
+
+
+def ask_known(verifier: Verifier, user: UserRef, phone: str, owner: bool) -> str:
+    """A chat request whose number's ownership was learnt at the number's step."""
+    queued: list[CodeSend] = []
+    outcome = verifier.request_for(
+        user, phone, "zalo", "vi", queued.append, user.user_id, owner=owner
+    )
+    assert len(queued) == (outcome.status == "sent")
+    return outcome.status
+
+
+def test_ownership_known_from_the_number_step_is_checked_in_the_issue(
+    config: dict[str, Any], rdb: redis.Redis
+) -> None:
+    """The send step reads no facts of its own: the code's issue refuses a number another
+    account verified since, and re-reads the facts when the ownership learnt is no longer
+    true (the number's lock then applies again, or no longer does)."""
+    verifier = verifier_of(config, OTP_RESEND_COOLDOWN_SECONDS=0)
+    alice, bob = UserRef(OA_ID, "alice"), UserRef(OA_ID, "bob")
+    assert ask_known(verifier, alice, PHONE, owner=False) == "sent"
+    assert AccountStore(rdb).claim(NumberClaim(OA_ID, "bob", PHONE, "sms", 1))
+    assert ask_known(verifier, alice, PHONE, owner=False) == "in_use"
+    # Bob is the owner now though the flag says not: the facts are read again, and the
+    # number's lock (others' guesses) does not hold him.
+    rdb.set(f"otp-lock:phone:{PHONE}", "otp-lock:{x}", px=900_000)
+    assert ask_known(verifier, bob, PHONE, owner=False) == "sent"
+    # A flag saying Alice owns a number nobody owns (released since) does not get her past
+    # its lock: the facts are read again and she is a stranger to it.
+    rdb.set(f"otp-lock:phone:{OTHER}", "otp-lock:{x}", px=900_000)
+    assert ask_known(verifier, alice, OTHER, owner=True) == "locked"
+
+
+def test_a_number_verified_elsewhere_after_its_step_is_refused_at_the_send(app: Flask) -> None:
+    """The chat learns the number's owner at the number step; another account verifying it
+    before the method is chosen is told at the send, as at the number step, no code sent."""
+    alice = Dialogue(app, "u1")
+    alice.say("xác thực"), alice.say("0912345678")
+    assert AccountStore(services_of(app).redis).claim(NumberClaim(OA_ID, "bob", PHONE, "sms", 1))
+    assert alice.say("1").startswith(render("phone_unavailable", "vi"))
+    assert phone_codes(app, PHONE) == []
+    assert not services_of(app).redis.exists(UserRef(OA_ID, "u1").key("otp"))

@@ -27,7 +27,7 @@ CODE_DIGITS = 6
 class Issued:
     """The outcome of asking for a code: ok (with the nonce to send), or why not."""
 
-    status: str  # "ok", "locked", "cooldown", "limited"
+    status: str  # "ok", "locked", "cooldown", "limited", "in_use", "stale"
     nonce: str = ""
     wait_seconds: int = 0
     full_limit: int = 0  # limited: the position of the first full limit (1-based)
@@ -121,18 +121,21 @@ class CodeStore:
         cooldown: int,
         owner: bool = False,
         limits: tuple[list[str], ScriptArgs] = ([], []),
+        owner_key: str = "-",
     ) -> Issued:
         """Replace any live code with a new one, unless locked or within the resend cooldown
         (owner: the account verified this number, so the number's lock does not apply), or
         one of limits (SendLimits.script_parts()) is full; those count the send with the code.
+        owner_key: the number's owner bucket (accounts.owner_bucket), to refuse a number
+        verified by another account since owner was learnt ('in_use'; 'stale': owner changed).
         """
         nonce = secrets.token_hex(16)
         digest = self.digest(user, phone, derive_code(self.hash_key, nonce))
         k = self.keys(user, phone)
         limit_keys, limit_args = limits
-        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], *limit_keys]
+        keys = [k["code"], k["lock"], k["phone_lock"], k["cooldown"], owner_key, *limit_keys]
         args: ScriptArgs = [digest, channel, phone, nonce, ttl * 1000, cooldown * 1000, user.tag]
-        args += ["1" if owner else "0", *limit_args]
+        args += ["1" if owner else "0", phone.lstrip("+"), user.user_id, *limit_args]
         status, number = self._issue(keys=keys, args=args)
         if status == b"limited":
             return Issued("limited", full_limit=int(number))

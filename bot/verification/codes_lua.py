@@ -3,10 +3,15 @@
 from bot.verification.accounts import CLAIM_STEP
 from bot.verification.limits_lua import LIMITS
 
-# KEYS: code, account lock, number lock, account cooldown, then the send's limits (none: no
-# limit is counted). ARGV: digest, channel, phone, nonce, ttl ms, cooldown ms, account tag,
-# owner flag, then the limits' now and each limit's kind, amount and window (limits_lua).
-# Locks, then the cooldown, then the limits, refused in that order before anything is spent;
+# KEYS: code, account lock, number lock, account cooldown, the number's owner bucket ('-':
+# the owner flag is taken as it is), then the send's limits (none: no limit is counted).
+# ARGV: digest, channel, phone, nonce, ttl ms, cooldown ms, account tag, owner flag, the
+# number's digits, the account's user id, then the limits' now and each limit's kind, amount
+# and window (limits_lua).
+# The owner flag comes from the number's facts, read at the dialogue's number step: a number
+# verified by another account since is refused ('in_use'), and a flag no longer true either
+# way answers 'stale' (the caller reads the facts again). Then the locks, the cooldown and
+# the limits, refused in that order before anything is spent;
 # then the limits count the send and the code replaces any live one, in one step: a refusal
 # spends no budget and parallel requests cannot both pass. Answers {status, number}: the
 # longest lock's or the cooldown's ms, or the first full limit's position ('limited').
@@ -19,6 +24,11 @@ from bot.verification.limits_lua import LIMITS
 ISSUE = (
     LIMITS
     + """
+if KEYS[5] ~= '-' then
+  local owner = redis.call('HGET', KEYS[5], ARGV[9]) or ''
+  if owner ~= '' and owner ~= ARGV[10] then return {'in_use', 0} end
+  if (owner == ARGV[10]) ~= (ARGV[8] == '1') then return {'stale', 0} end
+end
 local locks = {KEYS[2]}
 if ARGV[8] ~= '1' then locks[2] = KEYS[3] end
 local locked = 0
@@ -28,9 +38,9 @@ if redis.call('GET', KEYS[4]) == ARGV[3] then
   local left = redis.call('PTTL', KEYS[4])
   if left > 0 then return {'cooldown', left} end
 end
-local full = first_full(5, 9)
+local full = first_full(6, 11)
 if full > 0 then return {'limited', full} end
-count_send(5, 9)
+count_send(6, 11)
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'h', ARGV[1], 'c', ARGV[2], 'p', ARGV[3], 'n', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])

@@ -188,17 +188,6 @@ class Verifier:
             lock_ms, record = pipe.execute()
         return ceil_seconds(lock_ms), account_from(subject.user_id, record)
 
-    def number_refusal(self, user: UserRef, phone: str) -> SendOutcome | None:
-        """Why this account cannot use the number now, None when it can.
-
-        A number the account does not hold counts first against its different-number limits
-        (numbers_limited), before it is known to be in use or locked, so probing is bounded.
-        Then: in use elsewhere, or locked (locked_mine: by this account's own wrong code,
-        the only case told until when). Its verified owner is never locked out of it by
-        other accounts' wrong codes.
-        """
-        return self.refusal_given(user, self.number_facts(user, phone))
-
     def number_facts(self, user: UserRef, phone: str) -> NumberFacts:
         """The number's verified owner and lock, the account's different numbers counting it
         (unless it holds it), in one round trip (the owner decides whether the rest matters)."""
@@ -207,7 +196,14 @@ class Verifier:
 
     @staticmethod
     def refusal_given(user: UserRef, facts: NumberFacts) -> SendOutcome | None:
-        """number_refusal() from the number's facts (number_facts())."""
+        """Why this account cannot use the number now, None when it can (from its facts).
+
+        A number the account does not hold counts first against its different-number limits
+        (numbers_limited), before it is known to be in use or locked, so probing is bounded.
+        Then: in use elsewhere, or locked (locked_mine: by this account's own wrong code,
+        the only case told until when). Its verified owner is never locked out of it by
+        other accounts' wrong codes.
+        """
         if facts.owner == user.user_id:
             return None
         if facts.wait_seconds:
@@ -224,12 +220,26 @@ class Verifier:
         """Whether this account verified this number (others' guesses never lock it out)."""
         return self.accounts.owner_of(user.oa_id, phone) == user.user_id
 
+    def number_step(self, ctx: Turn, phone: str) -> SendOutcome | None:
+        """refusal_given() at the dialogue's number step; an admitted number's ownership is
+        kept in ctx.data, so the send step need not read the number's facts again."""
+        subject = self.subject_of(ctx)
+        facts = self.number_facts(subject, phone)
+        refusal = self.refusal_given(subject, facts)
+        if refusal is None:
+            owner = facts.owner == subject.user_id
+            ctx.data.update(phone=phone, admitted={"phone": phone, "owner": owner})
+        return refusal
+
     def request_code(self, ctx: Turn, phone: str, channel: str) -> SendOutcome:
         """Issue a code and record its send job in ctx, unless something forbids it."""
         subject = self.subject_of(ctx)
+        admitted = ctx.data.get("admitted") or {}
+        owner = admitted.get("owner") if admitted.get("phone") == phone else None
         return self.request_for(
-            subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id, ctx.count_step
-        )
+            subject, phone, channel, ctx.lang, ctx.queue_code, ctx.user.user_id, ctx.count_step,
+            owner,
+        )  # fmt: skip
 
     def request_for(
         self,
@@ -240,32 +250,48 @@ class Verifier:
         queue: QueueCode,
         origin: str,
         tally: Tally | None = None,
+        owner: bool | None = None,
     ) -> SendOutcome:
-        """request_code for an account (chat user or portal account); origin: who asked."""
-        outcome = self.issue_for(user, phone, channel, lang, queue, origin)
+        """request_code for an account (chat user or portal account); origin: who asked;
+        owner: whether it verified the number, when known from the number's step."""
+        outcome = self.issue_for(user, phone, channel, lang, queue, origin, owner)
         if outcome.status in FAILED_REASONS:
             reason = FAILED_REASONS[outcome.status]
             (tally or self.funnel.record)(Step(user.oa_id, channel, "failed", reason))
         return outcome
 
     def issue_for(
-        self, user: UserRef, phone: str, channel: str, lang: str, queue: QueueCode, origin: str
+        self,
+        user: UserRef,
+        phone: str,
+        channel: str,
+        lang: str,
+        queue: QueueCode,
+        origin: str,
+        owner: bool | None = None,
     ) -> SendOutcome:
-        """Issue a code and queue its send, unless something forbids it."""
+        """Issue a code and queue its send, unless something forbids it. owner: known from
+        the number's step (the issue's step checks it still holds), or None: read now."""
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        facts = self.number_facts(user, phone)
-        refusal = self.refusal_given(user, facts)
-        if refusal is not None:  # the handlers and the API tell a locked number apart
-            mine = refusal.status == "locked_mine"
-            return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
-        owner = facts.owner == user.user_id
+        known = owner is not None
+        if owner is None:
+            facts = self.number_facts(user, phone)
+            refusal = self.refusal_given(user, facts)
+            if refusal is not None:  # the handlers and the API tell a locked number apart
+                mine = refusal.status == "locked_mine"
+                return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
+            owner = facts.owner == user.user_id
         # The chat handles one user's events one at a time already; API calls run in parallel
         # and take the account's send lock.
         if origin == ORIGIN_API:
             issued = self.issue_alone(user, phone, channel, owner)
         else:
             issued = self.issue(user, phone, channel, owner)
+        if isinstance(issued, SendOutcome) and issued.status == "stale":
+            if known:  # verified or released since the number's step: its facts again
+                return self.issue_for(user, phone, channel, lang, queue, origin)
+            return SendOutcome("cooldown", 1)  # it changed in the instant between: try again
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
@@ -296,7 +322,8 @@ class Verifier:
         s = self.settings
         ttl, cooldown = self.ttl_of(channel), s.otp_resend_cooldown_seconds
         limits = self.limits.script_parts(rules)
-        issued = self.codes.issue(user, phone, channel, ttl, cooldown, owner, limits)
+        owner_key = owner_bucket(user.oa_id, phone)
+        issued = self.codes.issue(user, phone, channel, ttl, cooldown, owner, limits, owner_key)
         if issued.status not in ("ok", "limited"):  # a lock or the cooldown: before limits
             return SendOutcome(issued.status, issued.wait_seconds)
         refusal = self.limits.settle(rules, channel, issued.full_limit)
