@@ -10,6 +10,7 @@ same: the member's score pushed to when it is due again.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 import time
@@ -155,11 +156,14 @@ def due_counts(client: redis.Redis, stages: Sequence[str]) -> dict[str, int]:
         return dict(zip(stages, (int(n) for n in pipe.execute()), strict=True))
 
 
+# Members and users already seen: a busy worker names the same users many times per event.
+@functools.lru_cache(maxsize=8192)
 def member_of(user: UserRef) -> str:
     """A user as a member of a ready set."""
     return json.dumps([user.oa_id, user.user_id], separators=(",", ":"))
 
 
+@functools.lru_cache(maxsize=8192)
 def user_of(member: bytes | str) -> UserRef:
     """The user a member names."""
     oa_id, user_id = json.loads(member)
