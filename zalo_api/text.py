@@ -19,7 +19,8 @@ COMBINING_CATEGORIES = frozenset({"Mn", "Mc", "Me"})
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units: how Zalo's Java servers count (an emoji counts twice)."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    # Encoded in C: counting astral characters in Python cost ~10 µs a reply.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> list[str]:

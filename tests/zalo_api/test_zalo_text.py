@@ -52,6 +52,12 @@ def test_a_word_longer_than_the_limit_is_cut_hard() -> None:
     assert split_text("abcdefghij", limit=4) == ["abcd", "efgh", "ij"]
 
 
+@given(st.text(alphabet=st.characters(exclude_categories=[])))
+def test_utf16_length_is_one_unit_a_character_two_beyond_the_bmp(text: str) -> None:
+    """Lone surrogates included (one unit each): what a Java String's length() says."""
+    assert utf16_len(text) == sum(2 if ord(char) > 0xFFFF else 1 for char in text)
+
+
 def test_an_emoji_counts_as_two_and_is_never_split() -> None:
     text = "😀" * 3
     assert utf16_len(text) == 6
