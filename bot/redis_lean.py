@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import redis
+from redis.client import Pipeline
 from redis.commands.core import Script
 from redis.connection import ConnectionPool
 from redis.exceptions import NoScriptError
@@ -82,9 +83,14 @@ class LeanScript(Script):
         args: Iterable[Any] | None = None,
         client: Any = None,
     ) -> Any:
-        """EVALSHA on client (the registering client by default)."""
-        client = client or self.registered_client
+        """EVALSHA on client (the registering client by default; queued in a pipeline, which
+        loads the script before it runs, as redis-py does)."""
         words = (len(keys or ()), *(keys or ()), *(args or ()))
+        if client is None:
+            client = self.registered_client
+        elif isinstance(client, Pipeline):  # asked only here: a Protocol's isinstance is slow
+            client.scripts.add(self)
+            return client.execute_command("EVALSHA", self.sha, *words)  # type: ignore[no-untyped-call]
         try:
             return client.execute_command("EVALSHA", self.sha, *words)
         except NoScriptError:  # Redis restarted without its data, or SCRIPT FLUSH

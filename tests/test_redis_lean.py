@@ -44,6 +44,18 @@ def test_a_script_is_loaded_again_after_redis_forgot_it(redis_url: str) -> None:
     assert client.register_script("return #KEYS + #ARGV")() == 0  # neither keys nor args
 
 
+def test_a_script_queued_in_a_pipeline_is_loaded_by_the_pipeline(redis_url: str) -> None:
+    """Given a pipeline, the script is queued there; the pipeline loads it first if Redis
+    does not have it."""
+    client = lean_client(redis_url)
+    script = client.register_script("return ARGV[1] .. KEYS[1]")
+    client.script_flush()
+    with client.pipeline() as pipe:
+        script(keys=["k"], args=["a"], client=pipe)
+        pipe.get("lean:none")
+        assert pipe.execute() == [b"ak", None]
+
+
 def test_a_connection_left_with_an_unread_answer_is_not_reused_as_is(redis_url: str) -> None:
     """A connection given back with an answer still unread (a caller cut off mid-command)
     is reconnected before its next use: nobody reads another command's answer."""
