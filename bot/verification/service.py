@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
@@ -84,6 +84,21 @@ class Turn(Protocol):
 
     def count_step(self, step: Step) -> None:
         """Record a funnel step, counted atomically with the new state."""
+
+
+@dataclass(frozen=True)
+class CodeRequest:
+    """A code asked for: whose, which number, which channel, the language it is told in,
+    how its send is queued, who asked (origin); owner: whether the account verified the
+    number, when the dialogue's number step learnt it (None: read it now)."""
+
+    user: UserRef
+    phone: str
+    channel: str
+    lang: str
+    queue: QueueCode
+    origin: str
+    owner: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -254,52 +269,48 @@ class Verifier:
     ) -> SendOutcome:
         """request_code for an account (chat user or portal account); origin: who asked;
         owner: whether it verified the number, when known from the number's step."""
-        outcome = self.issue_for(user, phone, channel, lang, queue, origin, owner)
+        outcome = self.issue_for(CodeRequest(user, phone, channel, lang, queue, origin, owner))
         if outcome.status in FAILED_REASONS:
             reason = FAILED_REASONS[outcome.status]
             (tally or self.funnel.record)(Step(user.oa_id, channel, "failed", reason))
         return outcome
 
-    def issue_for(
-        self,
-        user: UserRef,
-        phone: str,
-        channel: str,
-        lang: str,
-        queue: QueueCode,
-        origin: str,
-        owner: bool | None = None,
-    ) -> SendOutcome:
-        """Issue a code and queue its send, unless something forbids it. owner: known from
-        the number's step (the issue's step checks it still holds), or None: read now."""
+    def issue_for(self, request: CodeRequest) -> SendOutcome:
+        """Issue a code and queue its send, unless something forbids it."""
+        user, phone, channel = request.user, request.phone, request.channel
         if channel == "zalo" and not self.zalo_available():
             return SendOutcome("zalo_unavailable")
-        known = owner is not None
-        if owner is None:
-            facts = self.number_facts(user, phone)
-            refusal = self.refusal_given(user, facts)
-            if refusal is not None:  # the handlers and the API tell a locked number apart
-                mine = refusal.status == "locked_mine"
-                return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
-            owner = facts.owner == user.user_id
+        owner = request.owner if request.owner is not None else self.owner_or_refusal(user, phone)
+        if isinstance(owner, SendOutcome):
+            return owner
         # The chat handles one user's events one at a time already; API calls run in parallel
         # and take the account's send lock.
-        if origin == ORIGIN_API:
+        if request.origin == ORIGIN_API:
             issued = self.issue_alone(user, phone, channel, owner)
         else:
             issued = self.issue(user, phone, channel, owner)
         if isinstance(issued, SendOutcome) and issued.status == "stale":
-            if known:  # verified or released since the number's step: its facts again
-                return self.issue_for(user, phone, channel, lang, queue, origin)
+            if request.owner is not None:  # verified or released since the number's step
+                return self.issue_for(replace(request, owner=None))
             return SendOutcome("cooldown", 1)  # it changed in the instant between: try again
         if isinstance(issued, SendOutcome):
             return issued
         # An opaque reference, not the phone or the nonce: RQ logs and stores arguments.
         reference = reference_of(issued)
         # Recorded before the send is queued: one that fails at once must find what to mark.
-        outcome = self.sent(user, phone, channel, origin, reference)
-        queue(CodeSend(user, reference, channel, lang))
+        outcome = self.sent(user, phone, channel, request.origin, reference)
+        request.queue(CodeSend(user, reference, channel, request.lang))
         return outcome
+
+    def owner_or_refusal(self, user: UserRef, phone: str) -> bool | SendOutcome:
+        """From the number's facts: whether the account verified it, or why it may not use it
+        (the handlers and the API tell a locked number apart)."""
+        facts = self.number_facts(user, phone)
+        refusal = self.refusal_given(user, facts)
+        if refusal is None:
+            return facts.owner == user.user_id
+        mine = refusal.status == "locked_mine"
+        return SendOutcome("locked", refusal.wait_seconds) if mine else refusal
 
     def issue_alone(
         self, user: UserRef, phone: str, channel: str, owner: bool
