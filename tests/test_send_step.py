@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import redis
 from flask import Flask
 
@@ -15,6 +16,7 @@ from bot.queues.code_sends import CodeSend
 from bot.services import services_of
 from bot.texts import render
 from bot.verification.accounts import AccountStore, NumberClaim
+from bot.verification.numbers import NumberFacts, NumberTries
 from bot.verification.service import Verifier
 from tests.helpers import OA_ID, Dialogue, phone_codes
 
@@ -179,3 +181,25 @@ def test_a_number_verified_elsewhere_after_its_step_is_refused_at_the_send(app: 
     assert alice.say("1").startswith(render("phone_unavailable", "vi"))
     assert phone_codes(app, PHONE) == []
     assert not services_of(app).redis.exists(UserRef(OA_ID, "u1").key("otp"))
+
+
+def test_a_dialogue_reads_the_numbers_facts_once(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The number step reads them; the send step, SMS or Zalo-only, does not again."""
+    reads: list[str] = []
+    read = NumberTries.facts
+
+    def counted(self: NumberTries, user: UserRef, phone: str, *keys: str) -> NumberFacts:
+        reads.append(phone)
+        return read(self, user, phone, *keys)
+
+    monkeypatch.setattr(NumberTries, "facts", counted)
+    alice = Dialogue(app, "u1")
+    alice.say("xác thực"), alice.say("0912345678")
+    assert "5 phút" in alice.say("1")
+    assert reads == [PHONE]
+    bob = Dialogue(app, "u2")
+    bob.say("xác thực zalo")
+    assert "2 phút" in bob.say("0987654321")  # the number step sends at once
+    assert reads == [PHONE, OTHER]
