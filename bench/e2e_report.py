@@ -207,8 +207,7 @@ def goal_lines(runs: list[Run], toy: Run) -> list[str]:
         ok = max(cpu, cmds) <= 1.10
         lines.append(
             f"- goal, 2 workers cost no more than 1 does (at most 10 % above): {verdict(ok)}: "
-            f"worker CPU "
-            f"{one.worker_ms_per_event:.2f} → {two.worker_ms_per_event:.2f} ms / event "
+            f"worker CPU {one.worker_ms_per_event:.2f} → {two.worker_ms_per_event:.2f} ms / event "
             f"({cpu:.2f} ×), Redis commands {one.commands_per_event:.1f} → "
             f"{two.commands_per_event:.1f} / event ({cmds:.2f} ×); throughput "
             f"{two.events_per_second / max(1e-9, rate):.2f} × with machine busy "

@@ -51,8 +51,10 @@ def timed_runner(app: Flask, pooled: bool, zalo: FakeZalo) -> float:
     with app.app_context():
         if pooled:
             pool = Pool(MESSAGES.threads, MESSAGES.name)
-            Runner(services, MESSAGES, pool).serve_due()
-            pool.shutdown()
+            try:
+                Runner(services, MESSAGES, pool).serve_due()
+            finally:
+                pool.shutdown()
         else:
             Runner(services, MESSAGES).serve_due()
     return (len(zalo.sent) - before) / (time.perf_counter() - start)

@@ -83,14 +83,14 @@ class LeanScript(Script):
         args: Iterable[Any] | None = None,
         client: Any = None,
     ) -> Any:
-        """EVALSHA on client (the registering client by default; queued in a pipeline, which
-        loads the script before it runs, as redis-py does)."""
+        """EVALSHA on client (the registering client by default); queued in a pipeline as
+        its text, as bot.redis_client.run_script() does: a transaction never meets NOSCRIPT
+        halfway, and no SCRIPT EXISTS round trip precedes it."""
         words = (len(keys or ()), *(keys or ()), *(args or ()))
         if client is None:
             client = self.registered_client
         elif isinstance(client, Pipeline):  # asked only here: a Protocol's isinstance is slow
-            client.scripts.add(self)
-            return client.execute_command("EVALSHA", self.sha, *words)  # type: ignore[no-untyped-call]
+            return client.execute_command("EVAL", self.script, *words)  # type: ignore[no-untyped-call]
         try:
             return client.execute_command("EVALSHA", self.sha, *words)
         except NoScriptError:  # Redis restarted without its data, or SCRIPT FLUSH

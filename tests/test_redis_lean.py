@@ -44,9 +44,9 @@ def test_a_script_is_loaded_again_after_redis_forgot_it(redis_url: str) -> None:
     assert client.register_script("return #KEYS + #ARGV")() == 0  # neither keys nor args
 
 
-def test_a_script_queued_in_a_pipeline_is_loaded_by_the_pipeline(redis_url: str) -> None:
-    """Given a pipeline, the script is queued there; the pipeline loads it first if Redis
-    does not have it."""
+def test_a_script_queued_in_a_pipeline_runs_though_redis_forgot_it(redis_url: str) -> None:
+    """Given a pipeline, the script is queued there as its text: it runs though Redis does
+    not have it."""
     client = lean_client(redis_url)
     script = client.register_script("return ARGV[1] .. KEYS[1]")
     client.script_flush()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import redis
 
 from bot.keys import ScriptArgs, UserRef, text
+from bot.verification.codes import ceil_seconds
 
 # The account's numbers (zset: keyed hash -> first tried, ms), the number's keyed hash, now
 # ms, the per-hour and per-day limits. Answers the ms to wait until one more new number is
@@ -90,8 +91,7 @@ class NumberTries:
         args += [phone.lstrip("+"), user.user_id]
         keys = [user.key("otp-numbers"), owner_key, lock_key]
         owner, lock_ms, locker, wait_ms = self._facts(keys=keys, args=args)
-        wait = max(1, -(-int(wait_ms) // 1000)) if int(wait_ms) > 0 else 0
-        return NumberFacts(text(owner) or None, int(lock_ms), text(locker), wait)
+        return NumberFacts(text(owner) or None, int(lock_ms), text(locker), ceil_seconds(wait_ms))
 
     def clear(self, user: UserRef) -> None:
         """Forget the numbers the account tried (sandbox reset)."""
