@@ -78,6 +78,10 @@ class ThreadedWorker(QuickWorker):
         """Signals belong to the main thread; tests stop this worker by burst mode."""
 
 
+class StillPending(AssertionError):
+    """run_jobs() found work in every round (a bug, or users who keep typing meanwhile)."""
+
+
 def run_jobs(
     app: Flask,
     fast_forward: bool = True,
@@ -103,7 +107,7 @@ def run_jobs(
             continue
         if not (fast_forward and promote_scheduled(app) + promote_retries(app)):
             return rounds
-    raise AssertionError(f"jobs still pending after {max_rounds} rounds")
+    raise StillPending(f"jobs still pending after {max_rounds} rounds")
 
 
 def promote_retries(app: Flask) -> int:

@@ -121,6 +121,14 @@ class Page:
         self.wait(seen, f"bot saying {words!r}")
         return found[-1]
 
+    def bot_saying(self, words: str) -> int:
+        """How many bot bubbles contain words (read in one script: none can go stale)."""
+        script = (
+            "return [...document.querySelectorAll('#chat .msg.bot')]"
+            ".filter(b => b.innerText.includes(arguments[0])).length;"
+        )
+        return int(self.driver.execute_script(script, words))
+
     def wait(self, condition: object, what: str) -> None:
         """Wait (not a timing assertion: the bound only ends a hung test) with a clear message."""
         status = self.driver.find_element(By.ID, "status")
@@ -282,7 +290,10 @@ def unlink_and_relink(page: Page, browser: WebDriver, target: Path) -> None:
     page.wait_for_bot("Đã ghi nhận")
     warning = (By.ID, "asset-warning")
     assert not browser.find_element(*warning).is_displayed()  # the bot still answers
+    asked = page.bot_saying("Bạn muốn hủy liên kết loại nào")
     browser.find_element(By.CSS_SELECTOR, chip).click()  # now the App this chat runs through
+    # The first question's buttons are still on screen: tap only those of the new one.
+    page.wait(lambda d: page.bot_saying("Bạn muốn hủy liên kết loại nào") > asked, "the question")
     page.tap("#app")
     page.wait_for_bot("1. Sandbox app")
     page.tap(f"#{APP_ID}")
