@@ -3,6 +3,9 @@
 Threaded (a thread per connection), HTTP/1.1 keep-alive, TCP_NODELAY, answering after a set
 latency, as the real APIs do from Vietnam. Each arrival is noted with its time, so the
 benchmark's users read their replies and codes from here. No import from tests/.
+
+Requests are read by hand, not by http.server: its header parsing (the email package) and
+Date header cost this process about 0.2 ms of CPU per call, on the cores the bot runs on.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import StreamRequestHandler, ThreadingTCPServer
 from typing import Any
 
 CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 APP_ID, OA_ID = "3608465249409039670", "3886132808788086450"
 SECRETS = {"app": "bench-app-secret", "oa": "bench-oa-secret-key", "sms": "bench-sms-token"}
+ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+NOT_POST = b"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+LINE_LIMIT = 65536
 
 
 class Arrivals:
@@ -46,34 +52,46 @@ class Arrivals:
             self.calls.append((recipient, started, now))
 
 
-class Handler(BaseHTTPRequestHandler):
-    """OA messages, OAuth and the SMS gateway on one port."""
+class Handler(StreamRequestHandler):
+    """OA messages, OAuth and the SMS gateway on one port: POSTs with a Content-Length, as
+    the bot's clients send them, one after another on a keep-alive connection."""
 
-    protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # TCP_NODELAY: no 40 ms waits on small answers
     server: FakeServer
 
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log."""
+    def handle(self) -> None:
+        """Read, wait the latency, record, answer; until the client closes."""
+        while (request := self.read_request()) is not None:
+            path, body = request
+            started = time.perf_counter()
+            time.sleep(self.server.latency_seconds)
+            data = json.dumps(self.server.answer(path, body, started)).encode()
+            self.wfile.write(ANSWER % len(data) + data)
 
-    def do_POST(self) -> None:
-        """Read, wait the latency, record, answer."""
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        started = time.perf_counter()
-        time.sleep(self.server.latency_seconds)
-        answer = self.server.answer(self.path, body, started)
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+    def read_request(self) -> tuple[str, bytes] | None:
+        """The next request's path and body; None once the client closed (or sent no POST,
+        answered 501 and closed)."""
+        line = self.rfile.readline(LINE_LIMIT)
+        if not line.strip():
+            return None
+        method, path, _version = line.split(b" ", 2)
+        length = 0
+        while (header := self.rfile.readline(LINE_LIMIT)).strip():
+            name, _, value = header.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value)
+        body = self.rfile.read(length)
+        if method != b"POST":
+            self.wfile.write(NOT_POST)
+            return None
+        return path.decode(), body
 
 
-class FakeServer(ThreadingHTTPServer):
+class FakeServer(ThreadingTCPServer):
     """The fakes' server; `replies` per Zalo user, `codes` per phone."""
 
     daemon_threads = True
+    allow_reuse_address = True
     request_queue_size = 256
 
     def __init__(self, latency_seconds: float) -> None:
