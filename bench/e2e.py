@@ -49,6 +49,7 @@ class Run:
     load: str = ""  # /proc/loadavg's 1, 5 and 15 minutes at the end
     trace: list[str] = field(default_factory=list)  # bench.trace's rows, when traced
     pace: float | None = None  # events/s the users offered (None: a closed loop, flat out)
+    rig_cpu_seconds: float = 0.0  # of this process: the users and the fakes, on the same cores
 
     @property
     def worker_ms_per_event(self) -> float:
@@ -59,6 +60,11 @@ class Run:
     def web_ms_per_event(self) -> float:
         """CPU milliseconds the web processes spent per inbound event."""
         return 1000 * self.web_cpu_seconds / max(1, self.tally.events)
+
+    @property
+    def rig_ms_per_event(self) -> float:
+        """CPU milliseconds the benchmark's own users and fakes spent per inbound event."""
+        return 1000 * self.rig_cpu_seconds / max(1, self.tally.events)
 
     @property
     def redis_ms_per_event(self) -> float:
@@ -119,7 +125,8 @@ def measure(
             watched = [psutil.Process(p.pid) for p in processes]
             web = web_processes()
             capture = Path(folder) / "monitor"
-            with CpuWatch(watched) as worker_cpu, CpuWatch(web) as web_cpu:
+            rig = CpuWatch([psutil.Process()])
+            with CpuWatch(watched) as worker_cpu, CpuWatch(web) as web_cpu, rig:
                 redis_before = redis_work(client)
                 psutil.cpu_percent()
                 calls_before = len(fake.replies.calls)
@@ -129,19 +136,19 @@ def measure(
                 redis_done = redis_work(client) - redis_before
             rows = traced(capture, tally, fake.replies.calls[calls_before:]) if trace else []
     return Run(workers, latency_ms, users, tally, seconds, busy, worker_cpu.seconds,
-               web_cpu.seconds, redis_done, load_average(), rows, pace)  # fmt: skip
+               web_cpu.seconds, redis_done, load_average(), rows, pace, rig.seconds)  # fmt: skip
 
 
 def measure_toy(latency_ms: int, users: int = USERS_PER_WORKER, pace: float | None = None) -> Run:
     """The stateless toy (bench.toy) on the same harness: its process's CPU as the worker's."""
     with FakeServer(latency_ms / 1000) as fake, toy_process(fake.url) as (port, pid):
         drive(port, fake, users, WARMUP_SECONDS, pace)
-        with CpuWatch([psutil.Process(pid)]) as cpu:
+        with CpuWatch([psutil.Process(pid)]) as cpu, CpuWatch([psutil.Process()]) as rig:
             psutil.cpu_percent()
             tally, seconds = drive(port, fake, users, SECONDS, pace)
             busy = psutil.cpu_percent() / 100
     return Run(0, latency_ms, users, tally, seconds, busy, cpu.seconds, load=load_average(),
-               pace=pace)  # fmt: skip
+               pace=pace, rig_cpu_seconds=rig.seconds)  # fmt: skip
 
 
 def traced(capture: Path, tally: Tally, calls: list[tuple[str, float, float]]) -> list[str]:
