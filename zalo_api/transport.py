@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from zalo_api.errors import (
     ZaloNetworkError,
     ZaloOAuthError,
 )
+from zalo_api.jsontext import json_bytes, json_value
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ def outgoing(call: Call) -> Outgoing:
         raise ValueError("not an http(s) URL")
     body: bytes | None = None
     if call.json is not None:
-        body = jsonlib.dumps(call.json, allow_nan=False).encode()
+        body = json_bytes(call.json)
         headers.setdefault("Content-Type", "application/json")
     elif call.data is not None:
         body = urlencode(call.data).encode()
@@ -203,7 +203,7 @@ def decoded(content: bytes) -> str:
 def json_object(status: int, content: bytes) -> dict[str, Any]:
     """The body as a JSON object, or ZaloHTTPError: a 2xx that is not Zalo's JSON."""
     try:
-        body = jsonlib.loads(content)
+        body = json_value(content)
     except (ValueError, RecursionError) as exc:
         raise ZaloHTTPError(status, decoded(content)) from exc
     if not isinstance(body, dict):

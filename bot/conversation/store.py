@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import redis
 
 from bot.keys import UserRef
+from zalo_api.jsontext import json_text, json_value
 
 # After the idle time the next message restarts politely; the key lingers this much longer
 # so that the bot can tell "timed out" from "never started".
@@ -32,11 +32,7 @@ class Conversation:
 
     def to_json(self) -> str:
         """Compact JSON (state, data, time), never pickle."""
-        return json.dumps(
-            {"s": self.state, "d": self.data, "t": int(self.updated_at)},
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        return json_text({"s": self.state, "d": self.data, "t": int(self.updated_at)})
 
     @classmethod
     def from_json(cls, raw: bytes | str | None) -> Conversation:
@@ -44,7 +40,7 @@ class Conversation:
         if not raw:
             return cls()
         try:
-            loaded = json.loads(raw)
+            loaded = json_value(raw)
             return cls(state=loaded["s"], data=dict(loaded["d"]), updated_at=float(loaded["t"]))
         except (ValueError, KeyError, TypeError):
             return cls()

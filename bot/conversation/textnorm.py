@@ -37,7 +37,7 @@ def fold(text: str) -> str:
 
 def has_digit(text: str) -> bool:
     """Whether text holds a digit of any script (what a phone number or a code is made of)."""
-    return any(c.isdigit() for c in text)
+    return any(map(str.isdigit, text))
 
 
 def normal_form(text: str) -> str:

@@ -10,7 +10,6 @@ the live code by that reference and skips one that was replaced, used or has exp
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import SerialQueue
+from zalo_api.jsontext import json_text, json_value
 
 STAGE_CODES = "codes"
 # Key kinds (UserRef.key) of an account's codes to send and of the lock of whoever sends them.
@@ -49,12 +49,12 @@ class CodeSend:
         item: dict[str, str | int] = {"r": self.reference, "c": self.channel, "l": self.lang}
         if self.failed:
             item["f"] = self.failed
-        return json.dumps(item)
+        return json_text(item)
 
     @classmethod
     def decode(cls, user: UserRef, raw: bytes) -> CodeSend:
         """The send an item of user's queue names."""
-        item = json.loads(raw)
+        item = json_value(raw)
         failed = int(item.get("f", 0))
         return cls(user, str(item["r"]), str(item["c"]), str(item["l"]), failed)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from enum import IntEnum
@@ -18,6 +17,7 @@ from bot.queues.leases import LEASE_MS
 from bot.queues.ready import WAKE, ReadySet, member_of
 from bot.queues.serial import SerialQueue
 from bot.redis_client import cached_script
+from zalo_api.jsontext import json_bytes
 from zalo_api.stored import as_json
 
 # Zalo retries for hours (one source says 12): remember delivered events for two days, and
@@ -114,7 +114,7 @@ class EventInbox:
 
 def stored(event: object) -> bytes:
     """What an inbox keeps of a parsed event: its stored form, compact UTF-8 JSON."""
-    return json.dumps(as_json(event), ensure_ascii=False, separators=(",", ":")).encode()
+    return json_bytes(as_json(event))
 
 
 def record_event(

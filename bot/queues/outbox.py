@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 
@@ -14,6 +13,7 @@ from bot.keys import UserRef
 from bot.queues.leases import LEASE_MS
 from bot.queues.ready import MARKED, Arrivals, ReadySet
 from bot.queues.serial import SerialQueue
+from zalo_api.jsontext import json_text, json_value
 from zalo_api.messages import Message, message_of, parts
 
 # The send lock (and the claim) lasts this long, renewed while the sender works
@@ -34,10 +34,7 @@ def encode(message: Message, now: float, received: float | None = None) -> list[
     """The outbox items of one message: one per API call (zalo_api.messages.parts). received:
     when the event it answers happened ("r", for the reply's age)."""
     times: dict[str, float] = {"at": now} if received is None else {"at": now, "r": received}
-    return [
-        json.dumps({"k": part.kind, "p": part.as_json(), **times}, ensure_ascii=False)
-        for part in parts(message)
-    ]
+    return [json_text({"k": part.kind, "p": part.as_json(), **times}) for part in parts(message)]
 
 
 class Outbox:
@@ -75,7 +72,7 @@ class Outbox:
 def decode(raw: bytes) -> tuple[Message, float, float | None]:
     """The message of an outbox item (one API call's worth), when it was queued, and when the
     event it answers happened (None: it answers none, or was queued before this was kept)."""
-    item = json.loads(raw)
+    item = json_value(raw)
     received = item.get("r")
     at = float(item["at"])
     return message_of(item["k"], item["p"]), at, None if received is None else float(received)
@@ -83,14 +80,14 @@ def decode(raw: bytes) -> tuple[Message, float, float | None]:
 
 def failures(raw: bytes) -> int:
     """How many attempts at sending an outbox item failed so far."""
-    return int(json.loads(raw).get("f", 0))
+    return int(json_value(raw).get("f", 0))
 
 
 def counted(raw: bytes, failed: int) -> str:
     """The outbox item with its failed attempts set to failed."""
-    item = json.loads(raw)
+    item = json_value(raw)
     item["f"] = failed
-    return json.dumps(item, ensure_ascii=False)
+    return json_text(item)
 
 
 def queue_replies(

@@ -9,7 +9,6 @@ again; nothing is half-done. A failed event keeps the user due again later, in o
 
 from __future__ import annotations
 
-import json
 import logging
 
 from redis.client import Pipeline
@@ -43,6 +42,7 @@ from bot.worker.runner import Stage
 from bot.worker.turns import observed, received_at
 from zalo_api.errors import EventParseError
 from zalo_api.events import parse_event
+from zalo_api.jsontext import json_value
 from zalo_api.stored import TYPE, USER_EVENTS, from_json
 
 log = logging.getLogger(__name__)
@@ -235,7 +235,7 @@ def is_admin(services: Services, user: UserRef) -> bool:
 def decode_event(raw: bytes) -> AnyEvent | None:
     """The typed event of an inbox item, as the webhook parsed and stored it."""
     try:
-        payload = json.loads(raw)
+        payload = json_value(raw)
         if TYPE in payload:
             found: AnyEvent = from_json(payload, STORED_EVENTS)
             return found
