@@ -5,7 +5,8 @@ latency, as the real APIs do from Vietnam. Each arrival is noted with its time, 
 benchmark's users read their replies and codes from here. No import from tests/.
 
 Requests are read by hand, not by http.server: its header parsing (the email package) and
-Date header cost this process about 0.2 ms of CPU per call, on the cores the bot runs on.
+Date header, with http.client's parsing on the users' side (bench.dialogues), cost this
+process 0.78 ms of CPU per event on the cores the bot runs on; read by hand, 0.40.
 """
 
 from __future__ import annotations
