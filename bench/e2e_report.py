@@ -217,8 +217,8 @@ def goal_lines(runs: list[Run], toy: Run) -> list[str]:
             f"{one.machine_busy:.0%} → {two.machine_busy:.0%} on {os.cpu_count()} cores; "
             f"worker CPU per Redis CPU {against_redis(one):.2f} → {against_redis(two):.2f} "
             f"({against_redis(two) / max(1e-9, against_redis(one)):.2f} ×: Redis does the same "
-            "work per event in both rows, so this ratio is what the machine's speed, which "
-            "moves by a quarter within minutes, does not change)"
+            "work per event in both rows, so this ratio cancels the machine's speed, which "
+            "moves by a quarter within minutes)"
         )
     return lines
 
