@@ -22,7 +22,7 @@ def json_text(value: Any) -> str:
     try:
         return orjson.dumps(value).decode()
     except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return standard_text(value)
 
 
 def json_bytes(value: Any) -> bytes:
@@ -30,7 +30,12 @@ def json_bytes(value: Any) -> bytes:
     try:
         return orjson.dumps(value)
     except TypeError:  # orjson.JSONEncodeError
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return standard_text(value).encode()
+
+
+def standard_text(value: Any) -> str:
+    """What the standard library writes of what orjson refuses, in the same compact form."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def json_value(raw: bytes | str) -> Any:
